@@ -1,0 +1,2 @@
+export * from './arbitraries.js';
+export { sampleHealthEvent } from '../model/sample.js';

@@ -1,0 +1,182 @@
+import type { Timestamp } from '../model/types.js';
+import { MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, isValidTimestamp, parseRfc3339 } from '../model/timestamp.js';
+import { childPath, describeType, indexPath, type ValidationIssue } from './issues.js';
+
+/**
+ * Readers for proto3 JSON input. Each one checks a single value, records every problem it finds
+ * in the shared issue list (so callers see all problems at once, not the first), and returns
+ * undefined for a value it rejected. null means "absent" as in proto3 JSON.
+ */
+export class Issues {
+  readonly list: ValidationIssue[] = [];
+
+  add(path: string, message: string): undefined {
+    this.list.push({ path, message });
+    return undefined;
+  }
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isAbsent(value: unknown): value is null | undefined {
+  return value === undefined || value === null;
+}
+
+export function readObject(value: unknown, path: string, issues: Issues): JsonObject | undefined {
+  if (isJsonObject(value)) return value;
+  return issues.add(path, `expected object, got ${describeType(value)}`);
+}
+
+export function readString(value: unknown, path: string, issues: Issues): string | undefined {
+  if (typeof value === 'string') return value;
+  return issues.add(path, `expected string, got ${describeType(value)}`);
+}
+
+export function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  return issues.add(path, `expected boolean, got ${describeType(value)}`);
+}
+
+const MAX_UINT32 = 0xffff_ffff;
+
+/** uint32 as a JSON number or (as proto3 JSON allows) a decimal string. */
+export function readUint32(value: unknown, path: string, issues: Issues): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_UINT32) return n;
+  if (typeof n === 'number') return issues.add(path, `expected integer between 0 and ${MAX_UINT32}, got ${n}`);
+  return issues.add(path, `expected integer, got ${describeType(value)}`);
+}
+
+/** An enum by proto name or by number; only the values upstream defines are accepted. */
+export function readEnum(
+  value: unknown,
+  path: string,
+  values: Readonly<Record<string, number>>,
+  issues: Issues,
+): number | undefined {
+  if (typeof value === 'string') {
+    if (Object.hasOwn(values, value)) return values[value];
+    return issues.add(path, `unknown value '${value}' (expected one of ${Object.keys(values).join(', ')})`);
+  }
+  if (typeof value === 'number') {
+    if (Object.values(values).includes(value)) return value;
+    const numbered = Object.entries(values).map(([name, n]) => `${name}=${n}`).join(', ');
+    return issues.add(path, `unknown value ${value} (expected one of ${numbered})`);
+  }
+  return issues.add(path, `expected enum name or number, got ${describeType(value)}`);
+}
+
+/** An array whose elements are read by `readItem`; null elements are errors. */
+export function readArray<T>(
+  value: unknown,
+  path: string,
+  issues: Issues,
+  what: string,
+  readItem: (item: unknown, itemPath: string) => T | undefined,
+): T[] | undefined {
+  if (!Array.isArray(value)) return issues.add(path, `expected array of ${what}, got ${describeType(value)}`);
+  const items: T[] = [];
+  let failed = false;
+  value.forEach((item, i) => {
+    const read = readItem(item, indexPath(path, i));
+    if (read === undefined) failed = true;
+    else items.push(read);
+  });
+  return failed ? undefined : items;
+}
+
+/** map<string,string>: a JSON object whose values are all strings. */
+export function readStringMap(value: unknown, path: string, issues: Issues): Record<string, string> | undefined {
+  const obj = readObject(value, path, issues);
+  if (!obj) return undefined;
+  let failed = false;
+  const entries: [string, string][] = [];
+  for (const [key, v] of Object.entries(obj)) {
+    if (typeof v === 'string') entries.push([key, v]);
+    else {
+      failed = true;
+      issues.add(childPath(path, key), `expected string value, got ${describeType(v)}`);
+    }
+  }
+  return failed ? undefined : Object.fromEntries(entries);
+}
+
+/**
+ * google.protobuf.Timestamp: an RFC 3339 string (proto3 JSON) or `{seconds, nanos}` (the shape
+ * monitors built from the Go struct send, and how documents store it).
+ */
+export function readTimestamp(value: unknown, path: string, issues: Issues): Timestamp | undefined {
+  if (typeof value === 'string') {
+    const ts = parseRfc3339(value);
+    if (ts) return ts;
+    return issues.add(path, `invalid timestamp '${value}' (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')`);
+  }
+  if (!isJsonObject(value)) {
+    return issues.add(path, `expected RFC 3339 string or {seconds, nanos}, got ${describeType(value)}`);
+  }
+  const before = issues.list.length;
+  rejectUnknownKeys(value, path, ['seconds', 'nanos'], issues);
+  const seconds = isAbsent(value.seconds) ? 0 : readInt64(value.seconds, childPath(path, 'seconds'), issues);
+  const nanos = isAbsent(value.nanos) ? 0 : readInt64(value.nanos, childPath(path, 'nanos'), issues);
+  if (seconds === undefined || nanos === undefined || issues.list.length > before) return undefined;
+  const ts = { seconds, nanos };
+  if (isValidTimestamp(ts)) return ts;
+  if (nanos < 0 || nanos > 999_999_999) return issues.add(childPath(path, 'nanos'), `must be between 0 and 999999999, got ${nanos}`);
+  return issues.add(
+    childPath(path, 'seconds'),
+    `must be between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (years 0001..9999), got ${seconds}`,
+  );
+}
+
+function readInt64(value: unknown, path: string, issues: Issues): number | undefined {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
+  return issues.add(path, `expected integer, got ${typeof n === 'number' ? n : describeType(value)}`);
+}
+
+/** Records one issue per key of `obj` that is not in `known`. */
+export function rejectUnknownKeys(obj: JsonObject, path: string, known: readonly string[], issues: Issues): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) reportUnknownKey(key, path, known, issues);
+  }
+}
+
+/** Records an unknown field, suggesting the known key it most plausibly misspells. */
+export function reportUnknownKey(key: string, path: string, known: readonly string[], issues: Issues): void {
+  const suggestion = closestKey(key, known);
+  const hint = suggestion ? ` (did you mean '${suggestion}'?)` : ` (known fields: ${known.join(', ')})`;
+  issues.add(childPath(path, key), `unknown field${hint}`);
+}
+
+/** The known key that `key` most plausibly misspells: same letters ignoring case/underscores, or edit distance ≤ 2. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  const norm = (s: string): string => s.replaceAll(/[_-]/g, '').toLowerCase();
+  const exact = known.find((k) => norm(k) === norm(key));
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(norm(k), norm(key));
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
