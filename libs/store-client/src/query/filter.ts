@@ -1,0 +1,365 @@
+/**
+ * MongoDB query filters → a SQL boolean over a jsonb document.
+ *
+ * Every field condition is evaluated over the path's *candidates* (see `nvsq_candidates`): the
+ * values the dotted path reaches, crossing arrays element-wise, plus the elements of an array at
+ * the end of the path. A condition matches when some candidate satisfies it; `$ne`/`$nin`/`$not`
+ * are negations of the whole positive test, exactly as in MongoDB.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { invalid, unsupported, type QueryLocation } from './errors.js';
+import { isOperatorObject, isPlainObject, jsonParam, pathParam, splitPath, textParam } from './encode.js';
+import { freshAlias, navigate, plainPathCheck, type CompileContext } from './context.js';
+import { regexSource, toPostgresRegex } from './regex.js';
+import { compileBoolExpression, rootScope } from './expression.js';
+
+const TRUE = sql<boolean>`TRUE`;
+const FALSE = sql<boolean>`FALSE`;
+
+export const SUPPORTED_QUERY_OPERATORS = [
+  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$type', '$and', '$or', '$nor',
+  '$not', '$regex', '$options', '$size', '$all', '$elemMatch', '$mod', '$expr', '$comment',
+] as const;
+const SUPPORTED_LIST = SUPPORTED_QUERY_OPERATORS.join(' ');
+
+type Cond = (value: RawBuilder<unknown>) => RawBuilder<boolean>;
+
+/**
+ * Where a field condition looks for values: a dotted path in a document, or (inside
+ * `$elemMatch` with operators) the array element itself.
+ */
+interface Target {
+  /** True when some candidate satisfies `cond`; `directOnly` skips the elements of a final array. */
+  some(cond: Cond, directOnly: boolean): RawBuilder<boolean>;
+  /** The dotted path, when the target is a path (used to find indexed columns). */
+  path?: string;
+}
+
+function and(parts: RawBuilder<boolean>[]): RawBuilder<boolean> {
+  if (parts.length === 0) return TRUE;
+  if (parts.length === 1) return parts[0];
+  return sql<boolean>`(${sql.join(parts, sql` AND `)})`;
+}
+
+function or(parts: RawBuilder<boolean>[]): RawBuilder<boolean> {
+  if (parts.length === 0) return FALSE;
+  if (parts.length === 1) return parts[0];
+  return sql<boolean>`(${sql.join(parts, sql` OR `)})`;
+}
+
+function not(part: RawBuilder<boolean>): RawBuilder<boolean> {
+  return sql<boolean>`(NOT ${part})`;
+}
+
+/** Compiles a whole filter document against `doc`. */
+export function compileFilterNode(filter: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  if (!isPlainObject(filter)) throw invalid('a filter must be a plain object such as { "healthevent.nodename": "n1" }', location);
+  const parts: RawBuilder<boolean>[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if (key.startsWith('$')) parts.push(compileTopLevelOperator(key, value, doc, ctx, { ...location, operator: key }));
+    else parts.push(compileFieldCondition(pathTarget(doc, key, ctx, location), value, ctx, location));
+  }
+  return and(parts);
+}
+
+function compileTopLevelOperator(op: string, value: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  switch (op) {
+    case '$and':
+    case '$or':
+    case '$nor': {
+      if (!Array.isArray(value) || value.length === 0) throw invalid(`${op} needs a non-empty array of filters`, location);
+      const parts = value.map((f) => compileFilterNode(f, doc, ctx, location));
+      if (op === '$and') return and(parts);
+      if (op === '$or') return or(parts);
+      return not(or(parts));
+    }
+    case '$expr':
+      return compileBoolExpression(value, rootScope(doc, ctx, location));
+    case '$comment':
+      return TRUE;
+    default:
+      throw unsupported(`query operator ${op}`, location, `Supported query operators: ${SUPPORTED_LIST}.`);
+  }
+}
+
+/** A dotted path in `doc`, with a pure-SQL fast path when no array is crossed. */
+function pathTarget(doc: RawBuilder<unknown>, path: string, ctx: CompileContext, location: QueryLocation): Target {
+  const parts = splitPath(path, location);
+  return {
+    path,
+    some(cond, directOnly) {
+      const plain = plainPathCheck(doc, parts, location);
+      const fast = someOfValue(navigate(doc, parts, location), cond, directOnly, ctx);
+      if (plain === null) return fast;
+      const alias = freshAlias(ctx, 'c');
+      const elemFilter = directOnly ? sql` AND NOT ${alias}.elem` : sql``;
+      const slow = sql<boolean>`EXISTS (SELECT 1 FROM nvsq_candidates(${doc}, ${pathParam(parts, location)}) AS ${alias} WHERE ${cond(sql`${alias}.val`)}${elemFilter})`;
+      return sql<boolean>`(CASE WHEN ${plain} THEN ${fast} ELSE ${slow} END)`;
+    },
+  };
+}
+
+/** Candidates of one value: itself and, unless `directOnly`, its elements when it is an array. */
+function someOfValue(value: RawBuilder<unknown>, cond: Cond, directOnly: boolean, ctx: CompileContext): RawBuilder<boolean> {
+  const self = sql<boolean>`coalesce(${cond(value)}, FALSE)`;
+  if (directOnly) return self;
+  const e = freshAlias(ctx, 'e');
+  return sql<boolean>`(${self} OR (CASE WHEN jsonb_typeof(${value}) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${value}) AS ${e}(val) WHERE ${cond(sql`${e}.val`)}) ELSE FALSE END))`;
+}
+
+function compileFieldCondition(target: Target, condition: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  if (isPlainObject(condition)) {
+    const keys = Object.keys(condition);
+    const operators = keys.filter((k) => k.startsWith('$'));
+    if (operators.length > 0 && operators.length !== keys.length) {
+      throw invalid(`a condition mixes operators (${operators.join(', ')}) with plain fields; use one or the other`, location);
+    }
+    if (operators.length > 0) return compileOperators(target, condition, ctx, location);
+  }
+  return equals(target, condition, ctx, location);
+}
+
+function compileOperators(target: Target, ops: Record<string, unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  const parts: RawBuilder<boolean>[] = [];
+  for (const [op, operand] of Object.entries(ops)) {
+    const loc = { ...location, operator: op };
+    switch (op) {
+      case '$eq':
+        if (operand instanceof RegExp) throw unsupported('$eq with a regular expression', loc, 'Use $regex to match a pattern.');
+        parts.push(equals(target, operand, ctx, loc));
+        break;
+      case '$ne':
+        if (operand instanceof RegExp) throw invalid("$ne cannot take a regular expression; use { $not: /re/ }", loc);
+        parts.push(not(equals(target, operand, ctx, loc)));
+        break;
+      case '$gt':
+      case '$gte':
+      case '$lt':
+      case '$lte':
+        parts.push(range(target, op, operand, ctx, loc));
+        break;
+      case '$in':
+        parts.push(inList(target, operand, ctx, loc));
+        break;
+      case '$nin':
+        parts.push(not(inList(target, operand, ctx, loc)));
+        break;
+      case '$exists':
+        parts.push(operand ? target.some((v) => sql<boolean>`${v} IS NOT NULL`, true) : not(target.some((v) => sql<boolean>`${v} IS NOT NULL`, true)));
+        break;
+      case '$type':
+        parts.push(typeCondition(target, operand, loc));
+        break;
+      case '$regex':
+        parts.push(target.some(regexCond(regexSource(operand, ops.$options, loc), loc), false));
+        break;
+      case '$options':
+        if (!('$regex' in ops)) throw invalid('$options needs a $regex next to it', loc);
+        break;
+      case '$not':
+        if (operand instanceof RegExp) parts.push(not(target.some(regexCond(regexSource(operand, undefined, loc), loc), false)));
+        else if (isOperatorObject(operand)) parts.push(not(compileOperators(target, operand, ctx, loc)));
+        else throw invalid('$not needs an operator object such as { $gt: 5 } or a regular expression', loc);
+        break;
+      case '$size': {
+        if (typeof operand !== 'number' || !Number.isInteger(operand) || operand < 0) throw invalid('$size needs a non-negative integer', loc);
+        parts.push(target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'array' THEN jsonb_array_length(${v}) = ${operand}::int ELSE FALSE END)`, true));
+        break;
+      }
+      case '$all': {
+        if (!Array.isArray(operand)) throw invalid('$all needs an array', loc);
+        if (operand.length === 0) {
+          parts.push(FALSE);
+          break;
+        }
+        parts.push(
+          and(
+            operand.map((item) =>
+              isPlainObject(item) && Object.keys(item).length === 1 && '$elemMatch' in item
+                ? elemMatch(target, item.$elemMatch, ctx, loc)
+                : equals(target, item, ctx, loc),
+            ),
+          ),
+        );
+        break;
+      }
+      case '$elemMatch':
+        parts.push(elemMatch(target, operand, ctx, loc));
+        break;
+      case '$mod': {
+        if (!Array.isArray(operand) || operand.length !== 2 || !operand.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+          throw invalid('$mod needs [divisor, remainder] numbers', loc);
+        }
+        const [divisor, remainder] = operand.map((n: number) => Math.trunc(n));
+        if (divisor === 0) throw invalid('$mod divisor cannot be 0', loc);
+        parts.push(target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN mod(trunc((${v})::numeric), ${divisor}::numeric) = ${remainder}::numeric ELSE FALSE END)`, false));
+        break;
+      }
+      case '$comment':
+        break;
+      default:
+        throw unsupported(`query operator ${op}`, loc, `Supported query operators: ${SUPPORTED_LIST}.`);
+    }
+  }
+  return and(parts);
+}
+
+/** MongoDB equality: null matches null and missing, a RegExp matches strings, else exact value. */
+function equals(target: Target, value: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  const column = indexedColumn(target, value, ctx);
+  if (column) return column.eq;
+  if (value === null || value === undefined) return target.some((v) => sql<boolean>`(${v} IS NULL OR ${v} = 'null'::jsonb)`, false);
+  if (value instanceof RegExp) return target.some(regexCond(regexSource(value, undefined, location), location), false);
+  const param = jsonParam(value, location);
+  return target.some((v) => sql<boolean>`${v} = ${param}`, false);
+}
+
+function inList(target: Target, list: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  if (!Array.isArray(list)) throw invalid('$in/$nin need an array', location);
+  const indexed = indexedInList(target, list, ctx);
+  if (indexed) return indexed;
+  const conds: Cond[] = [];
+  const plain: unknown[] = [];
+  for (const item of list) {
+    if (item === null || item === undefined) conds.push((v) => sql<boolean>`(${v} IS NULL OR ${v} = 'null'::jsonb)`);
+    else if (item instanceof RegExp) conds.push(regexCond(regexSource(item, undefined, location), location));
+    else if (isOperatorObject(item)) throw invalid('$in/$nin items cannot be operator objects', location);
+    else plain.push(item);
+  }
+  if (plain.length > 0) {
+    const params = plain.map((item) => jsonParam(item, location));
+    conds.push((v) => sql<boolean>`${v} IN (${sql.join(params)})`);
+  }
+  if (conds.length === 0) return FALSE;
+  return target.some((v) => or(conds.map((c) => c(v))), false);
+}
+
+/** $gt/$gte/$lt/$lte only compare values of the operand's BSON type bracket, like MongoDB. */
+function range(target: Target, op: '$gt' | '$gte' | '$lt' | '$lte', operand: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  const sqlOp = sql.raw({ $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[op]);
+  const column = indexedRange(target, sqlOp, operand, ctx);
+  if (column) return column;
+  if (operand === null || operand === undefined) {
+    return op === '$gte' || op === '$lte' ? equals(target, null, ctx, location) : FALSE;
+  }
+  if (operand instanceof RegExp) throw invalid(`${op} cannot compare with a regular expression`, location);
+  if (typeof operand === 'number') {
+    const p = jsonParam(operand, location);
+    return target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v})::numeric ${sqlOp} (${p})::numeric ELSE FALSE END)`, false);
+  }
+  if (typeof operand === 'string') {
+    const p = textParam(operand, location);
+    return target.some((v) => sql<boolean>`(jsonb_typeof(${v}) = 'string' AND (${v} #>> '{}') COLLATE "C" ${sqlOp} ${p} COLLATE "C")`, false);
+  }
+  if (typeof operand === 'boolean') {
+    return target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'boolean' THEN (${v})::boolean ${sqlOp} ${operand}::boolean ELSE FALSE END)`, false);
+  }
+  if (operand instanceof Date) {
+    const p = textParam(operand.toISOString(), location);
+    return target.some((v) => sql<boolean>`(nvsq_is_date(${v}) AND (${v} ->> '$date') COLLATE "C" ${sqlOp} ${p} COLLATE "C")`, false);
+  }
+  const p = jsonParam(operand, location);
+  return target.some((v) => sql<boolean>`(nvsq_rank(${v}) = nvsq_rank(${p}) AND nvsq_cmp(${v}, ${p}) ${sqlOp} 0)`, false);
+}
+
+function regexCond(source: ReturnType<typeof regexSource>, location: QueryLocation): Cond {
+  const pattern = textParam(toPostgresRegex(source, location), location);
+  return (v) => sql<boolean>`(jsonb_typeof(${v}) = 'string' AND (${v} #>> '{}') ~ ${pattern})`;
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  number: 'number', string: 'string', object: 'object', array: 'array', bool: 'bool', date: 'date', null: 'null',
+};
+const TYPE_CODES: Record<number, string> = { 2: 'string', 3: 'object', 4: 'array', 8: 'bool', 9: 'date', 10: 'null' };
+
+function typeCondition(target: Target, operand: unknown, location: QueryLocation): RawBuilder<boolean> {
+  const list = Array.isArray(operand) ? operand : [operand];
+  const parts = list.map((t) => {
+    const name = typeof t === 'number' ? TYPE_CODES[t] : typeof t === 'string' ? TYPE_ALIASES[t] : undefined;
+    if (!name) {
+      throw unsupported(
+        `$type ${JSON.stringify(t)}`,
+        location,
+        "JSON storage keeps one number type, so use 'number' rather than 'double'/'int'/'long'/'decimal'; also supported: 'string', 'object', 'array', 'bool', 'date', 'null' (or codes 2, 3, 4, 8, 9, 10).",
+      );
+    }
+    switch (name) {
+      case 'array':
+        return target.some((v) => sql<boolean>`jsonb_typeof(${v}) = 'array'`, true);
+      case 'object':
+        return target.some((v) => sql<boolean>`(jsonb_typeof(${v}) = 'object' AND NOT nvsq_is_date(${v}))`, false);
+      case 'date':
+        return target.some((v) => sql<boolean>`nvsq_is_date(${v})`, false);
+      case 'bool':
+        return target.some((v) => sql<boolean>`jsonb_typeof(${v}) = 'boolean'`, false);
+      default:
+        return target.some((v) => sql<boolean>`jsonb_typeof(${v}) = ${name}::text`, false);
+    }
+  });
+  return or(parts);
+}
+
+function elemMatch(target: Target, spec: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+  if (!isPlainObject(spec)) throw invalid('$elemMatch needs an object', location);
+  const keys = Object.keys(spec);
+  const valueOperators = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+  return target.some((arr) => {
+    const e = freshAlias(ctx, 'm');
+    const element = sql`${e}.val`;
+    const test = valueOperators
+      ? compileOperators({ some: (cond) => sql<boolean>`coalesce(${cond(element)}, FALSE)` }, spec, ctx, location)
+      : sql<boolean>`(CASE WHEN jsonb_typeof(${element}) = 'object' THEN ${compileFilterNode(spec, element, ctx, location)} ELSE FALSE END)`;
+    return sql<boolean>`(CASE WHEN jsonb_typeof(${arr}) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${arr}) AS ${e}(val) WHERE ${test}) ELSE FALSE END)`;
+  }, true);
+}
+
+// ---- indexed columns -------------------------------------------------------------------------
+
+function indexedFor(target: Target, ctx: CompileContext) {
+  return target.path !== undefined ? ctx.options.indexedPaths?.[target.path] : undefined;
+}
+
+/** The typed SQL literal for `value` when it fits the indexed column's type, else undefined. */
+function columnValue(type: 'text' | 'timestamptz' | 'boolean', value: unknown): RawBuilder<unknown> | undefined {
+  if (type === 'text' && typeof value === 'string' && !value.includes('\u0000')) return sql`${value}::text`;
+  if (type === 'boolean' && typeof value === 'boolean') return sql`${value}::boolean`;
+  if (type === 'timestamptz' && value instanceof Date && !Number.isNaN(value.getTime())) return sql`${value.toISOString()}::timestamptz`;
+  return undefined;
+}
+
+function indexedColumn(target: Target, value: unknown, ctx: CompileContext): { eq: RawBuilder<boolean> } | undefined {
+  const indexed = indexedFor(target, ctx);
+  if (!indexed) return undefined;
+  if (value === null) return { eq: sql<boolean>`(${indexed.column} IS NULL)` };
+  const v = columnValue(indexed.type, value);
+  // "col = v AND col IS NOT NULL" is never NULL (so NOT works) and keeps the index usable.
+  return v ? { eq: sql<boolean>`(${indexed.column} = ${v} AND ${indexed.column} IS NOT NULL)` } : undefined;
+}
+
+function indexedInList(target: Target, list: unknown[], ctx: CompileContext): RawBuilder<boolean> | undefined {
+  const indexed = indexedFor(target, ctx);
+  if (!indexed) return undefined;
+  const values: RawBuilder<unknown>[] = [];
+  let withNull = false;
+  for (const item of list) {
+    if (item === null) withNull = true;
+    else {
+      const v = columnValue(indexed.type, item);
+      if (!v) return undefined;
+      values.push(v);
+    }
+  }
+  const parts: RawBuilder<boolean>[] = [];
+  if (values.length) parts.push(sql<boolean>`(${indexed.column} IN (${sql.join(values)}) AND ${indexed.column} IS NOT NULL)`);
+  if (withNull) parts.push(sql<boolean>`(${indexed.column} IS NULL)`);
+  return or(parts);
+}
+
+function indexedRange(target: Target, sqlOp: RawBuilder<unknown>, operand: unknown, ctx: CompileContext): RawBuilder<boolean> | undefined {
+  const indexed = indexedFor(target, ctx);
+  if (!indexed) return undefined;
+  const v = columnValue(indexed.type, operand);
+  if (!v) return undefined;
+  const column = indexed.type === 'text' ? sql`${indexed.column} COLLATE "C"` : indexed.column;
+  return sql<boolean>`(${column} ${sqlOp} ${v} AND ${indexed.column} IS NOT NULL)`;
+}
