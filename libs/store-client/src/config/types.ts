@@ -1,0 +1,72 @@
+/**
+ * Datastore configuration, shaped like upstream's `DataStoreConfig` so the same Helm values,
+ * `DATASTORE_YAML` documents and environment variables work unchanged.
+ */
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface TlsFiles {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+}
+
+export interface ConnectionConfig {
+  host: string;
+  port: number;
+  database: string;
+  username?: string;
+  password?: string;
+  /** PostgreSQL sslmode; MongoDB uses `tls` below. */
+  sslmode?: SslMode;
+  sslcert?: string;
+  sslkey?: string;
+  sslrootcert?: string;
+  /** MongoDB client certificate files (from MONGODB_CLIENT_CERT_MOUNT_PATH or the separate variables). */
+  tls?: TlsFiles;
+  /** MongoDB connection string (legacy MONGODB_URI), when given. */
+  uri?: string;
+  /** Provider-specific extra connection parameters. */
+  extraParams?: Record<string, string>;
+}
+
+export interface DataStoreOptions {
+  maxConnections?: number;
+  maxIdleConnections?: number;
+  idleTimeoutMs?: number;
+  connectionLifetimeMs?: number;
+  connectTimeoutMs?: number;
+  /** embedded only: where PGlite keeps its data; unset = in memory. */
+  dataDir?: string;
+  /** Changelog rows are kept at least this long after every consumer has passed them. */
+  changelogRetentionMs?: number;
+  /** How often the datastore runs changelog retention; 0 = never (call purgeChangelog). */
+  changelogRetentionIntervalMs?: number;
+  /** Fallback poll interval of PostgreSQL change streams (NOTIFY is only a wake-up hint). */
+  changeStreamPollIntervalMs?: number;
+  /** Changelog rows a PostgreSQL change stream reads per query. */
+  changeStreamBatchSize?: number;
+  /** SQL providers: migrate the schema at start-up (true) or refuse an old schema (false). */
+  autoMigrate?: boolean;
+  /** MongoDB TTL on createdAt (MONGODB_COLLECTION_EXPIRY_SECONDS). */
+  collectionExpirySeconds?: number;
+  /** Collection / table names (legacy MONGODB_*_COLLECTION_NAME variables). */
+  healthEventsCollection?: string;
+  maintenanceEventsCollection?: string;
+  resumeTokensCollection?: string;
+  /** MongoDB: how long a change stream keeps reopening after errors (MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS). */
+  changeStreamRetryDeadlineMs?: number;
+  /** MongoDB: the longest wait between reopen attempts (MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS). */
+  changeStreamRetryIntervalMs?: number;
+  /** MongoDB: server selection timeout (MONGODB_PING_TIMEOUT_TOTAL_SECONDS). */
+  serverSelectionTimeoutMs?: number;
+  /** Sent to the server as the application name. */
+  appName?: string;
+  [key: string]: unknown;
+}
+
+export interface DataStoreConfig {
+  /** 'mongodb' | 'postgresql' | 'embedded' | a registered third-party provider. */
+  provider: string;
+  connection: ConnectionConfig;
+  options: DataStoreOptions;
+}

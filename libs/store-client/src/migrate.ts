@@ -1,0 +1,52 @@
+/**
+ * Running the schema migrations from outside a service (the Helm migration Job, the CLI, tests):
+ * opens the configured SQL provider without auto-migration, migrates under the advisory lock,
+ * and closes. On MongoDB the same entry point creates the indexes (idempotently).
+ */
+import type { DataStoreConfig } from './config/types.js';
+import { DatastoreError } from './errors.js';
+import { ensureMongoIndexes } from './providers/mongodb/index.js';
+import { createEmbeddedBackend, EMBEDDED_PROVIDER } from './providers/embedded/embedded-datastore.js';
+import { createPostgresBackend, POSTGRESQL_PROVIDER } from './providers/postgresql/postgresql-datastore.js';
+import { migrate, schemaStatus, type MigrationResult, type SchemaStatus } from './providers/sql/migrator.js';
+import type { SqlBackend } from './providers/sql/backend.js';
+
+export type { MigrationResult, SchemaStatus };
+import { REQUIRED_SCHEMA_VERSION } from './providers/sql/migrations/index.js';
+export { REQUIRED_SCHEMA_VERSION };
+
+export async function runMigrations(config: DataStoreConfig): Promise<MigrationResult> {
+  if (config.provider === 'mongodb') {
+    // MongoDB has no schema; its "migration" is the index set (TTL, compound, unique keys).
+    await ensureMongoIndexes(config);
+    return { fromVersion: REQUIRED_SCHEMA_VERSION, toVersion: REQUIRED_SCHEMA_VERSION, applied: ['mongodb_indexes'] };
+  }
+  return withBackend(config, async (backend) => {
+    try {
+      return await migrate(backend.db);
+    } catch (err) {
+      throw backend.toDatastoreError(err, 'run migrations');
+    }
+  });
+}
+
+export async function readSchemaStatus(config: DataStoreConfig): Promise<SchemaStatus> {
+  return withBackend(config, (backend) => schemaStatus(backend.db));
+}
+
+async function withBackend<T>(config: DataStoreConfig, fn: (backend: SqlBackend) => Promise<T>): Promise<T> {
+  let backend: SqlBackend;
+  if (config.provider === POSTGRESQL_PROVIDER) backend = await createPostgresBackend(config);
+  else if (config.provider === EMBEDDED_PROVIDER) backend = await createEmbeddedBackend(config);
+  else if (config.provider === 'mongodb') {
+    throw new DatastoreError('configuration', 'the mongodb provider has no schema version; run the migrations to create its indexes', { provider: 'mongodb' });
+  } else {
+    throw new DatastoreError('provider_not_found', `no migrations for provider '${config.provider}'; use postgresql or embedded`);
+  }
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.db.destroy();
+    await backend.shutdown();
+  }
+}
