@@ -1,0 +1,66 @@
+import { CORE_EVENT_STORAGE } from './event-conversion.js';
+import { ALL_VERBS, type ResourceType } from './resource-type.js';
+
+interface BuiltinSpec {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  status?: boolean;
+  generation?: boolean;
+  fieldSelectors?: string[];
+}
+
+function builtin(spec: BuiltinSpec): ResourceType {
+  return {
+    group: spec.group,
+    versions: [spec.version],
+    plural: spec.plural,
+    singular: spec.kind.toLowerCase(),
+    kind: spec.kind,
+    listKind: `${spec.kind}List`,
+    namespaced: spec.namespaced,
+    ...(spec.shortNames ? { shortNames: spec.shortNames } : {}),
+    hasStatusSubresource: spec.status ?? false,
+    tracksGeneration: spec.generation ?? false,
+    fieldSelectors: spec.fieldSelectors ?? [],
+    supportsStrategicMerge: true,
+    verbs: ALL_VERBS,
+    custom: false,
+  };
+}
+
+const CORE_EVENT_FIELDS = [
+  'involvedObject.kind',
+  'involvedObject.namespace',
+  'involvedObject.name',
+  'involvedObject.uid',
+  'involvedObject.apiVersion',
+  'involvedObject.resourceVersion',
+  'involvedObject.fieldPath',
+  'reason',
+  'reportingComponent',
+  'type',
+];
+
+/** The built-in resources the simulator serves (the subset NVSentinel's services touch). */
+export function builtinResourceTypes(): ResourceType[] {
+  return [
+    builtin({ group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], status: true, fieldSelectors: ['status.phase'] }),
+    builtin({ group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], status: true, fieldSelectors: ['spec.unschedulable'] }),
+    builtin({ group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, shortNames: ['po'], status: true, generation: true, fieldSelectors: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'] }),
+    builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] }),
+    builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], fieldSelectors: CORE_EVENT_FIELDS }),
+    {
+      ...builtin({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], fieldSelectors: ['reason', 'type', 'regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reportingController'] }),
+      storedAs: CORE_EVENT_STORAGE,
+    },
+    // Stored only (no controller): kubectl drain and owner lookups need the DaemonSet objects to exist.
+    builtin({ group: 'apps', version: 'v1', plural: 'daemonsets', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], status: true, generation: true }),
+    builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true }),
+    builtin({ group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], status: true, generation: true }),
+    builtin({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], status: true, generation: true }),
+  ];
+}
