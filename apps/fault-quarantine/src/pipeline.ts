@@ -1,0 +1,27 @@
+/**
+ * The change-stream subscription of fault-quarantine, as upstream's
+ * BuildProcessableHealthEventInsertsPipeline: inserted events whose processing strategy is
+ * EXECUTE_REMEDIATION, or unset (older monitors). STORE_ONLY / STORE_AND_ANALYSE never act.
+ */
+import { DocumentPaths, ProcessingStrategy } from '@nvsentinel/health-model';
+import type { ChangeEvent, Pipeline } from '@nvsentinel/store-client';
+
+export const CLIENT_NAME = 'fault-quarantine';
+
+const strategyPath = `fullDocument.${DocumentPaths.processingStrategy}`;
+
+export const processableInsertsPipeline: Pipeline = [
+  {
+    $match: {
+      operationType: 'insert',
+      $or: [{ [strategyPath]: ProcessingStrategy.EXECUTE_REMEDIATION }, { [strategyPath]: { $exists: false } }],
+    },
+  },
+];
+
+/** Partition key: events of one node are handled in order, different nodes in parallel. */
+export function nodeNameOf(change: ChangeEvent): string {
+  const event = change.fullDocument?.[DocumentPaths.healthEvent] as Record<string, unknown> | undefined;
+  const name = event?.[DocumentPaths.nodeName.split('.')[1]!];
+  return typeof name === 'string' ? name : '';
+}
