@@ -31,7 +31,7 @@ for (const file of files) {
     for (const t of failedTests) failures.push(`  ✗ ${where} › ${t.fullName}\n${firstLines(t.failureMessages?.[0])}`);
     if (suite.status === 'failed' && failedTests.length === 0) failures.push(`  ✗ ${where} (suite failed)\n${firstLines(suite.message)}`);
   }
-  console.log(`  ${file.replace(/\.json$/, '').padEnd(16)} ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped (${r.testResults?.length ?? 0} files)`);
+  console.log(`  ${file.replace(/\.json$/, '').padEnd(20)} ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped (${r.testResults?.length ?? 0} files)`);
 }
 if (files.length === 0) {
   console.error(`No test reports in ${dir}: did the tests run?`);
