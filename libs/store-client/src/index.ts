@@ -15,8 +15,6 @@ export {
   type MongoProviderOptions,
   type MongoProviderHooks,
   type MongoWatchOptions,
-  type HistoryLostInfo,
-  type HistoryLostListener,
 } from './providers/mongodb/index.js';
 export {
   compileFilter,

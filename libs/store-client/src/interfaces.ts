@@ -32,10 +32,20 @@ export interface DataStore {
   close(): Promise<void>;
   /**
    * Providers that keep their own changelog (postgresql, embedded): deletes the changes every
-   * consumer is past and that are older than the retention window, now. The datastore also runs
-   * it periodically. Returns the number of changes deleted.
+   * consumer is past and that are older than the retention window, and every change older than
+   * the maximum age (`changelogMaxAgeMs`) whoever still needs it, now. A consumer whose position
+   * the maximum age passed gets a history-lost notification (`WatchOptions.onHistoryLost`). The
+   * datastore also runs it periodically. Returns the number of changes deleted.
    */
-  purgeChangelog?(): Promise<number>;
+  purgeChangelog?(options?: PurgeChangelogOptions): Promise<number>;
+}
+
+export interface PurgeChangelogOptions {
+  /**
+   * The time ages are measured against; default the database server's clock. Lets tests age
+   * the changelog without waiting.
+   */
+  now?: Date;
 }
 
 /**
@@ -49,12 +59,19 @@ export interface DataStoreCapabilities {
   readonly concurrentConnections: boolean;
   /** Documents expire by `createdAt` TTL on the server. */
   readonly ttlExpiry: boolean;
+  /**
+   * The provider keeps its own changelog for change streams (postgresql, embedded), trimmed by
+   * `purgeChangelog` under `changelogRetentionMs` and `changelogMaxAgeMs`. False when the
+   * server's own log governs history (MongoDB's oplog).
+   */
+  readonly ownChangelog: boolean;
 }
 
 export const DEFAULT_CAPABILITIES: DataStoreCapabilities = {
   serverSideChangeStreamFilter: true,
   concurrentConnections: true,
   ttlExpiry: false,
+  ownChangelog: true,
 };
 
 /** A new event to store: the status starts empty unless given. */
@@ -147,7 +164,41 @@ export interface WatchOptions {
    * 'now': discard the stored token and start from now (upstream's resume-control CREATE).
    */
   startAt?: 'resume' | 'now';
+  /**
+   * Called when changes this consumer had not processed can no longer be delivered (MongoDB: the
+   * token fell off the oplog; postgresql/embedded: the changelog maximum age passed the
+   * consumer's position). The stored token is deleted and the stream continues from now.
+   * Without a listener, history lost at start-up is only logged (the consumer is starting and
+   * runs its start-up scan anyway), while history lost at runtime ends the iteration with
+   * DatastoreError code `resume_token` so the consumer restarts — upstream NVSentinel's behaviour.
+   */
+  onHistoryLost?: HistoryLostListener;
 }
+
+/** Where a change stream was when it found its history lost. */
+export type ChangeStreamPhase = 'initialization' | 'runtime';
+
+export interface HistoryLostInfo {
+  clientName: string;
+  /** 'initialization': at open with the stored token; 'runtime': while streaming. */
+  phase: ChangeStreamPhase;
+  /**
+   * 'token-unusable': the stream cannot resume from its position (MongoDB: server codes
+   * 286/280/260/9, usually because it fell off the oplog; SQL providers: the changelog maximum
+   * age deleted changes after it); 'invalidated': the collection was dropped or renamed.
+   */
+  reason: 'token-unusable' | 'invalidated';
+  /** The server error code, when the server gave one. */
+  serverCode?: number;
+}
+
+/**
+ * Called after the stored token was deleted and before the stream continues from now. Changes
+ * between the last processed token and now will never be delivered: the consumer should run its
+ * cold-start scan (query the store for events still needing work). If it throws, the stream
+ * ends with that error.
+ */
+export type HistoryLostListener = (info: HistoryLostInfo) => void | Promise<void>;
 
 export type OperationType = 'insert' | 'update' | 'delete';
 

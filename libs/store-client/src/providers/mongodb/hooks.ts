@@ -3,7 +3,7 @@
  * logger, a metrics callback and the history-lost notification. store-client depends on no
  * logging or metrics library, so services pass these in (prom-client counters, pino children).
  */
-import type { WatchOptions } from '../../interfaces.js';
+import type { HistoryLostListener, WatchOptions } from '../../interfaces.js';
 import type { StreamPhase } from './recovery.js';
 
 /** The subset of pino's Logger the provider uses; a pino logger fits as is. */
@@ -13,37 +13,12 @@ export interface MongoLogger {
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
-export interface HistoryLostInfo {
-  clientName: string;
-  /** 'initialization': at open with the stored token; 'runtime': while streaming. */
-  phase: StreamPhase;
-  /**
-   * 'token-unusable': the server could not resume from the token (codes 286/280/260/9, usually
-   * because it fell off the oplog); 'invalidated': the collection was dropped or renamed.
-   */
-  reason: 'token-unusable' | 'invalidated';
-  /** The server error code, when the server gave one. */
-  serverCode?: number;
-}
+// The history-lost types are shared by every provider (interfaces.ts); re-exported here so
+// existing imports from the mongodb module keep working.
+export type { HistoryLostInfo, HistoryLostListener } from '../../interfaces.js';
 
-/**
- * Called after the stored token was deleted and before the stream continues from now. Changes
- * between the last processed token and now will never be delivered: the consumer should run its
- * cold-start scan (query the store for events still needing work). If it throws, the stream
- * ends with that error.
- */
-export type HistoryLostListener = (info: HistoryLostInfo) => void | Promise<void>;
-
-/** `watch` options of this provider: the shared options plus the history-lost notification. */
-export interface MongoWatchOptions extends WatchOptions {
-  /**
-   * Without a listener, history lost at start-up is only logged and counted (the consumer is
-   * starting anyway and runs its start-up scan), while history lost at runtime ends the
-   * iteration with DatastoreError code `resume_token` so the consumer restarts — upstream
-   * NVSentinel's behaviour.
-   */
-  onHistoryLost?: HistoryLostListener;
-}
+/** `watch` options of this provider: the shared options, which carry `onHistoryLost`. */
+export type MongoWatchOptions = WatchOptions;
 
 export interface MongoProviderHooks {
   logger?: MongoLogger;

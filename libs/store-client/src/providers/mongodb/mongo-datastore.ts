@@ -40,6 +40,7 @@ export const MONGO_CAPABILITIES: DataStoreCapabilities = {
   serverSideChangeStreamFilter: true,
   concurrentConnections: true,
   ttlExpiry: true,
+  ownChangelog: false,
 };
 
 /** Connects (the driver verifies the server and credentials), then creates the indexes. */

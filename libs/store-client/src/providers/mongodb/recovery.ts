@@ -13,10 +13,11 @@
 import { MongoError, MongoErrorLabel, MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionError } from 'mongodb';
 
 import { DatastoreError } from '../../errors.js';
+import type { ChangeStreamPhase } from '../../interfaces.js';
 import { ServerCode, serverErrorCode } from './driver-errors.js';
 
 export type RecoveryDecision = 'restart-from-now' | 'retry' | 'fatal';
-export type StreamPhase = 'initialization' | 'runtime';
+export type StreamPhase = ChangeStreamPhase;
 
 export interface RecoveryContext {
   phase: StreamPhase;
