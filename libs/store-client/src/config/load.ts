@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ConnectionConfig, DataStoreConfig, DataStoreOptions, TlsFiles } from './types.js';
 import { configError, envValue, parseInteger, parsePort, parseSslMode } from './env-values.js';
 import { DEFAULT_DATABASE, DEFAULT_PORTS } from './defaults.js';
-import { applyEnvOptions, normalizeOptions } from './options.js';
+import { applyEnvOptions, changelogAges, normalizeOptions } from './options.js';
 import { parseYamlConfig } from './yaml.js';
 
 /** Where upstream's old charts mounted the MongoDB client certificate. */
@@ -36,6 +36,11 @@ export function loadDatastoreConfig(
 ): DataStoreConfig {
   const config = loadBaseConfig(env, deps);
   config.options = applyEnvOptions(config.options, env);
+  // Checked once every source is applied: the variables override YAML options one by one.
+  changelogAges(config.options, {
+    retention: envValue(env, 'DATASTORE_CHANGELOG_RETENTION_SECONDS') !== undefined ? 'DATASTORE_CHANGELOG_RETENTION_SECONDS' : 'options.changelogRetentionMs',
+    maxAge: envValue(env, 'DATASTORE_CHANGELOG_MAX_AGE_SECONDS') !== undefined ? 'DATASTORE_CHANGELOG_MAX_AGE_SECONDS' : 'options.changelogMaxAgeMs',
+  });
   if (config.provider === 'mongodb') applyMongoLegacy(config, env, deps);
   return config;
 }

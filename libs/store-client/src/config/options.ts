@@ -12,6 +12,7 @@ const INTEGER_OPTIONS: Readonly<Record<string, number>> = {
   connectionLifetimeMs: 0,
   connectTimeoutMs: 1,
   changelogRetentionMs: 0,
+  changelogMaxAgeMs: 0,
   changeStreamPollIntervalMs: 1,
   collectionExpirySeconds: 1,
 };
@@ -25,6 +26,7 @@ const ENV_OPTIONS: ReadonlyArray<readonly [string, string, 'integer' | 'boolean'
   ['DATASTORE_IDLE_TIMEOUT_MS', 'idleTimeoutMs', 'integer', 1],
   ['DATASTORE_MAX_LIFETIME_SECONDS', 'connectionLifetimeMs', 'integer', 1000],
   ['DATASTORE_CHANGELOG_RETENTION_SECONDS', 'changelogRetentionMs', 'integer', 1000],
+  ['DATASTORE_CHANGELOG_MAX_AGE_SECONDS', 'changelogMaxAgeMs', 'integer', 1000],
   ['DATASTORE_CHANGE_STREAM_POLL_MS', 'changeStreamPollIntervalMs', 'integer', 1],
   ['DATASTORE_APP_NAME', 'appName', 'string', 1],
 ];
@@ -53,6 +55,42 @@ export function normalizeOptions(raw: Record<string, unknown>, source: string): 
     throw configError(`${source} maxIdleConnections`, `${out.maxIdleConnections} is more than maxConnections (${out.maxConnections}); lower it`);
   }
   return out;
+}
+
+/** Used when `changelogRetentionMs` is not set. */
+export const DEFAULT_CHANGELOG_RETENTION_MS = 60 * 60 * 1000;
+/** Used when `changelogMaxAgeMs` is not set (unless the retention window is longer). */
+export const DEFAULT_CHANGELOG_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The effective changelog retention window and maximum age (0 = none). A maximum age below the
+ * retention window is a configuration error: it would delete rows the retention window promises
+ * to keep. `names` say where each value came from, for the message.
+ */
+export function changelogAges(
+  options: DataStoreOptions,
+  names: { retention: string; maxAge: string } = { retention: 'options.changelogRetentionMs', maxAge: 'options.changelogMaxAgeMs' },
+): { retentionMs: number; maxAgeMs: number } {
+  const retentionMs = typeof options.changelogRetentionMs === 'number' ? options.changelogRetentionMs : DEFAULT_CHANGELOG_RETENTION_MS;
+  if (typeof options.changelogMaxAgeMs !== 'number') {
+    return { retentionMs, maxAgeMs: Math.max(DEFAULT_CHANGELOG_MAX_AGE_MS, retentionMs) };
+  }
+  const maxAgeMs = options.changelogMaxAgeMs;
+  if (!Number.isSafeInteger(maxAgeMs) || maxAgeMs < 0) {
+    throw configError(names.maxAge, `expected a whole number >= 0, got ${maxAgeMs}; 0 means no maximum age`);
+  }
+  if (maxAgeMs > 0 && maxAgeMs < retentionMs) {
+    throw configError(
+      names.maxAge,
+      `the changelog maximum age (${formatMs(maxAgeMs)}) is shorter than the retention window (${formatMs(retentionMs)}, ${names.retention}); ` +
+        'the maximum age must be at least the retention window: raise it, lower the retention, or set the maximum age to 0 for none',
+    );
+  }
+  return { retentionMs, maxAgeMs };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 export function applyEnvOptions(options: DataStoreOptions, env: NodeJS.ProcessEnv): DataStoreOptions {

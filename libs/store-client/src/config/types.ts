@@ -39,6 +39,12 @@ export interface DataStoreOptions {
   dataDir?: string;
   /** Changelog rows are kept at least this long after every consumer has passed them. */
   changelogRetentionMs?: number;
+  /**
+   * Changelog rows older than this are deleted even when a consumer has not processed them (it
+   * then reports history lost, like MongoDB's oplog window). 0 = no maximum. Default 7 days, or
+   * the retention window when that is longer. Must not be below `changelogRetentionMs`.
+   */
+  changelogMaxAgeMs?: number;
   /** How often the datastore runs changelog retention; 0 = never (call purgeChangelog). */
   changelogRetentionIntervalMs?: number;
   /** Fallback poll interval of PostgreSQL change streams (NOTIFY is only a wake-up hint). */
@@ -61,6 +67,11 @@ export interface DataStoreOptions {
   serverSelectionTimeoutMs?: number;
   /** Sent to the server as the application name. */
   appName?: string;
+  /**
+   * SQL providers: where warnings go (changelog history lost); a pino logger fits. Default: JSON
+   * lines on stderr. Programmatic only (no variable or YAML key).
+   */
+  logger?: { warn(obj: Record<string, unknown>, msg: string): void };
   [key: string]: unknown;
 }
 
