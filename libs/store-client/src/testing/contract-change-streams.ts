@@ -1,5 +1,10 @@
-/** Contract: change streams — MongoDB event shape, updatedFields, upstream pipelines, resume, independence, retention, ordering. */
+/**
+ * Contract: change streams — MongoDB event shape, updatedFields, upstream pipelines, resume,
+ * independence, retention, the changelog maximum age (history lost), ordering.
+ */
 import { describe, expect, it } from 'vitest';
+import { isDatastoreError } from '../errors.js';
+import type { ChangeEvent, HistoryLostInfo } from '../interfaces.js';
 import { expectError, type ContractContext } from './contract-context.js';
 import { sampleHealthEvent, StreamReader, summary, uniqueName } from './contract-support.js';
 import { nodeQuarantineStatusPipeline, processableHealthEventInsertsPipeline, quarantinedAndDrainedNodesPipeline } from './upstream-pipelines.js';
@@ -199,6 +204,182 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         await resumed.close();
       }
       await ctx.restart();
+    });
+
+    describe('changelog maximum age (providers with their own changelog)', () => {
+      const HOUR = 60 * 60 * 1000;
+      /** A purge clock past a one-hour maximum age for every change made so far: no waiting. */
+      const twoHoursLater = () => new Date(Date.now() + 2 * HOUR);
+      const ownChangelog = () => ctx.ds.capabilities.ownChangelog && ctx.ds.purgeChangelog !== undefined;
+      const ids = (events: ChangeEvent[]) => events.map((e) => e.documentKey._id);
+      const insertMany = (node: string, n: number) =>
+        ctx.store.insertHealthEvents(...Array.from({ length: n }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+      interface Warning {
+        obj: Record<string, unknown>;
+        msg: string;
+      }
+      const recordingLogger = (warnings: Warning[]) => ({ warn: (obj: Record<string, unknown>, msg: string) => void warnings.push({ obj, msg }) });
+
+      it('deletes what a stale consumer still needs; it reports history lost at start, once, and goes on from now', async () => {
+        if (!ownChangelog()) return;
+        const warnings: Warning[] = [];
+        await ctx.restart({ changelogRetentionMs: 0, changelogMaxAgeMs: HOUR, logger: recordingLogger(warnings) });
+        const node = uniqueName('node');
+        const pipeline = [{ $match: { 'fullDocument.healthevent.nodename': node } }];
+        const [nameA, nameB] = [uniqueName('current'), uniqueName('stale')];
+        const a = new StreamReader(ctx.store.watch({ clientName: nameA, pipeline }));
+        const b = new StreamReader(ctx.store.watch({ clientName: nameB, pipeline }));
+        await Promise.all([a.ready(), b.ready()]);
+        await insertMany(node, 3);
+        const aSaw = await a.take(3);
+        await a.stream.markProcessed(aSaw[2]!.resumeToken);
+        const [bSaw] = await b.take(1);
+        await b.stream.markProcessed(bSaw!.resumeToken);
+        await Promise.all([a.close(), b.close()]);
+
+        // Retention alone keeps B's two unprocessed changes (B's token pins them); the maximum age does not.
+        await ctx.ds.purgeChangelog!();
+        expect(await ctx.ds.purgeChangelog!({ now: twoHoursLater() })).toBeGreaterThanOrEqual(2);
+        expect(await ctx.ds.purgeChangelog!({ now: twoHoursLater() })).toBe(0);
+        const purgeWarnings = warnings.filter((w) => Array.isArray(w.obj.clients));
+        expect(purgeWarnings).toHaveLength(1);
+        expect(purgeWarnings[0]!.obj.clients).toContain(nameB);
+        expect(purgeWarnings[0]!.obj.clients).not.toContain(nameA);
+
+        const lostA: HistoryLostInfo[] = [];
+        const lostB: HistoryLostInfo[] = [];
+        const a2 = new StreamReader(ctx.store.watch({ clientName: nameA, pipeline, onHistoryLost: (info) => void lostA.push(info) }));
+        const b2 = new StreamReader(ctx.store.watch({ clientName: nameB, pipeline, onHistoryLost: (info) => void lostB.push(info) }));
+        try {
+          await Promise.all([a2.ready(), b2.ready()]);
+          expect(lostB).toEqual([{ clientName: nameB, phase: 'initialization', reason: 'token-unusable' }]);
+          expect(lostA).toEqual([]);
+          expect(warnings.some((w) => w.obj.client === nameB && w.obj.phase === 'initialization')).toBe(true);
+          expect(await b2.stream.backlog()).toBe(0);
+          const [fresh, sentinel] = await insertMany(node, 2);
+          expect(ids(await b2.until(sentinel!))).toEqual([fresh]);
+          expect(ids(await a2.until(sentinel!))).toEqual([fresh]);
+          expect(lostB).toHaveLength(1);
+          expect(lostA).toEqual([]);
+        } finally {
+          await Promise.all([a2.close(), b2.close()]);
+        }
+      });
+
+      it('a running stream overtaken by the maximum age: with a listener it goes on from now, without one it ends with resume_token', async () => {
+        if (!ownChangelog()) return;
+        await ctx.restart({ changelogRetentionMs: 0, changelogMaxAgeMs: HOUR, logger: recordingLogger([]) });
+        const node = uniqueName('node');
+        const pipeline = [{ $match: { 'fullDocument.healthevent.nodename': node } }];
+
+        // With a listener.
+        const lost: HistoryLostInfo[] = [];
+        const backlogAtLoss: number[] = [];
+        let signalLoss!: () => void;
+        const lossSeen = new Promise<void>((resolve) => {
+          signalLoss = resolve;
+        });
+        const withListener: StreamReader = new StreamReader(
+          ctx.store.watch({
+            clientName: uniqueName('listening'),
+            pipeline,
+            onHistoryLost: async (info) => {
+              lost.push(info);
+              backlogAtLoss.push(await withListener.stream.backlog());
+              signalLoss();
+            },
+          }),
+        );
+        // Without one.
+        const nameWithout = uniqueName('unprepared');
+        const without = new StreamReader(ctx.store.watch({ clientName: nameWithout, pipeline }));
+        try {
+          await Promise.all([withListener.ready(), without.ready()]);
+          await insertMany(node, 1);
+          const [w0] = await withListener.take(1);
+          const [u0] = await without.take(1);
+          await withListener.stream.markProcessed(w0!.resumeToken);
+          await without.stream.markProcessed(u0!.resumeToken);
+          // Both readers are paused after their first event (nothing asks for the next yet); the purge overtakes them.
+          const [overtaken] = await insertMany(node, 1);
+          await ctx.ds.purgeChangelog!({ now: twoHoursLater() });
+          const [beforeNow] = await insertMany(node, 1); // committed before the stream notices: before its new "now"
+
+          const firstAfterLoss = withListener.next();
+          await lossSeen;
+          const [next, sentinel] = await insertMany(node, 2);
+          const seen = [(await firstAfterLoss)?.documentKey._id, ...ids(await withListener.until(sentinel!))];
+          expect(lost).toEqual([{ clientName: withListener.stream.clientName, phase: 'runtime', reason: 'token-unusable' }]);
+          // Counted from the new position: the change committed before "now" is neither counted nor delivered.
+          expect(backlogAtLoss).toEqual([0]);
+          expect(seen).toEqual([next]);
+          expect(seen).not.toContain(overtaken);
+          expect(seen).not.toContain(beforeNow);
+
+          let failure: unknown;
+          try {
+            await without.next();
+          } catch (err) {
+            failure = err;
+          }
+          expect(isDatastoreError(failure, 'resume_token'), String(failure)).toBe(true);
+          const message = (failure as Error).message;
+          expect(message).toContain(nameWithout);
+          expect(message).toMatch(/maximum age/);
+          expect(message).toMatch(/DATASTORE_CHANGELOG_MAX_AGE_SECONDS/);
+          expect(message).toMatch(/cold-start scan/);
+          expect(await without.next(1000)).toBeUndefined(); // the iteration has ended
+        } finally {
+          await Promise.all([withListener.close(), without.close()]);
+        }
+        // The stored token went with the error: the restarted consumer starts from now, with nothing more to report.
+        const lostAfterRestart: HistoryLostInfo[] = [];
+        const restarted = new StreamReader(ctx.store.watch({ clientName: nameWithout, pipeline, onHistoryLost: (info) => void lostAfterRestart.push(info) }));
+        try {
+          await restarted.ready();
+          const [fresh, sentinel] = await insertMany(node, 2);
+          expect(ids(await restarted.until(sentinel!))).toEqual([fresh]);
+          expect(lostAfterRestart).toEqual([]);
+        } finally {
+          await restarted.close();
+        }
+      });
+
+      it('with maximum age 0 retention keeps the old behaviour; a consumer behind within the maximum age loses nothing', async () => {
+        if (!ownChangelog()) return;
+        const behindCase = async (purgeAt: () => Date | undefined): Promise<void> => {
+          const node = uniqueName('node');
+          const pipeline = [{ $match: { 'fullDocument.healthevent.nodename': node } }];
+          const clientName = uniqueName('behind');
+          const reader = new StreamReader(ctx.store.watch({ clientName, pipeline }));
+          await reader.ready();
+          const inserted = await insertMany(node, 4);
+          const [first] = await reader.take(1);
+          await reader.stream.markProcessed(first!.resumeToken);
+          await reader.close();
+          const now = purgeAt();
+          await ctx.ds.purgeChangelog!(now ? { now } : {});
+          const lost: HistoryLostInfo[] = [];
+          const resumed = new StreamReader(ctx.store.watch({ clientName, pipeline, onHistoryLost: (info) => void lost.push(info) }));
+          try {
+            await resumed.ready();
+            expect(await resumed.stream.backlog()).toBe(3);
+            const [sentinel] = await insertMany(node, 1);
+            expect(ids(await resumed.until(sentinel!))).toEqual(inserted.slice(1));
+            expect(lost).toEqual([]);
+          } finally {
+            await resumed.close();
+          }
+        };
+        // No maximum: however old, changes a consumer needs stay.
+        await ctx.restart({ changelogRetentionMs: 0, changelogMaxAgeMs: 0 });
+        await behindCase(twoHoursLater);
+        // A maximum the changes have not reached yet (and a history horizon left by earlier purges): nothing lost.
+        await ctx.restart({ changelogRetentionMs: 0, changelogMaxAgeMs: HOUR, logger: recordingLogger([]) });
+        await ctx.ds.purgeChangelog!({ now: twoHoursLater() });
+        await behindCase(() => undefined);
+        await ctx.restart();
+      });
     });
 
     it('ends iteration on close() and on break, and rejects malformed tokens', async () => {

@@ -48,13 +48,21 @@ export class StreamReader {
   async next(timeoutMs = 15_000): Promise<ChangeEvent | undefined> {
     this.#pending ??= this.#iterator.next();
     let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([
-      this.#pending,
-      new Promise<typeof TIMEOUT>((resolve) => {
-        timer = setTimeout(() => resolve(TIMEOUT), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    let result: IteratorResult<ChangeEvent> | typeof TIMEOUT;
+    try {
+      result = await Promise.race([
+        this.#pending,
+        new Promise<typeof TIMEOUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMEOUT), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      // The iteration ended with this error; a later next() asks the ended iterator again.
+      this.#pending = undefined;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     if (result === TIMEOUT) return undefined;
     this.#pending = undefined;
     return result.done ? undefined : result.value;

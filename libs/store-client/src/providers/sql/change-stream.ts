@@ -10,6 +10,14 @@
  * fallback poll covers missed notifications and horizons released by transactions that wrote
  * nothing here.
  *
+ * History lost: retention deletes changes older than the changelog maximum age even when a
+ * consumer has not processed them, and records the highest position it deleted that way (the
+ * history horizon, nvsentinel_changelog_horizon). A stream whose position is below it cannot
+ * deliver everything after its position any more: like MongoDB's ChangeStreamHistoryLost, it
+ * deletes its stored token, continues from now and tells the consumer (onHistoryLost), or, at
+ * runtime without a listener, ends with DatastoreError resume_token. The check rides on the
+ * queries the stream runs anyway (start position, each read), not an extra round trip.
+ *
  * The consumer's `$match` stages are compiled to SQL and evaluated by the database on the change
  * event built in SQL, in MongoDB's shape (operationType, fullDocument looked up at read time,
  * documentKey, updateDescription with dotted updatedFields keys, clusterTime). Rows that do not
@@ -17,13 +25,24 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { DatastoreError, isDatastoreError } from '../../errors.js';
-import type { BlockingTransaction, ChangeEvent, ChangeStream, Document, OperationType, Pipeline, WatchOptions } from '../../interfaces.js';
+import type {
+  BlockingTransaction,
+  ChangeEvent,
+  ChangeStream,
+  ChangeStreamPhase,
+  Document,
+  HistoryLostInfo,
+  HistoryLostListener,
+  OperationType,
+  Pipeline,
+  WatchOptions,
+} from '../../interfaces.js';
 import { compileFilter } from '../../query/index.js';
-import { decodeResumeToken, encodeResumeToken, StartSnapshot, type ChangePosition } from './change-position.js';
+import { comparePositions, decodeResumeToken, encodeResumeToken, StartSnapshot, type ChangePosition } from './change-position.js';
 import type { SqlContext } from './context.js';
 import { decodeJson } from './documents.js';
 
-const WATCHED_TABLE = 'health_events';
+export const WATCHED_TABLE = 'health_events';
 const MAX_CONSECUTIVE_FAILURES = 5;
 
 interface ChangeRow {
@@ -33,11 +52,25 @@ interface ChangeRow {
   event: unknown;
 }
 
+/** A read: the rows, and the history horizon when it is above the position read from. */
+interface ChangeBatch {
+  rows: ChangeRow[];
+  lostAt: ChangePosition | undefined;
+}
+
+/** "Now" for a stream, and the history horizon (when the maximum age ever deleted anything). */
+interface HorizonStart {
+  position: ChangePosition;
+  snapshot: StartSnapshot;
+  historyHorizon: ChangePosition | undefined;
+}
+
 export class SqlChangeStream implements ChangeStream {
   readonly clientName: string;
   readonly #ctx: SqlContext;
   readonly #filter: RawBuilder<unknown> | undefined;
   readonly #startAt: 'resume' | 'now';
+  readonly #onHistoryLost: HistoryLostListener | undefined;
   #position: ChangePosition | undefined;
   #startSnapshot: StartSnapshot | undefined;
   #started: Promise<void> | undefined;
@@ -54,6 +87,10 @@ export class SqlChangeStream implements ChangeStream {
     if (this.#startAt !== 'resume' && this.#startAt !== 'now') {
       throw ctx.validation(`watch: startAt must be 'resume' or 'now', got ${JSON.stringify(options.startAt)}`);
     }
+    if (options.onHistoryLost !== undefined && typeof options.onHistoryLost !== 'function') {
+      throw ctx.validation('watch: onHistoryLost must be a function');
+    }
+    this.#onHistoryLost = options.onHistoryLost;
     this.#filter = compileEventFilter(options.pipeline ?? [], ctx.provider);
     ctx.streams.add(this);
   }
@@ -139,9 +176,9 @@ export class SqlChangeStream implements ChangeStream {
       let failures = 0;
       while (!this.#closed) {
         this.#dirty = false;
-        let rows: ChangeRow[];
+        let batch: ChangeBatch;
         try {
-          rows = await this.#fetch();
+          batch = await this.#fetch();
           failures = 0;
         } catch (err) {
           if (this.#closed || this.#ctx.closed) return;
@@ -150,6 +187,13 @@ export class SqlChangeStream implements ChangeStream {
           await this.#waitForChange(this.#ctx.settings.pollIntervalMs * failures);
           continue;
         }
+        if (batch.lostAt) {
+          // Outside the try: an error from the recovery (resume_token without a listener, or
+          // the listener's own) ends the iteration instead of being retried as a read error.
+          await this.#historyLost('runtime', this.#position!, batch.lostAt);
+          continue;
+        }
+        const { rows } = batch;
         for (const row of rows) {
           if (this.#closed) return;
           this.#position = { txid: row.txid, id: row.id };
@@ -178,7 +222,7 @@ export class SqlChangeStream implements ChangeStream {
     this.#unsubscribe = await this.#ctx.notifier.subscribe(() => this.#signal());
     if (this.#closed) this.#unsubscribe();
     if (this.#startAt === 'now') {
-      await this.#ctx.run('reset resume token', (db) => sql`DELETE FROM resume_tokens WHERE client_name = ${this.clientName}`.execute(db));
+      await this.#deleteStoredToken();
     }
     const stored = this.#startAt === 'resume' ? await this.#storedPosition() : undefined;
     const start = await this.#horizonStart();
@@ -186,17 +230,78 @@ export class SqlChangeStream implements ChangeStream {
       // A token naming a transaction that has not even started belongs to another database
       // lifetime (restored or rebuilt, xids restarted). Resuming there would skip everything
       // until the xids catch up, so forget it and re-deliver every retained change instead:
-      // duplicates, never loss.
-      await this.#ctx.run('reset resume token', (db) => sql`DELETE FROM resume_tokens WHERE client_name = ${this.clientName}`.execute(db));
+      // duplicates, never loss — unless the maximum age has deleted changes, when "every
+      // retained change" is not everything and the consumer must be told.
+      await this.#deleteStoredToken();
+      if (start.historyHorizon) {
+        await this.#historyLost('initialization', stored, start.historyHorizon, start);
+        return;
+      }
       this.#position = { txid: '0', id: '0' };
+      return;
+    }
+    if (stored && start.historyHorizon && comparePositions(stored, start.historyHorizon) < 0) {
+      await this.#historyLost('initialization', stored, start.historyHorizon, start);
       return;
     }
     if (stored) {
       this.#position = stored;
       return;
     }
-    this.#position = start.position;
+    this.#startFromNow(start);
+  }
+
+  /**
+   * Positions the stream at "now". Everything at or below the history horizon committed before
+   * the purge that set it, so "now" is never below it (a fresh stream has lost nothing).
+   */
+  #startFromNow(start: HorizonStart): void {
+    const horizon = start.historyHorizon;
+    this.#position = horizon && comparePositions(horizon, start.position) > 0 ? horizon : start.position;
     this.#startSnapshot = start.snapshot;
+  }
+
+  /**
+   * The changelog maximum age deleted changes after `from` (up to `horizon`) that this consumer
+   * had not processed: MongoDB's ChangeStreamHistoryLost recovery. Warn, delete the stored token,
+   * continue from now, then tell the consumer; at runtime without a listener, end the iteration.
+   */
+  async #historyLost(phase: ChangeStreamPhase, from: ChangePosition, horizon: ChangePosition, start?: HorizonStart): Promise<void> {
+    const maxAge = this.#ctx.settings.changelogMaxAgeMs;
+    this.#ctx.logger.warn(
+      {
+        client: this.clientName,
+        phase,
+        reason: 'token-unusable',
+        position: encodeResumeToken(from),
+        historyHorizon: encodeResumeToken(horizon),
+        changelogMaxAgeSeconds: maxAge / 1000,
+      },
+      'the changelog maximum age passed this change stream\'s position: changes it had not processed were deleted; ' +
+        'deleting its resume token and continuing from now',
+    );
+    await this.#deleteStoredToken();
+    // Positioned before the listener runs: whatever commits while the consumer runs its
+    // cold-start scan is delivered afterwards.
+    this.#startFromNow(start ?? (await this.#horizonStart()));
+    const info: HistoryLostInfo = { clientName: this.clientName, phase, reason: 'token-unusable' };
+    if (this.#onHistoryLost) {
+      await this.#onHistoryLost(info);
+    } else if (phase === 'runtime') {
+      throw new DatastoreError(
+        'resume_token',
+        `change stream of '${this.clientName}' lost its history: the changelog maximum age` +
+          `${maxAge > 0 ? ` (${maxAge / 1000}s)` : ''} passed its position ${encodeResumeToken(from)}, so changes it had not ` +
+          'processed were deleted. The stored token was deleted: restart the consumer so it runs its cold-start scan and ' +
+          'continues from now, or pass onHistoryLost to watch() to handle this without a restart. If consumers may lag ' +
+          'this long, raise DATASTORE_CHANGELOG_MAX_AGE_SECONDS (0 = no maximum).',
+        { provider: this.#ctx.provider, details: { ...info, position: encodeResumeToken(from), historyHorizon: encodeResumeToken(horizon) } },
+      );
+    }
+  }
+
+  async #deleteStoredToken(): Promise<void> {
+    await this.#ctx.run('reset resume token', (db) => sql`DELETE FROM resume_tokens WHERE client_name = ${this.clientName}`.execute(db));
   }
 
   async #storedPosition(): Promise<ChangePosition | undefined> {
@@ -207,29 +312,49 @@ export class SqlChangeStream implements ChangeStream {
     return result.rows[0];
   }
 
-  /** "Now": just below this database's oldest running transaction, skipping what committed above it already. */
-  async #horizonStart(): Promise<{ position: ChangePosition; snapshot: StartSnapshot }> {
+  /**
+   * "Now": just below this database's oldest running transaction, skipping what committed above
+   * it already; with the history horizon from the same snapshot.
+   */
+  async #horizonStart(): Promise<HorizonStart> {
     const result = await this.#ctx.run('read transaction horizon', (db) =>
-      sql<{ xmin: string; xmax: string; xip: string }>`SELECT nvs_change_horizon()::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
-          array_to_string(ARRAY(SELECT nvs_local_in_progress(s)::text), ',') AS xip
-        FROM (SELECT pg_current_snapshot() AS s) AS snapshot`.execute(db),
+      sql<{ xmin: string; xmax: string; xip: string; lost_txid: string | null; lost_id: string | null }>`
+        SELECT nvs_change_horizon()::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+          array_to_string(ARRAY(SELECT nvs_local_in_progress(s)::text), ',') AS xip,
+          h.txid::text AS lost_txid, h.change_id::text AS lost_id
+        FROM (SELECT pg_current_snapshot() AS s) AS snapshot
+        LEFT JOIN nvsentinel_changelog_horizon h ON h.table_name = ${WATCHED_TABLE}`.execute(db),
     );
     const row = result.rows[0]!;
     return {
       position: { txid: row.xmin, id: '0' },
       snapshot: new StartSnapshot(row.xmin, row.xmax, row.xip ? row.xip.split(',') : []),
+      historyHorizon: row.lost_txid !== null && row.lost_id !== null ? { txid: row.lost_txid, id: row.lost_id } : undefined,
     };
   }
 
-  async #fetch(): Promise<ChangeRow[]> {
+  /**
+   * The next rows after the position, and — in the same statement, so from the same snapshot as
+   * the rows — whether the history horizon is above the position (history lost).
+   */
+  async #fetch(): Promise<ChangeBatch> {
     const from = this.#position!;
     const result = await this.#ctx.run('read change stream', (db) =>
-      sql<ChangeRow>`WITH ${changesAfter(from, this.#ctx.settings.batchSize)}
-        SELECT txid::text AS txid, id::text AS id, changed_at,
-               CASE WHEN ${this.#filter ?? sql`true`} THEN event END AS event
-        FROM events ORDER BY events.txid, events.id`.execute(db),
+      sql<ChangeRow & { lost_txid: string | null; lost_id: string | null }>`WITH ${changesAfter(from, this.#ctx.settings.batchSize)},
+        lost AS (
+          SELECT h.txid::text AS lost_txid, h.change_id::text AS lost_id FROM nvsentinel_changelog_horizon h
+          WHERE h.table_name = ${WATCHED_TABLE} AND (h.txid, h.change_id) > (${from.txid}::xid8, ${from.id}::bigint)
+        )
+        SELECT lost.lost_txid, lost.lost_id, events.txid::text AS txid, events.id::text AS id, events.changed_at,
+               CASE WHEN events.txid IS NOT NULL AND ${this.#filter ?? sql`true`} THEN events.event END AS event
+        FROM (SELECT 1) AS one
+        LEFT JOIN lost ON true
+        LEFT JOIN events ON true
+        ORDER BY events.txid, events.id`.execute(db),
     );
-    return result.rows;
+    const first = result.rows[0];
+    const lostAt = first && first.lost_txid !== null && first.lost_id !== null ? { txid: first.lost_txid, id: first.lost_id } : undefined;
+    return { rows: result.rows.filter((r) => r.txid !== null), lostAt };
   }
 
   #signal(): void {

@@ -4,26 +4,34 @@ import { DatastoreError } from '../../errors.js';
 import type { SqlBackend } from './backend.js';
 import type { ChangeNotifier } from './change-notifier.js';
 import type { ChangePosition } from './change-position.js';
+import type { SqlLogger } from './logger.js';
 
 export interface ChangeStreamSettings {
   /** Fallback poll when no NOTIFY arrives (NOTIFY is only a hint). */
   pollIntervalMs: number;
   /** Changelog rows read per query. */
   batchSize: number;
+  /** The changelog maximum age (0 = none), for messages. */
+  changelogMaxAgeMs: number;
 }
 
 export class SqlContext {
   readonly backend: SqlBackend;
   readonly settings: ChangeStreamSettings;
   readonly notifier: ChangeNotifier;
-  /** Open change streams: closed with the datastore, and protected from changelog retention. */
-  readonly streams = new Set<{ readonly position: ChangePosition | undefined; close(): Promise<void> }>();
+  readonly logger: SqlLogger;
+  /**
+   * Open change streams: closed with the datastore, and protected from changelog retention (not
+   * from the maximum age).
+   */
+  readonly streams = new Set<{ readonly clientName: string; readonly position: ChangePosition | undefined; close(): Promise<void> }>();
   #closed = false;
 
-  constructor(backend: SqlBackend, settings: ChangeStreamSettings, notifier: ChangeNotifier) {
+  constructor(backend: SqlBackend, settings: ChangeStreamSettings, notifier: ChangeNotifier, logger: SqlLogger) {
     this.backend = backend;
     this.settings = settings;
     this.notifier = notifier;
+    this.logger = logger;
   }
 
   get provider(): string {

@@ -28,13 +28,35 @@ describe('schema migrations (postgresql)', () => {
   it('runMigrations applies everything once; a second run has nothing to do', async () => {
     const config = configFromUrl(database.url);
     const first = await runMigrations(config);
-    expect(first).toEqual({ fromVersion: 0, toVersion: REQUIRED_SCHEMA_VERSION, applied: ['1_initial_schema', 'query_functions', 'change_stream_functions'] });
+    expect(first).toEqual({ fromVersion: 0, toVersion: REQUIRED_SCHEMA_VERSION, applied: ['1_initial_schema', '2_changelog_history_horizon', 'query_functions', 'change_stream_functions'] });
     const second = await runMigrations(config);
     expect(second.applied).toEqual([]);
     expect(await readSchemaStatus(config)).toEqual({ version: REQUIRED_SCHEMA_VERSION, required: REQUIRED_SCHEMA_VERSION, staleRepeatables: [] });
     const ds = await createDataStore(configFromUrl(database.url, { autoMigrate: false }));
     await ds.ping();
     await ds.close();
+  });
+
+  it('a database at version 1 (before the changelog history horizon) is migrated forward by version 2 alone', async () => {
+    const config = configFromUrl(database.url);
+    await runMigrations(config);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      // What a version-1 database looks like.
+      await client.query('DROP TABLE nvsentinel_changelog_horizon');
+      await client.query('DELETE FROM nvsentinel_schema_migrations WHERE version = 2');
+      expect((await readSchemaStatus(config)).version).toBe(1);
+      await expect(createDataStore(configFromUrl(database.url, { autoMigrate: false }))).rejects.toMatchObject({
+        code: 'schema_version',
+        message: expect.stringMatching(/version 1 but this build needs version 2/),
+      });
+      expect((await runMigrations(config)).applied).toEqual(['2_changelog_history_horizon']);
+      const table = await client.query(`SELECT to_regclass('nvsentinel_changelog_horizon') IS NOT NULL AS ok`);
+      expect(table.rows[0].ok).toBe(true);
+    } finally {
+      await client.end();
+    }
   });
 
   it('concurrent runners serialise on the advisory lock: exactly one applies the migrations', async () => {

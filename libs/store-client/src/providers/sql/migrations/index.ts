@@ -6,6 +6,7 @@
  */
 import { QUERY_FUNCTIONS_SQL } from '../../../query/sql-functions.js';
 import { INITIAL_SCHEMA_SQL } from './0001_initial_schema.js';
+import { CHANGELOG_HISTORY_HORIZON_SQL } from './0002_changelog_history_horizon.js';
 import { CHANGE_STREAM_FUNCTIONS_SQL } from './change-stream-functions.js';
 
 export interface Migration {
@@ -19,7 +20,10 @@ export interface RepeatableMigration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial_schema', sql: INITIAL_SCHEMA_SQL }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial_schema', sql: INITIAL_SCHEMA_SQL },
+  { version: 2, name: 'changelog_history_horizon', sql: CHANGELOG_HISTORY_HORIZON_SQL },
+];
 
 export const REPEATABLE_MIGRATIONS: readonly RepeatableMigration[] = [
   { name: 'query_functions', sql: QUERY_FUNCTIONS_SQL },
