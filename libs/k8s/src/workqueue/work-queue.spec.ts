@@ -55,6 +55,49 @@ describe('WorkQueue', () => {
     expect(q.delayedCount).toBe(0);
   });
 
+  it('keeps one pending delayed add per key, the earliest (client-go AddAfter)', async () => {
+    const { q, clock } = queue();
+    q.addAfter('k', 500);
+    q.addAfter('k', 2_000); // later: dropped
+    q.addAfter('other', 2_000);
+    expect(q.delayedCount).toBe(2);
+    q.addAfter('k', 100); // earlier: replaces the 500 ms one
+    expect(q.delayedCount).toBe(2);
+    await clock.advance(100);
+    expect(q.length).toBe(1);
+    expect(await q.get()).toBe('k');
+    q.done('k');
+    await clock.advance(5_000); // neither the replaced 500 ms nor the dropped 2 s add fires for k
+    expect(q.length).toBe(1);
+    expect(await q.get()).toBe('other');
+    q.done('other');
+    expect(q.delayedCount).toBe(0);
+  });
+
+  it('a key woken early and requeued again does not run on two timer chains', async () => {
+    const { q, clock } = queue();
+    let calls = 0;
+    const running = runWorkers(q, 1, async () => {
+      calls++;
+      return { requeueAfterMs: 10_000 };
+    });
+    q.add('node-1');
+    await settle();
+    await clock.advance(3_000);
+    q.add('node-1'); // a wake-up between polls
+    await settle();
+    expect(calls).toBe(2);
+    expect(q.delayedCount).toBe(1);
+    await clock.advance(7_000); // the first poll is due: one attempt
+    expect(calls).toBe(3);
+    await clock.advance(3_000); // the wake-up's own 10 s poll was folded into the earlier one
+    expect(calls).toBe(3);
+    await clock.advance(7_000);
+    expect(calls).toBe(4);
+    await q.shutDown();
+    await running;
+  });
+
   it('addRateLimited backs off exponentially per key and forget resets it', async () => {
     const { q, clock } = queue();
     q.addRateLimited('k'); // 100 ms

@@ -31,7 +31,10 @@ export interface WorkQueueOptions<K> {
  * - Adding a key that is already waiting does nothing (it keeps its place).
  * - A key being processed is never handed out again until `done(key)`; adding it meanwhile marks
  *   it dirty and it is re-queued at `done`, so the latest state is always processed once more.
- * - `addAfter` / `addRateLimited` delay the add; `forget` clears the key's backoff history.
+ * - `addAfter` / `addRateLimited` delay the add; a key has at most one pending delayed add, the
+ *   earliest asked for (client-go's delaying queue), so code that both requeues a key itself and
+ *   wakes it early never ends up with parallel timer chains for it; `forget` clears the key's
+ *   backoff history.
  * - `shutDown()` stops accepting keys and cancels pending delayed adds; workers still receive what
  *   is queued; it resolves once the queue is empty and nothing is being processed.
  */
@@ -44,12 +47,12 @@ export class WorkQueue<K> {
   readonly #dirty = new Set<K>();
   readonly #processing = new Set<K>();
   readonly #getters: Array<(key: K | undefined) => void> = [];
-  readonly #delayed = new AbortController();
+  /** The one pending delayed add per key: when it is due and how to cancel it. */
+  readonly #delayed = new Map<K, { at: number; cancel: AbortController }>();
   readonly #metrics: WorkQueueMetrics;
   /** When each waiting key was queued, and when each in-flight key was taken (clock ms). */
   readonly #queuedAt = new Map<K, number>();
   readonly #startedAt = new Map<K, number>();
-  #pendingDelayed = 0;
   #shuttingDown = false;
   #drained: Array<() => void> = [];
 
@@ -88,7 +91,7 @@ export class WorkQueue<K> {
 
   /** Delayed adds not yet due. */
   get delayedCount(): number {
-    return this.#pendingDelayed;
+    return this.#delayed.size;
   }
 
   get shuttingDown(): boolean {
@@ -103,21 +106,30 @@ export class WorkQueue<K> {
     this.#enqueue(key);
   }
 
-  /** Add after `delayMs` (immediately when ≤ 0). */
+  /**
+   * Add after `delayMs` (immediately when ≤ 0). A key already waiting for a delayed add keeps the
+   * earlier of the two times; the later request is dropped (client-go's `AddAfter`).
+   */
   addAfter(key: K, delayMs: number): void {
     if (this.#shuttingDown) return;
     if (delayMs <= 0) {
       this.add(key);
       return;
     }
-    this.#pendingDelayed += 1;
-    this.#clock.sleep(delayMs, this.#delayed.signal).then(
+    const at = this.#clock.now() + delayMs;
+    const pending = this.#delayed.get(key);
+    if (pending && pending.at <= at) return;
+    pending?.cancel.abort();
+    const entry = { at, cancel: new AbortController() };
+    this.#delayed.set(key, entry);
+    this.#clock.sleep(delayMs, entry.cancel.signal).then(
       () => {
-        this.#pendingDelayed -= 1;
+        if (this.#delayed.get(key) !== entry) return;
+        this.#delayed.delete(key);
         this.add(key);
       },
       () => {
-        this.#pendingDelayed -= 1;
+        if (this.#delayed.get(key) === entry) this.#delayed.delete(key);
       },
     );
   }
@@ -164,7 +176,8 @@ export class WorkQueue<K> {
   /** Stop accepting keys and wait until queued and in-flight work is finished. */
   shutDown(): Promise<void> {
     this.#shuttingDown = true;
-    this.#delayed.abort();
+    for (const pending of this.#delayed.values()) pending.cancel.abort();
+    this.#delayed.clear();
     return new Promise((resolve) => {
       this.#drained.push(resolve);
       this.#checkDrained();
