@@ -59,6 +59,10 @@ describe('PodOps against the simulator', () => {
     const web = await ops.listPodsOnNode('gpu-node-0', { labelSelector: 'app=web' });
     expect(web.map((p) => p.metadata?.name).sort()).toEqual(['web-0', 'web-1']);
     expect(await ops.listPodsOnNode('gpu-node-0', { namespace: 'shared' })).toEqual([]);
+    // The full list carries the resourceVersion a watch continues from.
+    const list = await ops.podListOnNode('gpu-node-0');
+    expect(list.items.map((p) => p.metadata?.name).sort()).toEqual(all.map((p) => p.metadata?.name).sort());
+    expect(list.metadata?.resourceVersion).toMatch(/^\d+$/);
   });
 
   it('evicts a pod without a budget; it then terminates for its grace period', async () => {

@@ -1,4 +1,4 @@
-import type { V1DeleteOptions, V1Eviction, V1Pod } from '@kubernetes/client-node';
+import type { V1DeleteOptions, V1Eviction, V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { KubeClient } from '../client/kube-client.js';
 import { type K8sError, K8sErrorCode, toK8sError } from '../errors.js';
 import { type BackoffPolicy, backoffDelay } from '../internal/backoff.js';
@@ -68,13 +68,20 @@ export class PodOps {
 
   /** Pods scheduled on `nodeName` (field selector `spec.nodeName`), across namespaces by default. */
   async listPodsOnNode(nodeName: string, options: ListPodsOptions = {}): Promise<V1Pod[]> {
+    return (await this.podListOnNode(nodeName, options)).items;
+  }
+
+  /**
+   * The same list with its metadata: its `resourceVersion` lets a watch (e.g. a `ResilientInformer`
+   * seeded with this list) continue exactly where the list left off, without listing again.
+   */
+  async podListOnNode(nodeName: string, options: ListPodsOptions = {}): Promise<V1PodList> {
     const fieldSelector = `spec.nodeName=${nodeName}`;
     const labelSelector = options.labelSelector;
     try {
-      const list = options.namespace
+      return options.namespace
         ? await this.#client.core.listNamespacedPod({ namespace: options.namespace, fieldSelector, labelSelector })
         : await this.#client.core.listPodForAllNamespaces({ fieldSelector, labelSelector });
-      return list.items;
     } catch (err) {
       throw toK8sError(err, `list pods on node ${nodeName}`);
     }
