@@ -49,6 +49,7 @@ const drainer = createNodeDrainer({
     retryBaseMs: settings.retryBase,
     retryMaxMs: settings.retryMax,
     coldStartBatchSize: settings.coldStartBatchSize,
+    podWatch: settings.podWatch,
     startAt: start.startAt,
     ...(start.coldStartCreatedAfter ? { coldStartCreatedAfter: start.coldStartCreatedAfter } : {}),
     timing: {
@@ -65,7 +66,7 @@ const consumer = drainer.consumer();
 if (consumer) server.addReadinessCheck('change-stream', consumerReadinessCheck(consumer));
 service.onShutdown(() => drainer.stop(), { name: 'drainer' });
 drainer.done.catch((err: unknown) => service.shutdown(err instanceof Error ? err : new Error(String(err))));
-logger.info({ dryRun: settings.dryRun, workers: settings.workers, qps: settings.qps }, 'node-drainer started');
+logger.info({ dryRun: settings.dryRun, workers: settings.workers, qps: settings.qps, podWatch: settings.podWatch }, 'node-drainer started');
 await service.start();
 
 async function startDecision(client: KubeClient): Promise<StartDecision> {

@@ -39,6 +39,11 @@ export function createDrainerMetrics(registry: Registry) {
       help: '1 while a node waits for DeleteAfterTimeout pods before force-deleting them',
       labelNames: ['node'],
     }),
+    podWatchWakeups: counter(registry, {
+      name: 'node_drainer_pod_watch_wakeups_total',
+      help: 'Waiting drains woken by the pod watch because the pods they waited for ended (instead of at their next poll)',
+    }),
+    podWatches: gauge(registry, { name: 'node_drainer_pod_watches', help: 'Nodes whose pods are watched because a drain there waits on them' }),
     forceDeletedPods: counter(registry, {
       name: 'node_drainer_force_delete_pods_after_timeout',
       help: 'Pods force-deleted after deleteAfterTimeoutMinutes',

@@ -6,6 +6,7 @@
  *   change stream ──runConsumer──▶ onQuarantineChange (InProgress write, enqueue)
  *   cold start (datastore scan) ──────────────────────────────▶ WorkQueue<eventId>
  *                                      runWorkers(n) ──▶ processEvent (re-read, decide, act, requeue)
+ *   pod watch per node with a waiting drain (PodWakeups) ─────▶ queue.add when awaited pods end
  */
 import {
   EventRecorder,
@@ -22,6 +23,7 @@ import { resumeInFlightDrains } from './cold-start.js';
 import type { DrainerConfig } from './config/drainer-config.js';
 import type { DrainContext, DrainTiming } from './drain/drain-context.js';
 import { KeyedMutex } from './drain/keyed-mutex.js';
+import { PodWakeups } from './drain/pod-wakeups.js';
 import { DRAIN_EVENT_COMPONENT } from './drain/labels.js';
 import { DrainAttemptError, processEvent } from './drain/process-event.js';
 import { Tracker } from './drain/tracker.js';
@@ -49,6 +51,11 @@ export interface NodeDrainerOptions {
   resyncIntervalMs: number;
   /** Change-stream events handled at once (the pre-enqueue step; drains themselves use `workers`). */
   streamConcurrency: number;
+  /**
+   * Watch the pods of nodes where a drain waits, and wake the drain as soon as the pods it waits
+   * for end (one watch per such node). Off: drains notice finished pods only at their next poll.
+   */
+  podWatch: boolean;
 }
 
 export const DEFAULT_NODE_DRAINER_OPTIONS: NodeDrainerOptions = {
@@ -61,6 +68,7 @@ export const DEFAULT_NODE_DRAINER_OPTIONS: NodeDrainerOptions = {
   startAt: 'resume',
   resyncIntervalMs: 5 * 60_000,
   streamConcurrency: 4,
+  podWatch: true,
 };
 
 export interface NodeDrainerDeps {
@@ -85,7 +93,7 @@ export interface NodeDrainer {
   readonly registry: Registry;
   /** The stream consumer, once started (for readiness checks). */
   consumer(): Consumer | undefined;
-  stats(): { tracked: number; queued: number; processing: number };
+  stats(): { tracked: number; queued: number; processing: number; podWatches: number };
 }
 
 export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
@@ -97,7 +105,8 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
   const logger = moduleLogger(deps.logger, 'node-drainer');
   const registry = deps.registry ?? createMetricsRegistry({ defaultMetrics: false });
   const metrics = createDrainerMetrics(registry);
-  const tracker = new Tracker();
+  let wakeups: PodWakeups | undefined;
+  const tracker = new Tracker({ onNodeIdle: (node) => wakeups?.release(node) });
   const mutex = new KeyedMutex();
   const store = deps.datastore.healthEventStore();
   const queue = new WorkQueue<string>({
@@ -105,13 +114,18 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
     rateLimiter: new ItemExponentialFailureRateLimiter<string>(options.retryBaseMs, options.retryMaxMs),
     metrics: { onAdd: () => metrics.queueItemsAssigned.inc(), onDepth: (_name, depth) => metrics.queueDepth.set(depth) },
   });
+  const pods = new PodOps(deps.kube);
+  if (options.podWatch) {
+    wakeups = new PodWakeups({ kube: deps.kube, pods, tracker, metrics, logger, wake: (id) => queue.add(id) });
+  }
   const ctx: DrainContext = {
     store,
     nodes: new NodeOps(deps.kube),
-    pods: new PodOps(deps.kube),
+    pods,
     recorder: new EventRecorder(deps.kube, { component: DRAIN_EVENT_COMPONENT }),
     config: deps.config,
     tracker,
+    ...(wakeups ? { wakeups } : {}),
     metrics,
     logger,
     timing: options.timing,
@@ -173,7 +187,7 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
     registry,
     done,
     consumer: () => consumer,
-    stats: () => ({ tracked: tracker.size, queued: queue.length, processing: queue.processingCount }),
+    stats: () => ({ tracked: tracker.size, queued: queue.length, processing: queue.processingCount, podWatches: wakeups?.watchedNodes.length ?? 0 }),
 
     async start() {
       workers = runWorkers(queue, options.workers, handleKey, { onError: onAttemptError });
@@ -213,6 +227,7 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
       await consumer?.stop();
       await queue.shutDown();
       await workers;
+      await wakeups?.stop();
       resolveDone();
     },
   };

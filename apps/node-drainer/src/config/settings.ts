@@ -10,6 +10,7 @@ export const settingsSchema = defineConfigSchema({
   qps: setting.number({ env: 'KUBE_QPS', flag: 'qps', min: 0.1, default: 20, doc: 'Kubernetes API requests per second for this process (upstream client-go default: 5)' }),
   burst: setting.int({ env: 'KUBE_BURST', flag: 'burst', min: 1, default: 40, doc: 'Kubernetes API request burst (upstream client-go default: 10)' }),
   pollInterval: setting.duration({ env: 'DRAIN_POLL_INTERVAL', flag: 'poll-interval', default: '10s', minMs: 10, doc: 'How often a waiting drain (AllowCompletion, DeleteAfterTimeout) looks again' }),
+  podWatch: setting.bool({ env: 'DRAIN_POD_WATCH', flag: 'pod-watch', default: true, doc: 'Watch the pods of nodes where a drain waits and finish it as soon as they end (off: only the polls notice)' }),
   verifyInterval: setting.duration({ env: 'DRAIN_VERIFY_INTERVAL', flag: 'verify-interval', default: '2s', minMs: 10, doc: 'How soon after evictions a drain checks the pods are gone' }),
   retryBase: setting.duration({ env: 'DRAIN_RETRY_BASE', flag: 'retry-base', default: '10s', minMs: 1, doc: 'First wait after a failed or PDB-blocked attempt; doubles per failure' }),
   retryMax: setting.duration({ env: 'DRAIN_RETRY_MAX', flag: 'retry-max', default: '2m', minMs: 1, doc: 'Longest wait between attempts of one drain' }),

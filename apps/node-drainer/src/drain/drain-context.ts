@@ -3,6 +3,7 @@ import type { Logger } from '@nvsentinel/service-kit';
 import type { HealthEventStore } from '@nvsentinel/store-client';
 import type { DrainerConfig } from '../config/drainer-config.js';
 import type { DrainerMetrics } from '../metrics.js';
+import type { WaitListener } from './pod-wakeups.js';
 import type { Tracker } from './tracker.js';
 
 /** How often a drain looks again, by situation. */
@@ -24,6 +25,8 @@ export interface DrainContext {
   recorder: EventRecorder;
   config: DrainerConfig;
   tracker: Tracker;
+  /** Told what a waiting drain waits for, so the pod watch can wake it early; absent: polling only. */
+  wakeups?: WaitListener;
   metrics: DrainerMetrics;
   logger: Logger;
   timing: DrainTiming;

@@ -11,7 +11,7 @@ import { decide, needsFacts } from './decide.js';
 import { loadDecisionFacts } from './facts.js';
 import { finishDrain } from './finish-drain.js';
 import { DRAIN_EVENT_COMPONENT, DRAIN_EVENT_NAMESPACE, DRAIN_EVENT_TYPE, EventReason, NODE_STATE_LABEL, NodeDrainState } from './labels.js';
-import { planIsEmpty, planPods, type DrainScope } from './pod-plan.js';
+import { planIsEmpty, planPods, type DrainScope, type PodPlan } from './pod-plan.js';
 import type { TrackedEvent } from './tracker.js';
 import { untilDeletionDue } from './recheck.js';
 
@@ -33,6 +33,10 @@ export async function processEvent(ctx: DrainContext, id: string): Promise<Proce
     return {};
   }
   const tracked = ctx.tracker.track(id, event.healthEvent.nodeName, event.createdAt);
+  // Whatever the last attempt waited for is decided afresh now; no pod watch wakes it meanwhile.
+  tracked.waitingOn = undefined;
+  const woken = tracked.wokenByPodWatch === true;
+  tracked.wokenByPodWatch = false;
   ctx.logger.debug({ eventId: id, node: tracked.node, quarantine: event.healthEventStatus.nodeQuarantined }, 'drain attempt');
   const facts = needsFacts(event)
     ? await loadDecisionFacts(ctx.store, event, ctx.config.partialDrainEnabled)
@@ -58,8 +62,14 @@ export async function processEvent(ctx: DrainContext, id: string): Promise<Proce
       await finishDrain(ctx, event, EvictionStatus.Failed, decision.reason, { set: NodeDrainState.Failed });
       return {};
     case 'drain':
-      return drainNode(ctx, event, tracked, decision.scope, decision.forceImmediate);
+      return drainNode(ctx, event, tracked, decision.scope, decision.forceImmediate, woken);
   }
+}
+
+/** What a drain step did: when to look again, and the pods whose ending should wake it sooner. */
+interface StepResult {
+  requeueAfterMs: number;
+  waitingOn?: V1Pod[];
 }
 
 async function drainNode(
@@ -68,11 +78,14 @@ async function drainNode(
   tracked: TrackedEvent,
   scope: DrainScope,
   forceImmediate: boolean,
+  wokenByPodWatch: boolean,
 ): Promise<ProcessResult> {
   const node = event.healthEvent.nodeName;
   const now = ctx.now();
-  const pods = await ctx.pods.listPodsOnNode(node);
-  const plan = planPods({ pods, config: ctx.config, scope, forceImmediate, now, dryRunHandled: tracked.dryRunHandled });
+  // Woken by the pod watch: its cache usually answers what a LIST would (see PodWakeups.podsAfterWake).
+  const cached = wokenByPodWatch ? ctx.wakeups?.podsAfterWake(tracked) : undefined;
+  const list = cached ? { items: cached } : await ctx.pods.podListOnNode(node);
+  const plan = planPods({ pods: list.items, config: ctx.config, scope, forceImmediate, now, dryRunHandled: tracked.dryRunHandled });
   if (planIsEmpty(plan)) {
     const what = scope.kind === 'gpu' ? `pods using ${scope.gpuUuid} drained` : 'all user pods drained';
     await finishDrain(ctx, event, EvictionStatus.Succeeded, ctx.dryRun ? `${what} (dry run)` : what, { set: NodeDrainState.Succeeded });
@@ -84,39 +97,47 @@ async function drainNode(
     });
     tracked.labelledDraining = true;
   }
-
-  // Upstream's order: Immediate namespaces first, then DeleteAfterTimeout, then AllowCompletion.
-  if (plan.toEvict.length > 0) return evictImmediate(ctx, tracked, plan.toEvict);
-  if (plan.evicting.length > 0) return { requeueAfterMs: untilDeletionDue(plan.evicting, now, ctx.timing) };
-  if (plan.deleteAfterTimeout.length > 0) return deleteAfterTimeout(ctx, event, tracked, plan.deleteAfterTimeout, now);
-  await recordNodeEvent(ctx, tracked, EventReason.AwaitingPodCompletion, `Waiting for following pods to finish: [${plan.allowCompletion.map(podKey).join(',')}]`);
-  return { requeueAfterMs: ctx.timing.pollIntervalMs };
+  const step = await nextStep(ctx, event, tracked, plan, now);
+  if (step.waitingOn?.length) ctx.wakeups?.waitFor(tracked, step.waitingOn, list);
+  return { requeueAfterMs: step.requeueAfterMs };
 }
 
-async function evictImmediate(ctx: DrainContext, tracked: TrackedEvent, pods: V1Pod[]): Promise<ProcessResult> {
+/** Upstream's order: Immediate namespaces first, then DeleteAfterTimeout, then AllowCompletion. */
+async function nextStep(ctx: DrainContext, event: HealthEventWithStatus, tracked: TrackedEvent, plan: PodPlan, now: Date): Promise<StepResult> {
+  if (plan.toEvict.length > 0) return evictImmediate(ctx, tracked, plan.toEvict, plan.evicting);
+  if (plan.evicting.length > 0) return { requeueAfterMs: untilDeletionDue(plan.evicting, now, ctx.timing), waitingOn: plan.evicting };
+  if (plan.deleteAfterTimeout.length > 0) return deleteAfterTimeout(ctx, event, tracked, plan.deleteAfterTimeout, now);
+  await recordNodeEvent(ctx, tracked, EventReason.AwaitingPodCompletion, `Waiting for following pods to finish: [${plan.allowCompletion.map(podKey).join(',')}]`);
+  return { requeueAfterMs: ctx.timing.pollIntervalMs, waitingOn: plan.allowCompletion };
+}
+
+async function evictImmediate(ctx: DrainContext, tracked: TrackedEvent, pods: V1Pod[], alreadyEvicting: V1Pod[]): Promise<StepResult> {
   const grace = ctx.config.evictionTimeoutSeconds;
   // deadlineMs 0: one try per attempt. A budget that refuses is retried by requeueing the event
   // with backoff, so a blocked node never holds a worker that other nodes could use.
   const results = await Promise.all(pods.map((pod) => ctx.pods.evictPod(pod, { gracePeriodSeconds: grace, deadlineMs: 0, dryRun: ctx.dryRun })));
   const blocked: string[] = [];
   const failed: string[] = [];
+  const evicted: V1Pod[] = [];
   results.forEach((result, index) => {
     const pod = pods[index]!;
     if (result.outcome === 'blocked-by-pdb') blocked.push(podKey(pod));
     else if (result.outcome === 'error') failed.push(`${podKey(pod)}: ${result.error.message}`);
     else if (ctx.dryRun && result.outcome === 'evicted') tracked.dryRunHandled.add(pod.metadata?.uid ?? '');
+    else if (result.outcome === 'evicted') evicted.push(pod);
   });
   if (failed.length > 0) {
     throw new DrainAttemptError(`evictions failed on node ${tracked.node}: ${failed.join('; ')}`, 'eviction_error');
   }
   if (blocked.length > 0) {
+    // Pods leaving this node cannot lift a budget: only the backoff brings the next try.
     tracked.blockedAttempts += 1;
     const delay = Math.min(ctx.timing.blockedBackoffMaxMs, ctx.timing.blockedBackoffBaseMs * 2 ** Math.min(tracked.blockedAttempts - 1, 30));
     ctx.logger.info({ node: tracked.node, eventId: tracked.id, pods: blocked, retryInMs: delay }, 'eviction refused by a PodDisruptionBudget; retrying later');
     return { requeueAfterMs: delay };
   }
   tracked.blockedAttempts = 0;
-  return { requeueAfterMs: ctx.timing.verifyIntervalMs };
+  return { requeueAfterMs: ctx.timing.verifyIntervalMs, waitingOn: [...evicted, ...alreadyEvicting] };
 }
 
 async function deleteAfterTimeout(
@@ -125,7 +146,7 @@ async function deleteAfterTimeout(
   tracked: TrackedEvent,
   pods: V1Pod[],
   now: Date,
-): Promise<ProcessResult> {
+): Promise<StepResult> {
   const node = tracked.node;
   const deadline = new Date(event.createdAt.getTime() + ctx.config.deleteAfterTimeoutMinutes * 60_000);
   const remainingMs = deadline.getTime() - now.getTime();
@@ -138,7 +159,7 @@ async function deleteAfterTimeout(
       EventReason.WaitingBeforeForceDelete,
       `Waiting for following pods to finish: [${pods.map((p) => p.metadata?.name ?? '').join(',')}] in namespace: [${namespaces.join(',')}] or they will be force deleted on: ${deadline.toISOString()}`,
     );
-    return { requeueAfterMs: Math.min(ctx.timing.pollIntervalMs, remainingMs) };
+    return { requeueAfterMs: Math.min(ctx.timing.pollIntervalMs, remainingMs), waitingOn: pods };
   }
   ctx.metrics.waitingForTimeout.set({ node }, 0);
   await Promise.all(
@@ -149,7 +170,7 @@ async function deleteAfterTimeout(
     }),
   );
   ctx.logger.info({ node, eventId: tracked.id, pods: pods.map(podKey), dryRun: ctx.dryRun }, 'force-deleted pods after deleteAfterTimeoutMinutes');
-  return { requeueAfterMs: ctx.timing.verifyIntervalMs };
+  return { requeueAfterMs: ctx.timing.verifyIntervalMs, ...(ctx.dryRun ? {} : { waitingOn: pods }) };
 }
 
 /**

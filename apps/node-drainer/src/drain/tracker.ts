@@ -15,11 +15,35 @@ export interface TrackedEvent {
   blockedAttempts: number;
   /** Pod UIDs a dry-run eviction or delete has "removed". */
   dryRunHandled: Set<string>;
+  /**
+   * The pods the drain's current wait is for (set by the attempt that decided to wait, cleared when
+   * the next attempt starts): once every one has ended, the pod watch wakes the drain early.
+   */
+  waitingOn?: WaitedPod[];
+  /** Set when the pod watch wakes the drain; the next attempt may then read the watch's cache instead of listing. */
+  wokenByPodWatch?: boolean;
+}
+
+/** A pod a waiting drain needs gone or finished; the UID tells it from a same-named replacement. */
+export interface WaitedPod {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface TrackerOptions {
+  /** Called when the last tracked event of a node is untracked (its pod watch can stop). */
+  onNodeIdle?(node: string): void;
 }
 
 export class Tracker {
   readonly #events = new Map<string, TrackedEvent>();
   readonly #byNode = new Map<string, Set<string>>();
+  readonly #options: TrackerOptions;
+
+  constructor(options: TrackerOptions = {}) {
+    this.#options = options;
+  }
 
   track(id: string, node: string, createdAt: Date): TrackedEvent {
     let entry = this.#events.get(id);
@@ -43,7 +67,10 @@ export class Tracker {
     this.#events.delete(id);
     const ids = this.#byNode.get(entry.node);
     ids?.delete(id);
-    if (ids?.size === 0) this.#byNode.delete(entry.node);
+    if (ids?.size === 0) {
+      this.#byNode.delete(entry.node);
+      this.#options.onNodeIdle?.(entry.node);
+    }
   }
 
   /** Tracked events on the node, optionally only those created at or before `cutoff`. */

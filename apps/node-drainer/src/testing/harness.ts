@@ -24,6 +24,8 @@ export interface DrainerOptions {
   options?: NodeDrainerDeps['options'];
   now?: () => Date;
   qps?: number;
+  /** The drainer's logger; the harness's (silent unless LOG_LEVEL) by default. */
+  logger?: Logger;
 }
 
 /** Fast timings so tests exercise every wait without sleeping for upstream's minutes. */
@@ -59,7 +61,7 @@ export class Harness {
     const drainer = createNodeDrainer({
       datastore: this.datastore,
       kube,
-      logger: this.logger,
+      logger: input.logger ?? this.logger,
       config: parseDrainerConfig(input.toml),
       now: input.now,
       options: { workers: 4, retryBaseMs: 20, retryMaxMs: 100, ...input.options, timing: { ...FAST_TIMING, ...input.options?.timing } },
