@@ -130,7 +130,8 @@ async function evictImmediate(ctx: DrainContext, tracked: TrackedEvent, pods: V1
     throw new DrainAttemptError(`evictions failed on node ${tracked.node}: ${failed.join('; ')}`, 'eviction_error');
   }
   if (blocked.length > 0) {
-    // Pods leaving this node cannot lift a budget: only the backoff brings the next try.
+    // No pod-watch wake-up here: a budget frees when replacements become ready elsewhere, which
+    // this node's watch does not see; an early futile retry would only lengthen the backoff.
     tracked.blockedAttempts += 1;
     const delay = Math.min(ctx.timing.blockedBackoffMaxMs, ctx.timing.blockedBackoffBaseMs * 2 ** Math.min(tracked.blockedAttempts - 1, 30));
     ctx.logger.info({ node: tracked.node, eventId: tracked.id, pods: blocked, retryInMs: delay }, 'eviction refused by a PodDisruptionBudget; retrying later');
