@@ -220,7 +220,7 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       }
       const recordingLogger = (warnings: Warning[]) => ({ warn: (obj: Record<string, unknown>, msg: string) => void warnings.push({ obj, msg }) });
 
-      it('deletes what a stale consumer still needs; it reports history lost at start, once, and goes on from now', async () => {
+      it('deletes what a stale consumer still needs; it reports history lost at start, once, and goes on from the oldest retained change', async () => {
         if (!ownChangelog()) return;
         const warnings: Warning[] = [];
         await ctx.restart({ changelogRetentionMs: 0, changelogMaxAgeMs: HOUR, logger: recordingLogger(warnings) });
@@ -266,7 +266,7 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         }
       });
 
-      it('a running stream overtaken by the maximum age: with a listener it goes on from now, without one it ends with resume_token', async () => {
+      it('a running stream overtaken by the maximum age: with a listener it goes on from the oldest retained change, without one it ends with resume_token', async () => {
         if (!ownChangelog()) return;
         await ctx.restart({ changelogRetentionMs: 0, changelogMaxAgeMs: HOUR, logger: recordingLogger([]) });
         const node = uniqueName('node');
@@ -293,6 +293,8 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         // Without one.
         const nameWithout = uniqueName('unprepared');
         const without = new StreamReader(ctx.store.watch({ clientName: nameWithout, pipeline }));
+        let retained: string | undefined;
+        let laterInserts: string[] = [];
         try {
           await Promise.all([withListener.ready(), without.ready()]);
           await insertMany(node, 1);
@@ -303,18 +305,19 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
           // Both readers are paused after their first event (nothing asks for the next yet); the purge overtakes them.
           const [overtaken] = await insertMany(node, 1);
           await ctx.ds.purgeChangelog!({ now: twoHoursLater() });
-          const [beforeNow] = await insertMany(node, 1); // committed before the stream notices: before its new "now"
+          [retained] = await insertMany(node, 1); // after the purge: retained, so delivered despite the loss
 
           const firstAfterLoss = withListener.next();
           await lossSeen;
-          const [next, sentinel] = await insertMany(node, 2);
+          laterInserts = await insertMany(node, 2);
+          const [next, sentinel] = laterInserts;
           const seen = [(await firstAfterLoss)?.documentKey._id, ...ids(await withListener.until(sentinel!))];
           expect(lost).toEqual([{ clientName: withListener.stream.clientName, phase: 'runtime', reason: 'token-unusable' }]);
-          // Counted from the new position: the change committed before "now" is neither counted nor delivered.
-          expect(backlogAtLoss).toEqual([0]);
-          expect(seen).toEqual([next]);
+          // Counted from the new position, the history horizon: only what the maximum age deleted is
+          // lost (MongoDB can only restart from now, which would lose the retained change too).
+          expect(backlogAtLoss).toEqual([1]);
+          expect(seen).toEqual([retained, next]);
           expect(seen).not.toContain(overtaken);
-          expect(seen).not.toContain(beforeNow);
 
           let failure: unknown;
           try {
@@ -332,13 +335,13 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         } finally {
           await Promise.all([withListener.close(), without.close()]);
         }
-        // The stored token went with the error: the restarted consumer starts from now, with nothing more to report.
+        // The stored token moved to the horizon with the error: the restarted consumer gets every retained change, with nothing more to report.
         const lostAfterRestart: HistoryLostInfo[] = [];
         const restarted = new StreamReader(ctx.store.watch({ clientName: nameWithout, pipeline, onHistoryLost: (info) => void lostAfterRestart.push(info) }));
         try {
           await restarted.ready();
           const [fresh, sentinel] = await insertMany(node, 2);
-          expect(ids(await restarted.until(sentinel!))).toEqual([fresh]);
+          expect(ids(await restarted.until(sentinel!))).toEqual([retained, ...laterInserts, fresh]);
           expect(lostAfterRestart).toEqual([]);
         } finally {
           await restarted.close();

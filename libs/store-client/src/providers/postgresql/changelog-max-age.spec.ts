@@ -94,7 +94,9 @@ describe('postgresql changelog maximum age', () => {
       const event = await pending;
       expect(event?.documentKey._id).toBe(fresh);
       expect(overtaken).not.toContain(event?.documentKey._id);
-      expect((await session.query('SELECT count(*)::int AS n FROM resume_tokens WHERE client_name = $1', [clientName])).rows[0].n).toBe(0);
+      // The stored token moved to the horizon: a crash now resumes at the oldest retained change.
+      const stored = await session.query<{ token: string }>("SELECT txid::text || '-' || change_id::text AS token FROM resume_tokens WHERE client_name = $1", [clientName]);
+      expect(stored.rows[0]?.token).toBe(last.rows[0]!.token);
 
       // Forward only: a purge that deletes lower positions for their age leaves the horizon where it is.
       await session.query("UPDATE nvsentinel_changelog_horizon SET txid = '9000000000000'::xid8 WHERE table_name = 'health_events'");

@@ -14,9 +14,11 @@
  * consumer has not processed them, and records the highest position it deleted that way (the
  * history horizon, nvsentinel_changelog_horizon). A stream whose position is below it cannot
  * deliver everything after its position any more: like MongoDB's ChangeStreamHistoryLost, it
- * deletes its stored token, continues from now and tells the consumer (onHistoryLost), or, at
- * runtime without a listener, ends with DatastoreError resume_token. The check rides on the
- * queries the stream runs anyway (start position, each read), not an extra round trip.
+ * tells the consumer (onHistoryLost), or, at runtime without a listener, ends with
+ * DatastoreError resume_token. Unlike MongoDB, which can only restart from now, it moves its
+ * position (and stored token) to the history horizon, so every change still retained is
+ * delivered: only what the maximum age deleted is lost. The check rides on the queries the
+ * stream runs anyway (start position, each read), not an extra round trip.
  *
  * The consumer's `$match` stages are compiled to SQL and evaluated by the database on the change
  * event built in SQL, in MongoDB's shape (operationType, fullDocument looked up at read time,
@@ -115,7 +117,10 @@ export class SqlChangeStream implements ChangeStream {
   }
 
   async markProcessed(resumeToken: string): Promise<void> {
-    const position = decodeResumeToken(resumeToken, this.#ctx.provider);
+    await this.#storePosition(decodeResumeToken(resumeToken, this.#ctx.provider));
+  }
+
+  async #storePosition(position: ChangePosition): Promise<void> {
     await this.#ctx.run('store resume token', (db) =>
       sql`INSERT INTO resume_tokens (client_name, txid, change_id, updated_at)
           VALUES (${this.clientName}, ${position.txid}::xid8, ${position.id}::bigint, now())
@@ -234,14 +239,14 @@ export class SqlChangeStream implements ChangeStream {
       // retained change" is not everything and the consumer must be told.
       await this.#deleteStoredToken();
       if (start.historyHorizon) {
-        await this.#historyLost('initialization', stored, start.historyHorizon, start);
+        await this.#historyLost('initialization', stored, start.historyHorizon);
         return;
       }
       this.#position = { txid: '0', id: '0' };
       return;
     }
     if (stored && start.historyHorizon && comparePositions(stored, start.historyHorizon) < 0) {
-      await this.#historyLost('initialization', stored, start.historyHorizon, start);
+      await this.#historyLost('initialization', stored, start.historyHorizon);
       return;
     }
     if (stored) {
@@ -263,10 +268,12 @@ export class SqlChangeStream implements ChangeStream {
 
   /**
    * The changelog maximum age deleted changes after `from` (up to `horizon`) that this consumer
-   * had not processed: MongoDB's ChangeStreamHistoryLost recovery. Warn, delete the stored token,
-   * continue from now, then tell the consumer; at runtime without a listener, end the iteration.
+   * had not processed: MongoDB's ChangeStreamHistoryLost recovery. Warn, move the position and the
+   * stored token to the horizon (the changes after it are all still there: continuing from now
+   * would lose them too), then tell the consumer; at runtime without a listener, end the
+   * iteration — the restarted consumer resumes at the horizon.
    */
-  async #historyLost(phase: ChangeStreamPhase, from: ChangePosition, horizon: ChangePosition, start?: HorizonStart): Promise<void> {
+  async #historyLost(phase: ChangeStreamPhase, from: ChangePosition, horizon: ChangePosition): Promise<void> {
     const maxAge = this.#ctx.settings.changelogMaxAgeMs;
     this.#ctx.logger.warn(
       {
@@ -278,12 +285,13 @@ export class SqlChangeStream implements ChangeStream {
         changelogMaxAgeSeconds: maxAge / 1000,
       },
       'the changelog maximum age passed this change stream\'s position: changes it had not processed were deleted; ' +
-        'deleting its resume token and continuing from now',
+        'continuing from the oldest change still retained',
     );
-    await this.#deleteStoredToken();
-    // Positioned before the listener runs: whatever commits while the consumer runs its
-    // cold-start scan is delivered afterwards.
-    this.#startFromNow(start ?? (await this.#horizonStart()));
+    // Positioned (and stored, so a crash resumes here too) before the listener runs: whatever
+    // is retained or commits while the consumer runs its cold-start scan is delivered afterwards.
+    this.#position = horizon;
+    this.#startSnapshot = undefined;
+    await this.#storePosition(horizon);
     const info: HistoryLostInfo = { clientName: this.clientName, phase, reason: 'token-unusable' };
     if (this.#onHistoryLost) {
       await this.#onHistoryLost(info);
@@ -292,8 +300,9 @@ export class SqlChangeStream implements ChangeStream {
         'resume_token',
         `change stream of '${this.clientName}' lost its history: the changelog maximum age` +
           `${maxAge > 0 ? ` (${maxAge / 1000}s)` : ''} passed its position ${encodeResumeToken(from)}, so changes it had not ` +
-          'processed were deleted. The stored token was deleted: restart the consumer so it runs its cold-start scan and ' +
-          'continues from now, or pass onHistoryLost to watch() to handle this without a restart. If consumers may lag ' +
+          'processed were deleted. The stored token now points at the oldest change still retained: restart the consumer so ' +
+          'it runs its cold-start scan and continues from there, or pass onHistoryLost to watch() to handle this without a ' +
+          'restart. If consumers may lag ' +
           'this long, raise DATASTORE_CHANGELOG_MAX_AGE_SECONDS (0 = no maximum).',
         { provider: this.#ctx.provider, details: { ...info, position: encodeResumeToken(from), historyHorizon: encodeResumeToken(horizon) } },
       );
