@@ -193,7 +193,18 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
       workers = runWorkers(queue, options.workers, handleKey, { onError: onAttemptError });
       // Position the stream BEFORE the cold-start scan: every quarantine is then either in the
       // scan or after the stream's start (or both — handlers are idempotent), never in a gap.
-      const stream = store.watch({ clientName: CLIENT_NAME, pipeline: nodeQuarantineStatusPipeline, startAt: options.startAt });
+      const stream = store.watch({
+        clientName: CLIENT_NAME,
+        pipeline: nodeQuarantineStatusPipeline,
+        startAt: options.startAt,
+        // Changes this consumer had not processed were deleted (MongoDB's oplog window, or the SQL
+        // changelog maximum age). The drains they would have started are still in the datastore:
+        // the cold-start scan finds them, so the drainer recovers without a restart.
+        onHistoryLost: async (info) => {
+          logger.warn({ phase: info.phase, reason: info.reason }, 'change stream history lost; scanning the datastore for in-flight drains');
+          await resync();
+        },
+      });
       await stream.started?.();
       if (options.startAt === 'resume') {
         const resumed = await resumeInFlightDrains(store, tracker, enqueue, {
