@@ -50,6 +50,18 @@ export function createMetrics(registry: Registry) {
       help: 'From the event generatedTimestamp to the node being quarantined',
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     }),
+    nodeRemediationDuration: histogram(registry, {
+      name: `${p}node_remediation_duration_seconds`,
+      help: 'From a node being quarantined to fault-quarantine releasing it after its faults cleared, by recommended action',
+      labelNames: ['action'],
+      buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400, 259200],
+    }),
+    nodeRemediationDurationExcludingDrain: histogram(registry, {
+      name: `${p}node_remediation_duration_excluding_drain_seconds`,
+      help: 'node_remediation_duration_seconds without the time the drain took, by recommended action',
+      labelNames: ['action'],
+      buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400, 259200],
+    }),
     breakerState: gauge(registry, {
       name: `${p}breaker_state`,
       help: '1 for the circuit breaker current state (CLOSED or TRIPPED)',

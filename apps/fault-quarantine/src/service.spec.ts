@@ -8,6 +8,8 @@ import { Annotations, QUARANTINED_STATE, STATE_LABEL, cordonLabels } from './qua
 import { parseTrackedFaults } from './quarantine/tracked-faults.js';
 import { fatalGpuEvent, healthyEventFor } from './testing/events.js';
 import { Harness } from './testing/harness.js';
+import { waitFor } from './testing/wait-for.js';
+import { remediationDuration } from './remediation/remediation-duration.js';
 import { createTestDatabase, type TestDatabase } from '@nvsentinel/store-client/testing';
 
 const labels = cordonLabels('k8saas.nvidia.com/');
@@ -71,6 +73,43 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
     expect(node.metadata?.labels?.[STATE_LABEL]).toBeUndefined();
     expect(node.metadata?.labels?.[labels.cordonBy]).toBeUndefined();
     expect(node.metadata?.labels?.[labels.uncordonBy]).toBe('NVSentinel');
+  });
+
+  it('observes node_remediation_duration_seconds{action} when it releases a node, and the same without the drain time', async () => {
+    const fault = fatalGpuEvent('gpu-node-0');
+    const [id] = await h.insert(fault);
+    await h.waitForStatus(id!, QuarantineStatus.Quarantined);
+    const quarantined = await h.record(id!);
+    const qf = quarantined.healthEventStatus.quarantineFinishTimestamp!;
+    // node-drainer's part: the drain finished 1 ms after the quarantine.
+    const nanos = qf.nanos + 1_000_000;
+    const drainFinishTimestamp = { seconds: qf.seconds + Math.floor(nanos / 1e9), nanos: nanos % 1e9 };
+    await h.dataStore.healthEventStore().updateHealthEventStatus(id!, { ...quarantined.healthEventStatus, drainFinishTimestamp });
+
+    // Exact numbers through the function, with a release 10 s after the quarantine.
+    const releasedAt = new Date((qf.seconds + 10) * 1000 + qf.nanos / 1e6);
+    const computed = await remediationDuration(h.dataStore.healthEventStore(), 'gpu-node-0', releasedAt);
+    expect(computed?.action).toBe('RESTART_VM');
+    expect(computed?.totalSeconds).toBeCloseTo(10, 3);
+    expect(computed?.excludingDrainSeconds).toBeCloseTo(9.999, 3);
+
+    // And through the service: released by the healthy event, observed once under the event's action
+    // (earlier tests released nodes too: compare with the values before).
+    const sample = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{action="RESTART_VM"}`))?.split(' ').at(-1) ?? 0);
+    const TOTAL = 'fault_quarantine_node_remediation_duration_seconds';
+    const EXCLUDING = 'fault_quarantine_node_remediation_duration_excluding_drain_seconds';
+    const before = await h.fq!.registry.metrics();
+    const [healthy] = await h.insert(healthyEventFor(fault));
+    expect(await h.waitForStatus(healthy!)).toBe(QuarantineStatus.UnQuarantined);
+    const after = await waitFor('the remediation duration observed', async () => {
+      const metrics = await h.fq!.registry.metrics();
+      return sample(metrics, `${TOTAL}_count`) > sample(before, `${TOTAL}_count`) ? metrics : undefined;
+    });
+    const delta = (name: string) => sample(after, name) - sample(before, name);
+    expect(delta(`${TOTAL}_count`)).toBe(1);
+    expect(delta(`${EXCLUDING}_count`)).toBe(1);
+    expect(delta(`${TOTAL}_sum`)).toBeGreaterThan(0.001);
+    expect(delta(`${EXCLUDING}_sum`)).toBeCloseTo(delta(`${TOTAL}_sum`) - 0.001, 5);
   });
 
   it('never uncordons a node that someone else cordoned first', async () => {

@@ -12,6 +12,7 @@ import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import type { FaultQuarantineConfig } from '../config/config-types.js';
 import { BreakerTrippedError } from '../errors.js';
 import type { FaultQuarantineMetrics } from '../metrics.js';
+import { observeRemediationDuration } from '../remediation/remediation-duration.js';
 import type { Evaluation, RuleEngine } from '../rules/rule-engine.js';
 import { type ApplyEffects, applyDecision } from './apply-decision.js';
 import { type Decision, decide, statusOf } from './decide.js';
@@ -124,6 +125,12 @@ export class QuarantineEventHandler {
     if (status !== undefined) await this.#writeStatus(record, status);
     if (decision.kind === 'quarantine') this.#observeQuarantine(record, effects);
     if (decision.kind === 'unquarantine') this.#deps.metrics.nodesUnquarantined.inc();
+    if (decision.kind === 'unquarantine' && !dryRun) {
+      // Only a metric: a failed lookup must not fail (and redeliver) a release that is done.
+      await observeRemediationDuration(this.#deps.store, this.#deps.metrics, event.nodeName, this.#deps.now?.() ?? new Date()).catch((err: unknown) =>
+        log.warn({ err }, 'could not read the quarantine timestamps for node_remediation_duration_seconds'),
+      );
+    }
     if (effects) this.#countEffects(effects);
     return { decision: decision.kind, ...(status ? { status } : {}), ...(decision.kind === 'ignore' ? { reason: decision.reason } : {}) };
   }
