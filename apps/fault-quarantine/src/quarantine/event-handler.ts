@@ -5,7 +5,7 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import { type HealthEventWithStatus, fromDocument } from '@nvsentinel/health-model';
-import { type KubeClient, type NodeOps, isNotFound } from '@nvsentinel/k8s';
+import { type NodeOps, isNotFound } from '@nvsentinel/k8s';
 import type { Logger } from '@nvsentinel/service-kit';
 import type { ChangeEvent, HealthEventStore } from '@nvsentinel/store-client';
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
@@ -17,13 +17,15 @@ import type { Evaluation, RuleEngine } from '../rules/rule-engine.js';
 import { type ApplyEffects, applyDecision } from './apply-decision.js';
 import { type Decision, decide, statusOf } from './decide.js';
 import type { NodeView } from './node-view.js';
-import { NodeWriter } from './node-writer.js';
 
 export interface EventHandlerDeps {
   config: FaultQuarantineConfig;
   engine: RuleEngine;
   nodes: NodeView;
-  kube: KubeClient;
+  /**
+   * Reads from the node cache (NodeOps `readFrom`): a node change costs one conflict-checked patch
+   * from the cached node, and a GET only when the cache was stale.
+   */
   nodeOps: NodeOps;
   store: HealthEventStore;
   /** Undefined when the breaker is disabled. */
@@ -45,11 +47,9 @@ export interface HandleOutcome {
 
 export class QuarantineEventHandler {
   readonly #deps: EventHandlerDeps;
-  readonly #writer: NodeWriter;
 
   constructor(deps: EventHandlerDeps) {
     this.#deps = deps;
-    this.#writer = new NodeWriter(deps.kube, deps.nodeOps);
   }
 
   async handle(change: ChangeEvent): Promise<HandleOutcome> {
@@ -109,7 +109,7 @@ export class QuarantineEventHandler {
     }
     if (!dryRun) {
       try {
-        ({ decision, effects } = await this.#applyToNode(cached, record, evaluate));
+        ({ decision, effects } = await this.#applyToNode(record, evaluate));
       } catch (err) {
         if (!isNotFound(err)) throw err;
         this.#deps.metrics.processingErrors.inc({ error_type: 'node_not_found' });
@@ -140,13 +140,13 @@ export class QuarantineEventHandler {
    * cache was stale (the write then conflicts and is retried).
    */
   async #applyToNode(
-    cached: V1Node,
     record: HealthEventWithStatus,
     evaluate: (node: V1Node) => () => Evaluation,
   ): Promise<{ decision: Decision; effects: ApplyEffects }> {
     const now = this.#deps.now?.() ?? new Date();
     const nodeName = record.healthEvent.nodeName;
-    const written = await this.#writer.write(cached, (node) => {
+    // `mutate` may run twice (on the cached node, then on a fresh read): decide and admission are idempotent.
+    const written = await this.#deps.nodeOps.modify(nodeName, (node) => {
       const decision = decide({ node, event: record.healthEvent, eventId: record.id, evaluate: evaluate(node) });
       if (decision.kind === 'quarantine' && !decision.forced) this.#admit(nodeName);
       const effects = applyDecision(node, decision, { labelPrefix: this.#deps.config.labelPrefix, now });
