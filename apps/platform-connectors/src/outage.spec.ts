@@ -8,19 +8,14 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { assertValidHealthEvents } from '@nvsentinel/health-model';
+import { eventually } from '@nvsentinel/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventJson } from './testing/events.js';
 import { startHarness, type Harness } from './testing/harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const waitFor = (what: string, condition: () => boolean | Promise<boolean>): Promise<true> => eventually(async () => (await condition()) || undefined, what);
 
 describe('datastore outage → backpressure → recovery', () => {
   let h: Harness;

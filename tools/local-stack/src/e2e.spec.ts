@@ -202,7 +202,7 @@ describe.each(providers)('the local stack on the %s datastore', (provider) => {
       const settled = now.length > 0 && now.join() === admitted().join() && now.join() === previous;
       previous = now.join();
       return settled ? now : undefined;
-    }, 'the burst settled', 60_000, 500);
+    }, 'the burst settled', { timeoutMs: 60_000, intervalMs: 500 });
     expect(cordoned.length).toBeGreaterThan(0);
     expect(cordoned.length).toBeLessThanOrEqual(threshold);
     for (const [i, node] of nodes.entries()) {

@@ -13,6 +13,7 @@ import { NODE_STATE_LABEL } from '../drain/labels.js';
 import { createNodeDrainer, type NodeDrainer, type NodeDrainerDeps } from '../service.js';
 import { gpuFatalEvent } from './health-events.js';
 import { createTestDatabase, type TestDatabase } from '@nvsentinel/store-client/testing';
+import { eventually } from '@nvsentinel/service-kit/testing';
 
 export interface HarnessOptions {
   scenario?: ClusterSimOptions;
@@ -130,17 +131,4 @@ export class Harness {
   }
 }
 
-/** Polls until `check` returns a value; fails after a bounded number of tries. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, attempts = 800, delayMs = 25): Promise<T> {
-  let lastError: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
-  throw new Error(`${what} not reached after ${attempts} polls${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
+export { eventually };
