@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   console.log(`latency bench: ${choice.description}, services ${stack.mode}, ${samples} samples (nodes ${NODES.join(', ')})`);
   console.log(`  start-up (simulator process + datastore + services)  ${(startupMs / 1000).toFixed(2)} s`);
   console.log(`  fault → cordon       ${summary(cordon)}`);
-  console.log(`  fault → drained      ${summary(drained)}   (2 pods, 3 s eviction grace, 2 s verify interval)`);
+  console.log(`  fault → drained      ${summary(drained)}   (2 pods, 3 s eviction grace; the pod watch ends the wait)`);
   console.log(`  healthy → uncordon   ${summary(uncordon)}`);
 }
 
