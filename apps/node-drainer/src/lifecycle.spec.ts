@@ -4,18 +4,12 @@
  */
 import { NodeOps } from '@nvsentinel/k8s';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Harness, eventually } from './testing/harness.js';
+import { Harness, eventually, metricValue } from './testing/harness.js';
 import { workloadPod } from './testing/pods.js';
 
 const SYSTEM = 'systemNamespaces = "^(kube-system|gpu-operator)$"';
 const IMMEDIATE = `${SYSTEM}\nevictionTimeoutInSeconds = "30"\n[[userNamespaces]]\nname = "*"\nmode = "Immediate"\n`;
 const ALLOW_COMPLETION = `${SYSTEM}\n[[userNamespaces]]\nname = "*"\nmode = "AllowCompletion"\n`;
-
-async function metricValue(drainer: { registry: { getSingleMetricAsString(name: string): Promise<string> } }, name: string, labels: string): Promise<number> {
-  const text = await drainer.registry.getSingleMetricAsString(name);
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 describe('node-drainer waits, cancellations and restarts', () => {
   let h: Harness;

@@ -8,7 +8,7 @@
 import { createLogger } from '@nvsentinel/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDrainer } from './service.js';
-import { Harness, eventually } from './testing/harness.js';
+import { Harness, eventually, metricValue } from './testing/harness.js';
 import { workloadPod } from './testing/pods.js';
 
 const SYSTEM = 'systemNamespaces = "^(kube-system|gpu-operator)$"';
@@ -17,12 +17,6 @@ const ALLOW_COMPLETION = `${SYSTEM}\n[[userNamespaces]]\nname = "*"\nmode = "All
 const DELETE_AFTER_TIMEOUT = `${SYSTEM}\ndeleteAfterTimeoutMinutes = 60\n[[userNamespaces]]\nname = "*"\nmode = "DeleteAfterTimeout"\n`;
 /** No poll, verify or backoff fires within a test: only a wake-up can move a waiting drain on. */
 const NEVER = { verifyIntervalMs: 600_000, pollIntervalMs: 600_000, blockedBackoffBaseMs: 600_000, blockedBackoffMaxMs: 600_000 };
-
-async function metricValue(drainer: NodeDrainer, name: string, labels = ''): Promise<number> {
-  const text = await drainer.registry.getSingleMetricAsString(name);
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -132,3 +132,10 @@ export class Harness {
 }
 
 export { eventually };
+
+/** The value of one sample of a drainer metric (0 when absent); `labels` is a substring such as `node="n1"`. */
+export async function metricValue(drainer: Pick<NodeDrainer, 'registry'>, name: string, labels = ''): Promise<number> {
+  const text = await drainer.registry.getSingleMetricAsString(name);
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
