@@ -4,6 +4,7 @@
  * logging or metrics library, so services pass these in (prom-client counters, pino children).
  */
 import type { HistoryLostListener, WatchOptions } from '../../interfaces.js';
+import { stderrJsonLogger } from '../../stderr-logger.js';
 import type { StreamPhase } from './recovery.js';
 
 /** The subset of pino's Logger the provider uses; a pino logger fits as is. */
@@ -31,14 +32,5 @@ export interface MongoProviderHooks {
   onHistoryLost?: HistoryLostListener;
 }
 
-/** Warnings and errors as one JSON line on stderr, `module` like the services' pino lines. */
-export const stderrLogger: MongoLogger = {
-  info: () => {},
-  warn: (obj, msg) => writeLine(40, obj, msg),
-  error: (obj, msg) => writeLine(50, obj, msg),
-};
-
-function writeLine(level: number, obj: Record<string, unknown>, msg: string): void {
-  const line = { level, time: Date.now(), module: 'store-client/mongodb', ...obj, msg };
-  process.stderr.write(`${JSON.stringify(line, (_k, v: unknown) => (v instanceof Error ? v.message : v))}\n`);
-}
+/** Warnings and errors as one JSON line on stderr (info is dropped). */
+export const stderrLogger: MongoLogger = stderrJsonLogger('store-client/mongodb');
