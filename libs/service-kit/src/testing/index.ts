@@ -1,3 +1,2 @@
 /** Test helpers for every project: `@nvsentinel/service-kit/testing` (source-only, never built). */
 export { eventually, type EventuallyOptions } from './eventually.js';
-export { captureLogger } from './capture-logger.js';
