@@ -19,7 +19,6 @@ export {
 export {
   compileFilter,
   compilePipeline,
-  matchesFilter,
   QUERY_FUNCTIONS_SQL,
   QUERY_FUNCTION_NAMES,
   SUPPORTED_QUERY_OPERATORS,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createQueryHarness, mingoFilterIds, type QueryHarness } from '../testing/query-harness.js';
 import { docBatch, filterArb } from '../testing/query-arbitraries.js';
-import { matchesFilter } from './index.js';
+import { matchesFilter } from '../testing/in-process-match/index.js';
 
 const SEED = Number(process.env.NVS_QUERY_SEED ?? Date.now() % 2 ** 31);
 const BATCHES = 4;

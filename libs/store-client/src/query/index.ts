@@ -12,22 +12,21 @@
  * The SQL calls helper functions: apply `QUERY_FUNCTIONS_SQL` to the database first.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { newContext, type CompileOptions } from './context.js';
-import { compileFilterNode } from './filter.js';
-import { chainToSelect, compileStages } from './pipeline.js';
-import { freshAlias } from './context.js';
-import { matchDocument } from './match-js.js';
-import { invalid } from './errors.js';
-import { isPlainObject } from './encode.js';
+import { newContext, type CompileOptions } from './sql/context.js';
+import { compileFilterNode } from './sql/filter.js';
+import { chainToSelect, compileStages } from './sql/pipeline.js';
+import { freshAlias } from './sql/context.js';
+import { invalid } from './sql/errors.js';
+import { isPlainObject } from './sql/encode.js';
 
 export type Filter = Record<string, unknown>;
 export type Pipeline = Record<string, unknown>[];
-export type { CompileOptions, IndexedPath } from './context.js';
-export { QUERY_FUNCTIONS_SQL, QUERY_FUNCTION_NAMES } from './sql-functions.js';
-export { SUPPORTED_QUERY_OPERATORS } from './filter.js';
-export { SUPPORTED_STAGES } from './pipeline.js';
-export { SUPPORTED_ACCUMULATORS } from './stage-group.js';
-export { SUPPORTED_WINDOW_OPERATORS } from './stage-window.js';
+export type { CompileOptions, IndexedPath } from './sql/context.js';
+export { QUERY_FUNCTIONS_SQL, QUERY_FUNCTION_NAMES } from './sql/sql-functions.js';
+export { SUPPORTED_QUERY_OPERATORS } from './sql/filter.js';
+export { SUPPORTED_STAGES } from './sql/pipeline.js';
+export { SUPPORTED_ACCUMULATORS } from './sql/stage-group.js';
+export { SUPPORTED_WINDOW_OPERATORS } from './sql/stage-window.js';
 
 /** SQL boolean: true when the jsonb value `doc` (any jsonb SQL expression) matches the MongoDB filter. */
 export function compileFilter(filter: Filter, doc: RawBuilder<unknown>, options?: CompileOptions): RawBuilder<boolean> {
@@ -63,7 +62,3 @@ export function compilePipeline(pipeline: Pipeline, source: RawBuilder<unknown>,
   return chainToSelect(all, sql`SELECT doc FROM ${rest.current} ORDER BY ord`).$castTo<{ doc: unknown }>();
 }
 
-/** Same filter semantics evaluated in-process on a decoded canonical document. */
-export function matchesFilter(filter: Filter, doc: unknown): boolean {
-  return matchDocument(filter, doc);
-}

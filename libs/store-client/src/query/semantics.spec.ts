@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createQueryHarness, type QueryHarness } from '../testing/query-harness.js';
-import { compileFilter, compilePipeline, matchesFilter } from './index.js';
+import { compileFilter, compilePipeline } from './index.js';
+import { matchesFilter } from '../testing/in-process-match/index.js';
 import { DatastoreError } from '../errors.js';
 
 const docs = [

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createQueryHarness, mingoAggregate, type QueryHarness } from '../testing/query-harness.js';
-import { compileFilter, matchesFilter } from './index.js';
+import { compileFilter } from './index.js';
+import { matchesFilter } from '../testing/in-process-match/index.js';
 import { CHANGE_STREAM_PIPELINES } from './fixtures/change-stream-pipelines.js';
 import {
   multipleRemediations,

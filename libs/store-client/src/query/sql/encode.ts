@@ -3,7 +3,7 @@
  * ever spliced into SQL text: values travel as jsonb parameters, field names as text parameters.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { toJsonValue, type JsonValue } from '../codec/ejson.js';
+import { toJsonValue, type JsonValue } from '../../codec/ejson.js';
 import { invalid, type QueryLocation } from './errors.js';
 
 /** A value as a jsonb parameter (`$n::jsonb`), dates in their Extended-JSON form. */

@@ -1,4 +1,4 @@
-import { DatastoreError } from '../errors.js';
+import { DatastoreError } from '../../errors.js';
 
 /** Where in a filter or pipeline a problem sits, reported in `DatastoreError.details`. */
 export interface QueryLocation {

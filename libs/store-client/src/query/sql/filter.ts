@@ -16,12 +16,6 @@ import { compileBoolExpression, rootScope } from './expression.js';
 const TRUE = sql<boolean>`TRUE`;
 const FALSE = sql<boolean>`FALSE`;
 
-export const SUPPORTED_QUERY_OPERATORS = [
-  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$type', '$and', '$or', '$nor',
-  '$not', '$regex', '$options', '$size', '$all', '$elemMatch', '$mod', '$expr', '$comment',
-] as const;
-const SUPPORTED_LIST = SUPPORTED_QUERY_OPERATORS.join(' ');
-
 type Cond = (value: RawBuilder<unknown>) => RawBuilder<boolean>;
 
 /**
@@ -62,24 +56,31 @@ export function compileFilterNode(filter: unknown, doc: RawBuilder<unknown>, ctx
   return and(parts);
 }
 
+type TopLevelCompiler = (value: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation) => RawBuilder<boolean>;
+
+function logical(op: '$and' | '$or' | '$nor'): TopLevelCompiler {
+  return (value, doc, ctx, location) => {
+    if (!Array.isArray(value) || value.length === 0) throw invalid(`${op} needs a non-empty array of filters`, location);
+    const parts = value.map((f) => compileFilterNode(f, doc, ctx, location));
+    if (op === '$and') return and(parts);
+    if (op === '$or') return or(parts);
+    return not(or(parts));
+  };
+}
+
+/** Operators that stand where a field name would (`{ $or: [...] }`). */
+const TOP_LEVEL_OPERATORS: Record<string, TopLevelCompiler> = {
+  $and: logical('$and'),
+  $or: logical('$or'),
+  $nor: logical('$nor'),
+  $expr: (value, doc, ctx, location) => compileBoolExpression(value, rootScope(doc, ctx, location)),
+  $comment: () => TRUE,
+};
+
 function compileTopLevelOperator(op: string, value: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
-  switch (op) {
-    case '$and':
-    case '$or':
-    case '$nor': {
-      if (!Array.isArray(value) || value.length === 0) throw invalid(`${op} needs a non-empty array of filters`, location);
-      const parts = value.map((f) => compileFilterNode(f, doc, ctx, location));
-      if (op === '$and') return and(parts);
-      if (op === '$or') return or(parts);
-      return not(or(parts));
-    }
-    case '$expr':
-      return compileBoolExpression(value, rootScope(doc, ctx, location));
-    case '$comment':
-      return TRUE;
-    default:
-      throw unsupported(`query operator ${op}`, location, `Supported query operators: ${SUPPORTED_LIST}.`);
-  }
+  const compile = Object.hasOwn(TOP_LEVEL_OPERATORS, op) ? TOP_LEVEL_OPERATORS[op] : undefined;
+  if (!compile) throw unsupported(`query operator ${op}`, location, `Supported query operators: ${SUPPORTED_QUERY_OPERATORS.join(' ')}.`);
+  return compile(value, doc, ctx, location);
 }
 
 /** A dotted path in `doc`, with a pure-SQL fast path when no array is crossed. */
@@ -119,87 +120,97 @@ function compileFieldCondition(target: Target, condition: unknown, ctx: CompileC
   return equals(target, condition, ctx, location);
 }
 
+/** Compiles one field operator; `ops` is the whole operator object (`$regex` reads `$options`). */
+type FieldOperatorCompiler = (
+  target: Target,
+  operand: unknown,
+  ops: Record<string, unknown>,
+  ctx: CompileContext,
+  loc: QueryLocation,
+) => RawBuilder<boolean>;
+
+const present: Cond = (v) => sql<boolean>`${v} IS NOT NULL`;
+
+function rangeOperator(op: '$gt' | '$gte' | '$lt' | '$lte'): FieldOperatorCompiler {
+  return (target, operand, _ops, ctx, loc) => range(target, op, operand, ctx, loc);
+}
+
+/** Operators inside a field condition (`{ field: { $gt: 1 } }`). */
+const FIELD_OPERATORS: Record<string, FieldOperatorCompiler> = {
+  $eq: (target, operand, _ops, ctx, loc) => {
+    if (operand instanceof RegExp) throw unsupported('$eq with a regular expression', loc, 'Use $regex to match a pattern.');
+    return equals(target, operand, ctx, loc);
+  },
+  $ne: (target, operand, _ops, ctx, loc) => {
+    if (operand instanceof RegExp) throw invalid('$ne cannot take a regular expression; use { $not: /re/ }', loc);
+    return not(equals(target, operand, ctx, loc));
+  },
+  $gt: rangeOperator('$gt'),
+  $gte: rangeOperator('$gte'),
+  $lt: rangeOperator('$lt'),
+  $lte: rangeOperator('$lte'),
+  $in: (target, operand, _ops, ctx, loc) => inList(target, operand, ctx, loc),
+  $nin: (target, operand, _ops, ctx, loc) => not(inList(target, operand, ctx, loc)),
+  $exists: (target, operand) => (operand ? target.some(present, true) : not(target.some(present, true))),
+  $type: (target, operand, _ops, _ctx, loc) => typeCondition(target, operand, loc),
+  $regex: (target, operand, ops, _ctx, loc) => target.some(regexCond(regexSource(operand, ops.$options, loc), loc), false),
+  $options: (_target, _operand, ops, _ctx, loc) => {
+    if (!('$regex' in ops)) throw invalid('$options needs a $regex next to it', loc);
+    return TRUE;
+  },
+  $not: (target, operand, _ops, ctx, loc) => {
+    if (operand instanceof RegExp) return not(target.some(regexCond(regexSource(operand, undefined, loc), loc), false));
+    if (isOperatorObject(operand)) return not(compileOperators(target, operand, ctx, loc));
+    throw invalid('$not needs an operator object such as { $gt: 5 } or a regular expression', loc);
+  },
+  $size: (target, operand, _ops, _ctx, loc) => {
+    if (typeof operand !== 'number' || !Number.isInteger(operand) || operand < 0) {
+      throw invalid('$size needs a non-negative integer', loc);
+    }
+    return target.some(
+      (v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'array' THEN jsonb_array_length(${v}) = ${operand}::int ELSE FALSE END)`,
+      true,
+    );
+  },
+  $all: (target, operand, _ops, ctx, loc) => {
+    if (!Array.isArray(operand)) throw invalid('$all needs an array', loc);
+    if (operand.length === 0) return FALSE;
+    return and(
+      operand.map((item) =>
+        isPlainObject(item) && Object.keys(item).length === 1 && '$elemMatch' in item
+          ? elemMatch(target, item.$elemMatch, ctx, loc)
+          : equals(target, item, ctx, loc),
+      ),
+    );
+  },
+  $elemMatch: (target, operand, _ops, ctx, loc) => elemMatch(target, operand, ctx, loc),
+  $mod: (target, operand, _ops, _ctx, loc) => {
+    if (!Array.isArray(operand) || operand.length !== 2 || !operand.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+      throw invalid('$mod needs [divisor, remainder] numbers', loc);
+    }
+    const [divisor, remainder] = operand.map((n: number) => Math.trunc(n));
+    if (divisor === 0) throw invalid('$mod divisor cannot be 0', loc);
+    return target.some(
+      (v) =>
+        sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN mod(trunc((${v})::numeric), ${divisor}::numeric) = ${remainder}::numeric ELSE FALSE END)`,
+      false,
+    );
+  },
+  $comment: () => TRUE,
+};
+
+/** Every query operator the compiler accepts, read off the two operator tables. */
+export const SUPPORTED_QUERY_OPERATORS: readonly string[] = [
+  ...new Set([...Object.keys(FIELD_OPERATORS), ...Object.keys(TOP_LEVEL_OPERATORS)]),
+];
+
 function compileOperators(target: Target, ops: Record<string, unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [];
   for (const [op, operand] of Object.entries(ops)) {
     const loc = { ...location, operator: op };
-    switch (op) {
-      case '$eq':
-        if (operand instanceof RegExp) throw unsupported('$eq with a regular expression', loc, 'Use $regex to match a pattern.');
-        parts.push(equals(target, operand, ctx, loc));
-        break;
-      case '$ne':
-        if (operand instanceof RegExp) throw invalid("$ne cannot take a regular expression; use { $not: /re/ }", loc);
-        parts.push(not(equals(target, operand, ctx, loc)));
-        break;
-      case '$gt':
-      case '$gte':
-      case '$lt':
-      case '$lte':
-        parts.push(range(target, op, operand, ctx, loc));
-        break;
-      case '$in':
-        parts.push(inList(target, operand, ctx, loc));
-        break;
-      case '$nin':
-        parts.push(not(inList(target, operand, ctx, loc)));
-        break;
-      case '$exists':
-        parts.push(operand ? target.some((v) => sql<boolean>`${v} IS NOT NULL`, true) : not(target.some((v) => sql<boolean>`${v} IS NOT NULL`, true)));
-        break;
-      case '$type':
-        parts.push(typeCondition(target, operand, loc));
-        break;
-      case '$regex':
-        parts.push(target.some(regexCond(regexSource(operand, ops.$options, loc), loc), false));
-        break;
-      case '$options':
-        if (!('$regex' in ops)) throw invalid('$options needs a $regex next to it', loc);
-        break;
-      case '$not':
-        if (operand instanceof RegExp) parts.push(not(target.some(regexCond(regexSource(operand, undefined, loc), loc), false)));
-        else if (isOperatorObject(operand)) parts.push(not(compileOperators(target, operand, ctx, loc)));
-        else throw invalid('$not needs an operator object such as { $gt: 5 } or a regular expression', loc);
-        break;
-      case '$size': {
-        if (typeof operand !== 'number' || !Number.isInteger(operand) || operand < 0) throw invalid('$size needs a non-negative integer', loc);
-        parts.push(target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'array' THEN jsonb_array_length(${v}) = ${operand}::int ELSE FALSE END)`, true));
-        break;
-      }
-      case '$all': {
-        if (!Array.isArray(operand)) throw invalid('$all needs an array', loc);
-        if (operand.length === 0) {
-          parts.push(FALSE);
-          break;
-        }
-        parts.push(
-          and(
-            operand.map((item) =>
-              isPlainObject(item) && Object.keys(item).length === 1 && '$elemMatch' in item
-                ? elemMatch(target, item.$elemMatch, ctx, loc)
-                : equals(target, item, ctx, loc),
-            ),
-          ),
-        );
-        break;
-      }
-      case '$elemMatch':
-        parts.push(elemMatch(target, operand, ctx, loc));
-        break;
-      case '$mod': {
-        if (!Array.isArray(operand) || operand.length !== 2 || !operand.every((n) => typeof n === 'number' && Number.isFinite(n))) {
-          throw invalid('$mod needs [divisor, remainder] numbers', loc);
-        }
-        const [divisor, remainder] = operand.map((n: number) => Math.trunc(n));
-        if (divisor === 0) throw invalid('$mod divisor cannot be 0', loc);
-        parts.push(target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN mod(trunc((${v})::numeric), ${divisor}::numeric) = ${remainder}::numeric ELSE FALSE END)`, false));
-        break;
-      }
-      case '$comment':
-        break;
-      default:
-        throw unsupported(`query operator ${op}`, loc, `Supported query operators: ${SUPPORTED_LIST}.`);
-    }
+    const compile = Object.hasOwn(FIELD_OPERATORS, op) ? FIELD_OPERATORS[op] : undefined;
+    if (!compile) throw unsupported(`query operator ${op}`, loc, `Supported query operators: ${SUPPORTED_QUERY_OPERATORS.join(' ')}.`);
+    parts.push(compile(target, operand, ops, ctx, loc));
   }
   return and(parts);
 }

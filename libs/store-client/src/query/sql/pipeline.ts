@@ -19,11 +19,6 @@ import { compileSetWindowFields } from './stage-window.js';
 
 type Sql = RawBuilder<unknown>;
 
-export const SUPPORTED_STAGES = [
-  '$match', '$sort', '$limit', '$skip', '$project', '$addFields', '$set', '$unset', '$group', '$count', '$unwind',
-  '$sortByCount', '$replaceRoot', '$replaceWith', '$lookup', '$facet', '$setWindowFields',
-] as const;
-
 /**
  * A CTE per stage. Stages that compute new documents are MATERIALIZED: PostgreSQL would
  * otherwise inline them and substitute the whole document expression into every reference in
@@ -70,59 +65,62 @@ export function chainToSelect(chain: StageChain, select: Sql): Sql {
 
 type StageBody = (prev: Sql) => Sql;
 
+type StageCompiler = (spec: unknown, ctx: CompileContext, location: QueryLocation) => StageBody | StageBody[];
+
+function pageStage(name: '$limit' | '$skip'): StageCompiler {
+  return (spec, _ctx, location) => {
+    if (typeof spec !== 'number' || !Number.isInteger(spec) || spec < 0 || (name === '$limit' && spec === 0)) {
+      const wanted = name === '$limit' ? 'positive' : 'non-negative';
+      throw invalid(`${name} needs a ${wanted} integer, got ${JSON.stringify(spec)}`, location);
+    }
+    const clause = name === '$limit' ? sql`LIMIT ${spec}::bigint` : sql`OFFSET ${spec}::bigint`;
+    return (prev) => sql`SELECT doc, ord FROM ${prev} ORDER BY ord ${clause}`;
+  };
+}
+
+/** One compiler per stage operator; SUPPORTED_STAGES is read off this table. */
+const STAGES: Record<string, StageCompiler> = {
+  $match: (spec, ctx, location) => {
+    const p = freshAlias(ctx, 'p');
+    const where = compileFilterNode(spec, sql`${p}.doc`, ctx, location);
+    return (prev) => sql`SELECT ${p}.doc, ${p}.ord FROM ${prev} AS ${p} WHERE ${where}`;
+  },
+  $sort: (spec, ctx, location) => compileSort(spec, ctx, location),
+  $limit: pageStage('$limit'),
+  $skip: pageStage('$skip'),
+  $project: compileProject,
+  $addFields: compileAddFields,
+  $set: compileAddFields,
+  $unset: compileUnset,
+  $group: compileGroup,
+  $count: (spec, _ctx, location) => {
+    if (typeof spec !== 'string' || spec.length === 0 || spec.startsWith('$') || spec.includes('.')) {
+      throw invalid('$count needs a non-empty field name without "." or a leading "$"', location);
+    }
+    return (prev) =>
+      sql`SELECT jsonb_build_object(${spec}::text, count(*)) AS doc, '{}'::bigint[] AS ord FROM ${prev} HAVING count(*) > 0`;
+  },
+  $unwind: compileUnwind,
+  $sortByCount: (spec, ctx, location) => [
+    ...asList(compileGroup({ _id: spec, count: { $sum: 1 } }, ctx, location)),
+    ...asList(compileSort({ count: -1 }, ctx, location)),
+  ],
+  $replaceRoot: (spec, ctx, location) => {
+    if (!isPlainObject(spec) || !('newRoot' in spec)) throw invalid('$replaceRoot needs { newRoot: <expression> }', location);
+    return compileReplaceRoot(spec.newRoot, ctx, location);
+  },
+  $replaceWith: compileReplaceRoot,
+  $lookup: compileLookup,
+  $facet: (spec, ctx, location) => compileFacet(spec, ctx, location),
+  $setWindowFields: compileSetWindowFields,
+};
+
+export const SUPPORTED_STAGES: readonly string[] = Object.keys(STAGES);
+
 function compileStage(name: string, spec: unknown, ctx: CompileContext, location: QueryLocation): StageBody | StageBody[] {
-  switch (name) {
-    case '$match': {
-      const p = freshAlias(ctx, 'p');
-      const where = compileFilterNode(spec, sql`${p}.doc`, ctx, location);
-      return (prev) => sql`SELECT ${p}.doc, ${p}.ord FROM ${prev} AS ${p} WHERE ${where}`;
-    }
-    case '$sort':
-      return compileSort(spec, ctx, location);
-    case '$limit':
-    case '$skip': {
-      if (typeof spec !== 'number' || !Number.isInteger(spec) || spec < 0 || (name === '$limit' && spec === 0)) {
-        throw invalid(`${name} needs a ${name === '$limit' ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(spec)}`, location);
-      }
-      const clause = name === '$limit' ? sql`LIMIT ${spec}::bigint` : sql`OFFSET ${spec}::bigint`;
-      return (prev) => sql`SELECT doc, ord FROM ${prev} ORDER BY ord ${clause}`;
-    }
-    case '$project':
-      return compileProject(spec, ctx, location);
-    case '$addFields':
-    case '$set':
-      return compileAddFields(spec, ctx, location);
-    case '$unset':
-      return compileUnset(spec, ctx, location);
-    case '$replaceRoot':
-      if (!isPlainObject(spec) || !('newRoot' in spec)) throw invalid('$replaceRoot needs { newRoot: <expression> }', location);
-      return compileReplaceRoot(spec.newRoot, ctx, location);
-    case '$replaceWith':
-      return compileReplaceRoot(spec, ctx, location);
-    case '$group':
-      return compileGroup(spec, ctx, location);
-    case '$count': {
-      if (typeof spec !== 'string' || spec.length === 0 || spec.startsWith('$') || spec.includes('.')) {
-        throw invalid('$count needs a non-empty field name without "." or a leading "$"', location);
-      }
-      return (prev) => sql`SELECT jsonb_build_object(${spec}::text, count(*)) AS doc, '{}'::bigint[] AS ord FROM ${prev} HAVING count(*) > 0`;
-    }
-    case '$sortByCount':
-      return [
-        ...asList(compileGroup({ _id: spec, count: { $sum: 1 } }, ctx, location)),
-        ...asList(compileSort({ count: -1 }, ctx, location)),
-      ];
-    case '$unwind':
-      return compileUnwind(spec, ctx, location);
-    case '$lookup':
-      return compileLookup(spec, ctx, location);
-    case '$facet':
-      return compileFacet(spec, ctx, location);
-    case '$setWindowFields':
-      return compileSetWindowFields(spec, ctx, location);
-    default:
-      throw unsupported(`stage ${name}`, location, `Supported stages: ${SUPPORTED_STAGES.join(' ')}.`);
-  }
+  const compile = Object.hasOwn(STAGES, name) ? STAGES[name] : undefined;
+  if (!compile) throw unsupported(`stage ${name}`, location, `Supported stages: ${SUPPORTED_STAGES.join(' ')}.`);
+  return compile(spec, ctx, location);
 }
 
 function asList(b: StageBody | StageBody[]): StageBody[] {

@@ -1,8 +1,8 @@
 /**
- * MongoDB's comparison order across BSON types for decoded canonical values (the in-process twin
+ * TEST ONLY (see match-js.ts). MongoDB's comparison order across BSON types for decoded canonical values (the in-process twin
  * of nvsq_rank/nvsq_cmp): missing < null < numbers < strings < objects < arrays < booleans < dates.
  */
-import { isPlainObject } from './encode.js';
+import { isPlainObject } from '../../query/sql/encode.js';
 
 export function bsonRank(v: unknown): number {
   if (v === undefined) return 0;

@@ -1,10 +1,10 @@
 /**
- * In-process evaluation of the aggregation expressions that filters use in `$expr` (the subset
+ * TEST ONLY (see match-js.ts). In-process evaluation of the aggregation expressions that filters use in `$expr` (the subset
  * change-stream pipelines need). Mirrors expression.ts; anything outside the subset raises
  * `unsupported_pipeline` rather than guessing.
  */
-import { invalid, unsupported } from './errors.js';
-import { isPlainObject } from './encode.js';
+import { invalid, unsupported } from '../../query/sql/errors.js';
+import { isPlainObject } from '../../query/sql/encode.js';
 import { bsonCompare, bsonEquals } from './bson-order.js';
 
 type Vars = Record<string, unknown>;

@@ -1,12 +1,12 @@
 /**
- * The filter semantics of filter.ts + sql-functions.ts, evaluated in-process on a decoded
- * canonical document (dates as `Date`). Used where SQL cannot be (e.g. checking one document
- * already in memory). It mirrors the SQL helpers function by function so both agree; the
- * differential tests hold both to mingo.
+ * TEST ONLY: the filter semantics of query/sql/filter.ts + sql-functions.ts, evaluated in-process
+ * on a decoded canonical document (dates as `Date`). No production code calls it: it is a second,
+ * independent reading of the SQL helpers that the differential specs compare with the compiled
+ * SQL and with mingo, so a bug has to be made twice, the same way, to pass unnoticed.
  */
-import { invalid, unsupported, type QueryLocation } from './errors.js';
-import { isOperatorObject, isPlainObject, splitPath } from './encode.js';
-import { regexSource, toPostgresRegex, type RegexSource } from './regex.js';
+import { invalid, unsupported, type QueryLocation } from '../../query/sql/errors.js';
+import { isOperatorObject, isPlainObject, splitPath } from '../../query/sql/encode.js';
+import { regexSource, toPostgresRegex, type RegexSource } from '../../query/sql/regex.js';
 import { evaluateExpression, truthy } from './expression-js.js';
 import { bsonCompare, bsonEquals, bsonRank } from './bson-order.js';
 

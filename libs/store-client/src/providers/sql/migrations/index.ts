@@ -4,7 +4,7 @@
  * hold only CREATE OR REPLACE definitions (the query translator's SQL functions, the change-stream
  * horizon).
  */
-import { QUERY_FUNCTIONS_SQL } from '../../../query/sql-functions.js';
+import { QUERY_FUNCTIONS_SQL } from '../../../query/sql/sql-functions.js';
 import { INITIAL_SCHEMA_SQL } from './0001_initial_schema.js';
 import { CHANGELOG_HISTORY_HORIZON_SQL } from './0002_changelog_history_horizon.js';
 import { CHANGE_STREAM_FUNCTIONS_SQL } from './change-stream-functions.js';
