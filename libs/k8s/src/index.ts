@@ -85,6 +85,7 @@ export {
 export { ConfigMapOps, type ConfigMapData, type ConfigMapWriteResult } from './configmaps/configmap-ops.js';
 export { decideStart, RESUME_CONTROL_CONFIGMAP, type DecideStartOptions, type StartDecision } from './resume-control/resume-control.js';
 export { NodeLocks, leaseExpiry, type AcquireResult, type NodeLocksOptions } from './leases/node-locks.js';
+export { LeaderElection, type LeaderElectionOptions } from './leases/leader-election.js';
 
 // Work queue.
 export { WorkQueue, type WorkQueueMetrics, type WorkQueueOptions } from './workqueue/work-queue.js';
