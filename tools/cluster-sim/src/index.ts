@@ -7,3 +7,4 @@ export { generateManifests } from './scenario/generate.js';
 export { buildKubeconfig } from './kubeconfig.js';
 export type { KubeObject, ObjectMeta } from './resources/kube-object.js';
 export type { FaultRule } from './api/fault-injection.js';
+export { DEFAULT_TOKEN_AUDIENCE, type IssueTokenOptions } from './api/token-review.js';

@@ -11,6 +11,7 @@ import { generateManifests } from './scenario/generate.js';
 import { loadScenarioFile, validateScenario, type Scenario } from './scenario/scenario.js';
 import { registerSimulationRoutes } from './api/simulation-routes.js';
 import { FaultInjector, type FaultRule } from './api/fault-injection.js';
+import { TokenIssuer, registerTokenReviewRoute, type IssueTokenOptions } from './api/token-review.js';
 
 export interface ClusterSimOptions extends Scenario {
   /** YAML or JSON scenario file; options given here override its keys. */
@@ -47,6 +48,8 @@ export interface ClusterSim {
   disconnectWatches(): void;
   /** Drops the change history: every resume from an older resourceVersion now gets 410 Gone. */
   compactHistory(): void;
+  /** A service-account token that `POST /apis/authentication.k8s.io/v1/tokenreviews` accepts for its audiences. */
+  issueToken(options?: IssueTokenOptions): string;
   /** Stops the server, ends watches and cancels simulated timers. */
   close(): Promise<void>;
 }
@@ -78,12 +81,14 @@ export async function startClusterSim(options: ClusterSimOptions = {}): Promise<
   nodes.start();
 
   const faults = new FaultInjector();
+  const tokens = new TokenIssuer();
   const { app, openWatches } = buildApiServer(cluster, {
     bookmarkIntervalMs: bookmarkIntervalMs ?? 1000,
     logger: logger ?? false,
     extraRoutes: (server) => {
       faults.install(server);
       registerSimulationRoutes(server, nodes);
+      registerTokenReviewRoute(server, tokens);
     },
   });
   await app.listen({ host: host ?? '127.0.0.1', port: port ?? 0 });
@@ -111,6 +116,7 @@ export async function startClusterSim(options: ClusterSimOptions = {}): Promise<
       for (const watch of [...openWatches]) watch.end();
     },
     compactHistory: () => cluster.store.compact(),
+    issueToken: (tokenOptions) => tokens.issue(tokenOptions),
     async close() {
       if (closed) return;
       closed = true;

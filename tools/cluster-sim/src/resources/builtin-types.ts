@@ -59,6 +59,8 @@ export function builtinResourceTypes(): ResourceType[] {
     },
     // Stored only (no controller): kubectl drain and owner lookups need the DaemonSet objects to exist.
     builtin({ group: 'apps', version: 'v1', plural: 'daemonsets', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], status: true, generation: true }),
+    // Stored only (no Job controller): janitor's generic provider creates reboot Jobs; tests play the kubelet.
+    builtin({ group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true, status: true, generation: true }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true }),
     builtin({ group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], status: true, generation: true }),
     builtin({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], status: true, generation: true }),
