@@ -3,7 +3,7 @@
  * (import from `@nvsentinel/health-model/testing`).
  *
  * Generated values are valid everywhere they may be sent or stored:
- * - strings never contain U+0000 (PostgreSQL jsonb rejects it);
+ * - strings never contain control characters (ingest refuses them; PostgreSQL jsonb refuses U+0000);
  * - map keys (metadata, spanIds) are identifier-like, so they are safe as dotted-path segments
  *   (`healtheventstatus.spanids.<service>`) in MongoDB and SQL updates;
  * - nodeName, checkName, agent and entity types/values are non-blank, and customRecommendedAction
@@ -37,10 +37,13 @@ const MAX_DATE = new Date('2100-01-01T00:00:00.000Z');
 const PLAIN = { noNullPrototype: true } as const;
 const MAX_SECONDS = MAX_DATE.getTime() / 1000;
 
-/** Free text: mostly printable ASCII, sometimes any Unicode, never U+0000. */
+/**
+ * Free text: mostly printable ASCII, sometimes any Unicode, never a control character (ingest
+ * validation refuses them; see HEALTH_EVENT_LIMITS and validation/text.ts).
+ */
 export const textArbitrary: fc.Arbitrary<string> = fc
   .oneof({ arbitrary: fc.string({ maxLength: 24 }), weight: 4 }, { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 1 })
-  .map((s) => s.replaceAll('\u0000', ''));
+  .map((s) => s.replaceAll(/[\u0000-\u001f\u007f-\u009f]/g, ''));
 
 /** A key safe in maps and as a dotted-path segment: `[A-Za-z][A-Za-z0-9_-]*`. */
 export const mapKeyArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/);

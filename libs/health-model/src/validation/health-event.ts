@@ -15,6 +15,8 @@ import {
   type MessageFieldNames,
 } from './field-names.js';
 import { childPath, describeType, type ValidationIssue } from './issues.js';
+import { checkHealthEventRules } from './rules.js';
+import { keyPath } from './text.js';
 import {
   Issues,
   isAbsent,
@@ -32,13 +34,7 @@ import {
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: ValidationIssue[] };
 
-/**
- * Fields an event must carry (non-empty). Upstream accepts any proto-valid event, but an event
- * without a node or a check is useless to every consumer (nothing to quarantine, no condition
- * type), and without an agent no rule can match it; rejecting it at ingest tells the monitor
- * author immediately instead of leaving a dead document in the datastore.
- */
-export const REQUIRED_HEALTH_EVENT_FIELDS = ['agent', 'checkName', 'nodeName'] as const;
+export { REQUIRED_HEALTH_EVENT_FIELDS } from './rules.js';
 
 /**
  * Validates one HealthEvent in proto3 JSON form (camelCase keys; enums by name or number;
@@ -111,7 +107,7 @@ function resolveFields(obj: JsonObject, path: string, names: MessageFieldNames, 
     }
     const previous = keyOf.get(local);
     if (previous !== undefined) {
-      issues.add(childPath(path, key), `field given twice (as '${previous}' and '${key}')`);
+      issues.add(keyPath(path, key), `field given twice (as '${previous}' and '${key}')`);
       continue;
     }
     keyOf.set(local, key);
@@ -125,7 +121,6 @@ function readHealthEvent(input: unknown, path: string, issues: Issues): HealthEv
   if (!obj) return undefined;
   const before = issues.list.length;
   const fields = resolveFields(obj, path, HealthEventFields, issues);
-  const pathOf = (local: string): string => childPath(path, HealthEventFields.jsonName.get(local) ?? local);
   const read = <T>(local: string, fallback: T, reader: (f: Field) => T | undefined): T => {
     const f = fields.get(local);
     return f ? (reader(f) ?? fallback) : fallback;
@@ -169,15 +164,13 @@ function readHealthEvent(input: unknown, path: string, issues: Issues): HealthEv
     if (overrides) event[key] = overrides;
   }
 
-  for (const local of REQUIRED_HEALTH_EVENT_FIELDS) {
-    // A field that already failed its type check is not reported a second time.
-    if (!fields.has(local) || (typeof fields.get(local)?.value === 'string' && event[local].trim() === '')) {
-      issues.add(pathOf(local), 'required');
-    }
-  }
-  if (event.recommendedAction === RecommendedAction.CUSTOM && event.customRecommendedAction.trim() === '') {
-    issues.add(pathOf('customRecommendedAction'), 'required when recommendedAction is CUSTOM');
-  }
+  // The rules see defaults where a field failed its type check; a field already reported is
+  // not reported a second time (e.g. `nodeName: 5` is a type error, not also "required").
+  const reported = issues.list.slice(before).map((issue) => issue.path);
+  const covered = (p: string): boolean => reported.some((r) => p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`));
+  checkHealthEventRules(event, path, (p, message) => {
+    if (!covered(p)) issues.add(p, message);
+  });
   return issues.list.length === before ? event : undefined;
 }
 

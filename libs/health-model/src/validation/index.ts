@@ -7,4 +7,6 @@ export {
   validateHealthEvents,
   type ValidationResult,
 } from './health-event.js';
+export { validateDecodedHealthEvents } from './rules.js';
+export { HEALTH_EVENT_LIMITS, type HealthEventLimits } from './limits.js';
 export { healthEventsToProtoJson, toProtoJson } from './proto-json.js';

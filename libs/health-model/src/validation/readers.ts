@@ -1,6 +1,7 @@
 import type { Timestamp } from '../model/types.js';
 import { MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, isValidTimestamp, parseRfc3339 } from '../model/timestamp.js';
 import { childPath, describeType, indexPath, type ValidationIssue } from './issues.js';
+import { keyPath, quoteShort, quoteValue } from './text.js';
 
 /**
  * Readers for proto3 JSON input. Each one checks a single value, records every problem it finds
@@ -60,7 +61,7 @@ export function readEnum(
 ): number | undefined {
   if (typeof value === 'string') {
     if (Object.hasOwn(values, value)) return values[value];
-    return issues.add(path, `unknown value '${value}' (expected one of ${Object.keys(values).join(', ')})`);
+    return issues.add(path, `unknown value ${quoteShort(value)} (expected one of ${Object.keys(values).join(', ')})`);
   }
   if (typeof value === 'number') {
     if (Object.values(values).includes(value)) return value;
@@ -99,7 +100,7 @@ export function readStringMap(value: unknown, path: string, issues: Issues): Rec
     if (typeof v === 'string') entries.push([key, v]);
     else {
       failed = true;
-      issues.add(childPath(path, key), `expected string value, got ${describeType(v)}`);
+      issues.add(keyPath(path, key), `expected string value, got ${describeType(v)}`);
     }
   }
   return failed ? undefined : Object.fromEntries(entries);
@@ -113,15 +114,20 @@ export function readTimestamp(value: unknown, path: string, issues: Issues): Tim
   if (typeof value === 'string') {
     const ts = parseRfc3339(value);
     if (ts) return ts;
-    return issues.add(path, `invalid timestamp '${value}' (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')`);
+    return issues.add(path, `invalid timestamp ${quoteShort(value)} (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')`);
   }
   if (!isJsonObject(value)) {
     return issues.add(path, `expected RFC 3339 string or {seconds, nanos}, got ${describeType(value)}`);
   }
   const before = issues.list.length;
   rejectUnknownKeys(value, path, ['seconds', 'nanos'], issues);
-  const seconds = isAbsent(value.seconds) ? 0 : readInt64(value.seconds, childPath(path, 'seconds'), issues);
-  const nanos = isAbsent(value.nanos) ? 0 : readInt64(value.nanos, childPath(path, 'nanos'), issues);
+  // Inside a timestamp null is not "absent": `{"seconds": null}` would otherwise become 1970.
+  // seconds is required (a timestamp without it is not an instant); nanos defaults to 0.
+  const seconds =
+    value.seconds === undefined
+      ? issues.add(childPath(path, 'seconds'), 'required (integer seconds since 1970-01-01T00:00:00Z)')
+      : readInt64(value.seconds, childPath(path, 'seconds'), issues);
+  const nanos = value.nanos === undefined ? 0 : readInt64(value.nanos, childPath(path, 'nanos'), issues);
   if (seconds === undefined || nanos === undefined || issues.list.length > before) return undefined;
   const ts = { seconds, nanos };
   if (isValidTimestamp(ts)) return ts;
@@ -135,7 +141,9 @@ export function readTimestamp(value: unknown, path: string, issues: Issues): Tim
 function readInt64(value: unknown, path: string, issues: Issues): number | undefined {
   const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
   if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
-  return issues.add(path, `expected integer, got ${typeof n === 'number' ? n : describeType(value)}`);
+  if (typeof n === 'number') return issues.add(path, `expected integer, got ${n}`);
+  if (typeof value === 'string') return issues.add(path, `expected integer, got ${quoteValue(value)}`);
+  return issues.add(path, `expected integer, got ${describeType(value)}`);
 }
 
 /** Records one issue per key of `obj` that is not in `known`. */
@@ -147,9 +155,10 @@ export function rejectUnknownKeys(obj: JsonObject, path: string, known: readonly
 
 /** Records an unknown field, suggesting the known key it most plausibly misspells. */
 export function reportUnknownKey(key: string, path: string, known: readonly string[], issues: Issues): void {
-  const suggestion = closestKey(key, known);
+  // Edit distance on a huge key would cost more than it could ever suggest.
+  const suggestion = key.length <= 64 ? closestKey(key, known) : undefined;
   const hint = suggestion ? ` (did you mean '${suggestion}'?)` : ` (known fields: ${known.join(', ')})`;
-  issues.add(childPath(path, key), `unknown field${hint}`);
+  issues.add(keyPath(path, key), `unknown field${hint}`);
 }
 
 /** The known key that `key` most plausibly misspells: same letters ignoring case/underscores, or edit distance ≤ 2. */
