@@ -1,0 +1,29 @@
+/** Builds the provider CSP names, from janitor-provider's settings. */
+import type { KubeClient } from '@nvsentinel/k8s';
+import type { Logger } from '@nvsentinel/service-kit';
+import { UnknownProviderError } from '../providers/errors.js';
+import type { CspProvider } from '../providers/provider.js';
+import type { RetryPolicy } from '../providers/retry.js';
+import { SimProvider } from '../providers/sim/sim-provider.js';
+import { CSP_NAMES, type CspName, type CspProviderSettings } from './settings.js';
+
+export interface ProviderFactoryOptions {
+  kube: KubeClient;
+  /** janitor-provider's namespace (default namespace of generic reboot Jobs). */
+  namespace: string;
+  logger: Logger;
+  /** Throttling retry policy of the cloud providers. */
+  retry?: RetryPolicy;
+}
+
+type Builder = (settings: CspProviderSettings, options: ProviderFactoryOptions) => CspProvider;
+
+const BUILDERS: Partial<Record<CspName, Builder>> = {
+  sim: (settings, { kube }) => new SimProvider({ kube, rebootDownSeconds: settings.simRebootDownSeconds }),
+};
+
+export function createProvider(csp: string, settings: CspProviderSettings, options: ProviderFactoryOptions): CspProvider {
+  const build = BUILDERS[csp as CspName];
+  if (!build) throw new UnknownProviderError(csp, CSP_NAMES.filter((name) => BUILDERS[name]).join(', '));
+  return build(settings, options);
+}
