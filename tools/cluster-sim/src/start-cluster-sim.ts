@@ -11,6 +11,7 @@ import { generateManifests } from './scenario/generate.js';
 import { loadScenarioFile, validateScenario, type Scenario } from './scenario/scenario.js';
 import { registerSimulationRoutes } from './api/simulation-routes.js';
 import { FaultInjector, type FaultRule } from './api/fault-injection.js';
+import { ValidatingAdmission, type WebhookServiceResolver } from './admission/validating-webhooks.js';
 import { TokenIssuer, registerTokenReviewRoute, type IssueTokenOptions } from './api/token-review.js';
 
 export interface ClusterSimOptions extends Scenario {
@@ -28,6 +29,11 @@ export interface ClusterSimOptions extends Scenario {
   historySize?: number;
   /** Fastify request logging (pino). Default false. */
   logger?: boolean;
+  /**
+   * Base URL for a webhook's `clientConfig.service` (tests have no cluster DNS). Default
+   * `https://<name>.<namespace>.svc:<port><path>`, which does not resolve outside a cluster.
+   */
+  webhookServiceResolver?: WebhookServiceResolver;
 }
 
 export interface ClusterSim {
@@ -66,7 +72,7 @@ export interface ClusterSim {
  */
 export async function startClusterSim(options: ClusterSimOptions = {}): Promise<ClusterSim> {
   const fromFile = options.scenarioFile ? await loadScenarioFile(options.scenarioFile) : {};
-  const { scenarioFile: _file, host, port, kubeconfigPath, bookmarkIntervalMs, historySize, logger, ...inline } = options;
+  const { scenarioFile: _file, host, port, kubeconfigPath, bookmarkIntervalMs, historySize, logger, webhookServiceResolver, ...inline } = options;
   const definedInline = Object.fromEntries(Object.entries(inline).filter(([, value]) => value !== undefined));
   const scenario = validateScenario({ ...fromFile, ...definedInline }, options.scenarioFile ?? 'options');
 
@@ -82,9 +88,15 @@ export async function startClusterSim(options: ClusterSimOptions = {}): Promise<
 
   const faults = new FaultInjector();
   const tokens = new TokenIssuer();
+  const admission = new ValidatingAdmission(
+    cluster.service,
+    () => cluster.registry.lookup('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations'),
+    webhookServiceResolver,
+  );
   const { app, openWatches } = buildApiServer(cluster, {
     bookmarkIntervalMs: bookmarkIntervalMs ?? 1000,
     logger: logger ?? false,
+    admission,
     extraRoutes: (server) => {
       faults.install(server);
       registerSimulationRoutes(server, nodes);

@@ -11,10 +11,13 @@ import { buildTable, parseIncludeObject, wantsTable, type IncludeObject } from '
 import { queryBoolean, queryDryRun, queryInteger, queryString, type Query } from './query.js';
 import type { ResourceRequestPath } from './request-path.js';
 import { parseWatchStart, startWatch, type OpenWatch } from './watch-stream.js';
+import type { AdmissionOperation, ValidatingAdmission } from '../admission/validating-webhooks.js';
 
 export interface ResourceRouteOptions {
   bookmarkIntervalMs: number;
   openWatches: Set<OpenWatch>;
+  /** Validating admission webhooks, called before create/update/delete are stored. */
+  admission?: ValidatingAdmission;
 }
 
 function selectorFilter(path: ResourceRequestPath, query: Query): (object: KubeObject) => boolean {
@@ -80,7 +83,7 @@ export async function handleResourceRequest(
   return handleObject(context, path.name);
 }
 
-function handleCollection(context: RequestContext): unknown {
+async function handleCollection(context: RequestContext): Promise<unknown> {
   const { cluster, path, request, reply, query, present } = context;
   const { type, namespace } = path;
   const service = cluster.service;
@@ -90,14 +93,22 @@ function handleCollection(context: RequestContext): unknown {
       return path.legacyWatch || queryBoolean(query, 'watch') ? openWatch(context) : listCollection(context);
     case 'POST': {
       if (type.namespaced && namespace === undefined) throw methodNotAllowed(`create ${type.plural} under /namespaces/{namespace}/${type.plural}`);
-      const created = service.create(type, namespace, request.body, { dryRun: dryRunRequested(query, undefined) });
+      const dryRun = dryRunRequested(query, undefined);
+      if (admissionActive(context)) {
+        // The webhook sees the object as it would be stored (name generated, defaults applied).
+        const candidate = service.create(type, namespace, request.body, { dryRun: true });
+        await admit(context, 'CREATE', candidate.metadata.name, { object: present(candidate), dryRun });
+      }
+      const created = service.create(type, namespace, request.body, { dryRun });
       return reply.code(201).send(present(created));
     }
     case 'DELETE': {
       const options = { ...deleteOptions(query, request.body), dryRun: dryRunRequested(query, request.body) };
-      const removed = service
-        .list(type, { ...inNamespace, filter: selectorFilter(path, query) })
-        .items.map((item) => present(service.delete(type, item.metadata.namespace, item.metadata.name!, options).object));
+      const items = service.list(type, { ...inNamespace, filter: selectorFilter(path, query) }).items;
+      if (admissionActive(context)) {
+        for (const item of items) await admit(context, 'DELETE', item.metadata.name, { oldObject: present(item), dryRun: options.dryRun, namespace: item.metadata.namespace });
+      }
+      const removed = items.map((item) => present(service.delete(type, item.metadata.namespace, item.metadata.name!, options).object));
       return { kind: type.listKind, apiVersion: present({ metadata: {} }).apiVersion, metadata: { resourceVersion: String(cluster.store.revision) }, items: removed };
     }
     default:
@@ -178,7 +189,7 @@ function handleEviction(context: RequestContext, name: string): unknown {
   return reply.code(201).send(status);
 }
 
-function handleObject(context: RequestContext, name: string): unknown {
+async function handleObject(context: RequestContext, name: string): Promise<unknown> {
   const { cluster, path, request, reply, query, present, include } = context;
   const { type, namespace, subresource } = path;
   const service = cluster.service;
@@ -193,19 +204,60 @@ function handleObject(context: RequestContext, name: string): unknown {
       return include ? buildTable(type, [present(object)], String(cluster.store.revision), cluster.clock.now().getTime(), include) : present(object);
     }
     case 'PUT':
+      await admitUpdate(context, name, request.body, statusOnly);
       return present(service.update(type, namespace, name, request.body, statusOnly, dryRun));
     case 'PATCH': {
       const current = present(service.get(type, namespace, name));
       const patched = applyPatchRequest(type, current, request.headers['content-type'], request.body);
+      await admitUpdate(context, name, patched, statusOnly);
       return present(service.update(type, namespace, name, patched, statusOnly, dryRun));
     }
     case 'DELETE': {
       if (statusOnly) throw methodNotAllowed('the status subresource cannot be deleted');
       const options = { ...deleteOptions(query, request.body), dryRun: dryRunRequested(query, request.body) };
+      if (admissionActive(context)) await admit(context, 'DELETE', name, { oldObject: present(service.get(type, namespace, name)), dryRun: options.dryRun });
       const result = service.delete(type, namespace, name, options);
       return reply.code(result.removed ? 200 : 202).send(present(result.object));
     }
     default:
       throw methodNotAllowed(`${request.method} is not supported on ${type.plural}/${name}`);
   }
+}
+
+function admissionActive(context: RequestContext): boolean {
+  return context.options.admission !== undefined && !context.options.admission.idle;
+}
+
+function admit(
+  context: RequestContext,
+  operation: AdmissionOperation,
+  name: string | undefined,
+  input: { object?: KubeObject; oldObject?: KubeObject; dryRun: boolean; subresource?: string; namespace?: string },
+): Promise<void> {
+  const { path } = context;
+  return context.options.admission!.admit({
+    type: path.type,
+    version: path.version,
+    namespace: input.namespace ?? path.namespace,
+    name,
+    operation,
+    ...(input.subresource ? { subresource: input.subresource } : {}),
+    ...(input.object ? { object: input.object } : {}),
+    ...(input.oldObject ? { oldObject: input.oldObject } : {}),
+    dryRun: input.dryRun,
+  });
+}
+
+/** An update is admitted with the object as it would be stored (a dry run) and the current one. */
+async function admitUpdate(context: RequestContext, name: string, body: unknown, statusOnly: 'status' | undefined): Promise<void> {
+  if (!admissionActive(context)) return;
+  const { cluster, path, present, query } = context;
+  const current = cluster.service.get(path.type, path.namespace, name);
+  const candidate = cluster.service.update(path.type, path.namespace, name, body, statusOnly, { dryRun: true });
+  await admit(context, 'UPDATE', name, {
+    object: present(candidate),
+    oldObject: present(current),
+    dryRun: dryRunRequested(query, undefined),
+    ...(statusOnly ? { subresource: statusOnly } : {}),
+  });
 }

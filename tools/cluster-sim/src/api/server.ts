@@ -6,12 +6,15 @@ import { PATCH_CONTENT_TYPES } from './patch-request.js';
 import { parseRequestPath } from './request-path.js';
 import { handleResourceRequest } from './resource-routes.js';
 import type { OpenWatch } from './watch-stream.js';
+import type { ValidatingAdmission } from '../admission/validating-webhooks.js';
 
 export interface ApiServerOptions {
   bookmarkIntervalMs: number;
   /** Extra routes (simulation controls) and hooks (fault injection) registered before the API routes. */
   extraRoutes?: (app: FastifyInstance) => void;
   logger?: boolean;
+  /** Validating admission webhooks (ValidatingWebhookConfiguration objects). */
+  admission?: ValidatingAdmission;
 }
 
 export interface ApiServer {
@@ -76,7 +79,11 @@ export function buildApiServer(cluster: Cluster, options: ApiServerOptions): Api
       case 'discovery-resources':
         return apiResourceList(cluster.registry, parsed.group, parsed.version);
       case 'resource':
-        return handleResourceRequest(cluster, parsed.request, request, reply, { bookmarkIntervalMs: options.bookmarkIntervalMs, openWatches });
+        return handleResourceRequest(cluster, parsed.request, request, reply, {
+          bookmarkIntervalMs: options.bookmarkIntervalMs,
+          openWatches,
+          ...(options.admission ? { admission: options.admission } : {}),
+        });
       case 'unknown':
         throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${request.method} ${pathname})`);
     }

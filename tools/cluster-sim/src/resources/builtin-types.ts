@@ -62,6 +62,8 @@ export function builtinResourceTypes(): ResourceType[] {
     // Stored only (no Job controller): janitor's generic provider creates reboot Jobs; tests play the kubelet.
     builtin({ group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true, status: true, generation: true }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true }),
+    // Stored, and consulted before writes by the validating admission step (admission/validating-webhooks.ts).
+    builtin({ group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false, generation: true }),
     builtin({ group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], status: true, generation: true }),
     builtin({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], status: true, generation: true }),
   ];
