@@ -4,6 +4,7 @@ import type { Logger } from '@nvsentinel/service-kit';
 import { UnknownProviderError } from '../providers/errors.js';
 import type { CspProvider } from '../providers/provider.js';
 import type { RetryPolicy } from '../providers/retry.js';
+import { AwsProvider, type AwsProviderOptions } from '../providers/aws/aws-provider.js';
 import { SimProvider } from '../providers/sim/sim-provider.js';
 import { CSP_NAMES, type CspName, type CspProviderSettings } from './settings.js';
 
@@ -14,12 +15,21 @@ export interface ProviderFactoryOptions {
   logger: Logger;
   /** Throttling retry policy of the cloud providers. */
   retry?: RetryPolicy;
+  /** SDK credentials for tests (the SDK's default chain when unset). */
+  aws?: Pick<AwsProviderOptions, 'credentials'>;
 }
 
 type Builder = (settings: CspProviderSettings, options: ProviderFactoryOptions) => CspProvider;
 
 const BUILDERS: Partial<Record<CspName, Builder>> = {
   sim: (settings, { kube }) => new SimProvider({ kube, rebootDownSeconds: settings.simRebootDownSeconds }),
+  aws: (settings, { retry, aws }) =>
+    new AwsProvider({
+      ...(settings.awsRegion ? { region: settings.awsRegion } : {}),
+      ...(settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {}),
+      ...(retry ? { retry } : {}),
+      ...aws,
+    }),
 };
 
 export function createProvider(csp: string, settings: CspProviderSettings, options: ProviderFactoryOptions): CspProvider {

@@ -7,8 +7,7 @@ import { createErrorClass } from '@nvsentinel/service-kit';
 
 export const ProviderIdInvalidError = createErrorClass(
   'NVS_ERR_JANITOR_CSP_PROVIDER_ID_INVALID',
-  "node %s has spec.providerID '%s', which the %s provider cannot use: expected %s. " +
-    'Check the node (kubectl get node -o jsonpath={.spec.providerID}) or set CSP to the provider that made it',
+  "node %s has spec.providerID '%s', which the %s provider cannot use: expected %s. Fix the node or CSP",
   { status: 400 },
 );
 
@@ -26,8 +25,7 @@ export const ProviderConfigError = createErrorClass(
 
 export const CspAuthError = createErrorClass(
   'NVS_ERR_JANITOR_CSP_AUTH',
-  '%s refused janitor-provider (%s) while trying to %s node %s: %s. ' +
-    "Fix the provider's credentials or grant its identity this permission",
+  "%s refused janitor-provider (%s) while trying to %s node %s: %s. Fix its credentials or permissions",
   { status: 403 },
 );
 
