@@ -13,6 +13,23 @@ export const HealthEventsInvalidError = createErrorClass(
   { status: 400 },
 );
 
+/**
+ * The datastore refused this batch's data (e.g. a value it cannot store or index). Only this
+ * batch is refused: the writer retries the other batches it was coalesced with on their own.
+ */
+export const EventsUnstorableError = createErrorClass(
+  'NVS_ERR_PC_EVENTS_UNSTORABLE',
+  'the datastore refused the data of this batch (%s); nothing of this batch was stored and other batches were not affected; correct the events (see the limits in the platform-connectors README) and resend',
+  { status: 400 },
+);
+
+/** The gRPC request bytes are not a HealthEvents protobuf message. */
+export const RequestUndecodableError = createErrorClass(
+  'NVS_ERR_PC_REQUEST_UNDECODABLE',
+  'the request is not a valid datamodels.HealthEvents protobuf message (%s); nothing was stored; send a HealthEvents message encoded with health_event.proto (strings must be valid UTF-8)',
+  { status: 400 },
+);
+
 /** The datastore is unreachable: the batch was not stored and must be resent after Retry-After. */
 export const DatastoreUnavailableError = createErrorClass(
   'NVS_ERR_PC_DATASTORE_UNAVAILABLE',
@@ -83,6 +100,8 @@ export function issuesOf(error: NvsError): readonly ValidationIssue[] {
 
 const GRPC_CODES: Record<string, GrpcStatus> = {
   NVS_ERR_PC_HEALTH_EVENTS_INVALID: GrpcStatus.INVALID_ARGUMENT,
+  NVS_ERR_PC_EVENTS_UNSTORABLE: GrpcStatus.INVALID_ARGUMENT,
+  NVS_ERR_PC_REQUEST_UNDECODABLE: GrpcStatus.INVALID_ARGUMENT,
   NVS_ERR_PC_DATASTORE_UNAVAILABLE: GrpcStatus.UNAVAILABLE,
   NVS_ERR_PC_INGEST_OVERLOADED: GrpcStatus.UNAVAILABLE,
   NVS_ERR_PC_SHUTTING_DOWN: GrpcStatus.UNAVAILABLE,

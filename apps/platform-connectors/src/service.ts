@@ -92,6 +92,9 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
         else logger.error({ err }, 'datastore unreachable; refusing events with UNAVAILABLE/503 until it answers');
       },
       onQueueDepth: (events) => metrics.storeQueueEvents.set(events),
+      onRollbackFailed(err, ids) {
+        logger.error({ err, ids }, 'a refused batch was partly stored and could not be undone; delete these events by id');
+      },
     },
   });
 

@@ -39,6 +39,7 @@ const MAX_ISSUES_IN_MESSAGE = 20;
 
 const REJECTION_REASONS: Record<string, string> = {
   NVS_ERR_PC_HEALTH_EVENTS_INVALID: 'invalid',
+  NVS_ERR_PC_EVENTS_UNSTORABLE: 'unstorable',
   NVS_ERR_PC_DATASTORE_UNAVAILABLE: 'datastore_unavailable',
   NVS_ERR_PC_INGEST_OVERLOADED: 'overloaded',
   NVS_ERR_PC_STORE_FAILED: 'store_failed',

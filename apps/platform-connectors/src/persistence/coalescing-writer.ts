@@ -8,20 +8,27 @@
  * affected and queued callers are rejected (nothing of theirs was acknowledged, so they resend),
  * new batches are refused at once with a Retry-After hint instead of piling up in memory, and a
  * background probe pings the datastore until it answers again. Nothing acknowledged is ever lost.
+ *
+ * When a coalesced insert fails while the datastore answers, the writer splits it and retries
+ * the halves, so one caller's unstorable data fails only that caller (400 / INVALID_ARGUMENT)
+ * and every other caller's batch is stored exactly once.
  */
 import type { NvsError } from '@nvsentinel/service-kit';
 import { isDatastoreError, type NewHealthEvent } from '@nvsentinel/store-client';
 import {
   DatastoreUnavailableError,
+  EventsUnstorableError,
   IngestOverloadedError,
   ShuttingDownError,
   StoreFailedError,
   withRetryAfter,
 } from '../errors.js';
 
-/** The one store method the writer needs (a HealthEventStore satisfies it). */
+/** The store methods the writer needs (a HealthEventStore satisfies it). */
 export interface BatchInserter {
   insertHealthEvents(...events: NewHealthEvent[]): Promise<string[]>;
+  /** Used only to undo the stored part of a refused batch after a partial (MongoDB ordered) insert. */
+  deleteHealthEvent?(id: string): Promise<void>;
 }
 
 export interface WriterObserver {
@@ -29,6 +36,8 @@ export interface WriterObserver {
   onInsertFailed?(error: unknown, events: number): void;
   onAvailabilityChange?(available: boolean, error?: unknown): void;
   onQueueDepth?(events: number): void;
+  /** Events of a refused batch that a partial insert had stored and that could not be deleted. */
+  onRollbackFailed?(error: unknown, ids: readonly string[]): void;
 }
 
 export interface CoalescingWriterOptions {
@@ -159,41 +168,125 @@ export class CoalescingWriter {
     return batch;
   }
 
+  /**
+   * Inserts the coalesced batch. If the insert fails while the datastore answers, the failure
+   * may be one caller's data (a value it cannot store); so that one bad batch never fails the
+   * others, the group is split in halves and each half retried, down to single callers, who
+   * get the verdict for their own data. A failed PostgreSQL INSERT stores nothing; a failed
+   * ordered MongoDB insertMany keeps the prefix before the failing document, which is
+   * acknowledged (or, for a caller whose batch it cuts, rolled back if that caller is refused),
+   * so no event is ever stored twice by a retry. An outage keeps the backpressure behaviour.
+   */
   async #insert(batch: PendingWrite[]): Promise<void> {
-    const events = batch.length === 1 ? batch[0]!.events : batch.flatMap((w) => w.events);
+    const groups: PendingWrite[][] = [batch];
+    for (let group = groups.shift(); group; group = groups.shift()) {
+      if (this.#state === 'unavailable') {
+        const error = this.#unavailableError();
+        for (const write of group) write.reject(error);
+        continue;
+      }
+      const failure = await this.#attempt(group);
+      if (failure === undefined) continue;
+      const { err, rest } = failure;
+      if (rest.length === 0) continue;
+      if (!isDataError(err) && (isOutage(err) || !(await this.#reachable()))) {
+        this.#lastError = err;
+        this.#markUnavailable(err);
+        const error = this.#unavailableError();
+        for (const write of rest) write.reject(error);
+        for (const pending of groups.splice(0)) for (const write of pending) write.reject(error);
+        this.#failQueued(error);
+        return;
+      }
+      if (rest.length === 1) {
+        rest[0]!.reject(this.#refusal(err));
+        continue;
+      }
+      const half = Math.ceil(rest.length / 2);
+      groups.unshift(rest.slice(0, half), rest.slice(half));
+    }
+  }
+
+  /**
+   * One insert of `group`. Resolves the callers whose events were stored; on failure returns
+   * the error and the callers still to be decided (all of them, unless a stored prefix
+   * acknowledged some).
+   */
+  async #attempt(group: PendingWrite[]): Promise<{ err: unknown; rest: PendingWrite[] } | undefined> {
+    const events = group.length === 1 ? group[0]!.events : group.flatMap((w) => w.events);
     const started = performance.now();
     let ids: string[];
     try {
       ids = await this.#store.insertHealthEvents(...events);
     } catch (err) {
       this.#observer.onInsertFailed?.(err, events.length);
-      await this.#handleFailure(batch, err);
-      return;
+      return { err, rest: this.#settleStoredPrefix(group, storedPrefixIds(err, events.length)) };
     }
-    this.#observer.onInsert?.(events.length, batch.length, (performance.now() - started) / 1000);
+    this.#observer.onInsert?.(events.length, group.length, (performance.now() - started) / 1000);
     let offset = 0;
-    for (const write of batch) {
+    for (const write of group) {
       write.resolve(ids.slice(offset, offset + write.events.length));
       offset += write.events.length;
     }
+    return undefined;
   }
 
-  async #handleFailure(batch: PendingWrite[], err: unknown): Promise<void> {
-    if (isOutage(err) || !(await this.#reachable())) {
-      this.#lastError = err;
-      this.#markUnavailable(err);
-      const error = this.#unavailableError();
-      for (const write of batch) write.reject(error);
-      this.#failQueued(error);
+  /**
+   * After a failed insert that stored `storedIds` (a prefix of the group's events), acknowledges
+   * the callers wholly inside the prefix and returns the rest. A caller cut by the prefix goes
+   * on with its unstored events only; it is acknowledged with all its ids if they are stored
+   * later, and its stored part is deleted if it is refused, so a refused batch stores nothing.
+   */
+  #settleStoredPrefix(group: PendingWrite[], storedIds: string[]): PendingWrite[] {
+    if (storedIds.length === 0) return group;
+    this.#observer.onInsert?.(storedIds.length, 0, 0);
+    let offset = 0;
+    for (let i = 0; i < group.length; i++) {
+      const write = group[i]!;
+      const end = offset + write.events.length;
+      if (end <= storedIds.length) {
+        write.resolve(storedIds.slice(offset, end));
+        offset = end;
+        continue;
+      }
+      const rest = group.slice(i + 1);
+      if (offset === storedIds.length) return [write, ...rest];
+      const stored = storedIds.slice(offset);
+      const remainder: PendingWrite = {
+        events: write.events.slice(stored.length),
+        resolve: (ids) => write.resolve([...stored, ...ids]),
+        reject: (error) => void this.#rollBack(stored).finally(() => write.reject(error)),
+      };
+      return [remainder, ...rest];
+    }
+    return [];
+  }
+
+  async #rollBack(ids: string[]): Promise<void> {
+    const remove = this.#store.deleteHealthEvent?.bind(this.#store);
+    if (!remove) {
+      this.#observer.onRollbackFailed?.(new Error('the store cannot delete events'), ids);
       return;
     }
-    // The datastore answers, yet this insert failed. Errors that resending cannot fix (the data
-    // or the schema is wrong) are final; anything else (e.g. a connection refused while others
-    // still work) is reported as temporary so the monitor resends rather than drops.
-    const error = isPermanent(err)
-      ? new StoreFailedError(err instanceof Error ? err.message : String(err), { cause: err })
-      : withRetryAfter(new DatastoreUnavailableError(err instanceof Error ? err.message : String(err), this.retryAfterSeconds, { cause: err }), this.retryAfterSeconds);
-    for (const write of batch) write.reject(error);
+    for (const id of ids) {
+      try {
+        await remove(id);
+      } catch (err) {
+        this.#observer.onRollbackFailed?.(err, [id]);
+      }
+    }
+  }
+
+  /** The answer for a single caller whose insert failed while the datastore answers. */
+  #refusal(err: unknown): NvsError {
+    const reason = err instanceof Error ? err.message : String(err);
+    // The data is at fault (a value the datastore cannot store or index): fix and resend.
+    if (isDataError(err)) return new EventsUnstorableError(reason, { cause: err });
+    // Errors that resending cannot fix (a bug, the schema) need an operator; anything else
+    // (e.g. a connection refused while others still work) is reported as temporary so the
+    // monitor resends rather than drops.
+    if (isPermanent(err)) return new StoreFailedError(reason, { cause: err });
+    return withRetryAfter(new DatastoreUnavailableError(reason, this.retryAfterSeconds, { cause: err }), this.retryAfterSeconds);
   }
 
   /**
@@ -267,4 +360,44 @@ function isPermanent(err: unknown): boolean {
 function isOutage(err: unknown): boolean {
   if (isDatastoreError(err)) return err.isConnectionError || err.isRetryable;
   return false;
+}
+
+/**
+ * MongoDB server codes that mean "this document cannot be stored": BadValue, DollarPrefixedFieldName,
+ * DocumentValidationFailure, BSONObjectTooLarge, KeyTooLong.
+ */
+const MONGO_DATA_CODES: ReadonlySet<number> = new Set([2, 52, 121, 10334, 17280]);
+
+/**
+ * The datastore refused the data itself, so only the batch that holds it is at fault: store-client
+ * `validation`/`serialization` errors (PostgreSQL SQLSTATE class 22 data exception and 23
+ * integrity, e.g. U+0000 or a lone surrogate in jsonb), SQLSTATE class 54 program limit exceeded
+ * (e.g. an index row over 8 kB from a huge indexed field), and MongoDB's document errors.
+ */
+export function isDataError(err: unknown): boolean {
+  if (!isDatastoreError(err)) return false;
+  if (err.code === 'validation' || err.code === 'serialization') return true;
+  const { sqlstate, serverCode } = err.details as { sqlstate?: unknown; serverCode?: unknown };
+  if (typeof sqlstate === 'string' && /^(22|54)/.test(sqlstate)) return true;
+  return typeof serverCode === 'number' && MONGO_DATA_CODES.has(serverCode);
+}
+
+/**
+ * Ids of the events a failed insert stored anyway, in order: MongoDB's insertMany with
+ * `ordered: true` stops at the first failing document and keeps the ones before it; the driver's
+ * MongoBulkWriteError (store-client keeps it as `cause`) reports them as `insertedCount` and
+ * `insertedIds` by index. Other providers insert all or nothing: empty.
+ */
+export function storedPrefixIds(err: unknown, total: number): string[] {
+  const cause = (isDatastoreError(err) ? err.cause : err) as { insertedCount?: unknown; insertedIds?: unknown } | undefined;
+  const count = cause?.insertedCount;
+  const byIndex = cause?.insertedIds as Record<number, { toHexString?: () => string } | string | undefined> | undefined;
+  if (typeof count !== 'number' || count <= 0 || typeof byIndex !== 'object' || byIndex === null) return [];
+  const ids: string[] = [];
+  for (let i = 0; i < Math.min(count, total); i++) {
+    const id = byIndex[i];
+    if (id === undefined || id === null) break;
+    ids.push(typeof id === 'string' ? id : typeof id.toHexString === 'function' ? id.toHexString() : String(id));
+  }
+  return ids;
 }

@@ -7,12 +7,12 @@
  */
 import { chmod, rm } from 'node:fs/promises';
 import { Metadata, Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import { healthEventsFromProto, type proto } from '@nvsentinel/health-model';
+import { healthEventsFromProto } from '@nvsentinel/health-model';
 import { NvsError, type Logger } from '@nvsentinel/service-kit';
 import type { Empty } from '@bufbuild/protobuf/wkt';
-import { grpcCodeOf, issuesOf, retryAfterOf } from '../errors.js';
+import { RequestUndecodableError, grpcCodeOf, issuesOf, retryAfterOf } from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
-import { EMPTY, platformConnectorService } from './grpc-service.js';
+import { EMPTY, platformConnectorServerService, type DecodedRequest } from './grpc-service.js';
 
 export interface GrpcServerOptions {
   /** `unix:///var/run/nvsentinel.sock`, `unix:/path` or a bare path. */
@@ -38,8 +38,8 @@ export class GrpcIngestServer {
   constructor(options: GrpcServerOptions) {
     this.#options = options;
     this.#server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024 });
-    this.#server.addService(platformConnectorService, {
-      HealthEventOccurredV1: (call: ServerUnaryCall<proto.HealthEvents, Empty>, callback: sendUnaryData<Empty>) =>
+    this.#server.addService(platformConnectorServerService, {
+      HealthEventOccurredV1: (call: ServerUnaryCall<DecodedRequest, Empty>, callback: sendUnaryData<Empty>) =>
         this.#handle(call, callback),
     });
   }
@@ -77,10 +77,15 @@ export class GrpcIngestServer {
     await rm(this.path, { force: true });
   }
 
-  #handle(call: ServerUnaryCall<proto.HealthEvents, Empty>, callback: sendUnaryData<Empty>): void {
+  #handle(call: ServerUnaryCall<DecodedRequest, Empty>, callback: sendUnaryData<Empty>): void {
+    const request = call.request;
+    if ('undecodable' in request) {
+      callback(toServiceError(new RequestUndecodableError(request.undecodable)));
+      return;
+    }
     let events;
     try {
-      events = healthEventsFromProto(call.request).events;
+      events = healthEventsFromProto(request.message).events;
     } catch (err) {
       callback(toServiceError(err));
       return;
