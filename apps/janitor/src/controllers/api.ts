@@ -98,6 +98,7 @@ export interface NodeActionStatus {
   completionTime?: string;
   conditions?: Condition[];
   signalBootID?: string;
+  signalAttemptTime?: string;
 }
 
 export type RebootNode = CustomObject<NodeActionSpec, NodeActionStatus>;

@@ -24,6 +24,12 @@ export interface ControllerTiming {
   terminatePollMs: number;
   /** GPUReset: between checks of the teardown, the reset Job and the restore. */
   gpuResetPollMs: number;
+  /**
+   * Not upstream: how long a `Sending` intent is taken to mean "a signal call is in flight" (in
+   * another replica, or this one before a crash) before it may be sent again. Longer than a
+   * provider call's deadline.
+   */
+  signalInFlightMs: number;
 }
 
 export const UPSTREAM_TIMING: ControllerTiming = {
@@ -34,6 +40,7 @@ export const UPSTREAM_TIMING: ControllerTiming = {
   readinessPollMs: 60_000,
   terminatePollMs: 30_000,
   gpuResetPollMs: 5_000,
+  signalInFlightMs: 60_000,
 };
 
 export interface ReconcileContext {

@@ -9,9 +9,10 @@
  * the provider. A restarted janitor that finds `Sending` looks at the node: a changed bootID or a
  * node that is not Ready means the signal landed, so it records SignalSent=True without sending
  * again; an untouched node means the call most likely never reached the provider, so it sends
- * (the one remaining double-signal window is a call that reached the provider but had not yet
- * taken the node down at the moment of the restart). The CAS also makes two replicas that both
- * believe they lead unable to both send: only one intent write wins.
+ * once the intent is older than `signalInFlightMs` (the one remaining double-signal window is a
+ * call that reached the provider but had not taken the node down by then). The intent write is a
+ * compare-and-swap, and a fresh intent makes any other reconciler wait, so two replicas that both
+ * believe they lead cannot both send.
  *
  * Readiness: NodeReady=True needs the provider to say ready, the Node's Ready condition True and,
  * unlike upstream, a bootID different from the one recorded before the signal, so a node that has
@@ -155,8 +156,14 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
       context.logger.info({ cr: cr.metadata?.name, node: node.metadata?.name }, 'signal recorded as sent after a restart: the node already went down');
       return { result: { requeueAfterMs: context.timing.afterSignalMs }, current: cr };
     }
+    if (signal?.reason === Reason.Sending && status.signalAttemptTime) {
+      // Someone (another replica, or this process before a restart) may be inside the call now.
+      const age = now.getTime() - Date.parse(status.signalAttemptTime);
+      if (age < context.timing.signalInFlightMs) return { result: { requeueAfterMs: context.timing.signalInFlightMs - age }, current: cr };
+    }
     // The intent record, written before the call (see the file comment).
     status.signalBootID = bootIdOf(node);
+    status.signalAttemptTime = new Date(now).toISOString();
     status.conditions = setCondition(status.conditions, {
       type: ConditionType.SignalSent,
       status: 'Unknown',

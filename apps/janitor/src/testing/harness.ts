@@ -40,6 +40,7 @@ export const FAST_TIMING: ControllerTiming = {
   readinessPollMs: 200,
   terminatePollMs: 100,
   gpuResetPollMs: 50,
+  signalInFlightMs: 500,
 };
 
 /**
