@@ -5,6 +5,7 @@ import { UnknownProviderError } from '../providers/errors.js';
 import type { CspProvider } from '../providers/provider.js';
 import type { RetryPolicy } from '../providers/retry.js';
 import { AwsProvider, type AwsProviderOptions } from '../providers/aws/aws-provider.js';
+import { GcpProvider, type GcpProviderOptions } from '../providers/gcp/gcp-provider.js';
 import { SimProvider } from '../providers/sim/sim-provider.js';
 import { CSP_NAMES, type CspName, type CspProviderSettings } from './settings.js';
 
@@ -17,6 +18,8 @@ export interface ProviderFactoryOptions {
   retry?: RetryPolicy;
   /** SDK credentials for tests (the SDK's default chain when unset). */
   aws?: Pick<AwsProviderOptions, 'credentials'>;
+  /** A Google auth client for tests (Application Default Credentials when unset). */
+  gcp?: Pick<GcpProviderOptions, 'authClient'>;
 }
 
 type Builder = (settings: CspProviderSettings, options: ProviderFactoryOptions) => CspProvider;
@@ -30,6 +33,8 @@ const BUILDERS: Partial<Record<CspName, Builder>> = {
       ...(retry ? { retry } : {}),
       ...aws,
     }),
+  gcp: (settings, { retry, gcp }) =>
+    new GcpProvider({ ...(settings.gcpEndpoint ? { endpoint: settings.gcpEndpoint } : {}), ...(retry ? { retry } : {}), ...gcp }),
 };
 
 export function createProvider(csp: string, settings: CspProviderSettings, options: ProviderFactoryOptions): CspProvider {
