@@ -139,7 +139,9 @@ export function createCspHealthMonitor(deps: CspHealthMonitorDeps): CspHealthMon
         return;
       }
       logger.info({ csp: client.name, intervalMs: interval }, 'polling the CSP for maintenance events');
-      schedule(0);
+      // The first poll runs before start resolves (a failure is logged and retried at the interval).
+      await pollOnce().catch(() => undefined);
+      schedule(interval);
     },
     async stop() {
       if (stopped) return;

@@ -110,7 +110,9 @@ export function createMaintenanceNotifier(deps: MaintenanceNotifierDeps): Mainte
         now: deps.now ?? (() => new Date()),
       });
       logger.info({ intervalMs: interval, socket: deps.options.udsPath }, 'maintenance trigger engine running');
-      schedule(0);
+      // The first cycle runs before start resolves (a failure is logged and retried at the interval).
+      await cycleOnce().catch(() => undefined);
+      schedule(interval);
     },
     async stop() {
       if (stopped) return;

@@ -19,6 +19,7 @@ import { CSPStatus, MaintenanceStatus, type MaintenanceEvent } from '@nvsentinel
 import type { AwsConfig } from '../../config/csp-config.js';
 import { normalizationFailed, timedApiCall, type CspClient, type CspContext, type PollWindow } from '../types.js';
 import { normalizeAwsEvent } from './normalize.js';
+import { CspPayloadError } from '../../errors.js';
 
 export const AWS_EVENT_TYPE_CODES = [
   'AWS_EC2_INSTANCE_NETWORK_MAINTENANCE_SCHEDULED',
@@ -117,7 +118,7 @@ export class AwsHealthCspClient implements CspClient {
       },
     );
     await timedApiCall(ctx, 'aws', 'DescribeEvents', async () => {
-      for await (const page of pages) events.push(...(page.events ?? []));
+      for await (const page of pages) events.push(...arrayOf(page.events, 'DescribeEvents.events'));
     });
     return events;
   }
@@ -136,7 +137,7 @@ export class AwsHealthCspClient implements CspClient {
       const found = new Map<string, Event>();
       await timedApiCall(ctx, 'aws', 'DescribeEvents', async () => {
         for await (const page of paginateDescribeEvents({ client: this.#sdk, pageSize: this.#pageSize }, { filter: { eventArns: arns } })) {
-          for (const e of page.events ?? []) if (e.arn) found.set(e.arn, e);
+          for (const e of arrayOf(page.events, 'DescribeEvents.events')) if (e.arn) found.set(e.arn, e);
         }
       });
       for (const arn of arns) {
@@ -162,10 +163,10 @@ export class AwsHealthCspClient implements CspClient {
       const response = await timedApiCall(ctx, 'aws', 'DescribeEventDetails', () =>
         this.#sdk.send(new DescribeEventDetailsCommand({ eventArns: batch.map((e) => e.arn!) })),
       );
-      for (const detail of response.successfulSet ?? []) {
+      for (const detail of arrayOf(response.successfulSet, 'DescribeEventDetails.successfulSet')) {
         if (detail.event?.arn) out.set(detail.event.arn, detail.eventDescription?.latestDescription ?? '');
       }
-      for (const failed of response.failedSet ?? []) {
+      for (const failed of arrayOf(response.failedSet, 'DescribeEventDetails.failedSet')) {
         ctx.logger.warn({ eventArn: failed.eventArn, error: failed.errorName, message: failed.errorMessage }, 'AWS has no details for event');
       }
     });
@@ -176,7 +177,7 @@ export class AwsHealthCspClient implements CspClient {
     const entities: AffectedEntity[] = [];
     await timedApiCall(ctx, 'aws', 'DescribeAffectedEntities', async () => {
       for await (const page of paginateDescribeAffectedEntities({ client: this.#sdk, pageSize: this.#pageSize }, { filter: { eventArns } })) {
-        entities.push(...(page.entities ?? []));
+        entities.push(...arrayOf(page.entities, 'DescribeAffectedEntities.entities'));
       }
     });
     return entities;
@@ -192,6 +193,13 @@ async function forEachBatch<T>(items: readonly T[], fn: (batch: T[]) => Promise<
     while (next < batches.length) await fn(batches[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, lane));
+}
+
+/** A list field of a response; anything else is a malformed payload (the SDK does not check shapes). */
+function arrayOf<T>(value: T[] | undefined, field: string): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new CspPayloadError('AWS Health', `${field} is ${typeof value}, not a list`);
+  return value;
 }
 
 function cmp(a: string, b: string): number {
