@@ -207,10 +207,16 @@ async function handleObject(context: RequestContext, name: string): Promise<unkn
       await admitUpdate(context, name, request.body, statusOnly);
       return present(service.update(type, namespace, name, request.body, statusOnly, dryRun));
     case 'PATCH': {
-      const current = present(service.get(type, namespace, name));
-      const patched = applyPatchRequest(type, current, request.headers['content-type'], request.body);
-      await admitUpdate(context, name, patched, statusOnly);
-      return present(service.update(type, namespace, name, patched, statusOnly, dryRun));
+      // Like the API server's GuaranteedUpdate: when the object changed while a webhook was
+      // deciding, the patch is applied again to the new version (and admitted again).
+      for (let attempt = 0; ; attempt++) {
+        const stored = service.get(type, namespace, name);
+        const current = present(stored);
+        const patched = applyPatchRequest(type, current, request.headers['content-type'], request.body);
+        await admitUpdate(context, name, patched, statusOnly);
+        if (attempt < 5 && service.get(type, namespace, name).metadata.resourceVersion !== stored.metadata.resourceVersion) continue;
+        return present(service.update(type, namespace, name, patched, statusOnly, dryRun));
+      }
     }
     case 'DELETE': {
       if (statusOnly) throw methodNotAllowed('the status subresource cannot be deleted');
