@@ -72,7 +72,7 @@ export class Harness {
     readonly dir: string,
   ) {}
 
-  static async start(provider: Provider, nodes = 4): Promise<Harness> {
+  static async start(provider: Provider, nodes = 4, datastoreOptions: Record<string, unknown> = {}): Promise<Harness> {
     const sim = await startClusterSim({
       nodes: Array.from({ length: nodes }, (_, i) => testNode(i)),
       podsPerNode: 0,
@@ -82,7 +82,7 @@ export class Harness {
     });
     const database = provider === 'postgresql' ? await createTestDatabase('csp') : undefined;
     const datastore = await createDataStore(
-      database ? database.config : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
+      database ? { ...database.config, options: { ...database.config.options, ...datastoreOptions } } : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
     );
     const kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1, userAgent: 'csp-test' });
     const logger = createLogger({ name: 'csp-health-monitor-test', level: process.env.LOG_LEVEL ?? 'fatal' });
