@@ -8,4 +8,5 @@ export { CLIENT_NAME, quarantinedAndDrainedPipeline } from './stream/pipeline.js
 export { coldStartFilter } from './cold-start.js';
 export { REMEDIATION_STATE_ANNOTATION, parseRemediationState, type RemediationState } from './remediation/annotation.js';
 export { NODE_STATE_LABEL, RemediationLabel } from './remediation/node-metadata.js';
+export { loadLogCollectorSettings, LOG_COLLECTOR_MANIFEST_FILE } from './config/log-collector-settings.js';
 export { RemediationConfigError, TemplateError } from './errors.js';

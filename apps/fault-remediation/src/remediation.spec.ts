@@ -3,9 +3,12 @@
  * embedded), the cluster simulator over HTTP with the janitor CRDs, the test playing
  * fault-quarantine, node-drainer and janitor.
  */
+import { V1MicroTime } from '@kubernetes/client-node';
 import { RecommendedAction } from '@nvsentinel/health-model';
+import { retryOnConflict } from '@nvsentinel/k8s';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GPU_RESET_TOML, Harness, eventually, metricValue, sleep } from './testing/harness.js';
+import { LeaderElectionError } from './errors.js';
+import { GPU_RESET_TOML, Harness, NAMESPACE, eventually, metricValue, sleep } from './testing/harness.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
@@ -251,5 +254,38 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     expect(h.crs('rebootnodes', node)).toHaveLength(1);
     expect(h.remediationState(node)!.equivalenceGroups.restart.maintenanceCR).toBe(`maintenance-${node}-${id}`);
     expect(h.stateLabel(node)).toBe('remediation-succeeded');
+  });
+
+  it('leader election with two replicas: only the leader acts; a replica that loses the Lease stops at once and the other takes over', async () => {
+    const lease = { leaderElect: true, leaderElectionId: `fr-leader-${provider}`, leaseDurationMs: 1000, renewDeadlineMs: 800, retryPeriodMs: 50 };
+    const a = await h.startService({ options: { ...lease, identity: 'replica-a' } });
+    await eventually(() => a.isActing(), 'replica-a leads');
+    const b = await h.startService({ options: { ...lease, identity: 'replica-b' } });
+    expect(b.isActing()).toBe(false);
+    expect(await b.readinessChecks()['fault-remediation']!()).toMatchObject({ ok: true, detail: expect.stringContaining('standby') });
+
+    const node = 'gpu-node-11';
+    const first = await h.drained(node);
+    await h.waitForRemediated(first, true);
+    expect(await metricValue(a, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
+    expect(await metricValue(b, 'fault_remediation_events_processed_total')).toBe(0);
+
+    // Someone else takes the Lease (a partition, a manual edit): replica-a notices and stops.
+    await retryOnConflict('steal the lease', async () => {
+      const current = await h.admin.coordination.readNamespacedLease({ name: lease.leaderElectionId, namespace: NAMESPACE });
+      current.spec = { ...current.spec, holderIdentity: 'intruder', renewTime: new V1MicroTime(Date.now()) };
+      await h.admin.coordination.replaceNamespacedLease({ name: lease.leaderElectionId, namespace: NAMESPACE, body: current });
+    }, { maxAttempts: 50 });
+    await expect(a.done).rejects.toThrow(/lost the lease/);
+    expect(a.isActing()).toBe(false);
+    expect(LeaderElectionError.is(await a.done.catch((err: unknown) => err))).toBe(true);
+
+    // The intruder never renews: after its lease expires replica-b leads and remediates what arrived meanwhile.
+    const second = await h.drained(node, { recommendedAction: RecommendedAction.REPLACE_VM }, 'AlreadyQuarantined');
+    await eventually(() => b.isActing(), 'replica-b leads');
+    await h.waitForRemediated(second, true);
+    expect(await metricValue(a, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
+    expect(await metricValue(b, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
+    expect(h.crs('terminatenodes', node)).toHaveLength(1);
   });
 });

@@ -138,6 +138,7 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   let started = false;
   let stopping = false;
   let acting = false;
+  let leaseLost = false;
   let consumer: Consumer | undefined;
   let stream: ChangeStream | undefined;
   const timers = new Map<string, NodeJS.Timeout>();
@@ -310,7 +311,7 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
     });
     consumer.done.then(
       () => {
-        if (!stopping) resolveDone();
+        if (!stopping && !leaseLost) resolveDone();
       },
       (err: unknown) => rejectDone(err),
     );
@@ -320,6 +321,7 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   const onLost = async (): Promise<void> => {
     if (stopping || !acting) return;
     acting = false;
+    leaseLost = true;
     metrics.leader.set(0);
     logger.error({ identity }, 'leader lease lost: stopped acting');
     for (const id of [...timers.keys()]) cancelTimer(id);
