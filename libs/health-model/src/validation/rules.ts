@@ -66,9 +66,10 @@ export function checkHealthEventRules(event: HealthEvent, path: string, add: Add
     add(at('metadata'), `has ${metadata.length} entries; at most ${LIMITS.metadataEntries} are allowed`);
   } else {
     for (const [key, value] of metadata) {
+      // Paths are built only for a problem: quoting a key costs more than checking it.
       const keyProblem = textProblem(key, 'name', LIMITS.nameBytes);
-      if (keyProblem) add(keyPath(at('metadata'), key), `key ${keyProblem}`);
-      else text(value, keyPath(at('metadata'), key), 'text', LIMITS.metadataValueBytes);
+      const problem = keyProblem ? `key ${keyProblem}` : textProblem(value, 'text', LIMITS.metadataValueBytes);
+      if (problem) add(keyPath(at('metadata'), key), problem);
     }
   }
 

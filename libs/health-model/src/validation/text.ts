@@ -15,6 +15,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const SHOWN_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]/gu;
 const SHOWN_CHARACTERS = 48;
 
+const NOT_PRINTABLE_ASCII = /[^\u0020-\u007e]/;
+
 export type TextKind = 'name' | 'text';
 
 /**
@@ -63,6 +65,12 @@ export function quoteValue(text: string): string {
  * (tab/LF/CR are allowed in `text` kind), or more than `maxBytes` UTF-8 bytes.
  */
 export function textProblem(text: string, kind: TextKind, maxBytes: number): string | undefined {
+  // Fast path for the usual value, printable ASCII: nothing to find, bytes = length.
+  if (!NOT_PRINTABLE_ASCII.test(text)) {
+    return text.length > maxBytes
+      ? `${quoteValue(text)} is ${text.length} bytes long; at most ${maxBytes} bytes (UTF-8) are allowed`
+      : undefined;
+  }
   const surrogate = LONE_SURROGATE.exec(text);
   if (surrogate) {
     return `contains a lone surrogate (${codeUnit(text, surrogate.index)}) at index ${surrogate.index}; ` +
@@ -82,6 +90,7 @@ export function textProblem(text: string, kind: TextKind, maxBytes: number): str
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * The problem with `name` as a Kubernetes node name, or undefined. Kubernetes validates node
@@ -93,6 +102,7 @@ export function nodeNameProblem(name: string, maxBytes: number, maxLabelBytes: n
   if (bytes > maxBytes) {
     return `${quoteValue(name)} is ${utf8ByteLength(name)} bytes long; a Kubernetes node name is at most ${maxBytes} characters`;
   }
+  if (DNS1123_SUBDOMAIN.test(name) && name.length <= maxLabelBytes) return undefined;
   const labels = name.split('.');
   if (!labels.every((label) => DNS1123_LABEL.test(label))) {
     return `${quoteValue(name)} is not a valid Kubernetes node name (RFC 1123 subdomain: lowercase letters, digits, ` +
