@@ -30,7 +30,7 @@ export { SUPPORTED_WINDOW_OPERATORS } from './sql/stage-window.js';
 
 /** SQL boolean: true when the jsonb value `doc` (any jsonb SQL expression) matches the MongoDB filter. */
 export function compileFilter(filter: Filter, doc: RawBuilder<unknown>, options?: CompileOptions): RawBuilder<boolean> {
-  return compileFilterNode(filter, doc, newContext(options), { stage: 'filter' });
+  return compileFilterNode(filter, doc, { ...newContext(options), sourceDoc: doc }, { stage: 'filter' });
 }
 
 /**
@@ -44,16 +44,18 @@ export function compileFilter(filter: Filter, doc: RawBuilder<unknown>, options?
  */
 export function compilePipeline(pipeline: Pipeline, source: RawBuilder<unknown>, options: CompileOptions = {}): RawBuilder<{ doc: unknown }> {
   if (!Array.isArray(pipeline)) throw invalid('a pipeline must be an array of stage objects', { stage: 'pipeline' });
-  const ctx = newContext(options);
-  const src = freshAlias(ctx, 'src');
-  const input = freshAlias(ctx, 's');
+  const base = newContext(options);
+  const src = freshAlias(base, 'src');
+  const input = freshAlias(base, 's');
+  const sourceDoc = sql`${src}.doc`;
+  const ctx = { ...base, sourceDoc };
   let leading = 0;
   while (leading < pipeline.length && isPlainObject(pipeline[leading]) && Object.keys(pipeline[leading]).length === 1 && '$match' in pipeline[leading]) leading++;
   const where = pipeline
     .slice(0, leading)
-    .map((stage, index) => compileFilterNode(stage.$match, sql`${src}.doc`, ctx, { stage: '$match', index }));
+    .map((stage, index) => compileFilterNode(stage.$match, sourceDoc, ctx, { stage: '$match', index }));
   // Later stages read CTEs that only carry `doc`, so indexed columns do not apply there.
-  const rest = compileStages(pipeline.slice(leading), input, { ...ctx, options: { ...options, indexedPaths: undefined } }, '', leading);
+  const rest = compileStages(pipeline.slice(leading), input, { ...ctx, sourceDoc: undefined, options: { ...options, indexedPaths: undefined } }, '', leading);
   const filter = where.length ? sql` WHERE ${sql.join(where, sql` AND `)}` : sql``;
   const all = {
     ctes: [{ name: input, body: sql`SELECT ${src}.doc, '{}'::bigint[] AS ord FROM ${source} AS ${src}${filter}`, materialized: false }, ...rest.ctes],

@@ -57,6 +57,7 @@ describe('index plan', () => {
         },
         options: {},
       },
+      { key: { 'healthevent.nodename': 1, 'healthevent.generatedtimestamp.seconds': 1 }, options: {} },
     ]);
     expect(Object.keys(on('healthEvents')[1].key)).toEqual([
       'healthevent.nodename',

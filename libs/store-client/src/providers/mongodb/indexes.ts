@@ -34,6 +34,12 @@ export function mongoIndexPlan(expirySeconds: number): IndexPlanEntry[] {
       },
       options: {},
     },
+    // Analyzer rules: one node's events inside a time window (upstream #1851).
+    {
+      collection: 'healthEvents',
+      key: { [DocumentPaths.nodeName]: 1, [DocumentPaths.generatedTimestampSeconds]: 1 },
+      options: {},
+    },
     { collection: 'maintenanceEvents', key: { [MaintenanceDocumentPaths.eventId]: 1 }, options: { unique: true } },
     { collection: 'maintenanceEvents', key: { [MaintenanceDocumentPaths.scheduledStartTime]: 1 }, options: {} },
     { collection: 'maintenanceEvents', key: { [MaintenanceDocumentPaths.cspStatus]: 1 }, options: {} },

@@ -40,6 +40,7 @@ const INDEXED_PATHS: CompileOptions['indexedPaths'] = {
   [DocumentPaths.nodeQuarantined]: { column: sql.ref('node_quarantined'), type: 'text' },
   [DocumentPaths.evictionStatus]: { column: sql.ref('eviction_status'), type: 'text' },
   [DocumentPaths.createdAt]: { column: sql.ref('created_at'), type: 'timestamptz' },
+  [DocumentPaths.generatedTimestampSeconds]: { column: sql.ref('generated_seconds'), type: 'numeric' },
 };
 
 const QUARANTINED_STATES = new Set(['Quarantined', 'AlreadyQuarantined']);
@@ -271,7 +272,7 @@ export class SqlHealthEventStore implements HealthEventStore {
 
   async #aggregateRaw(pipeline: Pipeline, action: string): Promise<unknown[]> {
     // The source exposes the indexed columns so the pipeline's leading $match stages can use them.
-    const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at FROM health_events)`;
+    const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at, generated_seconds FROM health_events)`;
     const query = compilePipeline(pipeline, source, { collections: LOOKUP_COLLECTIONS, indexedPaths: INDEXED_PATHS });
     const result = await this.#ctx.run(action, (db) => query.execute(db));
     return result.rows.map((row) => row.doc);

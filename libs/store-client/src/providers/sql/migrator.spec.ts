@@ -28,7 +28,7 @@ describe('schema migrations (postgresql)', () => {
   it('runMigrations applies everything once; a second run has nothing to do', async () => {
     const config = configFromUrl(database.url);
     const first = await runMigrations(config);
-    expect(first).toEqual({ fromVersion: 0, toVersion: REQUIRED_SCHEMA_VERSION, applied: ['1_initial_schema', '2_changelog_history_horizon', 'query_functions', 'change_stream_functions'] });
+    expect(first).toEqual({ fromVersion: 0, toVersion: REQUIRED_SCHEMA_VERSION, applied: ['1_initial_schema', '2_changelog_history_horizon', '3_event_time_index', 'query_functions', 'change_stream_functions'] });
     const second = await runMigrations(config);
     expect(second.applied).toEqual([]);
     expect(await readSchemaStatus(config)).toEqual({ version: REQUIRED_SCHEMA_VERSION, required: REQUIRED_SCHEMA_VERSION, staleRepeatables: [] });
@@ -37,7 +37,7 @@ describe('schema migrations (postgresql)', () => {
     await ds.close();
   });
 
-  it('a database at version 1 (before the changelog history horizon) is migrated forward by version 2 alone', async () => {
+  it('a database at version 1 (before the changelog history horizon) is migrated forward by the later versions alone', async () => {
     const config = configFromUrl(database.url);
     await runMigrations(config);
     const client = new pg.Client({ connectionString: database.url });
@@ -45,13 +45,15 @@ describe('schema migrations (postgresql)', () => {
     try {
       // What a version-1 database looks like.
       await client.query('DROP TABLE nvsentinel_changelog_horizon');
-      await client.query('DELETE FROM nvsentinel_schema_migrations WHERE version = 2');
+      await client.query('DROP INDEX health_events_node_generated_seconds');
+      await client.query('ALTER TABLE health_events DROP COLUMN generated_seconds');
+      await client.query('DELETE FROM nvsentinel_schema_migrations WHERE version >= 2');
       expect((await readSchemaStatus(config)).version).toBe(1);
       await expect(createDataStore(configFromUrl(database.url, { autoMigrate: false }))).rejects.toMatchObject({
         code: 'schema_version',
-        message: expect.stringMatching(/version 1 but this build needs version 2/),
+        message: expect.stringMatching(new RegExp(`version 1 but this build needs version ${REQUIRED_SCHEMA_VERSION}`)),
       });
-      expect((await runMigrations(config)).applied).toEqual(['2_changelog_history_horizon']);
+      expect((await runMigrations(config)).applied).toEqual(['2_changelog_history_horizon', '3_event_time_index']);
       const table = await client.query(`SELECT to_regclass('nvsentinel_changelog_horizon') IS NOT NULL AS ok`);
       expect(table.rows[0].ok).toBe(true);
     } finally {

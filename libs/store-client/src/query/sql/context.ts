@@ -8,7 +8,7 @@ import { pathParam, textParam } from './encode.js';
 
 export interface IndexedPath {
   column: RawBuilder<unknown>;
-  type: 'text' | 'timestamptz' | 'boolean';
+  type: 'text' | 'timestamptz' | 'boolean' | 'numeric';
 }
 
 export interface CompileOptions {
@@ -31,6 +31,12 @@ export interface CompileContext {
   counter: { next: number };
   /** Variables visible to expressions (a `$lookup` pipeline's `let`), by name without `$$`. */
   vars?: Readonly<Record<string, RawBuilder<unknown>>>;
+  /**
+   * The document of the source row whose indexed columns are in scope (the very RawBuilder
+   * object). `$expr` adds indexed range predicates only for this document, never for an array
+   * element or a `$lookup` document, whose columns are not those of the row.
+   */
+  sourceDoc?: RawBuilder<unknown>;
 }
 
 export function newContext(options: CompileOptions = {}): CompileContext {

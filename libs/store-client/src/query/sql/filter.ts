@@ -9,7 +9,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isOperatorObject, isPlainObject, jsonParam, pathParam, splitPath, textParam } from './encode.js';
-import { freshAlias, navigate, plainPathCheck, type CompileContext } from './context.js';
+import { freshAlias, navigate, plainPathCheck, type CompileContext, type IndexedPath } from './context.js';
 import { regexSource, toPostgresRegex } from './regex.js';
 import { compileBoolExpression, rootScope } from './expression.js';
 
@@ -73,7 +73,11 @@ const TOP_LEVEL_OPERATORS: Record<string, TopLevelCompiler> = {
   $and: logical('$and'),
   $or: logical('$or'),
   $nor: logical('$nor'),
-  $expr: (value, doc, ctx, location) => compileBoolExpression(value, rootScope(doc, ctx, location)),
+  $expr: (value, doc, ctx, location) => {
+    const expr = compileBoolExpression(value, rootScope(doc, ctx, location));
+    const implied = doc === ctx.sourceDoc ? impliedIndexedRanges(value, ctx) : [];
+    return implied.length ? and([expr, ...implied]) : expr;
+  },
   $comment: () => TRUE,
 };
 
@@ -331,10 +335,11 @@ function indexedFor(target: Target, ctx: CompileContext) {
 }
 
 /** The typed SQL literal for `value` when it fits the indexed column's type, else undefined. */
-function columnValue(type: 'text' | 'timestamptz' | 'boolean', value: unknown): RawBuilder<unknown> | undefined {
+function columnValue(type: IndexedPath['type'], value: unknown): RawBuilder<unknown> | undefined {
   if (type === 'text' && typeof value === 'string' && !value.includes('\u0000')) return sql`${value}::text`;
   if (type === 'boolean' && typeof value === 'boolean') return sql`${value}::boolean`;
   if (type === 'timestamptz' && value instanceof Date && !Number.isNaN(value.getTime())) return sql`${value.toISOString()}::timestamptz`;
+  if (type === 'numeric' && typeof value === 'number' && Number.isFinite(value)) return sql`${String(value)}::numeric`;
   return undefined;
 }
 
@@ -373,4 +378,72 @@ function indexedRange(target: Target, sqlOp: RawBuilder<unknown>, operand: unkno
   if (!v) return undefined;
   const column = indexed.type === 'text' ? sql`${indexed.column} COLLATE "C"` : indexed.column;
   return sql<boolean>`(${column} ${sqlOp} ${v} AND ${indexed.column} IS NOT NULL)`;
+}
+
+// ---- indexed ranges implied by $expr ---------------------------------------------------------
+
+type Bound = { op: '>' | '>=' | '<' | '<=' | '='; value: unknown };
+const FLIPPED = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '=': '=' } as const;
+const EXPR_COMPARISONS: Record<string, Bound['op']> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=', $eq: '=' };
+
+/**
+ * `$expr` comparisons of an indexed path with a constant (e.g. the analyzer's
+ * `{$gte: ["$healthevent.generatedtimestamp.seconds", {$subtract: [1700000000, 86400]}]}`), read
+ * off the top-level `$and`, as extra predicates the index can serve. The `$expr` itself still
+ * decides: each predicate is implied by it (a NULL column — a value of another type — passes),
+ * so adding it never changes the result, only lets PostgreSQL read a range of the index instead
+ * of every row of the node (upstream #1851). The bounds on one column become one predicate so a
+ * single index range covers them.
+ */
+function impliedIndexedRanges(expr: unknown, ctx: CompileContext): RawBuilder<boolean>[] {
+  const byPath = new Map<string, { indexed: IndexedPath; parts: RawBuilder<boolean>[] }>();
+  const visit = (node: unknown): void => {
+    if (!isPlainObject(node) || Object.keys(node).length !== 1) return;
+    const [op] = Object.keys(node);
+    const args = node[op];
+    if (op === '$and' && Array.isArray(args)) return args.forEach(visit);
+    const sqlOp = EXPR_COMPARISONS[op];
+    if (!sqlOp || !Array.isArray(args) || args.length !== 2) return;
+    const [a, b] = args;
+    const left = fieldPath(a);
+    const right = fieldPath(b);
+    const bound = left !== undefined ? { path: left, op: sqlOp, value: constantValue(b) } : right !== undefined ? { path: right, op: FLIPPED[sqlOp], value: constantValue(a) } : undefined;
+    if (!bound || bound.value === undefined) return;
+    const indexed = ctx.options.indexedPaths?.[bound.path];
+    if (!indexed) return;
+    const v = columnValue(indexed.type, bound.value);
+    if (!v) return;
+    const entry = byPath.get(bound.path) ?? { indexed, parts: [] };
+    entry.parts.push(sql<boolean>`${indexed.column} ${sql.raw(bound.op)} ${v}`);
+    byPath.set(bound.path, entry);
+  };
+  visit(expr);
+  return [...byPath.values()].map(({ indexed, parts }) => sql<boolean>`(${indexed.column} IS NULL OR ${and(parts)})`);
+}
+
+/** `"$a.b"` → `a.b`; variables (`$$…`) and anything else → undefined. */
+function fieldPath(value: unknown): string | undefined {
+  return typeof value === 'string' && value.startsWith('$') && !value.startsWith('$$') && value.length > 1 ? value.slice(1) : undefined;
+}
+
+/** A number or date the expression always evaluates to (literals, $literal, $add/$subtract of them), else undefined. */
+function constantValue(value: unknown): number | Date | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+  if (!isPlainObject(value) || Object.keys(value).length !== 1) return undefined;
+  const [op] = Object.keys(value);
+  const arg = value[op];
+  if (op === '$literal') return typeof arg === 'number' || arg instanceof Date ? constantValue(arg) : undefined;
+  if (op === '$subtract' && Array.isArray(arg) && arg.length === 2) {
+    const [x, y] = arg.map(constantValue);
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (x instanceof Date && typeof y === 'number') return new Date(x.getTime() - y);
+    return undefined;
+  }
+  if (op === '$add' && Array.isArray(arg) && arg.length > 0) {
+    const values = arg.map(constantValue);
+    if (values.every((v) => typeof v === 'number')) return (values as number[]).reduce((s, v) => s + v, 0);
+    return undefined;
+  }
+  return undefined;
 }

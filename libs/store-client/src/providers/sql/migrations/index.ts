@@ -7,6 +7,7 @@
 import { QUERY_FUNCTIONS_SQL } from '../../../query/sql/sql-functions.js';
 import { INITIAL_SCHEMA_SQL } from './0001_initial_schema.js';
 import { CHANGELOG_HISTORY_HORIZON_SQL } from './0002_changelog_history_horizon.js';
+import { EVENT_TIME_INDEX_SQL } from './0003_event_time_index.js';
 import { CHANGE_STREAM_FUNCTIONS_SQL } from './change-stream-functions.js';
 
 export interface Migration {
@@ -23,6 +24,7 @@ export interface RepeatableMigration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial_schema', sql: INITIAL_SCHEMA_SQL },
   { version: 2, name: 'changelog_history_horizon', sql: CHANGELOG_HISTORY_HORIZON_SQL },
+  { version: 3, name: 'event_time_index', sql: EVENT_TIME_INDEX_SQL },
 ];
 
 export const REPEATABLE_MIGRATIONS: readonly RepeatableMigration[] = [
