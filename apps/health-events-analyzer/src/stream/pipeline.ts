@@ -1,0 +1,26 @@
+/**
+ * The `health-events-analyzer` change-stream subscription (upstream's
+ * BuildProcessableNonFatalUnhealthyInsertsPipeline; despite the name it does not filter on
+ * isFatal): inserts of unhealthy events that are not the analyzer's own output and whose
+ * processing strategy is EXECUTE_REMEDIATION, STORE_AND_ANALYSE or absent. Inserts only: a
+ * status update of a stored event never re-runs the rules.
+ */
+import { DocumentPaths, ProcessingStrategy } from '@nvsentinel/health-model';
+import type { Pipeline } from '@nvsentinel/store-client';
+import { ANALYZER_AGENT, SOURCE_EVENT_METADATA } from '../rules/pipeline.js';
+
+export const CLIENT_NAME = 'health-events-analyzer';
+
+export const analyzerInsertsPipeline: Pipeline = [
+  {
+    $match: {
+      operationType: 'insert',
+      [`fullDocument.${DocumentPaths.agent}`]: { $ne: ANALYZER_AGENT },
+      [`fullDocument.${DocumentPaths.metadata}.${SOURCE_EVENT_METADATA}`]: { $exists: false },
+      [`fullDocument.${DocumentPaths.isHealthy}`]: false,
+      [`fullDocument.${DocumentPaths.processingStrategy}`]: {
+        $in: [ProcessingStrategy.EXECUTE_REMEDIATION, ProcessingStrategy.STORE_AND_ANALYSE, null],
+      },
+    },
+  },
+];
