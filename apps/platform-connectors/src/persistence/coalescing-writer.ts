@@ -179,6 +179,9 @@ export class CoalescingWriter {
    */
   async #insert(batch: PendingWrite[]): Promise<void> {
     const groups: PendingWrite[][] = [batch];
+    // One ping answers "is the datastore up?" for the whole split: a split of a 1000-caller
+    // batch must not cost a ping per half.
+    let reachable: boolean | undefined;
     for (let group = groups.shift(); group; group = groups.shift()) {
       if (this.#state === 'unavailable') {
         const error = this.#unavailableError();
@@ -189,7 +192,7 @@ export class CoalescingWriter {
       if (failure === undefined) continue;
       const { err, rest } = failure;
       if (rest.length === 0) continue;
-      if (!isDataError(err) && (isOutage(err) || !(await this.#reachable()))) {
+      if (!isDataError(err) && (isOutage(err) || !(reachable ??= await this.#reachable()))) {
         this.#lastError = err;
         this.#markUnavailable(err);
         const error = this.#unavailableError();
@@ -239,7 +242,6 @@ export class CoalescingWriter {
    */
   #settleStoredPrefix(group: PendingWrite[], storedIds: string[]): PendingWrite[] {
     if (storedIds.length === 0) return group;
-    this.#observer.onInsert?.(storedIds.length, 0, 0);
     let offset = 0;
     for (let i = 0; i < group.length; i++) {
       const write = group[i]!;
@@ -249,6 +251,7 @@ export class CoalescingWriter {
         offset = end;
         continue;
       }
+      this.#observer.onInsert?.(storedIds.length, i, 0);
       const rest = group.slice(i + 1);
       if (offset === storedIds.length) return [write, ...rest];
       const stored = storedIds.slice(offset);
@@ -259,6 +262,8 @@ export class CoalescingWriter {
       };
       return [remainder, ...rest];
     }
+    // Unreachable for a failed insert (it stored fewer events than it was given).
+    this.#observer.onInsert?.(storedIds.length, group.length, 0);
     return [];
   }
 
