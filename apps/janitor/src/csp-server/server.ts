@@ -42,7 +42,7 @@ export interface CspProviderServerDeps {
   /** Use this provider instead of building the one CSP names (tests, the local stack). */
   provider?: CspProvider;
   /** Passed to the provider factory (SDK credentials and retry policy for tests). */
-  providerOptions?: ProviderFactoryOptions;
+  providerOptions?: Omit<ProviderFactoryOptions, 'kube' | 'namespace' | 'logger'>;
   /** Listen address; default 0.0.0.0 (in-cluster Service). */
   host?: string;
 }
@@ -54,7 +54,8 @@ export interface CspProviderServer {
   readinessChecks(): Record<string, () => Promise<{ ok: boolean; detail?: string }>>;
   /** The bound port, once started (useful with JANITOR_PROVIDER_PORT=0). */
   readonly port: number;
-  readonly provider: CspProvider;
+  /** The provider serving the calls (built by start() unless injected). */
+  readonly provider: CspProvider | undefined;
 }
 
 type Method = 'SendRebootSignal' | 'IsNodeReady' | 'SendTerminateSignal';
@@ -70,7 +71,7 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
   }
   const logger = moduleLogger(deps.logger, CLIENT_NAME);
   const registry = deps.registry ?? createMetricsRegistry({ defaultMetrics: false });
-  const provider = deps.provider ?? createProvider(config.csp, config, { kube: deps.kube, namespace: deps.namespace, logger, ...deps.providerOptions });
+  let provider: CspProvider | undefined = deps.provider;
   const audiences = parseAudiences(config.authAudiences);
   const auth = audiences.length > 0 ? new TokenAuthenticator({ kube: deps.kube, audiences, cacheTtlMs: config.authCacheTtl }) : undefined;
 
@@ -96,7 +97,8 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
   /** Authentication, node lookup, provider call, metrics and error mapping for one call. */
   function unary<Req extends { nodeName: string }, Res>(method: Method, run: (node: V1Node, request: Req) => Promise<Res>): UntypedHandleCall {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      const stopTimer = duration.startTimer({ method, csp: provider.name });
+      const csp = provider!.name; // handlers are registered only once start() has a provider
+      const stopTimer = duration.startTimer({ method, csp });
       const nodeName = call.request.nodeName;
       const work = async (): Promise<Res> => {
         if (auth) await auth.authenticate(call.metadata.get('authorization')[0]?.toString());
@@ -105,14 +107,14 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
       };
       work().then(
         (response) => {
-          requests.inc({ method, code: 'OK', csp: provider.name });
+          requests.inc({ method, code: 'OK', csp });
           stopTimer();
           callback(null, response);
         },
         (error: unknown) => {
           const mapped = toServiceError(error);
           const code = (error as { grpcCode?: status }).grpcCode ?? grpcStatusOf(error);
-          requests.inc({ method, code: status[code] ?? String(code), csp: provider.name });
+          requests.inc({ method, code: status[code] ?? String(code), csp });
           stopTimer();
           const log = code === status.UNAVAILABLE || code === status.UNAUTHENTICATED ? logger.info.bind(logger) : logger.warn.bind(logger);
           log({ err: error, method, node: nodeName, code: status[code] }, 'CSPProviderService call failed');
@@ -124,22 +126,24 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
 
   server.addService(cspProviderService, {
     SendRebootSignal: unary<SendRebootSignalRequest, SendRebootSignalResponse>('SendRebootSignal', async (node) => {
-      const { requestRef } = await provider.sendRebootSignal(node);
+      const { requestRef } = await provider!.sendRebootSignal(node);
       logger.info({ node: node.metadata?.name, requestRef }, 'reboot signal sent');
       return create(SendRebootSignalResponseSchema, { requestId: requestRef });
     }),
     IsNodeReady: unary<IsNodeReadyRequest, IsNodeReadyResponse>('IsNodeReady', async (node, request) =>
-      create(IsNodeReadyResponseSchema, { isReady: await provider.isNodeReady(node, request.requestId) }),
+      create(IsNodeReadyResponseSchema, { isReady: await provider!.isNodeReady(node, request.requestId) }),
     ),
     SendTerminateSignal: unary<SendTerminateSignalRequest, SendTerminateSignalResponse>('SendTerminateSignal', async (node) => {
-      const { requestRef } = await provider.sendTerminateSignal(node);
+      const { requestRef } = await provider!.sendTerminateSignal(node);
       logger.info({ node: node.metadata?.name, requestRef }, 'terminate signal sent');
       return create(SendTerminateSignalResponseSchema, { requestId: requestRef });
     }),
   });
 
   return {
-    provider,
+    get provider() {
+      return provider;
+    },
     done,
     get port() {
       return port;
@@ -147,6 +151,7 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
 
     async start() {
       if (started) return;
+      provider ??= await createProvider(config.csp, config, { kube: deps.kube, namespace: deps.namespace, logger, ...deps.providerOptions });
       const tls = config.tlsCertPath && config.tlsKeyPath
         ? { certPath: config.tlsCertPath, keyPath: config.tlsKeyPath, refreshIntervalMs: config.tlsReloadInterval }
         : undefined;

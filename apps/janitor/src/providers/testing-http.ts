@@ -3,11 +3,14 @@
  * free port, the request body read whole, and one-shot failure rules (throttling, auth, 5xx) a
  * test arms before a call.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeRequest {
   method: string;
+  /** Path and query exactly as sent. */
+  rawUrl: string;
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
@@ -51,15 +54,21 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
+export interface FakeServerOptions {
+  /** Serve HTTPS with this certificate (SDKs that refuse bearer tokens over plain HTTP). */
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export async function startFakeServer(handler: FakeHandler, options: FakeServerOptions = {}): Promise<FakeServer> {
   const requests: FakeRequest[] = [];
-  const server: Server = createServer((incoming, response) => {
+  const listener: RequestListener = (incoming, response) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
       const request: FakeRequest = {
         method: incoming.method ?? 'GET',
+        rawUrl: incoming.url ?? '/',
         path: url.pathname,
         query: url.searchParams,
         headers: incoming.headers,
@@ -71,11 +80,12 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
         response.end(`fake server error: ${(error as Error).message}`);
       });
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
