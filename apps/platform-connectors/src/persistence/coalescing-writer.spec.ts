@@ -11,6 +11,7 @@ import { sampleHealthEvent, type HealthEvent } from '@nvsentinel/health-model';
 import { NvsError } from '@nvsentinel/service-kit';
 import { createDataStore, DatastoreError, type DataStore, type NewHealthEvent } from '@nvsentinel/store-client';
 import { createTestDatabase, type TestDatabase } from '@nvsentinel/store-client/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoalescingWriter, isDataError, storedPrefixIds, type BatchInserter } from './coalescing-writer.js';
 
@@ -167,6 +168,50 @@ for (const provider of ['postgresql', 'embedded'] as const) {
       expect(stored).toHaveLength(expected.size);
       expect(new Set(stored)).toStrictEqual(expected);
     });
+
+    it('any mix of valid and poisoned concurrent batches: exactly the valid ones are stored, each once (property)', async () => {
+      const real = datastore.healthEventStore();
+      // Half the poisons are refused by the database itself (U+0000), half by an ordered,
+      // MongoDB-like insert that keeps the prefix before them.
+      const store: BatchInserter = {
+        insertHealthEvents: async (...events) => {
+          const bad = events.findIndex((e) => e.healthEvent.componentClass === 'UNSTORABLE');
+          if (bad < 0) return real.insertHealthEvents(...events);
+          const ids = bad > 0 ? await real.insertHealthEvents(...events.slice(0, bad)) : [];
+          const cause = { insertedCount: ids.length, insertedIds: Object.fromEntries(ids.map((id, i) => [i, id])) };
+          throw new DatastoreError('insert', 'BadValue', { provider: 'mongodb', cause, details: { serverCode: 2 } });
+        },
+        deleteHealthEvent: (id) => real.deleteHealthEvent(id),
+      };
+      const kinds = fc.constantFrom('valid', 'valid', 'valid', 'nul', 'ordered');
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 24 }), async (plan) => {
+          const writer = newWriter(store);
+          const before = new Set(await storedMessages(datastore));
+          const expected = new Set<string>();
+          const outcomes = plan.map(([kind, size]) => {
+            const batch = Array.from({ length: size }, () => event());
+            if (kind === 'nul') batch[size - 1] = event({ message: `nul-${marker}\u0000` });
+            if (kind === 'ordered') batch[size - 1] = event({ componentClass: 'UNSTORABLE' });
+            if (kind === 'valid') for (const e of batch) expected.add(e.healthEvent.message);
+            return writer.write(batch).then(
+              (ids) => ({ kind, ok: ids.length === size }),
+              (err: NvsError) => ({ kind, ok: false, code: err.code }),
+            );
+          });
+          const results = await Promise.all(outcomes);
+          await writer.close();
+          for (const r of results) {
+            if (r.kind === 'valid') expect(r).toStrictEqual({ kind: 'valid', ok: true });
+            else expect(r).toStrictEqual({ kind: r.kind, ok: false, code: 'NVS_ERR_PC_EVENTS_UNSTORABLE' });
+          }
+          const stored = (await storedMessages(datastore)).filter((m) => !before.has(m));
+          expect(stored).toHaveLength(expected.size);
+          expect(new Set(stored)).toStrictEqual(expected);
+        }),
+        { numRuns: 15 },
+      );
+    }, 180_000);
 
     it('an outage is not split: every caller gets 503 + Retry-After and the writer turns unavailable', async () => {
       const real = datastore.healthEventStore();
