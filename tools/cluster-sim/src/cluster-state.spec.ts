@@ -26,6 +26,6 @@ describe('ClusterState (in-process access for tests)', () => {
 
   it('answers undefined for a missing object and throws for an unserved kind', () => {
     expect(sim.state.get('v1', 'Node', 'nope')).toBeUndefined();
-    expect(() => sim.state.list('apps/v1', 'Deployment')).toThrow('does not serve apiVersion "apps/v1" kind "Deployment"');
+    expect(() => sim.state.list('apps/v1', 'ReplicaSet')).toThrow('does not serve apiVersion "apps/v1" kind "ReplicaSet"');
   });
 });

@@ -162,7 +162,7 @@ describe('generic CRUD through CoreV1Api', () => {
     const core = (await (await fetch(`${sim.url}/api/v1`)).json()) as { resources: { name: string }[] };
     expect(core.resources.map((resource) => resource.name)).toContain('pods/eviction');
     const groups = (await (await fetch(`${sim.url}/apis`)).json()) as { groups: { name: string }[] };
-    expect(groups.groups.map((group) => group.name).sort()).toEqual(['admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'batch', 'coordination.k8s.io', 'events.k8s.io', 'policy']);
+    expect(groups.groups.map((group) => group.name).sort()).toEqual(['admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'batch', 'coordination.k8s.io', 'events.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io']);
     expect(((await (await fetch(`${sim.url}/version`)).json()) as { major: string }).major).toBe('1');
   });
 });

@@ -92,8 +92,8 @@ describe('scenarios', () => {
   });
 
   it('reports a manifest of an unserved kind with the fix', async () => {
-    await expect(startClusterSim({ objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } }] })).rejects.toThrow(
-      'does not serve apiVersion "apps/v1" kind "Deployment"',
+    await expect(startClusterSim({ objects: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'd' } }] })).rejects.toThrow(
+      'does not serve apiVersion "apps/v1" kind "ReplicaSet"',
     );
   });
 });
