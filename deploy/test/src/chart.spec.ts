@@ -85,8 +85,19 @@ describe('workloads', () => {
         expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
         expect(c.resources?.limits?.memory, `${service.component}/${c.name} memory limit`).toBeTruthy();
         expect(c.image).toMatch(/^[^:]+:[^:]+$/);
-        expect(c.command?.slice(0, 3)).toEqual(['/usr/bin/tini', '--', 'node']);
+        expect(c.command?.[0]).toBe('node');
+        expect(c.command?.[1]).toMatch(/^apps\/[a-z-]+\/dist\/([a-z-]+\/)?[a-z-]+\.js$/);
       }
+    }
+  });
+
+  it('runs node --watch with a writable root filesystem only under Tilt (live update)', () => {
+    for (const service of SERVICES) {
+      const tilt = serviceContainer(workloadOf(objects('tilt-postgresql'), service.component), service.component);
+      expect(tilt.command?.slice(0, 2), service.component).toEqual(['node', '--watch']);
+      expect(tilt.securityContext?.readOnlyRootFilesystem).toBe(false);
+      const prod = serviceContainer(workloadOf(objects('postgresql'), service.component === 'platform-connectors' ? service.component : 'platform-connectors'), 'platform-connectors');
+      expect(prod.command).not.toContain('--watch');
     }
   });
 
@@ -185,7 +196,7 @@ describe('PostgreSQL client certificates and schema', () => {
     const inChart = find(objects('postgresql'), 'Job', 'nvsentinel-migrate');
     expect(inChart.metadata.annotations?.['helm.sh/hook']).toBe('post-install,pre-upgrade');
     const spec = podSpec(inChart);
-    expect(spec.containers[0]!.command).toEqual(['/usr/bin/tini', '--', 'node', 'libs/store-client/dist/cli/migrate.js']);
+    expect(spec.containers[0]!.command).toEqual(['node', 'libs/store-client/dist/cli/migrate.js']);
     const yamlEnv = spec.containers[0]!.env!.find((e) => e.name === 'DATASTORE_YAML')!.value!;
     expect(loadDatastoreConfig({ DATASTORE_YAML: yamlEnv }).connection.host).toBe('nvsentinel-postgresql.nvsentinel.svc.cluster.local');
     expect(existsSync(join(WORKSPACE_ROOT, 'libs/store-client/src/cli/migrate.ts'))).toBe(true);

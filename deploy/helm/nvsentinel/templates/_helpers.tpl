@@ -154,7 +154,8 @@ seccompProfile:
 
 {{- define "nvsentinel.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
+{{- /* live update (Tilt) writes compiled output into the running container */}}
+readOnlyRootFilesystem: {{ not .root.Values.global.liveUpdate }}
 runAsNonRoot: true
 capabilities:
   drop: [ALL]
@@ -222,11 +223,13 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
-{{/* The command every service container runs: tini reaps zombies and forwards SIGTERM to node. */}}
+{{/* The command every service container runs (the image's WORKDIR is /app; node handles SIGTERM). */}}
 {{- define "nvsentinel.command" -}}
-- /usr/bin/tini
-- --
 - node
+{{- if .root.Values.global.liveUpdate }}
+{{- /* restart when Tilt syncs new compiled output (node's own file watcher) */}}
+- --watch
+{{- end }}
 - {{ .values.entrypoint }}
 {{- end -}}
 

@@ -52,13 +52,16 @@ spec:
           imagePullPolicy: {{ include "nvsentinel.pullPolicy" $ctx }}
           command:
             {{- include "nvsentinel.command" $ctx | nindent 12 }}
+          {{- $certArgs := ternary (include "nvsentinel.certArgs" $ctx) "" (not (not .datastore)) }}
+          {{- if or .args (trim $certArgs) }}
           args:
             {{- range .args }}
             - {{ . | quote }}
             {{- end }}
-            {{- if .datastore }}
-            {{- include "nvsentinel.certArgs" $ctx | nindent 12 }}
+            {{- with (trim $certArgs) }}
+            {{- . | nindent 12 }}
             {{- end }}
+          {{- end }}
           env:
             {{- include "nvsentinel.commonEnv" $ctx | nindent 12 }}
             {{- with .env }}
