@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type HealthEventWithStatus, fromDocument } from '@nvsentinel/health-model';
-import { ConfigMapOps, CustomObjectOps, type KubeClient, LeaderElection, decideStart } from '@nvsentinel/k8s';
+import { ConfigMapOps, CustomObjectOps, type KubeClient, LeaderElection, NodeCache, decideStart } from '@nvsentinel/k8s';
 import { type Consumer, type Logger, type Registry, createMetricsRegistry, moduleLogger, runConsumer } from '@nvsentinel/service-kit';
 import type { ChangeEvent, ChangeStream, DataStore } from '@nvsentinel/store-client';
 import { findUnresolvedEvents } from './cold-start.js';
@@ -154,9 +154,11 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   const isActing = (): boolean => acting && !stopping && (election ? election.isLeader : true);
   metrics.leader.set(0);
 
+  // Node reads of the hot path come from a watch: one LIST at start instead of a GET per event.
+  const nodeCache = new NodeCache(deps.kube, { onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting') });
   const ctx: ReconcileContext = {
     store,
-    nodes: new NodeMetadata(deps.kube),
+    nodes: new NodeMetadata(deps.kube, nodeCache),
     crs,
     ...(options.afterCrCreated ? { afterCrCreated: options.afterCrCreated } : {}),
     config: deps.config,
@@ -269,6 +271,8 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   const begin = async (): Promise<void> => {
     acting = true;
     metrics.leader.set(1);
+    nodeCache.start();
+    await nodeCache.waitForSync();
     const decision = options.startFresh
       ? { startAt: 'now' as const, confirm: async () => undefined }
       : options.resumeControl
@@ -364,6 +368,7 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
       if (!consumer) await stream?.close();
       await Promise.allSettled([...running]);
       await election?.stop();
+      await nodeCache.stop();
       acting = false;
       metrics.leader.set(0);
       resolveDone();

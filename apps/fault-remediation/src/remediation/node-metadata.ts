@@ -5,7 +5,8 @@
  * burst inside the client's QPS budget. Keys not named are left alone; null deletes a key.
  */
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { type KubeClient, type KeyValuePatch, retryOnConflict, toK8sError } from '@nvsentinel/k8s';
+import { type KubeClient, type KeyValuePatch, type NodeCache, isNotFound, retryOnConflict, toK8sError } from '@nvsentinel/k8s';
+import { REMEDIATION_STATE_ANNOTATION } from './annotation.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -18,11 +19,45 @@ export const RemediationLabel = {
 } as const;
 export const REMEDIATION_LABELS: readonly string[] = Object.values(RemediationLabel);
 
+/** What the hot path needs of a node: who it is (owner reference) and the remediation annotation. */
+export interface NodeView {
+  name: string;
+  uid: string;
+  remediationState: string | undefined;
+}
+
 export class NodeMetadata {
   readonly #client: KubeClient;
+  readonly #cache: NodeCache | undefined;
+  /**
+   * The remediation annotation as this process last wrote it, per node. This process (the
+   * leader) is its only writer, so its own last write is never older than what the watch cache
+   * shows — it may only not have arrived there yet.
+   */
+  readonly #written = new Map<string, string | undefined>();
 
-  constructor(client: KubeClient) {
+  constructor(client: KubeClient, cache?: NodeCache) {
     this.#client = client;
+    this.#cache = cache;
+  }
+
+  /**
+   * The node for the existing-CR check without an API request when the watch cache has it;
+   * a GET otherwise. Undefined when the node does not exist.
+   */
+  async view(name: string): Promise<NodeView | undefined> {
+    const cached = this.#cache?.synced ? this.#cache.get(name) : undefined;
+    let node = cached;
+    if (!node) {
+      try {
+        node = await this.get(name);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    }
+    const annotation = this.#written.has(name) ? this.#written.get(name) : node.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION];
+    return { name, uid: node.metadata?.uid ?? '', remediationState: annotation };
   }
 
   async get(name: string): Promise<V1Node> {
@@ -40,7 +75,11 @@ export class NodeMetadata {
     if (change.annotations && Object.keys(change.annotations).length) metadata.annotations = { ...change.annotations };
     if (Object.keys(metadata).length === 0) return this.get(name);
     try {
-      return await retryOnConflict(`patch node ${name}`, () => this.#client.core.patchNode({ name, body: { metadata } }, mergePatch));
+      const node = await retryOnConflict(`patch node ${name}`, () => this.#client.core.patchNode({ name, body: { metadata } }, mergePatch));
+      if (change.annotations && REMEDIATION_STATE_ANNOTATION in change.annotations) {
+        this.#written.set(name, node.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION]);
+      }
+      return node;
     } catch (err) {
       throw toK8sError(err, `patch metadata of node ${name}`);
     }

@@ -112,9 +112,9 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
 
   // Existing CRs of this group or a superseding one, newest first (upstream's state check).
   guard();
-  const current = ctx.dryRun ? undefined : await readNodeSafely(ctx, node);
+  const current = ctx.dryRun ? undefined : await ctx.nodes.view(node);
   if (!ctx.dryRun && !current) return nodeMissing(ctx, event);
-  let state = parseRemediationState(current?.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION]);
+  let state = parseRemediationState(current?.remediationState);
   const stale: string[] = [];
   const entries = coveringGroups(resolution)
     .map((g) => [g, state.equivalenceGroups[g]] as const)
@@ -171,7 +171,7 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
   guard();
   const nextState = created && !ctx.dryRun ? withGroup(state, group, { maintenanceCR: crName, createdAt: rfc3339(ctx.now()), actionName }) : state;
   const annotation = serializeRemediationState(nextState);
-  const annotationChanged = annotation !== (current?.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION] ?? null);
+  const annotationChanged = annotation !== (current?.remediationState ?? null);
   await ctx.nodes.patch(node, {
     labels: { [NODE_STATE_LABEL]: created ? RemediationLabel.Succeeded : RemediationLabel.Failed },
     ...(annotationChanged && !ctx.dryRun ? { annotations: { [REMEDIATION_STATE_ANNOTATION]: annotation } } : {}),
