@@ -14,7 +14,7 @@ export const CspApiError = createErrorClass(
 
 export const CspPayloadError = createErrorClass(
   'NVS_ERR_CSP_PAYLOAD_MALFORMED',
-  '%s returned a payload that cannot be normalised (%s); the item is skipped and counted in csp_health_monitor_main_normalization_errors_total',
+  '%s returned a malformed payload (%s). A bad item is skipped and counted in csp_health_monitor_main_normalization_errors_total; a bad response fails the poll, which is retried',
 );
 
 export const TriggerMappingError = createErrorClass(

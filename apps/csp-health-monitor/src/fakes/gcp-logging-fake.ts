@@ -77,11 +77,12 @@ export class GcpLoggingFake {
     if (fault?.kind === 'error') return error(fault.status, fault.grpcStatus, fault.message);
     if (fault?.kind === 'malformed') return send(200, fault.body);
     const filter = String(body.filter ?? '');
-    const after = /timestamp > "([^"]+)"/.exec(filter)?.[1];
+    const after = /timestamp >=? "([^"]+)"/.exec(filter)?.[1];
+    const inclusive = /timestamp >= "/.test(filter);
     const until = /timestamp <= "([^"]+)"/.exec(filter)?.[1];
     const inWindow = this.entries.filter((e) => {
       const t = Date.parse(e.timestamp);
-      return (after === undefined || t > Date.parse(after)) && (until === undefined || t <= Date.parse(until));
+      return (after === undefined || t > Date.parse(after) || (inclusive && t === Date.parse(after))) && (until === undefined || t <= Date.parse(until));
     });
     inWindow.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp) || (a.insertId < b.insertId ? -1 : 1));
     if (body.orderBy === 'timestamp desc') inWindow.reverse();

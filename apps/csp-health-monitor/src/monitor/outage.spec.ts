@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gceMaintenanceEntry, GcpLoggingFake } from '../testing/gcp-logging-fake.js';
+import { gceMaintenanceEntry, GcpLoggingFake } from '../fakes/gcp-logging-fake.js';
 import { Harness, metricValue, testConfig } from '../testing/harness.js';
 
 describe('datastore outage during polls (postgresql)', () => {

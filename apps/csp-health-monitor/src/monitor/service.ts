@@ -65,6 +65,8 @@ export function createCspHealthMonitor(deps: CspHealthMonitorDeps): CspHealthMon
   const client = buildClient(deps);
   const interval = deps.options?.pollIntervalMs ?? client?.pollIntervalMs ?? 60_000;
   const ctx: CspContext = { store, nodes: mapper, metrics, logger, now };
+  // The embedded engine has one connection: concurrent writes would only queue.
+  const concurrency = deps.datastore.capabilities.concurrentConnections ? 8 : 1;
 
   let checkpoint: Date | undefined;
   let lastPollOk: boolean | undefined;
@@ -88,7 +90,7 @@ export function createCspHealthMonitor(deps: CspHealthMonitorDeps): CspHealthMon
       const window = { from: checkpoint, to: now() };
       mapper.refresh();
       const events = await client.poll(window, ctx);
-      const result = await processEvents({ store, clusterName: deps.config.clusterName, metrics, logger, now }, events);
+      const result = await processEvents({ store, clusterName: deps.config.clusterName, metrics, logger, now, concurrency }, events);
       checkpoint = window.to;
       lastPollOk = true;
       lastError = '';

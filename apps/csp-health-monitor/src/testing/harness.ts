@@ -16,8 +16,8 @@ import { parseCspConfig, type CspConfig } from '../config/csp-config.js';
 import { GCP_INSTANCE_ID_ANNOTATION, ZONE_LABEL } from '../csp/node-mapper.js';
 import { createCspHealthMonitor, type CspHealthMonitor, type CspHealthMonitorDeps } from '../monitor/service.js';
 import { createMaintenanceNotifier, type MaintenanceNotifier, type MaintenanceNotifierDeps } from '../notifier/service.js';
-import { FAKE_CREDENTIALS } from './aws-health-fake.js';
-import { FAKE_GCP_TOKEN } from './gcp-logging-fake.js';
+import { FAKE_CREDENTIALS } from '../fakes/aws-health-fake.js';
+import { FAKE_GCP_TOKEN } from '../fakes/gcp-logging-fake.js';
 
 export type Provider = 'postgresql' | 'embedded';
 export const PROVIDERS: Provider[] = ['postgresql', 'embedded'];

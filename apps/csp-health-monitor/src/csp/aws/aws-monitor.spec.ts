@@ -3,7 +3,7 @@
  * HTTP), nodes in the cluster simulator, maintenance events in a real datastore.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsHealthFake, epoch, FAKE_CREDENTIALS } from '../../testing/aws-health-fake.js';
+import { AwsHealthFake, epoch, FAKE_CREDENTIALS } from '../../fakes/aws-health-fake.js';
 import { listMaintenanceEvents } from '../../list.js';
 import { awsInstanceId, Harness, metricValue, PROVIDERS, testConfig } from '../../testing/harness.js';
 
@@ -23,8 +23,13 @@ describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
     await fake?.close();
   });
 
-  const now = Date.now();
-  const scheduled = { startTime: epoch(new Date(now + 3_600_000)), endTime: epoch(new Date(now + 7_200_000)) };
+  // Set when the suite starts (not when it is collected): the first poll reads the last minute.
+  let now = 0;
+  let scheduled = { startTime: 0, endTime: 0 };
+  beforeAll(() => {
+    now = Date.now();
+    scheduled = { startTime: epoch(new Date(now + 3_600_000)), endTime: epoch(new Date(now + 7_200_000)) };
+  });
 
   it('stores one DETECTED event per affected instance, paging through events and entities', async () => {
     fake.maxPageSize = 2;

@@ -3,8 +3,11 @@
  * logadmin `entries.list`). Always over its REST transport: the same JSON the fake in
  * src/testing serves, and `endpointOverride` points it at any HTTP(S) endpoint.
  *
- * Each poll lists `(<logFilter>) AND (timestamp > "<from>" AND timestamp <= "<to>")`, oldest
- * first, every page; any API failure fails the poll so the window is read again.
+ * Each poll lists `(<logFilter>) AND (timestamp >= "<from>" AND timestamp <= "<to>")`, oldest
+ * first, every page; any API failure fails the poll so the window is read again. Upstream's
+ * start is exclusive (`>`); inclusive re-reads at most the entries at the boundary (stored
+ * unchanged, no write), and after a restart in the middle of a group of entries with the same
+ * timestamp it cannot skip the unstored rest of that group.
  */
 import { Logging, v2 } from '@google-cloud/logging';
 import type { MaintenanceEvent } from '@nvsentinel/health-model';
@@ -66,7 +69,7 @@ export class GcpLoggingCspClient implements CspClient {
   async poll(window: PollWindow, ctx: CspContext): Promise<MaintenanceEvent[]> {
     const filter =
       `(${this.#config.logFilter}) AND ` +
-      `(timestamp > "${window.from.toISOString()}" AND timestamp <= "${window.to.toISOString()}")`;
+      `(timestamp >= "${window.from.toISOString()}" AND timestamp <= "${window.to.toISOString()}")`;
     const raw: RawEntry[] = [];
     await timedApiCall(ctx, 'gcp', 'ListLogEntries', async () => {
       let pageToken: string | undefined;

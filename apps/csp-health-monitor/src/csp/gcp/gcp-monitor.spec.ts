@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMaintenanceEvents } from '../../list.js';
-import { gceMaintenanceEntry, GcpLoggingFake } from '../../testing/gcp-logging-fake.js';
+import { gceMaintenanceEntry, GcpLoggingFake } from '../../fakes/gcp-logging-fake.js';
 import { gcpAuth, Harness, metricValue, PROVIDERS, testConfig } from '../../testing/harness.js';
 
 describe.each(PROVIDERS)('GCP Cloud Logging monitor on %s', (provider) => {
@@ -43,7 +43,7 @@ describe.each(PROVIDERS)('GCP Cloud Logging monitor on %s', (provider) => {
     const report = await monitor.pollOnce();
     expect(report.events).toBe(4);
     const last = fake.requests.at(-1)!;
-    expect(String(last.filter)).toMatch(/^\(protoPayload.methodName="compute.instances.upcomingMaintenance"\) AND \(timestamp > "[^"]+" AND timestamp <= "[^"]+"\)$/);
+    expect(String(last.filter)).toMatch(/^\(protoPayload.methodName="compute.instances.upcomingMaintenance"\) AND \(timestamp >= "[^"]+" AND timestamp <= "[^"]+"\)$/);
     expect(last.resourceNames).toEqual(['projects/my-project']);
     expect(fake.requests.filter((r) => r.pageToken).length).toBeGreaterThan(0);
 
@@ -88,7 +88,7 @@ describe.each(PROVIDERS)('GCP Cloud Logging monitor on %s', (provider) => {
     const monitor = h.monitor(testConfig('gcp', fake.endpoint));
     const n = fake.requests.length;
     await monitor.start();
-    expect(String(fake.requests[n]!.filter)).toContain(`timestamp > "${latest!.toISOString()}"`);
+    expect(String(fake.requests[n]!.filter)).toContain(`timestamp >= "${latest!.toISOString()}"`);
     await monitor.stop();
   });
 });
