@@ -22,16 +22,23 @@ export function coldStartFilter(createdAfter?: Date): Filter {
         [DocumentPaths.evictionStatus]: { $in: [EvictionStatus.Succeeded, EvictionStatus.AlreadyDrained] },
         ...unresolved,
       },
-      { [DocumentPaths.nodeQuarantined]: { $in: [QuarantineStatus.UnQuarantined, QuarantineStatus.Cancelled] }, ...unresolved },
+      {
+        [DocumentPaths.nodeQuarantined]: { $in: [QuarantineStatus.UnQuarantined, QuarantineStatus.Cancelled] },
+        ...unresolved,
+      },
     ],
   };
   return createdAfter ? { $and: [filter, { [DocumentPaths.createdAt]: { $gt: createdAfter } }] } : filter;
 }
 
-export async function findUnresolvedEvents(store: HealthEventStore, options: { batchSize: number; createdAfter?: Date }): Promise<ColdStartEntry[]> {
+export async function findUnresolvedEvents(
+  store: HealthEventStore,
+  options: { batchSize: number; createdAfter?: Date },
+): Promise<ColdStartEntry[]> {
   const found: ColdStartEntry[] = [];
   await store.findHealthEventsByQueryBatched(coldStartFilter(options.createdAfter), options.batchSize, (batch) => {
-    for (const event of batch) found.push({ id: event.id, node: event.healthEvent.nodeName, createdAt: event.createdAt });
+    for (const event of batch)
+      found.push({ id: event.id, node: event.healthEvent.nodeName, createdAt: event.createdAt });
   });
   return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }

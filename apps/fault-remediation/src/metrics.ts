@@ -8,7 +8,10 @@ export const CRStatusLabel = { Created: 'created', Skipped: 'skipped', Failed: '
 
 export function createRemediationMetrics(registry: Registry) {
   return {
-    eventsReceived: counter(registry, { name: 'fault_remediation_events_received_total', help: 'Change-stream and cold-start events received' }),
+    eventsReceived: counter(registry, {
+      name: 'fault_remediation_events_received_total',
+      help: 'Change-stream and cold-start events received',
+    }),
     eventsProcessed: counter(registry, {
       name: 'fault_remediation_events_processed_total',
       help: 'Remediation-ready events handled, by CR outcome (created, skipped, failed)',
@@ -34,8 +37,14 @@ export function createRemediationMetrics(registry: Registry) {
       help: 'From the drain finishing (drainFinishTimestamp) to the maintenance CR being created',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     }),
-    eventsReplayed: counter(registry, { name: 'fault_remediation_events_replayed_total', help: 'Unresolved events queued again by the cold-start scan' }),
-    leader: gauge(registry, { name: 'fault_remediation_leader', help: '1 while this replica holds the leader lease (always 1 without --leader-elect)' }),
+    eventsReplayed: counter(registry, {
+      name: 'fault_remediation_events_replayed_total',
+      help: 'Unresolved events queued again by the cold-start scan',
+    }),
+    leader: gauge(registry, {
+      name: 'fault_remediation_leader',
+      help: '1 while this replica holds the leader lease (always 1 without --leader-elect)',
+    }),
     logCollectorJobs: counter(registry, {
       name: 'fault_remediation_log_collector_jobs_total',
       help: 'Log-collector Jobs finished, by status (Complete, Failed, Timeout)',

@@ -38,14 +38,24 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
       'nvsentinel.nvidia.com/ttl': '336h',
     });
     expect(cr!.spec).toEqual({ nodeName: node, force: false });
-    expect(cr!.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Node', name: node, uid: h.node(node).metadata.uid }]);
+    expect(cr!.metadata.ownerReferences).toEqual([
+      { apiVersion: 'v1', kind: 'Node', name: node, uid: h.node(node).metadata.uid },
+    ]);
 
     const state = h.remediationState(node)!;
     expect(Object.keys(state)).toEqual(['equivalenceGroups']);
-    expect(state.equivalenceGroups.restart).toEqual({ maintenanceCR: cr!.metadata.name, createdAt: expect.stringMatching(RFC3339), actionName: 'RESTART_VM' });
+    expect(state.equivalenceGroups.restart).toEqual({
+      maintenanceCR: cr!.metadata.name,
+      createdAt: expect.stringMatching(RFC3339),
+      actionName: 'RESTART_VM',
+    });
     expect(h.stateLabel(node)).toBe('remediation-succeeded');
-    expect(await metricValue(service, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
-    expect(await metricValue(service, 'fault_remediation_cr_generate_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(service, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`),
+    ).toBe(1);
+    expect(await metricValue(service, 'fault_remediation_cr_generate_duration_seconds_count')).toBeGreaterThanOrEqual(
+      1,
+    );
   });
 
   it('holds an event behind an in-progress CR of its group, then closes it as remediated once that CR succeeds; a later fault gets a new CR', async () => {
@@ -70,7 +80,12 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     // A fault after that remediation needs its own CR.
     const third = await h.drained(node, {}, 'AlreadyQuarantined');
     await h.waitForRemediated(third, true);
-    expect(h.crs('rebootnodes', node).map((c) => c.metadata.name).sort()).toEqual([cr!.metadata.name, `maintenance-${node}-${third}`].sort());
+    expect(
+      h
+        .crs('rebootnodes', node)
+        .map((c) => c.metadata.name)
+        .sort(),
+    ).toEqual([cr!.metadata.name, `maintenance-${node}-${third}`].sort());
     expect(h.remediationState(node)!.equivalenceGroups.restart.maintenanceCR).toBe(`maintenance-${node}-${third}`);
   });
 
@@ -88,16 +103,32 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     expect(h.remediationState(node)!.equivalenceGroups.restart.maintenanceCR).toBe(`maintenance-${node}-${second}`);
 
     // Deleted by someone (NotFound): the next event creates again.
-    await h.admin.customObjects.deleteClusterCustomObject({ group: 'janitor.dgxc.nvidia.com', version: 'v1alpha1', plural: 'rebootnodes', name: `maintenance-${node}-${second}` });
+    await h.admin.customObjects.deleteClusterCustomObject({
+      group: 'janitor.dgxc.nvidia.com',
+      version: 'v1alpha1',
+      plural: 'rebootnodes',
+      name: `maintenance-${node}-${second}`,
+    });
     const third = await h.drained(node, {}, 'AlreadyQuarantined');
     await h.waitForRemediated(third, true);
-    expect(h.crs('rebootnodes', node).map((c) => c.metadata.name).sort()).toEqual([cr!.metadata.name, `maintenance-${node}-${third}`].sort());
+    expect(
+      h
+        .crs('rebootnodes', node)
+        .map((c) => c.metadata.name)
+        .sort(),
+    ).toEqual([cr!.metadata.name, `maintenance-${node}-${third}`].sort());
   });
 
   it('per-GPU resets: one GPUReset per GPU, the same GPU waits, and an in-progress restart supersedes later resets', async () => {
     const node = 'gpu-node-3';
     await h.startService({ toml: GPU_RESET_TOML });
-    const reset = (uuid: string) => ({ recommendedAction: RecommendedAction.COMPONENT_RESET, entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }, { entityType: 'GPU_UUID', entityValue: uuid }] });
+    const reset = (uuid: string) => ({
+      recommendedAction: RecommendedAction.COMPONENT_RESET,
+      entitiesImpacted: [
+        { entityType: 'GPU', entityValue: '0' },
+        { entityType: 'GPU_UUID', entityValue: uuid },
+      ],
+    });
     const a = await h.drained(node, reset('GPU-aaa'));
     await h.waitForRemediated(a, true);
     const b = await h.drained(node, reset('GPU-bbb'), 'AlreadyQuarantined');
@@ -127,7 +158,12 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     h.setCondition('RebootNode', `maintenance-${node}-${restart}`, 'NodeReady', 'True');
     await h.waitForRemediated(again, true);
     await h.waitForRemediated(c, true);
-    expect(h.crs('gpuresets', node).map((r) => r.spec.selector.uuids[0]).sort()).toEqual(['GPU-aaa', 'GPU-bbb', 'GPU-ccc']);
+    expect(
+      h
+        .crs('gpuresets', node)
+        .map((r) => r.spec.selector.uuids[0])
+        .sort(),
+    ).toEqual(['GPU-aaa', 'GPU-bbb', 'GPU-ccc']);
   });
 
   it('an unsupported action and a per-GPU action without a GPU_UUID are not remediated: faultremediated=false, remediation-failed, counted', async () => {
@@ -136,13 +172,29 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     const id = await h.drained(node, { recommendedAction: RecommendedAction.CONTACT_SUPPORT });
     await h.waitForRemediated(id, false);
     expect(h.stateLabel(node)).toBe('remediation-failed');
-    expect(await metricValue(service, 'fault_remediation_unsupported_actions_total', `action="CONTACT_SUPPORT",node_name="${node}"`)).toBe(1);
+    expect(
+      await metricValue(
+        service,
+        'fault_remediation_unsupported_actions_total',
+        `action="CONTACT_SUPPORT",node_name="${node}"`,
+      ),
+    ).toBe(1);
 
-    const custom = await h.drained(node, { recommendedAction: RecommendedAction.CUSTOM, customRecommendedAction: 'DRAIN_AND_PRAY' }, 'AlreadyQuarantined');
+    const custom = await h.drained(
+      node,
+      { recommendedAction: RecommendedAction.CUSTOM, customRecommendedAction: 'DRAIN_AND_PRAY' },
+      'AlreadyQuarantined',
+    );
     await h.waitForRemediated(custom, false);
-    expect(await metricValue(service, 'fault_remediation_unsupported_actions_total', `action="DRAIN_AND_PRAY"`)).toBe(1);
+    expect(await metricValue(service, 'fault_remediation_unsupported_actions_total', `action="DRAIN_AND_PRAY"`)).toBe(
+      1,
+    );
 
-    const noEntity = await h.drained(node, { recommendedAction: RecommendedAction.COMPONENT_RESET }, 'AlreadyQuarantined');
+    const noEntity = await h.drained(
+      node,
+      { recommendedAction: RecommendedAction.COMPONENT_RESET },
+      'AlreadyQuarantined',
+    );
     await h.waitForRemediated(noEntity, false);
     expect(h.crs('gpuresets', node)).toEqual([]);
 
@@ -157,7 +209,10 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     const node = 'gpu-node-5';
     const toml = `${GPU_RESET_TOML}\n[remediationActions."REBOOT_NOW"]\napiGroup = "janitor.dgxc.nvidia.com"\nversion = "v1alpha1"\nkind = "RebootNode"\ntemplateFileName = "nvidia-reboot.yaml"\nequivalenceGroup = "restart"\n`;
     await h.startService({ toml });
-    const id = await h.drained(node, { recommendedAction: RecommendedAction.CUSTOM, customRecommendedAction: 'REBOOT_NOW' });
+    const id = await h.drained(node, {
+      recommendedAction: RecommendedAction.CUSTOM,
+      customRecommendedAction: 'REBOOT_NOW',
+    });
     await h.waitForRemediated(id, true);
     expect(h.remediationState(node)!.equivalenceGroups.restart.actionName).toBe('REBOOT_NOW');
     expect(h.crs('rebootnodes', node)).toHaveLength(1);
@@ -188,7 +243,11 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     await h.drain(next);
     await h.waitForRemediated(next, true);
     await h.drain(held2, 'AlreadyQuarantined');
-    const healthy = await h.insertEvent(node, { isHealthy: true, isFatal: false, recommendedAction: RecommendedAction.NONE });
+    const healthy = await h.insertEvent(node, {
+      isHealthy: true,
+      isFatal: false,
+      recommendedAction: RecommendedAction.NONE,
+    });
     await h.store.updateNodeQuarantineStatus(healthy, 'UnQuarantined');
     await h.store.updatePodEvictionStatus(healthy, { status: 'Succeeded', message: '' });
     await h.waitForRemediated(healthy, true);
@@ -201,12 +260,21 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     await h.startService();
     const restart = await h.drained(node, { checkName: 'GpuXidError' });
     await h.waitForRemediated(restart, true);
-    const unsupported = await h.drained(node, { checkName: 'GpuMemWatch', recommendedAction: RecommendedAction.CONTACT_SUPPORT }, 'AlreadyQuarantined');
+    const unsupported = await h.drained(
+      node,
+      { checkName: 'GpuMemWatch', recommendedAction: RecommendedAction.CONTACT_SUPPORT },
+      'AlreadyQuarantined',
+    );
     await h.waitForRemediated(unsupported, false);
     expect(h.stateLabel(node)).toBe('remediation-failed');
 
     // The failed fault's check recovers; the remediated one remains: the node is remediation-succeeded again.
-    const healthy = await h.insertEvent(node, { checkName: 'GpuMemWatch', isHealthy: true, isFatal: false, recommendedAction: RecommendedAction.NONE });
+    const healthy = await h.insertEvent(node, {
+      checkName: 'GpuMemWatch',
+      isHealthy: true,
+      isFatal: false,
+      recommendedAction: RecommendedAction.NONE,
+    });
     await h.drain(healthy, 'AlreadyQuarantined', 'AlreadyDrained');
     await h.waitForRemediated(healthy, true);
     await eventually(() => h.stateLabel(node) === 'remediation-succeeded', 'label recomputed to remediation-succeeded');
@@ -257,25 +325,47 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
   });
 
   it('leader election with two replicas: only the leader acts; a replica that loses the Lease stops at once and the other takes over', async () => {
-    const lease = { leaderElect: true, leaderElectionId: `fr-leader-${provider}`, leaseDurationMs: 1000, renewDeadlineMs: 800, retryPeriodMs: 50 };
+    const lease = {
+      leaderElect: true,
+      leaderElectionId: `fr-leader-${provider}`,
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 800,
+      retryPeriodMs: 50,
+    };
     const a = await h.startService({ options: { ...lease, identity: 'replica-a' } });
     await eventually(() => a.isActing(), 'replica-a leads');
     const b = await h.startService({ options: { ...lease, identity: 'replica-b' } });
     expect(b.isActing()).toBe(false);
-    expect(await b.readinessChecks()['fault-remediation']!()).toMatchObject({ ok: true, detail: expect.stringContaining('standby') });
+    expect(await b.readinessChecks()['fault-remediation']!()).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('standby'),
+    });
 
     const node = 'gpu-node-11';
     const first = await h.drained(node);
     await h.waitForRemediated(first, true);
-    expect(await metricValue(a, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
+    expect(
+      await metricValue(a, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`),
+    ).toBe(1);
     expect(await metricValue(b, 'fault_remediation_events_processed_total')).toBe(0);
 
     // Someone else takes the Lease (a partition, a manual edit): replica-a notices and stops.
-    await retryOnConflict('steal the lease', async () => {
-      const current = await h.admin.coordination.readNamespacedLease({ name: lease.leaderElectionId, namespace: NAMESPACE });
-      current.spec = { ...current.spec, holderIdentity: 'intruder', renewTime: new V1MicroTime(Date.now()) };
-      await h.admin.coordination.replaceNamespacedLease({ name: lease.leaderElectionId, namespace: NAMESPACE, body: current });
-    }, { maxAttempts: 50 });
+    await retryOnConflict(
+      'steal the lease',
+      async () => {
+        const current = await h.admin.coordination.readNamespacedLease({
+          name: lease.leaderElectionId,
+          namespace: NAMESPACE,
+        });
+        current.spec = { ...current.spec, holderIdentity: 'intruder', renewTime: new V1MicroTime(Date.now()) };
+        await h.admin.coordination.replaceNamespacedLease({
+          name: lease.leaderElectionId,
+          namespace: NAMESPACE,
+          body: current,
+        });
+      },
+      { maxAttempts: 50 },
+    );
     await expect(a.done).rejects.toThrow(/lost the lease/);
     expect(a.isActing()).toBe(false);
     expect(LeaderElectionError.is(await a.done.catch((err: unknown) => err))).toBe(true);
@@ -284,8 +374,19 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     const second = await h.drained(node, { recommendedAction: RecommendedAction.REPLACE_VM }, 'AlreadyQuarantined');
     await eventually(() => b.isActing(), 'replica-b leads');
     await h.waitForRemediated(second, true);
-    expect(await metricValue(a, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
-    expect(await metricValue(b, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`)).toBe(1);
+    expect(
+      await metricValue(a, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`),
+    ).toBe(1);
+    expect(
+      await metricValue(b, 'fault_remediation_events_processed_total', `cr_status="created",node_name="${node}"`),
+    ).toBe(1);
     expect(h.crs('terminatenodes', node)).toHaveLength(1);
+
+    // A standby stops cleanly without ever leading.
+    const c = await h.startService({ untracked: true, options: { ...lease, identity: 'replica-c' } });
+    await sleep(200);
+    expect(c.isActing()).toBe(false);
+    await c.stop();
+    await expect(c.done).resolves.toBeUndefined();
   });
 });

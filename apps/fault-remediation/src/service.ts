@@ -13,8 +13,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type HealthEventWithStatus, fromDocument } from '@nvsentinel/health-model';
-import { ConfigMapOps, CustomObjectOps, type KubeClient, LeaderElection, NodeCache, decideStart } from '@nvsentinel/k8s';
-import { type Consumer, type Logger, type Registry, createMetricsRegistry, moduleLogger, runConsumer } from '@nvsentinel/service-kit';
+import {
+  ConfigMapOps,
+  CustomObjectOps,
+  type KubeClient,
+  LeaderElection,
+  NodeCache,
+  decideStart,
+} from '@nvsentinel/k8s';
+import {
+  type Consumer,
+  type Logger,
+  type Registry,
+  createMetricsRegistry,
+  moduleLogger,
+  runConsumer,
+} from '@nvsentinel/service-kit';
 import type { ChangeEvent, ChangeStream, DataStore } from '@nvsentinel/store-client';
 import { findUnresolvedEvents } from './cold-start.js';
 import type { RemediationConfig } from './config/remediation-config.js';
@@ -23,7 +37,13 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { type RemediationMetrics, createRemediationMetrics } from './metrics.js';
 import { LogCollector } from './remediation/log-collector.js';
 import { NodeMetadata } from './remediation/node-metadata.js';
-import { IN_PROGRESS_REQUEUE_MS, NotActingError, type Outcome, type ReconcileContext, reconcile } from './remediation/reconcile.js';
+import {
+  IN_PROGRESS_REQUEUE_MS,
+  NotActingError,
+  type Outcome,
+  type ReconcileContext,
+  reconcile,
+} from './remediation/reconcile.js';
 import { CLIENT_NAME, quarantinedAndDrainedPipeline } from './stream/pipeline.js';
 
 export interface LogCollectorSettings {
@@ -155,7 +175,9 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   metrics.leader.set(0);
 
   // Node reads of the hot path come from a watch: one LIST at start instead of a GET per event.
-  const nodeCache = new NodeCache(deps.kube, { onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting') });
+  const nodeCache = new NodeCache(deps.kube, {
+    onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting'),
+  });
   const ctx: ReconcileContext = {
     store,
     nodes: new NodeMetadata(deps.kube, nodeCache),
@@ -246,7 +268,10 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   }
 
   const coldStart = async (createdAfter: Date | undefined): Promise<number> => {
-    const entries = await findUnresolvedEvents(store, { batchSize: options.coldStartBatchSize, ...(createdAfter ? { createdAfter } : {}) });
+    const entries = await findUnresolvedEvents(store, {
+      batchSize: options.coldStartBatchSize,
+      ...(createdAfter ? { createdAfter } : {}),
+    });
     metrics.eventsReplayed.inc(entries.length);
     // Each node's events run in order through its mutex; nodes proceed in parallel.
     for (const entry of entries) track(processById(entry.id, entry.node));
@@ -276,8 +301,13 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
     const decision = options.startFresh
       ? { startAt: 'now' as const, confirm: async () => undefined }
       : options.resumeControl
-        ? await decideStart(new ConfigMapOps(deps.kube), deps.namespace, CLIENT_NAME, { readOnly: options.dryRun }).catch((err: unknown) => {
-            logger.warn({ err }, 'resume-control ConfigMap unavailable; resuming from the stored position (check RBAC for configmaps)');
+        ? await decideStart(new ConfigMapOps(deps.kube), deps.namespace, CLIENT_NAME, {
+            readOnly: options.dryRun,
+          }).catch((err: unknown) => {
+            logger.warn(
+              { err },
+              'resume-control ConfigMap unavailable; resuming from the stored position (check RBAC for configmaps)',
+            );
             return { startAt: 'resume' as const, confirm: async () => undefined, coldStartCreatedAfter: undefined };
           })
         : { startAt: 'resume' as const, confirm: async () => undefined };
@@ -288,7 +318,10 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
       startAt: decision.startAt,
       // Changes this consumer never saw were deleted: the events still needing work are in the datastore.
       onHistoryLost: async (info) => {
-        logger.warn({ phase: info.phase, reason: info.reason }, 'change stream history lost; scanning the datastore for unresolved events');
+        logger.warn(
+          { phase: info.phase, reason: info.reason },
+          'change stream history lost; scanning the datastore for unresolved events',
+        );
         await coldStart(cutoff);
       },
     });
@@ -329,8 +362,15 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
     metrics.leader.set(0);
     logger.error({ identity }, 'leader lease lost: stopped acting');
     for (const id of [...timers.keys()]) cancelTimer(id);
-    await consumer?.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the consumer after losing the lease failed'));
-    rejectDone(new LeaderElectionError(`${options.leaderElectionNamespace ?? deps.namespace}/${options.leaderElectionId}`, 'this replica lost the lease'));
+    await consumer
+      ?.stop()
+      .catch((err: unknown) => logger.warn({ err }, 'stopping the consumer after losing the lease failed'));
+    rejectDone(
+      new LeaderElectionError(
+        `${options.leaderElectionNamespace ?? deps.namespace}/${options.leaderElectionId}`,
+        'this replica lost the lease',
+      ),
+    );
   };
 
   return {
@@ -366,8 +406,9 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
       for (const id of [...timers.keys()]) cancelTimer(id);
       await consumer?.stop();
       if (!consumer) await stream?.close();
-      await Promise.allSettled([...running]);
+      // Before waiting for tracked work: a standby's pending acquire() only ends when the election stops.
       await election?.stop();
+      await Promise.allSettled([...running]);
       await nodeCache.stop();
       acting = false;
       metrics.leader.set(0);
@@ -380,7 +421,10 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
           if (election && !acting) return { ok: true, detail: 'standby: another replica holds the leader lease' };
           const stats = consumer?.stats();
           if (!stats) return { ok: false, detail: 'starting: change stream not positioned yet' };
-          return { ok: stats.state === 'running', detail: `${stats.state}: ${stats.processed} processed, ${stats.inFlight} in flight` };
+          return {
+            ok: stats.state === 'running',
+            detail: `${stats.state}: ${stats.processed} processed, ${stats.inFlight} in flight`,
+          };
         },
       };
     },

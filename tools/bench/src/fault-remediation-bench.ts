@@ -16,7 +16,8 @@ function flag(name: string, fallback: number): number {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const fmt = (p: { p50: number; p90: number; p99: number }) => `p50 ${p.p50.toFixed(2)} s / p90 ${p.p90.toFixed(2)} s / p99 ${p.p99.toFixed(2)} s`;
+const fmt = (p: { p50: number; p90: number; p99: number }) =>
+  `p50 ${p.p50.toFixed(2)} s / p90 ${p.p90.toFixed(2)} s / p99 ${p.p99.toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const nodes = flag('nodes', 1000);
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
     { label: 'defaults: QPS 20 / burst 40, 16 workers', qps: 20, burst: 40, workers: 16 },
     { label: 'tuned: QPS 500 / burst 1000, 64 workers', qps: 500, burst: 1000, workers: 64 },
   ];
-  log(`== fault-remediation: ${nodes} drained nodes in one burst → RebootNode CRs, PostgreSQL + cluster-sim (process) ==`);
+  log(
+    `== fault-remediation: ${nodes} drained nodes in one burst → RebootNode CRs, PostgreSQL + cluster-sim (process) ==`,
+  );
   const results: RemediationRunResult[] = [];
   for (const run of runs) {
     const result = await runRemediation({ ...run, nodes }, log);

@@ -23,7 +23,10 @@ export function loadLogCollectorSettings(
   try {
     manifest = read(manifestPath);
   } catch (err) {
-    throw new RemediationConfigError(manifestPath, `the log-collector Job manifest cannot be read (${(err as Error).message}); mount it or set LOG_COLLECTOR_MANIFEST_PATH`);
+    throw new RemediationConfigError(
+      manifestPath,
+      `the log-collector Job manifest cannot be read (${(err as Error).message}); mount it or set LOG_COLLECTOR_MANIFEST_PATH`,
+    );
   }
   return { manifest, manifestPath, timeoutMs: input.timeoutMs, recheckMs: input.recheckMs ?? LOG_COLLECTOR_RECHECK_MS };
 }

@@ -85,7 +85,11 @@ function readFromDisk(path: string): string | undefined {
   }
 }
 
-export function parseRemediationConfig(text: string, source = 'config.toml', options: ParseOptions = {}): RemediationConfig {
+export function parseRemediationConfig(
+  text: string,
+  source = 'config.toml',
+  options: ParseOptions = {},
+): RemediationConfig {
   const fail = (message: string): never => {
     throw new RemediationConfigError(source, message);
   };
@@ -103,7 +107,8 @@ export function parseRemediationConfig(text: string, source = 'config.toml', opt
   if (mountPath === '') fail('template.mountPath must not be empty');
 
   const inline = table(doc.templates, 'templates', fail) ?? {};
-  for (const [file, body] of Object.entries(inline)) if (typeof body !== 'string') fail(`templates."${file}" must be a string (the template text)`);
+  for (const [file, body] of Object.entries(inline))
+    if (typeof body !== 'string') fail(`templates."${file}" must be a string (the template text)`);
 
   const retry = table(doc.updateRetry, 'updateRetry', fail) ?? {};
   rejectUnknown(retry, ['maxRetries', 'retryDelaySeconds'], 'updateRetry.', fail);
@@ -132,18 +137,22 @@ export function parseRemediationConfig(text: string, source = 'config.toml', opt
     const templateFileName = req('templateFileName');
     const equivalenceGroup = req('equivalenceGroup');
     const scopeText = optionalString(raw.scope, `${where}.scope`, fail) ?? '';
-    if (!['', 'Cluster', 'Namespaced'].includes(scopeText)) fail(`${where}.scope must be "Cluster" or "Namespaced", got "${scopeText}"`);
+    if (!['', 'Cluster', 'Namespaced'].includes(scopeText))
+      fail(`${where}.scope must be "Cluster" or "Namespaced", got "${scopeText}"`);
     const scope = scopeText === 'Namespaced' ? 'Namespaced' : 'Cluster';
     const namespace = optionalString(raw.namespace, `${where}.namespace`, fail) || undefined;
     if (scope === 'Namespaced' && !namespace) fail(`${where}.namespace is required when scope is "Namespaced"`);
-    const impactedEntityScope = optionalString(raw.impactedEntityScope, `${where}.impactedEntityScope`, fail) || undefined;
+    const impactedEntityScope =
+      optionalString(raw.impactedEntityScope, `${where}.impactedEntityScope`, fail) || undefined;
     if (impactedEntityScope !== undefined) {
       const isEnum = name in RecommendedActionValues;
       if (isEnum && name !== 'COMPONENT_RESET') {
         fail(`${where}.impactedEntityScope is allowed only on COMPONENT_RESET or custom action names`);
       }
       if (!PARTIAL_ENTITY_TYPES.includes(impactedEntityScope)) {
-        fail(`${where}.impactedEntityScope "${impactedEntityScope}" does not support per-entity remediation (supported: ${PARTIAL_ENTITY_TYPES.join(', ')})`);
+        fail(
+          `${where}.impactedEntityScope "${impactedEntityScope}" does not support per-entity remediation (supported: ${PARTIAL_ENTITY_TYPES.join(', ')})`,
+        );
       }
     }
     const superseding = raw.supersedingEquivalenceGroups ?? [];
@@ -155,7 +164,10 @@ export function parseRemediationConfig(text: string, source = 'config.toml', opt
     if (!template) {
       const path = join(mountPath, templateFileName);
       const body = (inline[templateFileName] as string | undefined) ?? readTemplate(path);
-      if (body === undefined) fail(`${where}.templateFileName: template file ${path} does not exist (and [templates] has no "${templateFileName}")`);
+      if (body === undefined)
+        fail(
+          `${where}.templateFileName: template file ${path} does not exist (and [templates] has no "${templateFileName}")`,
+        );
       template = compileTemplate(templateFileName, body!);
       compiled.set(templateFileName, template);
     }
@@ -167,7 +179,8 @@ export function parseRemediationConfig(text: string, source = 'config.toml', opt
       plural: `${kind.toLowerCase()}s`,
       scope,
       namespace,
-      completeConditionType: optionalString(raw.completeConditionType, `${where}.completeConditionType`, fail) || 'NodeReady',
+      completeConditionType:
+        optionalString(raw.completeConditionType, `${where}.completeConditionType`, fail) || 'NodeReady',
       templateFileName,
       equivalenceGroup,
       impactedEntityScope,
@@ -179,11 +192,19 @@ export function parseRemediationConfig(text: string, source = 'config.toml', opt
   // Superseding groups must be whole-node groups of other actions (a per-GPU group cannot cover another).
   for (const action of actions.values()) {
     for (const group of action.supersedingEquivalenceGroups) {
-      if (group === action.equivalenceGroup) fail(`remediationActions."${action.name}".supersedingEquivalenceGroups must not contain its own group "${group}"`);
+      if (group === action.equivalenceGroup)
+        fail(
+          `remediationActions."${action.name}".supersedingEquivalenceGroups must not contain its own group "${group}"`,
+        );
       const owners = [...actions.values()].filter((a) => a.equivalenceGroup === group);
-      if (owners.length === 0) fail(`remediationActions."${action.name}".supersedingEquivalenceGroups: no action has equivalenceGroup "${group}"`);
+      if (owners.length === 0)
+        fail(
+          `remediationActions."${action.name}".supersedingEquivalenceGroups: no action has equivalenceGroup "${group}"`,
+        );
       if (owners.some((a) => a.impactedEntityScope !== undefined)) {
-        fail(`remediationActions."${action.name}".supersedingEquivalenceGroups: group "${group}" is per-entity (impactedEntityScope) and cannot supersede`);
+        fail(
+          `remediationActions."${action.name}".supersedingEquivalenceGroups: group "${group}" is per-entity (impactedEntityScope) and cannot supersede`,
+        );
       }
     }
   }
@@ -200,12 +221,22 @@ export function parseRemediationConfig(text: string, source = 'config.toml', opt
 function probeTemplates(config: RemediationConfig): void {
   const event = probeEvent();
   for (const action of config.actions.values()) {
-    const data = buildTemplateData({ event, action, actionName: action.name, impactedEntityScopeValue: 'GPU-00000000' });
+    const data = buildTemplateData({
+      event,
+      action,
+      actionName: action.name,
+      impactedEntityScopeValue: 'GPU-00000000',
+    });
     renderManifest(action, data);
   }
 }
 
-function rejectUnknown(obj: Record<string, unknown>, known: readonly string[], prefix: string, fail: (m: string) => never): void {
+function rejectUnknown(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+  prefix: string,
+  fail: (m: string) => never,
+): void {
   for (const key of Object.keys(obj)) {
     if (!known.includes(key)) fail(`unknown key "${prefix}${key}" (known keys: ${known.join(', ')})`);
   }
@@ -224,6 +255,7 @@ function optionalString(value: unknown, where: string, fail: (m: string) => neve
 }
 
 function nonNegativeInt(value: unknown, where: string, fail: (m: string) => never): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`${where} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    fail(`${where} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return value as number;
 }

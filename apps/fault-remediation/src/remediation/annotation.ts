@@ -27,7 +27,11 @@ export function parseRemediationState(value: string | undefined): RemediationSta
     for (const [group, entry] of Object.entries(groups as Record<string, unknown>)) {
       const e = entry as Partial<GroupState> | null;
       if (e && typeof e.maintenanceCR === 'string') {
-        out[group] = { maintenanceCR: e.maintenanceCR, createdAt: String(e.createdAt ?? ''), actionName: String(e.actionName ?? '') };
+        out[group] = {
+          maintenanceCR: e.maintenanceCR,
+          createdAt: String(e.createdAt ?? ''),
+          actionName: String(e.actionName ?? ''),
+        };
       }
     }
     return { equivalenceGroups: out };

@@ -5,7 +5,12 @@
  */
 import type { CustomObject } from '@nvsentinel/k8s';
 
-export const CRState = { NotFound: 'NotFound', InProgress: 'InProgress', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export const CRState = {
+  NotFound: 'NotFound',
+  InProgress: 'InProgress',
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+} as const;
 export type CRState = (typeof CRState)[keyof typeof CRState];
 
 interface Condition {

@@ -10,7 +10,13 @@
  */
 import type { HealthEventWithStatus } from '@nvsentinel/health-model';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { type CustomObject, CustomObjectOps, type CustomResourceRef, type KubeClient, isAlreadyExists } from '@nvsentinel/k8s';
+import {
+  type CustomObject,
+  CustomObjectOps,
+  type CustomResourceRef,
+  type KubeClient,
+  isAlreadyExists,
+} from '@nvsentinel/k8s';
 import type { Logger } from '@nvsentinel/service-kit';
 import { parse as parseYaml } from 'yaml';
 import { RemediationConfigError } from '../errors.js';
@@ -31,7 +37,9 @@ export interface LogCollectorOptions {
   now(): Date;
 }
 
-export type CollectResult = { kind: 'done'; status: 'Complete' | 'Failed' | 'Timeout' | 'Skipped' } | { kind: 'running'; recheckMs: number };
+export type CollectResult =
+  | { kind: 'done'; status: 'Complete' | 'Failed' | 'Timeout' | 'Skipped' }
+  | { kind: 'running'; recheckMs: number };
 
 interface JobStatus {
   conditions?: Array<{ type?: string; status?: string }>;
@@ -52,7 +60,10 @@ export class LogCollector {
     try {
       parsed = parseYaml(options.manifest);
     } catch (err) {
-      throw new RemediationConfigError(options.manifestPath, `log-collector Job manifest is not YAML: ${(err as Error).message}`);
+      throw new RemediationConfigError(
+        options.manifestPath,
+        `log-collector Job manifest is not YAML: ${(err as Error).message}`,
+      );
     }
     const job = parsed as CustomObject;
     if (!job || job.apiVersion !== 'batch/v1' || job.kind !== 'Job') {
@@ -77,7 +88,10 @@ export class LogCollector {
     }
     if (jobs.length > 1) {
       this.metrics.logCollectorErrors.inc({ error_type: 'multiple_jobs', node_name: node });
-      this.logger.error({ node, eventId: event.id, jobs: jobs.map((j) => j.metadata?.name) }, 'more than one log-collector Job for one event; going on with remediation');
+      this.logger.error(
+        { node, eventId: event.id, jobs: jobs.map((j) => j.metadata?.name) },
+        'more than one log-collector Job for one event; going on with remediation',
+      );
       return { kind: 'done', status: 'Failed' };
     }
     if (jobs.length === 0) {
@@ -90,7 +104,13 @@ export class LogCollector {
     const has = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
     const createdAt = Date.parse(String(job.metadata?.creationTimestamp ?? ''));
     const ageMs = Number.isNaN(createdAt) ? 0 : this.options.now().getTime() - createdAt;
-    const status = has('Complete') ? 'Complete' : has('Failed') ? 'Failed' : ageMs > this.options.timeoutMs ? 'Timeout' : undefined;
+    const status = has('Complete')
+      ? 'Complete'
+      : has('Failed')
+        ? 'Failed'
+        : ageMs > this.options.timeoutMs
+          ? 'Timeout'
+          : undefined;
     if (!status) return { kind: 'running', recheckMs: this.options.recheckMs };
     await this.#recordOnce(job, node, status, ageMs);
     return { kind: 'done', status };
@@ -98,9 +118,15 @@ export class LogCollector {
 
   async #create(node: string, eventId: string): Promise<void> {
     const job = structuredClone(this.#template) as CustomObject<Record<string, unknown>>;
-    const labels = { ...(job.metadata?.labels ?? {}), [LOG_COLLECTOR_NODE_LABEL]: node, [LOG_COLLECTOR_EVENT_LABEL]: eventId };
+    const labels = {
+      ...(job.metadata?.labels ?? {}),
+      [LOG_COLLECTOR_NODE_LABEL]: node,
+      [LOG_COLLECTOR_EVENT_LABEL]: eventId,
+    };
     job.metadata = { ...job.metadata, namespace: this.options.namespace, labels };
-    const spec = (job.spec ?? {}) as { template?: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> } };
+    const spec = (job.spec ?? {}) as {
+      template?: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+    };
     spec.template = { ...spec.template, spec: { ...spec.template?.spec, nodeName: node } };
     job.spec = spec as Record<string, unknown>;
     try {

@@ -5,7 +5,14 @@
  * burst inside the client's QPS budget. Keys not named are left alone; null deletes a key.
  */
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { type KubeClient, type KeyValuePatch, type NodeCache, isNotFound, retryOnConflict, toK8sError } from '@nvsentinel/k8s';
+import {
+  type KubeClient,
+  type KeyValuePatch,
+  type NodeCache,
+  isNotFound,
+  retryOnConflict,
+  toK8sError,
+} from '@nvsentinel/k8s';
 import { REMEDIATION_STATE_ANNOTATION } from './annotation.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -56,7 +63,9 @@ export class NodeMetadata {
         throw err;
       }
     }
-    const annotation = this.#written.has(name) ? this.#written.get(name) : node.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION];
+    const annotation = this.#written.has(name)
+      ? this.#written.get(name)
+      : node.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION];
     return { name, uid: node.metadata?.uid ?? '', remediationState: annotation };
   }
 
@@ -75,7 +84,9 @@ export class NodeMetadata {
     if (change.annotations && Object.keys(change.annotations).length) metadata.annotations = { ...change.annotations };
     if (Object.keys(metadata).length === 0) return this.get(name);
     try {
-      const node = await retryOnConflict(`patch node ${name}`, () => this.#client.core.patchNode({ name, body: { metadata } }, mergePatch));
+      const node = await retryOnConflict(`patch node ${name}`, () =>
+        this.#client.core.patchNode({ name, body: { metadata } }, mergePatch),
+      );
       if (change.annotations && REMEDIATION_STATE_ANNOTATION in change.annotations) {
         this.#written.set(name, node.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION]);
       }

@@ -63,7 +63,11 @@ export class NotActingError extends Error {
   }
 }
 
-export async function reconcile(ctx: ReconcileContext, event: HealthEventWithStatus, options: { inProgressRequeueMs?: number } = {}): Promise<Outcome> {
+export async function reconcile(
+  ctx: ReconcileContext,
+  event: HealthEventWithStatus,
+  options: { inProgressRequeueMs?: number } = {},
+): Promise<Outcome> {
   const status = event.healthEventStatus;
   const he = event.healthEvent;
   const node = he.nodeName;
@@ -71,12 +75,18 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
     if (!ctx.isActing()) throw new NotActingError();
   };
 
-  if (status.nodeQuarantined === QuarantineStatus.UnQuarantined || status.nodeQuarantined === QuarantineStatus.Cancelled) {
+  if (
+    status.nodeQuarantined === QuarantineStatus.UnQuarantined ||
+    status.nodeQuarantined === QuarantineStatus.Cancelled
+  ) {
     if (status.faultRemediated !== null) return { kind: 'skipped', reason: 'cancellation already handled' };
     guard();
     return cancel(ctx, event);
   }
-  if (status.nodeQuarantined !== QuarantineStatus.Quarantined && status.nodeQuarantined !== QuarantineStatus.AlreadyQuarantined) {
+  if (
+    status.nodeQuarantined !== QuarantineStatus.Quarantined &&
+    status.nodeQuarantined !== QuarantineStatus.AlreadyQuarantined
+  ) {
     return { kind: 'skipped', reason: `node quarantine status is "${status.nodeQuarantined}"` };
   }
   const drained = status.userPodsEvictionStatus.status;
@@ -90,14 +100,19 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
   }
   // true (remediated or covered) and false (unsupported, failed, cancelled) are both final: a
   // redelivered or requeued event must not start a remediation its session already closed.
-  if (status.faultRemediated !== null) return { kind: 'skipped', reason: `already resolved (faultremediated=${status.faultRemediated})` };
+  if (status.faultRemediated !== null)
+    return { kind: 'skipped', reason: `already resolved (faultremediated=${status.faultRemediated})` };
 
   const resolution = resolveAction(ctx.config, he);
   if (resolution.kind === 'none') return { kind: 'skipped', reason: 'recommended action NONE' };
   if (resolution.kind === 'unsupported' || resolution.kind === 'missing-entity') {
     guard();
-    const reason = resolution.kind === 'unsupported' ? `action ${resolution.actionName} is not configured` : `event has no ${resolution.entityType} entity`;
-    if (resolution.kind === 'unsupported') ctx.metrics.unsupportedActions.inc({ action: resolution.actionName, node_name: node });
+    const reason =
+      resolution.kind === 'unsupported'
+        ? `action ${resolution.actionName} is not configured`
+        : `event has no ${resolution.entityType} entity`;
+    if (resolution.kind === 'unsupported')
+      ctx.metrics.unsupportedActions.inc({ action: resolution.actionName, node_name: node });
     else ctx.metrics.processingErrors.inc({ error_type: 'missing_entity', node_name: node });
     await setStateLabel(ctx, node, RemediationLabel.Failed);
     await ctx.store.updateRemediationStatus(event.id, false);
@@ -107,7 +122,10 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
   }
 
   const { action, actionName, group } = resolution;
-  const manifest = renderManifest(action, buildTemplateData({ event, action, actionName, impactedEntityScopeValue: resolution.entityValue }));
+  const manifest = renderManifest(
+    action,
+    buildTemplateData({ event, action, actionName, impactedEntityScopeValue: resolution.entityValue }),
+  );
   const crName = manifest.metadata!.name!;
 
   // Existing CRs of this group or a superseding one, newest first (upstream's state check).
@@ -124,12 +142,21 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
     // Our own CR from an earlier attempt (killed before the status write): finish that attempt.
     if (entry.maintenanceCR === crName && entryGroup === group) continue;
     const entryAction = ctx.config.actions.get(entry.actionName);
-    const object = entryAction ? await ctx.crs.get(crRef(entryAction), entry.maintenanceCR).catch(() => undefined) : undefined;
+    const object = entryAction
+      ? await ctx.crs.get(crRef(entryAction), entry.maintenanceCR).catch(() => undefined)
+      : undefined;
     const crStatus = ctx.dryRun ? CRState.NotFound : crState(object, entryAction?.completeConditionType ?? '');
-    ctx.logger.debug({ node, eventId: event.id, group: entryGroup, cr: entry.maintenanceCR, state: crStatus }, 'existing CR checked');
+    ctx.logger.debug(
+      { node, eventId: event.id, group: entryGroup, cr: entry.maintenanceCR, state: crStatus },
+      'existing CR checked',
+    );
     if (crStatus === CRState.InProgress) {
       ctx.metrics.eventsProcessed.inc({ cr_status: CRStatusLabel.Skipped, node_name: node });
-      return { kind: 'requeue', afterMs: options.inProgressRequeueMs ?? IN_PROGRESS_REQUEUE_MS, reason: `CR ${entry.maintenanceCR} (${entryGroup}) is in progress` };
+      return {
+        kind: 'requeue',
+        afterMs: options.inProgressRequeueMs ?? IN_PROGRESS_REQUEUE_MS,
+        reason: `CR ${entry.maintenanceCR} (${entryGroup}) is in progress`,
+      };
     }
     if (crStatus === CRState.Succeeded) {
       if (event.createdAt.getTime() <= Date.parse(entry.createdAt)) {
@@ -146,14 +173,17 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
 
   if (ctx.logCollector) {
     const collected = await ctx.logCollector.ensure(event, guard);
-    if (collected.kind === 'running') return { kind: 'requeue', afterMs: collected.recheckMs, reason: 'log collector job running' };
+    if (collected.kind === 'running')
+      return { kind: 'requeue', afterMs: collected.recheckMs, reason: 'log collector job running' };
   }
 
   guard();
-  const labelled = await ctx.nodes.patch(node, { labels: { [NODE_STATE_LABEL]: RemediationLabel.Remediating } }).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
+  const labelled = await ctx.nodes
+    .patch(node, { labels: { [NODE_STATE_LABEL]: RemediationLabel.Remediating } })
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
   if (!labelled) return nodeMissing(ctx, event);
 
   guard();
@@ -169,7 +199,10 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
 
   if (created) await ctx.afterCrCreated?.(crName);
   guard();
-  const nextState = created && !ctx.dryRun ? withGroup(state, group, { maintenanceCR: crName, createdAt: rfc3339(ctx.now()), actionName }) : state;
+  const nextState =
+    created && !ctx.dryRun
+      ? withGroup(state, group, { maintenanceCR: crName, createdAt: rfc3339(ctx.now()), actionName })
+      : state;
   const annotation = serializeRemediationState(nextState);
   const annotationChanged = annotation !== (current?.remediationState ?? null);
   await ctx.nodes.patch(node, {
@@ -179,17 +212,28 @@ export async function reconcile(ctx: ReconcileContext, event: HealthEventWithSta
   // The span id first: `faultremediated` is what other components wait on, so it is written last.
   await ctx.store.updateSpanId(event.id, SERVICE_NAME, remediationSpanId(event.id));
   await ctx.store.updateRemediationStatus(event.id, created);
-  ctx.metrics.eventsProcessed.inc({ cr_status: created ? CRStatusLabel.Created : CRStatusLabel.Failed, node_name: node });
+  ctx.metrics.eventsProcessed.inc({
+    cr_status: created ? CRStatusLabel.Created : CRStatusLabel.Failed,
+    node_name: node,
+  });
   if (created && status.drainFinishTimestamp) {
     const drainedAt = status.drainFinishTimestamp.seconds * 1000 + Math.floor(status.drainFinishTimestamp.nanos / 1e6);
     ctx.metrics.crGenerateDuration.observe(Math.max(0, (ctx.now().getTime() - drainedAt) / 1000));
   }
-  ctx.logger.info({ node, eventId: event.id, cr: crName, kind: action.kind, group, dryRun: ctx.dryRun, created }, created ? 'maintenance CR created' : 'maintenance CR not created');
+  ctx.logger.info(
+    { node, eventId: event.id, cr: crName, kind: action.kind, group, dryRun: ctx.dryRun, created },
+    created ? 'maintenance CR created' : 'maintenance CR not created',
+  );
   return created ? { kind: 'created', crName } : { kind: 'failed', reason: 'CR creation failed' };
 }
 
 export function crRef(action: RemediationAction): CustomResourceRef {
-  return { group: action.apiGroup, version: action.version, plural: action.plural, ...(action.scope === 'Namespaced' ? { namespace: action.namespace } : {}) };
+  return {
+    group: action.apiGroup,
+    version: action.version,
+    plural: action.plural,
+    ...(action.scope === 'Namespaced' ? { namespace: action.namespace } : {}),
+  };
 }
 
 /**
@@ -222,14 +266,20 @@ async function cancel(ctx: ReconcileContext, event: HealthEventWithStatus): Prom
     }
     const label = current.metadata?.labels?.[NODE_STATE_LABEL];
     const labels = label !== undefined && REMEDIATION_LABELS.includes(label) ? { [NODE_STATE_LABEL]: null } : undefined;
-    const annotations = current.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION] !== undefined ? { [REMEDIATION_STATE_ANNOTATION]: null } : undefined;
+    const annotations =
+      current.metadata?.annotations?.[REMEDIATION_STATE_ANNOTATION] !== undefined
+        ? { [REMEDIATION_STATE_ANNOTATION]: null }
+        : undefined;
     if (labels || annotations) {
       if (!ctx.isActing()) throw new NotActingError();
       await ctx.nodes.patch(node, { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) });
     }
   }
   await ctx.store.updateRemediationStatus(event.id, true);
-  ctx.logger.info({ node, eventId: event.id, status: event.healthEventStatus.nodeQuarantined, nodeExists: current !== undefined }, 'remediation state cleared');
+  ctx.logger.info(
+    { node, eventId: event.id, status: event.healthEventStatus.nodeQuarantined, nodeExists: current !== undefined },
+    'remediation state cleared',
+  );
   return { kind: 'skipped', reason: `quarantine ${event.healthEventStatus.nodeQuarantined}` };
 }
 
@@ -241,7 +291,9 @@ async function cancel(ctx: ReconcileContext, event: HealthEventWithStatus): Prom
 async function partialRecovery(ctx: ReconcileContext, event: HealthEventWithStatus): Promise<Outcome> {
   const node = event.healthEvent.nodeName;
   const events = await ctx.store.findHealthEventsByNode(node);
-  const ordered = events.filter((e) => e.createdAt.getTime() <= event.createdAt.getTime()).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const ordered = events
+    .filter((e) => e.createdAt.getTime() <= event.createdAt.getTime())
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   // The session starts at the newest event that quarantined the node.
   let start = 0;
   ordered.forEach((e, i) => {
@@ -253,11 +305,19 @@ async function partialRecovery(ctx: ReconcileContext, event: HealthEventWithStat
     const s = fault.healthEventStatus.nodeQuarantined;
     if (s !== QuarantineStatus.Quarantined && s !== QuarantineStatus.AlreadyQuarantined) return false;
     // Cleared by a later healthy event of the same check (and entity, when the healthy event names some).
-    return !session.slice(i + 1).some((h) => h.healthEvent.isHealthy && h.healthEvent.checkName === fault.healthEvent.checkName && clears(h, fault));
+    return !session
+      .slice(i + 1)
+      .some(
+        (h) => h.healthEvent.isHealthy && h.healthEvent.checkName === fault.healthEvent.checkName && clears(h, fault),
+      );
   });
   const current = await readNodeSafely(ctx, node);
   const label = current?.metadata?.labels?.[NODE_STATE_LABEL];
-  if (current && (label === RemediationLabel.Succeeded || label === RemediationLabel.Failed) && active.some((a) => a.healthEventStatus.faultRemediated !== null)) {
+  if (
+    current &&
+    (label === RemediationLabel.Succeeded || label === RemediationLabel.Failed) &&
+    active.some((a) => a.healthEventStatus.faultRemediated !== null)
+  ) {
     const failed = active.some((a) => a.healthEventStatus.faultRemediated === false);
     const next = failed ? RemediationLabel.Failed : RemediationLabel.Succeeded;
     if (next !== label) await setStateLabel(ctx, node, next);
@@ -270,7 +330,9 @@ async function partialRecovery(ctx: ReconcileContext, event: HealthEventWithStat
 function clears(healthy: HealthEventWithStatus, fault: HealthEventWithStatus): boolean {
   const entities = healthy.healthEvent.entitiesImpacted;
   if (entities.length === 0) return true;
-  return fault.healthEvent.entitiesImpacted.some((f) => entities.some((e) => e.entityType === f.entityType && e.entityValue === f.entityValue));
+  return fault.healthEvent.entitiesImpacted.some((f) =>
+    entities.some((e) => e.entityType === f.entityType && e.entityValue === f.entityValue),
+  );
 }
 
 async function setStateLabel(ctx: ReconcileContext, node: string, value: string): Promise<void> {

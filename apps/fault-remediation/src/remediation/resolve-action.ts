@@ -16,10 +16,17 @@ export function resolveAction(config: RemediationConfig, event: HealthEvent): Re
   const actionName = effectiveRecommendedAction(event);
   const action = actionName ? config.actions.get(actionName) : undefined;
   if (!action) return { kind: 'unsupported', actionName: actionName || 'CUSTOM' };
-  if (!action.impactedEntityScope) return { kind: 'action', actionName, action, group: action.equivalenceGroup, entityValue: '' };
+  if (!action.impactedEntityScope)
+    return { kind: 'action', actionName, action, group: action.equivalenceGroup, entityValue: '' };
   const entity = event.entitiesImpacted.find((e) => e.entityType === action.impactedEntityScope);
   if (!entity) return { kind: 'missing-entity', actionName, entityType: action.impactedEntityScope };
-  return { kind: 'action', actionName, action, group: `${action.equivalenceGroup}-${entity.entityValue}`, entityValue: entity.entityValue };
+  return {
+    kind: 'action',
+    actionName,
+    action,
+    group: `${action.equivalenceGroup}-${entity.entityValue}`,
+    entityValue: entity.entityValue,
+  };
 }
 
 /** The groups whose CR covers an event of `resolution`: its own, then those that supersede it. */

@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Entity, HealthEvent, HealthEventWithStatus } from '@nvsentinel/health-model';
-import { ProcessingStrategy, RecommendedAction, processingStrategyName, recommendedActionName } from '@nvsentinel/health-model';
+import {
+  ProcessingStrategy,
+  RecommendedAction,
+  processingStrategyName,
+  recommendedActionName,
+} from '@nvsentinel/health-model';
 import type { RemediationAction } from '../config/remediation-config.js';
 import { GoEnum, GoStruct } from '../template/values.js';
 
@@ -49,7 +54,8 @@ export function remediationSpanId(eventId: string): string {
 }
 
 function healthEventStruct(he: HealthEvent): GoStruct {
-  const overrides = (o: { force: boolean; skip: boolean } | undefined) => (o ? new GoStruct('BehaviourOverrides', { Force: o.force, Skip: o.skip }) : null);
+  const overrides = (o: { force: boolean; skip: boolean } | undefined) =>
+    o ? new GoStruct('BehaviourOverrides', { Force: o.force, Skip: o.skip }) : null;
   return new GoStruct('HealthEvent', {
     Version: he.version,
     Agent: he.agent,
@@ -58,15 +64,27 @@ function healthEventStruct(he: HealthEvent): GoStruct {
     IsFatal: he.isFatal,
     IsHealthy: he.isHealthy,
     Message: he.message,
-    RecommendedAction: new GoEnum('RecommendedAction', recommendedActionName(he.recommendedAction) ?? String(he.recommendedAction), he.recommendedAction),
+    RecommendedAction: new GoEnum(
+      'RecommendedAction',
+      recommendedActionName(he.recommendedAction) ?? String(he.recommendedAction),
+      he.recommendedAction,
+    ),
     ErrorCode: [...he.errorCode],
-    EntitiesImpacted: he.entitiesImpacted.map((e: Entity) => new GoStruct('Entity', { EntityType: e.entityType, EntityValue: e.entityValue })),
+    EntitiesImpacted: he.entitiesImpacted.map(
+      (e: Entity) => new GoStruct('Entity', { EntityType: e.entityType, EntityValue: e.entityValue }),
+    ),
     Metadata: new Map(Object.entries(he.metadata)),
-    GeneratedTimestamp: he.generatedTimestamp ? new GoStruct('Timestamp', { Seconds: he.generatedTimestamp.seconds, Nanos: he.generatedTimestamp.nanos }) : null,
+    GeneratedTimestamp: he.generatedTimestamp
+      ? new GoStruct('Timestamp', { Seconds: he.generatedTimestamp.seconds, Nanos: he.generatedTimestamp.nanos })
+      : null,
     NodeName: he.nodeName,
     QuarantineOverrides: overrides(he.quarantineOverrides),
     DrainOverrides: overrides(he.drainOverrides),
-    ProcessingStrategy: new GoEnum('ProcessingStrategy', processingStrategyName(he.processingStrategy) ?? String(he.processingStrategy), he.processingStrategy),
+    ProcessingStrategy: new GoEnum(
+      'ProcessingStrategy',
+      processingStrategyName(he.processingStrategy) ?? String(he.processingStrategy),
+      he.processingStrategy,
+    ),
     Id: he.id,
     CustomRecommendedAction: he.customRecommendedAction,
   });
@@ -97,6 +115,11 @@ export function probeEvent(): HealthEventWithStatus {
       id: '',
       customRecommendedAction: '',
     },
-    healthEventStatus: { nodeQuarantined: 'Quarantined', userPodsEvictionStatus: { status: 'Succeeded', message: '' }, faultRemediated: null, spanIds: {} },
+    healthEventStatus: {
+      nodeQuarantined: 'Quarantined',
+      userPodsEvictionStatus: { status: 'Succeeded', message: '' },
+      faultRemediated: null,
+      spanIds: {},
+    },
   };
 }

@@ -11,7 +11,17 @@ export const CLIENT_NAME = 'fault-remediation';
 
 const updatedFieldsContain = (field: string) => ({
   $expr: {
-    $gt: [{ $size: { $filter: { input: { $objectToArray: '$updateDescription.updatedFields' }, cond: { $eq: ['$$this.k', field] } } } }, 0],
+    $gt: [
+      {
+        $size: {
+          $filter: {
+            input: { $objectToArray: '$updateDescription.updatedFields' },
+            cond: { $eq: ['$$this.k', field] },
+          },
+        },
+      },
+      0,
+    ],
   },
 });
 const full = (path: string) => `fullDocument.${path}`;
@@ -19,7 +29,10 @@ const full = (path: string) => `fullDocument.${path}`;
 const DRAINED = [EvictionStatus.Succeeded, EvictionStatus.AlreadyDrained];
 const QUARANTINED = [QuarantineStatus.Quarantined, QuarantineStatus.AlreadyQuarantined];
 
-const drainedAndQuarantined = { [full(DocumentPaths.evictionStatus)]: { $in: DRAINED }, [full(DocumentPaths.nodeQuarantined)]: { $in: QUARANTINED } };
+const drainedAndQuarantined = {
+  [full(DocumentPaths.evictionStatus)]: { $in: DRAINED },
+  [full(DocumentPaths.nodeQuarantined)]: { $in: QUARANTINED },
+};
 const drainedAndUnquarantined = {
   [full(DocumentPaths.nodeQuarantined)]: QuarantineStatus.UnQuarantined,
   [full(DocumentPaths.evictionStatus)]: EvictionStatus.Succeeded,
@@ -29,11 +42,22 @@ export const quarantinedAndDrainedPipeline: Pipeline = [
   {
     $match: {
       $or: [
-        { operationType: 'update', $and: [updatedFieldsContain(DocumentPaths.userPodsEvictionStatus), drainedAndQuarantined] },
-        { operationType: 'update', $and: [updatedFieldsContain(DocumentPaths.userPodsEvictionStatus), drainedAndUnquarantined] },
         {
           operationType: 'update',
-          $expr: { $eq: [{ $getField: { field: DocumentPaths.nodeQuarantined, input: '$updateDescription.updatedFields' } }, QuarantineStatus.Cancelled] },
+          $and: [updatedFieldsContain(DocumentPaths.userPodsEvictionStatus), drainedAndQuarantined],
+        },
+        {
+          operationType: 'update',
+          $and: [updatedFieldsContain(DocumentPaths.userPodsEvictionStatus), drainedAndUnquarantined],
+        },
+        {
+          operationType: 'update',
+          $expr: {
+            $eq: [
+              { $getField: { field: DocumentPaths.nodeQuarantined, input: '$updateDescription.updatedFields' } },
+              QuarantineStatus.Cancelled,
+            ],
+          },
         },
         { operationType: 'insert', ...drainedAndQuarantined },
         { operationType: 'insert', ...drainedAndUnquarantined },

@@ -67,7 +67,8 @@ function rangeElements(value: unknown, line: number): unknown[] {
   if (Array.isArray(value)) return value;
   // Go ranges over a map in sorted key order.
   if (value instanceof Map) return [...value.keys()].sort().map((k) => value.get(k));
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return Array.from({ length: value }, (_, i) => i);
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0)
+    return Array.from({ length: value }, (_, i) => i);
   throw new EvalError(line, `range can't iterate over ${printValue(value)} (${typeName(value)})`);
 }
 
@@ -87,7 +88,8 @@ function evalCommand(command: Command, dot: unknown, root: unknown, piped: unkno
     try {
       return fn(args);
     } catch (err) {
-      if (err instanceof FunctionError) throw new EvalError(first!.line, `error calling ${first!.name}: ${err.message}`);
+      if (err instanceof FunctionError)
+        throw new EvalError(first!.line, `error calling ${first!.name}: ${err.message}`);
       throw err;
     }
   }
@@ -120,7 +122,8 @@ function evalOperand(operand: Operand, dot: unknown, root: unknown): unknown {
       try {
         return fn([]);
       } catch (err) {
-        if (err instanceof FunctionError) throw new EvalError(operand.line, `error calling ${operand.name}: ${err.message}`);
+        if (err instanceof FunctionError)
+          throw new EvalError(operand.line, `error calling ${operand.name}: ${err.message}`);
         throw err;
       }
     }
@@ -132,7 +135,8 @@ function readPath(start: unknown, path: readonly string[], line: number, prefix:
   path.forEach((name, i) => {
     const where = `${prefix}.${path.slice(0, i + 1).join('.')}`;
     if (value instanceof GoStruct) {
-      if (!value.has(name)) throw new EvalError(line, `can't evaluate field ${name} in type ${value.typeName} (at <${where}>)`);
+      if (!value.has(name))
+        throw new EvalError(line, `can't evaluate field ${name} in type ${value.typeName} (at <${where}>)`);
       value = value.fields[name];
     } else if (value instanceof Map) {
       value = value.get(name);

@@ -39,37 +39,43 @@ function sprint(args: unknown[]): string {
 /** fmt.Sprintf for the verbs templates use: %s %v %d %q %t %x %%. */
 function sprintf(format: string, args: unknown[]): string {
   let argIndex = 0;
-  const out = format.replace(/%([-+# 0]*)(\d+)?([a-zA-Z%])/g, (_match, flags: string, width: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    if (argIndex >= args.length) return `%!${verb}(MISSING)`;
-    const arg = args[argIndex++];
-    let text: string;
-    switch (verb) {
-      case 's':
-      case 'v':
-        text = printValue(arg);
-        break;
-      case 'd':
-        text = typeof comparable(arg) === 'number' ? String(Math.trunc(comparable(arg) as number)) : `%!d(${typeName(arg)}=${printValue(arg)})`;
-        break;
-      case 'q':
-        text = goQuote(printValue(arg));
-        break;
-      case 't':
-        text = typeof arg === 'boolean' ? String(arg) : `%!t(${typeName(arg)}=${printValue(arg)})`;
-        break;
-      case 'x':
-        text = typeof arg === 'number' ? arg.toString(16) : Buffer.from(printValue(arg)).toString('hex');
-        break;
-      default:
-        throw new FunctionError(`printf verb %${verb} is not supported (use %s, %v, %d, %q, %t or %x)`);
-    }
-    if (width) {
-      const n = Number(width);
-      text = flags.includes('-') ? text.padEnd(n) : text.padStart(n, flags.includes('0') && verb === 'd' ? '0' : ' ');
-    }
-    return text;
-  });
+  const out = format.replace(
+    /%([-+# 0]*)(\d+)?([a-zA-Z%])/g,
+    (_match, flags: string, width: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      if (argIndex >= args.length) return `%!${verb}(MISSING)`;
+      const arg = args[argIndex++];
+      let text: string;
+      switch (verb) {
+        case 's':
+        case 'v':
+          text = printValue(arg);
+          break;
+        case 'd':
+          text =
+            typeof comparable(arg) === 'number'
+              ? String(Math.trunc(comparable(arg) as number))
+              : `%!d(${typeName(arg)}=${printValue(arg)})`;
+          break;
+        case 'q':
+          text = goQuote(printValue(arg));
+          break;
+        case 't':
+          text = typeof arg === 'boolean' ? String(arg) : `%!t(${typeName(arg)}=${printValue(arg)})`;
+          break;
+        case 'x':
+          text = typeof arg === 'number' ? arg.toString(16) : Buffer.from(printValue(arg)).toString('hex');
+          break;
+        default:
+          throw new FunctionError(`printf verb %${verb} is not supported (use %s, %v, %d, %q, %t or %x)`);
+      }
+      if (width) {
+        const n = Number(width);
+        text = flags.includes('-') ? text.padEnd(n) : text.padStart(n, flags.includes('0') && verb === 'd' ? '0' : ' ');
+      }
+      return text;
+    },
+  );
   const extra = args.slice(argIndex);
   return extra.length ? `${out}%!(EXTRA ${extra.map((a) => `${typeName(a)}=${printValue(a)}`).join(', ')})` : out;
 }
@@ -85,7 +91,8 @@ function index(args: unknown[]): unknown {
   let value = args[0];
   for (const key of args.slice(1)) {
     if (Array.isArray(value)) {
-      if (typeof key !== 'number' || !Number.isInteger(key)) throw new FunctionError(`cannot index slice with ${typeName(key)}`);
+      if (typeof key !== 'number' || !Number.isInteger(key))
+        throw new FunctionError(`cannot index slice with ${typeName(key)}`);
       if (key < 0 || key >= value.length) throw new FunctionError(`index out of range: ${key}`);
       value = value[key];
     } else if (value instanceof Map) {
@@ -122,7 +129,8 @@ function order(name: string, args: unknown[], test: (c: number) => boolean): boo
 export const FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   printf: (args) => {
     arity('printf', args, 1, Infinity);
-    if (typeof args[0] !== 'string') throw new FunctionError(`printf format must be a string, got ${typeName(args[0])}`);
+    if (typeof args[0] !== 'string')
+      throw new FunctionError(`printf format must be a string, got ${typeName(args[0])}`);
     return sprintf(args[0], args.slice(1));
   },
   print: (args) => sprint(args),

@@ -73,7 +73,8 @@ export function lex(file: string, source: string): Item[] {
     const actionLine = line;
     if (body.trim().startsWith('/*')) {
       const trimmed = body.trim();
-      if (!trimmed.endsWith('*/')) throw new TemplateError(file, actionLine, 'comment must end with "*/" right before "}}"');
+      if (!trimmed.endsWith('*/'))
+        throw new TemplateError(file, actionLine, 'comment must end with "*/" right before "}}"');
     } else {
       items.push({ kind: 'action', tokens: tokenize(file, body, actionLine), line: actionLine });
     }
@@ -201,7 +202,7 @@ function tokenize(file: string, body: string, startLine: number): Token[] {
       push('identifier', body.slice(i, j));
       i = j;
     } else if (c === "'") {
-      throw new TemplateError(file, line, 'character constants (\'x\') are not supported; use a quoted string');
+      throw new TemplateError(file, line, "character constants ('x') are not supported; use a quoted string");
     } else {
       throw new TemplateError(file, line, `unexpected character ${JSON.stringify(c)} in action`);
     }
@@ -222,13 +223,24 @@ function unquote(file: string, literal: string, line: number): string {
     }
     const next = inner[i + 1];
     i += 1;
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v' };
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      '\\': '\\',
+      '"': '"',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+    };
     if (next !== undefined && next in simple) {
       out += simple[next];
     } else if (next === 'x' || next === 'u' || next === 'U') {
       const len = next === 'x' ? 2 : next === 'u' ? 4 : 8;
       const hex = inner.slice(i + 1, i + 1 + len);
-      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw new TemplateError(file, line, `bad escape \\${next}${hex} in string`);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len)
+        throw new TemplateError(file, line, `bad escape \\${next}${hex} in string`);
       out += String.fromCodePoint(parseInt(hex, 16));
       i += len;
     } else {

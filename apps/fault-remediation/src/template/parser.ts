@@ -40,7 +40,10 @@ export function parse(file: string, items: Item[]): Node[] {
   let index = 0;
 
   /** Nodes until one of `stops` (an `else` or `end` action); returns the stopping action's tokens. */
-  function parseList(stops: readonly string[], opener?: { keyword: string; line: number }): { nodes: Node[]; stop?: Token[] } {
+  function parseList(
+    stops: readonly string[],
+    opener?: { keyword: string; line: number },
+  ): { nodes: Node[]; stop?: Token[] } {
     const nodes: Node[] = [];
     while (index < items.length) {
       const item = items[index++]!;
@@ -52,7 +55,8 @@ export function parse(file: string, items: Item[]): Node[] {
       if (!first) throw new TemplateError(file, item.line, 'missing value for command: empty action "{{ }}"');
       const keyword = first.kind === 'identifier' ? first.value : undefined;
       if (keyword !== undefined && stops.includes(keyword)) return { nodes, stop: item.tokens };
-      if (keyword === 'end' || keyword === 'else') throw new TemplateError(file, item.line, `unexpected "{{ ${keyword} }}" without an open if/range/with`);
+      if (keyword === 'end' || keyword === 'else')
+        throw new TemplateError(file, item.line, `unexpected "{{ ${keyword} }}" without an open if/range/with`);
       if (keyword !== undefined && UNSUPPORTED_KEYWORDS.has(keyword)) {
         throw new TemplateError(file, item.line, `"{{ ${keyword} }}" is not supported`);
       }
@@ -88,12 +92,17 @@ export function parse(file: string, items: Item[]): Node[] {
 
   function parseRange(tokens: Token[], line: number): Node {
     if (tokens.some((t) => t.kind === 'declare' || t.kind === 'comma')) {
-      throw new TemplateError(file, line, 'variables in range ("range $i, $e := …") are not supported; use "." inside the range');
+      throw new TemplateError(
+        file,
+        line,
+        'variables in range ("range $i, $e := …") are not supported; use "." inside the range',
+      );
     }
     const pipeline = parsePipeline(tokens, line, 'range');
     const { nodes, stop } = parseList(['else', 'end'], { keyword: 'range', line });
     if (stop![0]!.value === 'end') return { kind: 'range', pipeline, body: nodes, elseBody: undefined };
-    if (stop!.length > 1) throw new TemplateError(file, stop![1]!.line, `"else ${stop![1]!.value}" is not supported inside "range"`);
+    if (stop!.length > 1)
+      throw new TemplateError(file, stop![1]!.line, `"else ${stop![1]!.value}" is not supported inside "range"`);
     const tail = parseList(['end'], { keyword: 'range', line });
     return { kind: 'range', pipeline, body: nodes, elseBody: tail.nodes };
   }
@@ -101,10 +110,12 @@ export function parse(file: string, items: Item[]): Node[] {
   function parsePipeline(tokens: Token[], line: number, context?: string): Pipeline {
     if (tokens.length === 0) throw new TemplateError(file, line, `missing value for ${context ?? 'command'}`);
     const declare = tokens.find((t) => t.kind === 'declare' || t.kind === 'assign');
-    if (declare) throw new TemplateError(file, declare.line, 'variable declarations and assignments ($x := …) are not supported');
+    if (declare)
+      throw new TemplateError(file, declare.line, 'variable declarations and assignments ($x := …) are not supported');
     let pos = 0;
     const pipeline = readPipeline();
-    if (pos < tokens.length) throw new TemplateError(file, tokens[pos]!.line, `unexpected ${JSON.stringify(tokens[pos]!.value)}`);
+    if (pos < tokens.length)
+      throw new TemplateError(file, tokens[pos]!.line, `unexpected ${JSON.stringify(tokens[pos]!.value)}`);
     return pipeline;
 
     function readPipeline(): Pipeline {
@@ -113,7 +124,8 @@ export function parse(file: string, items: Item[]): Node[] {
       for (;;) {
         const operands: Operand[] = [];
         const cmdLine = tokens[pos]?.line ?? line;
-        while (pos < tokens.length && tokens[pos]!.kind !== 'pipe' && tokens[pos]!.kind !== 'rparen') operands.push(readOperand());
+        while (pos < tokens.length && tokens[pos]!.kind !== 'pipe' && tokens[pos]!.kind !== 'rparen')
+          operands.push(readOperand());
         if (operands.length === 0) throw new TemplateError(file, cmdLine, 'missing command in pipeline');
         commands.push({ operands, line: cmdLine });
         if (tokens[pos]?.kind !== 'pipe') break;
@@ -131,7 +143,8 @@ export function parse(file: string, items: Item[]): Node[] {
           return { kind: 'dot', line: token.line };
         case 'variable': {
           const [name, ...path] = token.value.split('.');
-          if (name !== '$') throw new TemplateError(file, token.line, `variable ${name} is not supported (only "$", the root data)`);
+          if (name !== '$')
+            throw new TemplateError(file, token.line, `variable ${name} is not supported (only "$", the root data)`);
           return { kind: 'root', path, line: token.line };
         }
         case 'string':
@@ -139,7 +152,8 @@ export function parse(file: string, items: Item[]): Node[] {
         case 'number':
           return { kind: 'number', value: parseNumber(token), line: token.line };
         case 'identifier':
-          if (token.value === 'true' || token.value === 'false') return { kind: 'bool', value: token.value === 'true', line: token.line };
+          if (token.value === 'true' || token.value === 'false')
+            return { kind: 'bool', value: token.value === 'true', line: token.line };
           if (token.value === 'nil') return { kind: 'nil', line: token.line };
           if (['if', 'else', 'end', 'range', 'with', ...UNSUPPORTED_KEYWORDS].includes(token.value)) {
             throw new TemplateError(file, token.line, `unexpected keyword "${token.value}" inside a pipeline`);
@@ -167,7 +181,8 @@ export function parse(file: string, items: Item[]): Node[] {
   function parseNumber(token: Token): number {
     const text = token.value.replace(/_/g, '');
     const value = /^[+-]?0[xX]/.test(text) ? parseInt(text, 16) : Number(text);
-    if (!Number.isFinite(value)) throw new TemplateError(file, token.line, `bad number syntax ${JSON.stringify(token.value)}`);
+    if (!Number.isFinite(value))
+      throw new TemplateError(file, token.line, `bad number syntax ${JSON.stringify(token.value)}`);
     return value;
   }
 

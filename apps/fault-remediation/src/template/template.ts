@@ -35,7 +35,11 @@ function checkFunctions(file: string, nodes: readonly Node[]): void {
     for (const command of pipeline.commands) {
       for (const operand of command.operands) {
         if (operand.kind === 'function' && !(operand.name in FUNCTIONS)) {
-          throw new TemplateError(file, operand.line, `function "${operand.name}" is not supported (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+          throw new TemplateError(
+            file,
+            operand.line,
+            `function "${operand.name}" is not supported (known: ${Object.keys(FUNCTIONS).join(', ')})`,
+          );
         }
         if (operand.kind === 'pipeline') visitPipeline(operand.pipeline);
       }

@@ -36,7 +36,8 @@ export const readRepoTemplate = (path: string): string | undefined => {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 };
 
-export const parseConfig = (toml: string) => parseRemediationConfig(toml, 'test.toml', { readTemplate: readRepoTemplate });
+export const parseConfig = (toml: string) =>
+  parseRemediationConfig(toml, 'test.toml', { readTemplate: readRepoTemplate });
 
 /**
  * The janitor CRDs: the janitor app's files when present (apps/janitor/crds), otherwise minimal
@@ -51,7 +52,12 @@ export function janitorCrds(): Manifest[] {
       for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
         const crd = doc.toJSON() as { kind?: string; spec?: { group?: string; names?: { plural?: string } } } | null;
         const plural = crd?.spec?.names?.plural;
-        if (crd?.kind === 'CustomResourceDefinition' && crd.spec?.group === JANITOR_GROUP && plural && wanted.includes(plural)) {
+        if (
+          crd?.kind === 'CustomResourceDefinition' &&
+          crd.spec?.group === JANITOR_GROUP &&
+          plural &&
+          wanted.includes(plural)
+        ) {
           found.set(plural, crd as unknown as Manifest);
         }
       }
@@ -67,7 +73,13 @@ export function janitorCrds(): Manifest[] {
   return [...found.values()];
 }
 
-function minimalCrd(group: string, version: string, kind: string, plural: string, scope: 'Cluster' | 'Namespaced'): Manifest {
+function minimalCrd(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  scope: 'Cluster' | 'Namespaced',
+): Manifest {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -76,7 +88,15 @@ function minimalCrd(group: string, version: string, kind: string, plural: string
       group,
       scope,
       names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: version, served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }
@@ -130,7 +150,13 @@ export class Harness {
   }
 
   kubeClient(qps = Infinity, userAgent = 'nvsentinel-fault-remediation'): KubeClient {
-    return createKubeClient({ kubeconfig: this.sim.kubeconfig, qps, burst: Number.isFinite(qps) ? Math.max(1, Math.ceil(qps * 2)) : 1, metrics: this.requests, userAgent });
+    return createKubeClient({
+      kubeconfig: this.sim.kubeconfig,
+      qps,
+      burst: Number.isFinite(qps) ? Math.max(1, Math.ceil(qps * 2)) : 1,
+      metrics: this.requests,
+      userAgent,
+    });
   }
 
   /** A fault-remediation service on its own kube client (counted in `requests`). */
@@ -150,7 +176,9 @@ export class Harness {
 
   /** Stores an unhealthy event for the node, as the platform connector would. */
   async insertEvent(node: string, overrides: Partial<HealthEvent> = {}): Promise<string> {
-    const [id] = await this.store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node, recommendedAction: 15, ...overrides }) });
+    const [id] = await this.store.insertHealthEvents({
+      healthEvent: sampleHealthEvent({ nodeName: node, recommendedAction: 15, ...overrides }),
+    });
     return id!;
   }
 
@@ -226,11 +254,17 @@ export class Harness {
 export { eventually, parseYaml };
 
 /** The value of one sample of a metric (0 when absent); `labels` is a substring such as `node_name="n1"`. */
-export async function metricValue(service: Pick<FaultRemediationService, 'registry'>, name: string, labels = ''): Promise<number> {
+export async function metricValue(
+  service: Pick<FaultRemediationService, 'registry'>,
+  name: string,
+  labels = '',
+): Promise<number> {
   const family = name.replace(/_(count|sum|bucket)$/, '');
   if (!service.registry.getSingleMetric(family)) return 0;
   const text = await service.registry.getSingleMetricAsString(family);
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 

@@ -33,7 +33,8 @@ export interface Percentiles {
 
 export function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN };
 }
 
@@ -55,7 +56,11 @@ export interface RemediationRunResult extends RemediationRunOptions {
 
 interface FaultRemediationModule {
   createFaultRemediation(deps: Record<string, unknown>): { start(): Promise<void>; stop(): Promise<void> };
-  parseRemediationConfig(text: string, source: string, options: { readTemplate(path: string): string | undefined }): unknown;
+  parseRemediationConfig(
+    text: string,
+    source: string,
+    options: { readTemplate(path: string): string | undefined },
+  ): unknown;
 }
 
 /** The janitor CRDs when the janitor app ships them, else the same group/kind/plural minimally. */
@@ -74,16 +79,37 @@ function rebootNodeCrd(): unknown {
       group: 'janitor.dgxc.nvidia.com',
       scope: 'Cluster',
       names: { kind: 'RebootNode', plural: 'rebootnodes', singular: 'rebootnode', listKind: 'RebootNodeList' },
-      versions: [{ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }
 
-export async function runRemediation(options: RemediationRunOptions, log: (line: string) => void): Promise<RemediationRunResult> {
+export async function runRemediation(
+  options: RemediationRunOptions,
+  log: (line: string) => void,
+): Promise<RemediationRunResult> {
   const fr = (await import(pathToFileURL(join(APP, 'dist/index.js')).href)) as FaultRemediationModule;
   const dir = mkdtempSync(join(tmpdir(), 'fr-bench-'));
   const scenario = join(dir, 'scenario.json');
-  writeFileSync(scenario, JSON.stringify({ nodes: options.nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'], objects: [rebootNodeCrd()] }));
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      nodes: options.nodes,
+      podsPerNode: 0,
+      daemonSets: false,
+      disruptionBudgets: false,
+      namespaces: ['nvsentinel'],
+      objects: [rebootNodeCrd()],
+    }),
+  );
   const kubeconfigPath = join(dir, 'kubeconfig');
   const sim = startChild(SIM_SERVE, ['--scenario', scenario, '--port', '0', '--kubeconfig', kubeconfigPath]);
   const database = await createBenchDatabase();
@@ -95,7 +121,13 @@ export async function runRemediation(options: RemediationRunOptions, log: (line:
     const kubeconfig = readFileSync(kubeconfigPath, 'utf8');
     const admin: KubeClient = createKubeClient({ kubeconfig, qps: Infinity, burst: 1, userAgent: 'bench-admin' });
     let requests = 0;
-    const kube = createKubeClient({ kubeconfig, qps: options.qps, burst: options.burst, userAgent: 'fault-remediation', metrics: { onRequest: () => void requests++ } });
+    const kube = createKubeClient({
+      kubeconfig,
+      qps: options.qps,
+      burst: options.burst,
+      userAgent: 'fault-remediation',
+      metrics: { onRequest: () => void requests++ },
+    });
     const store = datastore.healthEventStore();
 
     const observed = new Map<string, number>();
@@ -130,7 +162,9 @@ export async function runRemediation(options: RemediationRunOptions, log: (line:
 
     // fault-quarantine's part first (not measured), then the drains finish in one burst.
     const ids = await store.insertHealthEvents(
-      ...Array.from({ length: options.nodes }, (_, i) => ({ healthEvent: sampleHealthEvent({ nodeName: `gpu-node-${i}`, recommendedAction: 15 }) })),
+      ...Array.from({ length: options.nodes }, (_, i) => ({
+        healthEvent: sampleHealthEvent({ nodeName: `gpu-node-${i}`, recommendedAction: 15 }),
+      })),
     );
     await Promise.all(ids.map((id) => store.updateNodeQuarantineStatus(id, 'Quarantined')));
     const drainedAt = new Map<string, number>();
@@ -142,13 +176,25 @@ export async function runRemediation(options: RemediationRunOptions, log: (line:
         drainedAt.set(`maintenance-gpu-node-${i}-${id}`, performance.now());
       }),
     );
-    const progress = setInterval(() => log(`  … ${options.label}: ${observed.size}/${options.nodes} CRs after ${((performance.now() - started) / 1000).toFixed(0)} s`), 30_000);
+    const progress = setInterval(
+      () =>
+        log(
+          `  … ${options.label}: ${observed.size}/${options.nodes} CRs after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        ),
+      30_000,
+    );
     await finished;
     clearInterval(progress);
     const last = Math.max(...observed.values());
     const latencies = [...observed.entries()].map(([name, at]) => (at - (drainedAt.get(name) ?? started)) / 1000);
     const seconds = (last - started) / 1000;
-    return { ...options, seconds, crsPerSecond: options.nodes / seconds, drainedToCr: percentiles(latencies), kubeRequests: requests - requestsBefore };
+    return {
+      ...options,
+      seconds,
+      crsPerSecond: options.nodes / seconds,
+      drainedToCr: percentiles(latencies),
+      kubeRequests: requests - requestsBefore,
+    };
   } finally {
     await service?.stop();
     await watch?.stop();
