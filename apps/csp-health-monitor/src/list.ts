@@ -9,10 +9,15 @@ export interface ListMaintenanceEventsOptions {
   statuses?: string[];
 }
 
-export async function listMaintenanceEvents(datastore: DataStore, options: ListMaintenanceEventsOptions = {}): Promise<MaintenanceEvent[]> {
+export async function listMaintenanceEvents(
+  datastore: DataStore,
+  options: ListMaintenanceEventsOptions = {},
+): Promise<MaintenanceEvent[]> {
   const match: Record<string, unknown> = {};
   if (options.nodeName) match.nodeName = options.nodeName;
   if (options.statuses?.length) match.status = { $in: options.statuses };
-  const docs = await datastore.maintenanceEventStore().aggregate([{ $match: match }, { $sort: { scheduledStartTime: 1, eventId: 1 } }]);
+  const docs = await datastore
+    .maintenanceEventStore()
+    .aggregate([{ $match: match }, { $sort: { scheduledStartTime: 1, eventId: 1 } }]);
   return docs.map((doc) => maintenanceEventFromDocument(doc));
 }

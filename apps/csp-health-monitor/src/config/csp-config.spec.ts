@@ -72,9 +72,9 @@ apiPollingIntervalSeconds = 5
 `);
     expect(config.aws.pollingIntervalSeconds).toBe(30);
     expect(config.gcp.apiPollingIntervalSeconds).toBe(5);
-    expect(() => parseCspConfig('clusterName = "c"\n[aws]\nenabled = true\nregion = "r"\npollingIntervalSeconds = 29')).toThrow(
-      /aws.pollingIntervalSeconds must be at least 30/,
-    );
+    expect(() =>
+      parseCspConfig('clusterName = "c"\n[aws]\nenabled = true\nregion = "r"\npollingIntervalSeconds = 29'),
+    ).toThrow(/aws.pollingIntervalSeconds must be at least 30/);
   });
 
   it('names unknown keys, wrong types and broken TOML', () => {

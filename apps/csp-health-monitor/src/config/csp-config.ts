@@ -97,7 +97,7 @@ export function parseCspConfig(text: string, source = 'config.toml'): CspConfig 
   if (aws.bool('enabled', false)) enabled.push('aws');
   if (sim.bool('enabled', false)) enabled.push('sim');
   if (new Reader(lambdaRaw, 'lambda.', problems).bool('enabled', false)) {
-    problems.push("lambda.enabled: the Lambda CSP is not implemented here; disable it or enable gcp, aws or sim");
+    problems.push('lambda.enabled: the Lambda CSP is not implemented here; disable it or enable gcp, aws or sim');
   }
   if (enabled.length > 1) problems.push(`at most one CSP may be enabled, found ${enabled.join(', ')}; keep one`);
   const csp = enabled.length === 1 ? enabled[0] : undefined;
@@ -133,10 +133,13 @@ export function parseCspConfig(text: string, source = 'config.toml'): CspConfig 
   if (csp === 'gcp') {
     if (config.gcp.targetProjectId === '') problems.push('gcp.targetProjectId is required when gcp is enabled');
     if (config.gcp.logFilter === '') {
-      problems.push('gcp.logFilter is required when gcp is enabled, e.g. protoPayload.methodName="compute.instances.upcomingMaintenance"');
+      problems.push(
+        'gcp.logFilter is required when gcp is enabled, e.g. protoPayload.methodName="compute.instances.upcomingMaintenance"',
+      );
     }
   }
-  if (csp === 'aws' && config.aws.region === '') problems.push('aws.region is required when aws is enabled, e.g. "us-east-1"');
+  if (csp === 'aws' && config.aws.region === '')
+    problems.push('aws.region is required when aws is enabled, e.g. "us-east-1"');
   if (problems.length > 0) throw new CspConfigError(source, problems.join('; '));
   return config;
 }

@@ -5,7 +5,12 @@
  *
  * Events arrive oldest first; a datastore error stops the batch and is rethrown (see processEvents).
  */
-import { MaintenanceDocumentPaths, MaintenanceStatus, maintenanceEventFromDocument, type MaintenanceEvent } from '@nvsentinel/health-model';
+import {
+  MaintenanceDocumentPaths,
+  MaintenanceStatus,
+  maintenanceEventFromDocument,
+  type MaintenanceEvent,
+} from '@nvsentinel/health-model';
 import type { Logger } from '@nvsentinel/service-kit';
 import type { MaintenanceEventStore } from '@nvsentinel/store-client';
 import type { MonitorMetrics } from '../metrics.js';
@@ -41,7 +46,10 @@ export async function processEvents(deps: ProcessorDeps, events: readonly Mainte
   for (const group of groupsByTime(events)) {
     for (let i = 0; i < group.length; i += LOOKUP_CHUNK) {
       const chunk = group.slice(i, i + LOOKUP_CHUNK);
-      const existing = await storedById(deps.store, chunk.map((e) => e.eventId));
+      const existing = await storedById(
+        deps.store,
+        chunk.map((e) => e.eventId),
+      );
       let next = 0;
       let failure: unknown;
       const lane = async (): Promise<void> => {
@@ -62,12 +70,20 @@ export async function processEvents(deps: ProcessorDeps, events: readonly Mainte
   return result;
 }
 
-async function processOne(deps: ProcessorDeps, event: MaintenanceEvent, existing: MaintenanceEvent | null): Promise<'stored' | 'unchanged'> {
+async function processOne(
+  deps: ProcessorDeps,
+  event: MaintenanceEvent,
+  existing: MaintenanceEvent | null,
+): Promise<'stored' | 'unchanged'> {
   const csp = event.csp;
   deps.metrics.eventsReceived.inc({ csp });
   const stopTimer = deps.metrics.eventProcessingDuration.startTimer({ csp });
   try {
-    const prepared = await inherit(deps, { ...event, clusterName: deps.clusterName, status: event.status || MaintenanceStatus.DETECTED });
+    const prepared = await inherit(deps, {
+      ...event,
+      clusterName: deps.clusterName,
+      status: event.status || MaintenanceStatus.DETECTED,
+    });
     const merged = existing ? mergeWithStored(existing, prepared) : prepared;
     let outcome: 'stored' | 'unchanged' = 'unchanged';
     if (!existing || !isUnchanged(existing, merged)) {
@@ -81,7 +97,10 @@ async function processOne(deps: ProcessorDeps, event: MaintenanceEvent, existing
   } catch (err) {
     deps.metrics.upserts.inc({ csp, status: 'failure' });
     deps.metrics.processingErrors.inc({ csp, error_type: (err as { code?: string }).code ?? 'unknown' });
-    deps.logger.warn({ err, eventId: event.eventId, node: event.nodeName }, 'storing maintenance event failed; the poll is retried');
+    deps.logger.warn(
+      { err, eventId: event.eventId, node: event.nodeName },
+      'storing maintenance event failed; the poll is retried',
+    );
     throw err;
   } finally {
     stopTimer();
@@ -102,10 +121,12 @@ function* groupsByTime(events: readonly MaintenanceEvent[]): Generator<Maintenan
 
 async function storedById(store: MaintenanceEventStore, ids: string[]): Promise<Map<string, MaintenanceEvent>> {
   const docs = await store.aggregate([{ $match: { [MaintenanceDocumentPaths.eventId]: { $in: ids } } }]);
-  return new Map(docs.map((doc) => {
-    const event = maintenanceEventFromDocument(doc);
-    return [event.eventId, event];
-  }));
+  return new Map(
+    docs.map((doc) => {
+      const event = maintenanceEventFromDocument(doc);
+      return [event.eventId, event];
+    }),
+  );
 }
 /** Upstream's inheritance: fields the CSP leaves out of a later-phase event come from the earlier one. */
 async function inherit(deps: ProcessorDeps, event: MaintenanceEvent): Promise<MaintenanceEvent> {

@@ -72,7 +72,13 @@ export class AwsHealthFake {
     this.events.set(event.arn, event);
     this.descriptions.set(event.arn, description);
     for (const id of instanceIds) {
-      this.entities.push({ entityArn: `${event.arn}/${id}`, eventArn: event.arn, entityValue: id, awsAccountId: '123456789012', statusCode: 'IMPAIRED' });
+      this.entities.push({
+        entityArn: `${event.arn}/${id}`,
+        eventArn: event.arn,
+        entityValue: id,
+        awsAccountId: '123456789012',
+        statusCode: 'IMPAIRED',
+      });
     }
   }
 
@@ -103,7 +109,10 @@ export class AwsHealthFake {
     const operation = target.replace(/^AWSHealth_20160804\./, '');
     const send = (status: number, body: unknown): void => {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.requests.length}` });
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': `req-${this.requests.length}`,
+      });
       res.end(text);
     };
     const error = (status: number, type: string, message: string): void => {
@@ -117,7 +126,8 @@ export class AwsHealthFake {
       return error(400, 'SerializationException', 'request body is not JSON');
     }
     this.requests.push({ operation, body });
-    if (req.method !== 'POST' || !target.startsWith('AWSHealth_20160804.')) return error(400, 'UnknownOperationException', target);
+    if (req.method !== 'POST' || !target.startsWith('AWSHealth_20160804.'))
+      return error(400, 'UnknownOperationException', target);
     const auth = String(req.headers.authorization ?? '');
     if (!auth.includes(`Credential=${FAKE_ACCESS_KEY_ID}/`)) {
       return error(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
@@ -147,11 +157,21 @@ export class AwsHealthFake {
         (!list('services') || list('services')!.includes(e.service ?? 'EC2')) &&
         (!list('regions') || list('regions')!.includes(e.region ?? 'us-east-1')) &&
         (!list('eventTypeCodes') || list('eventTypeCodes')!.includes(e.eventTypeCode)) &&
-        (!list('eventTypeCategories') || list('eventTypeCategories')!.includes(e.eventTypeCategory ?? 'scheduledChange')) &&
+        (!list('eventTypeCategories') ||
+          list('eventTypeCategories')!.includes(e.eventTypeCategory ?? 'scheduledChange')) &&
         (from === undefined || e.lastUpdatedTime >= from),
     );
     const { page, nextToken } = this.#page(matches, body);
-    return { events: page.map((e) => ({ service: 'EC2', eventTypeCategory: 'scheduledChange', region: 'us-east-1', eventScopeCode: 'ACCOUNT_SPECIFIC', ...e })), ...(nextToken ? { nextToken } : {}) };
+    return {
+      events: page.map((e) => ({
+        service: 'EC2',
+        eventTypeCategory: 'scheduledChange',
+        region: 'us-east-1',
+        eventScopeCode: 'ACCOUNT_SPECIFIC',
+        ...e,
+      })),
+      ...(nextToken ? { nextToken } : {}),
+    };
   }
 
   #describeEventDetails(body: Record<string, unknown>): unknown {
@@ -162,7 +182,12 @@ export class AwsHealthFake {
     for (const arn of arns) {
       const event = this.events.get(arn);
       if (!event) failedSet.push({ eventArn: arn, errorName: 'NotFound', errorMessage: 'no such event' });
-      else successfulSet.push({ event: { service: 'EC2', ...event }, eventDescription: { latestDescription: this.descriptions.get(arn) ?? '' }, eventMetadata: {} });
+      else
+        successfulSet.push({
+          event: { service: 'EC2', ...event },
+          eventDescription: { latestDescription: this.descriptions.get(arn) ?? '' },
+          eventMetadata: {},
+        });
     }
     return { successfulSet, failedSet };
   }
@@ -171,7 +196,10 @@ export class AwsHealthFake {
     const arns = ((body.filter as Record<string, unknown> | undefined)?.eventArns as string[] | undefined) ?? [];
     const matches = this.entities.filter((e) => arns.includes(e.eventArn));
     const { page, nextToken } = this.#page(matches, body);
-    return { entities: page.map((e) => ({ ...e, lastUpdatedTime: this.events.get(e.eventArn)?.lastUpdatedTime })), ...(nextToken ? { nextToken } : {}) };
+    return {
+      entities: page.map((e) => ({ ...e, lastUpdatedTime: this.events.get(e.eventArn)?.lastUpdatedTime })),
+      ...(nextToken ? { nextToken } : {}),
+    };
   }
 
   #page<T>(items: T[], body: Record<string, unknown>): { page: T[]; nextToken?: string } {

@@ -18,7 +18,9 @@ export interface FakeLogEntry {
   jsonPayload?: Record<string, unknown>;
 }
 
-type Fault = { kind: 'error'; status: number; grpcStatus: string; message: string } | { kind: 'malformed'; body: string };
+type Fault =
+  | { kind: 'error'; status: number; grpcStatus: string; message: string }
+  | { kind: 'malformed'; body: string };
 
 export class GcpLoggingFake {
   readonly entries: FakeLogEntry[] = [];
@@ -60,9 +62,11 @@ export class GcpLoggingFake {
       res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    const error = (status: number, grpcStatus: string, message: string): void => send(status, { error: { code: status, message, status: grpcStatus } });
+    const error = (status: number, grpcStatus: string, message: string): void =>
+      send(status, { error: { code: status, message, status: grpcStatus } });
     const path = (req.url ?? '').split('?')[0];
-    if (req.method !== 'POST' || path !== '/v2/entries:list') return error(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
+    if (req.method !== 'POST' || path !== '/v2/entries:list')
+      return error(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
@@ -71,7 +75,11 @@ export class GcpLoggingFake {
     }
     this.requests.push(body);
     if (req.headers.authorization !== `Bearer ${FAKE_GCP_TOKEN}`) {
-      return error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
+      return error(
+        401,
+        'UNAUTHENTICATED',
+        'Request had invalid authentication credentials. Expected OAuth 2 access token.',
+      );
     }
     const fault = this.#faults.shift();
     if (fault?.kind === 'error') return error(fault.status, fault.grpcStatus, fault.message);
@@ -82,7 +90,10 @@ export class GcpLoggingFake {
     const until = /timestamp <= "([^"]+)"/.exec(filter)?.[1];
     const inWindow = this.entries.filter((e) => {
       const t = Date.parse(e.timestamp);
-      return (after === undefined || t > Date.parse(after) || (inclusive && t === Date.parse(after))) && (until === undefined || t <= Date.parse(until));
+      return (
+        (after === undefined || t > Date.parse(after) || (inclusive && t === Date.parse(after))) &&
+        (until === undefined || t <= Date.parse(until))
+      );
     });
     inWindow.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp) || (a.insertId < b.insertId ? -1 : 1));
     if (body.orderBy === 'timestamp desc') inWindow.reverse();

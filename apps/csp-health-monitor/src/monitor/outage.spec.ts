@@ -13,7 +13,12 @@ describe('datastore outage during polls (postgresql)', () => {
   let h: Harness;
   let fake: GcpLoggingFake;
   beforeAll(async () => {
-    h = await Harness.start('postgresql', 3, { connectionLifetimeMs: 300, maxIdleConnections: 0, idleTimeoutMs: 100, connectTimeoutMs: 1000 });
+    h = await Harness.start('postgresql', 3, {
+      connectionLifetimeMs: 300,
+      maxIdleConnections: 0,
+      idleTimeoutMs: 100,
+      connectTimeoutMs: 1000,
+    });
     fake = await new GcpLoggingFake().start();
   });
   afterAll(async () => {
@@ -29,7 +34,15 @@ describe('datastore outage during polls (postgresql)', () => {
     const at = (ms: number) => new Date(from.getTime() + ms);
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (let i = 0; i < 3; i++) {
-      fake.entries.push(gceMaintenanceEntry({ insertId: `during-outage-${i}`, timestamp: at(i + 1), instanceId: String(1000 + i), maintenanceStatus: 'PENDING', type: 'SCHEDULED' }));
+      fake.entries.push(
+        gceMaintenanceEntry({
+          insertId: `during-outage-${i}`,
+          timestamp: at(i + 1),
+          instanceId: String(1000 + i),
+          maintenanceStatus: 'PENDING',
+          type: 'SCHEDULED',
+        }),
+      );
     }
     await h.database!.admin(`ALTER DATABASE "${h.database!.database}" ALLOW_CONNECTIONS false`);
     await new Promise((resolve) => setTimeout(resolve, 800)); // pooled connections reach their lifetime
@@ -42,7 +55,10 @@ describe('datastore outage during polls (postgresql)', () => {
     const report = await monitor.pollOnce();
     expect(report.events).toBe(3);
     for (let i = 0; i < 3; i++) {
-      expect(await h.store.findMaintenanceEventById(`during-outage-${i}`)).toMatchObject({ status: 'DETECTED', nodeName: `gpu-node-${i}` });
+      expect(await h.store.findMaintenanceEventById(`during-outage-${i}`)).toMatchObject({
+        status: 'DETECTED',
+        nodeName: `gpu-node-${i}`,
+      });
     }
     expect(monitor.checkpoint()!.getTime()).toBeGreaterThan(from.getTime());
     await monitor.stop();
@@ -54,14 +70,23 @@ describe('datastore outage during polls (postgresql)', () => {
     const from = monitor.checkpoint()!;
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (let i = 0; i < 3; i++) {
-      fake.entries.push(gceMaintenanceEntry({ insertId: `partial-${i}`, timestamp: new Date(from.getTime() + i + 1), instanceId: String(1000 + i), maintenanceStatus: 'PENDING' }));
+      fake.entries.push(
+        gceMaintenanceEntry({
+          insertId: `partial-${i}`,
+          timestamp: new Date(from.getTime() + i + 1),
+          instanceId: String(1000 + i),
+          maintenanceStatus: 'PENDING',
+        }),
+      );
     }
     const client = new pg.Client({ connectionString: h.database!.url });
     await client.connect();
     try {
       await client.query(`CREATE FUNCTION refuse_partial() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.event_id = 'partial-1' THEN RAISE EXCEPTION 'injected: write refused'; END IF; RETURN NEW; END $$`);
-      await client.query('CREATE TRIGGER refuse_partial BEFORE INSERT ON maintenance_events FOR EACH ROW EXECUTE FUNCTION refuse_partial()');
+      await client.query(
+        'CREATE TRIGGER refuse_partial BEFORE INSERT ON maintenance_events FOR EACH ROW EXECUTE FUNCTION refuse_partial()',
+      );
       await expect(monitor.pollOnce()).rejects.toThrow(/write refused/);
       expect(await h.store.findMaintenanceEventById('partial-0')).not.toBeNull();
       expect(await h.store.findMaintenanceEventById('partial-2')).toBeNull();

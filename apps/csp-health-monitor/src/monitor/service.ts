@@ -90,7 +90,10 @@ export function createCspHealthMonitor(deps: CspHealthMonitorDeps): CspHealthMon
       const window = { from: checkpoint, to: now() };
       mapper.refresh();
       const events = await client.poll(window, ctx);
-      const result = await processEvents({ store, clusterName: deps.config.clusterName, metrics, logger, now, concurrency }, events);
+      const result = await processEvents(
+        { store, clusterName: deps.config.clusterName, metrics, logger, now, concurrency },
+        events,
+      );
       checkpoint = window.to;
       lastPollOk = true;
       lastError = '';
@@ -110,9 +113,11 @@ export function createCspHealthMonitor(deps: CspHealthMonitorDeps): CspHealthMon
   function pollOnce(): Promise<PollReport> {
     const run = (running ?? Promise.resolve()).catch(() => undefined).then(pollNow);
     running = run;
-    void run.finally(() => {
-      if (running === run) running = undefined;
-    }).catch(() => undefined);
+    void run
+      .finally(() => {
+        if (running === run) running = undefined;
+      })
+      .catch(() => undefined);
     return run;
   }
 
@@ -156,7 +161,10 @@ export function createCspHealthMonitor(deps: CspHealthMonitorDeps): CspHealthMon
     },
     readinessChecks() {
       return {
-        'node-cache': async () => ({ ok: nodeCache.synced, ...(nodeCache.synced ? {} : { detail: 'node cache not synced' }) }),
+        'node-cache': async () => ({
+          ok: nodeCache.synced,
+          ...(nodeCache.synced ? {} : { detail: 'node cache not synced' }),
+        }),
         'csp-poll': async () =>
           lastPollOk === false ? { ok: false, detail: `last poll failed: ${lastError}` } : { ok: true },
       };

@@ -3,7 +3,13 @@
  * `healthpub` UDS publisher): `datamodels.PlatformConnector/HealthEventOccurredV1`, retried while
  * the connector is unavailable. platform-connectors answers OK only once the event is stored.
  */
-import { credentials, makeGenericClientConstructor, status, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  status,
+  type MethodDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { EmptySchema, type Empty } from '@bufbuild/protobuf/wkt';
 import { healthEventsToProto, proto, type HealthEvent } from '@nvsentinel/health-model';
@@ -18,10 +24,18 @@ const healthEventOccurredV1: MethodDefinition<proto.HealthEvents, Empty> = {
   responseDeserialize: (bytes) => fromBinary(EmptySchema, bytes),
   originalName: 'healthEventOccurredV1',
 };
-const ClientConstructor = makeGenericClientConstructor({ HealthEventOccurredV1: healthEventOccurredV1 }, 'PlatformConnector');
+const ClientConstructor = makeGenericClientConstructor(
+  { HealthEventOccurredV1: healthEventOccurredV1 },
+  'PlatformConnector',
+);
 
 /** Codes after which a resend may succeed. */
-const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED]);
+const RETRYABLE = new Set<number>([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.RESOURCE_EXHAUSTED,
+  status.ABORTED,
+]);
 
 export interface HealthEventPublisher {
   publish(event: HealthEvent): Promise<void>;
@@ -41,13 +55,19 @@ export interface GrpcPublisherOptions {
 export function createGrpcPublisher(options: GrpcPublisherOptions): HealthEventPublisher {
   const target = options.socket.startsWith('unix:') ? options.socket : `unix://${options.socket}`;
   const client = new ClientConstructor(target, credentials.createInsecure()) as unknown as {
-    HealthEventOccurredV1(message: proto.HealthEvents, options: { deadline: Date }, callback: (err: ServiceError | null) => void): void;
+    HealthEventOccurredV1(
+      message: proto.HealthEvents,
+      options: { deadline: Date },
+      callback: (err: ServiceError | null) => void,
+    ): void;
     close(): void;
   };
   const callOnce = (message: proto.HealthEvents): Promise<void> =>
     new Promise((resolve, reject) => {
-      client.HealthEventOccurredV1(message, { deadline: new Date(Date.now() + (options.callTimeoutMs ?? 30_000)) }, (err) =>
-        err ? reject(err) : resolve(),
+      client.HealthEventOccurredV1(
+        message,
+        { deadline: new Date(Date.now() + (options.callTimeoutMs ?? 30_000)) },
+        (err) => (err ? reject(err) : resolve()),
       );
     });
   return {
@@ -68,4 +88,3 @@ export function createGrpcPublisher(options: GrpcPublisherOptions): HealthEventP
     close: () => client.close(),
   };
 }
-

@@ -47,7 +47,9 @@ export function createMaintenanceNotifier(deps: MaintenanceNotifierDeps): Mainte
   const logger = moduleLogger(deps.logger, 'maintenance-notifier');
   const registry = deps.registry ?? createMetricsRegistry({ defaultMetrics: false });
   const metrics = createNotifierMetrics(registry);
-  const nodes = new NodeCache(deps.kube, { onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting') });
+  const nodes = new NodeCache(deps.kube, {
+    onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting'),
+  });
   const interval = deps.options.pollIntervalMs ?? deps.config.maintenanceEventPollIntervalSeconds * 1000;
   let publisher: HealthEventPublisher | undefined;
   let engine: TriggerEngine | undefined;
@@ -64,9 +66,14 @@ export function createMaintenanceNotifier(deps: MaintenanceNotifierDeps): Mainte
     const current = engine;
     const run = (running ?? Promise.resolve()).catch(() => undefined).then(() => current.cycle());
     running = run;
-    run.then(() => (lastCycleOk = true), () => (lastCycleOk = false)).finally(() => {
-      if (running === run) running = undefined;
-    });
+    run
+      .then(
+        () => (lastCycleOk = true),
+        () => (lastCycleOk = false),
+      )
+      .finally(() => {
+        if (running === run) running = undefined;
+      });
     return run;
   }
 
@@ -127,7 +134,8 @@ export function createMaintenanceNotifier(deps: MaintenanceNotifierDeps): Mainte
     readinessChecks() {
       return {
         'node-cache': async () => ({ ok: nodes.synced, ...(nodes.synced ? {} : { detail: 'node cache not synced' }) }),
-        'trigger-cycle': async () => (lastCycleOk === false ? { ok: false, detail: 'last trigger cycle failed' } : { ok: true }),
+        'trigger-cycle': async () =>
+          lastCycleOk === false ? { ok: false, detail: 'last trigger cycle failed' } : { ok: true },
       };
     },
   };

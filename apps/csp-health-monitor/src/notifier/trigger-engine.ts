@@ -80,7 +80,10 @@ export class TriggerEngine {
     try {
       const now = this.#deps.now();
       const toQuarantine = await this.#query('quarantine', async () => {
-        const timed = await this.#deps.maintenance.findEventsToTriggerQuarantine(this.#deps.config.triggerQuarantineWorkflowTimeLimitMinutes * MINUTE, now);
+        const timed = await this.#deps.maintenance.findEventsToTriggerQuarantine(
+          this.#deps.config.triggerQuarantineWorkflowTimeLimitMinutes * MINUTE,
+          now,
+        );
         const emergency = await this.#byFilter({ status: MaintenanceStatus.DETECTED, 'metadata.urgency': 'emergency' });
         return unique([...emergency, ...timed]);
       });
@@ -90,7 +93,10 @@ export class TriggerEngine {
         else report.failed++;
       }
       const toHeal = await this.#query('healthy', async () => {
-        const completed = await this.#deps.maintenance.findEventsToTriggerHealthy(this.#deps.config.postMaintenanceHealthyDelayMinutes * MINUTE, now);
+        const completed = await this.#deps.maintenance.findEventsToTriggerHealthy(
+          this.#deps.config.postMaintenanceHealthyDelayMinutes * MINUTE,
+          now,
+        );
         const cancelled = await this.#byFilter({ status: MaintenanceStatus.CANCELLED });
         return unique([...completed, ...cancelled]);
       });
@@ -125,7 +131,8 @@ export class TriggerEngine {
       this.#endWait(event.eventId);
       return (await this.#trigger(event, 'healthy', MaintenanceStatus.HEALTHY_TRIGGERED)) ? 'sent' : 'failed';
     }
-    if (!event.nodeName) return (await this.#trigger(event, 'healthy', MaintenanceStatus.HEALTHY_TRIGGERED)) ? 'sent' : 'failed';
+    if (!event.nodeName)
+      return (await this.#trigger(event, 'healthy', MaintenanceStatus.HEALTHY_TRIGGERED)) ? 'sent' : 'failed';
     const deadline = this.#readinessDeadline(event);
     if (deadline <= this.#deps.now().getTime()) return (await this.#timeout(event)) ? 'timeout' : 'failed';
     if (!this.#waits.has(event.eventId)) this.#startWait(event, deadline);
@@ -138,9 +145,10 @@ export class TriggerEngine {
    */
   #readinessDeadline(event: MaintenanceEvent): number {
     const { postMaintenanceHealthyDelayMinutes: delay, nodeReadinessTimeoutMinutes: timeout } = this.#deps.config;
-    const due = event.status === MaintenanceStatus.MAINTENANCE_COMPLETE && event.actualEndTime
-      ? event.actualEndTime.getTime() + delay * MINUTE
-      : event.lastUpdatedTimestamp.getTime();
+    const due =
+      event.status === MaintenanceStatus.MAINTENANCE_COMPLETE && event.actualEndTime
+        ? event.actualEndTime.getTime() + delay * MINUTE
+        : event.lastUpdatedTimestamp.getTime();
     return due + timeout * MINUTE;
   }
 
@@ -148,16 +156,22 @@ export class TriggerEngine {
     if (this.#closed) return;
     const node = event.nodeName;
     this.#deps.metrics.readinessMonitoringStarted.inc({ node_name: node });
-    this.#deps.logger.info({ node, eventId: event.eventId, deadline: new Date(deadline) }, 'node not Ready; waiting before the healthy trigger');
+    this.#deps.logger.info(
+      { node, eventId: event.eventId, deadline: new Date(deadline) },
+      'node not Ready; waiting before the healthy trigger',
+    );
     const unsubscribe = this.#deps.nodes.onChange((change) => {
       if (change.object.metadata?.name !== node || change.type === 'delete' || !isNodeReady(change.object)) return;
       this.#endWait(event.eventId);
       void this.#trigger(event, 'healthy', MaintenanceStatus.HEALTHY_TRIGGERED);
     });
-    const timer = setTimeout(() => {
-      this.#endWait(event.eventId);
-      void this.#healthy(event);
-    }, Math.max(0, deadline - this.#deps.now().getTime()));
+    const timer = setTimeout(
+      () => {
+        this.#endWait(event.eventId);
+        void this.#healthy(event);
+      },
+      Math.max(0, deadline - this.#deps.now().getTime()),
+    );
     timer.unref?.();
     this.#waits.set(event.eventId, { node, unsubscribe, timer });
   }
@@ -174,11 +188,17 @@ export class TriggerEngine {
     try {
       await this.#deps.maintenance.updateEventStatus(event.eventId, MaintenanceStatus.NODE_READINESS_TIMEOUT);
       this.#deps.metrics.nodeNotReadyTimeout.inc({ node_name: event.nodeName });
-      this.#deps.logger.warn({ node: event.nodeName, eventId: event.eventId }, 'node not Ready within nodeReadinessTimeoutMinutes; no healthy trigger is sent');
+      this.#deps.logger.warn(
+        { node: event.nodeName, eventId: event.eventId },
+        'node not Ready within nodeReadinessTimeoutMinutes; no healthy trigger is sent',
+      );
       return true;
     } catch (err) {
       this.#deps.metrics.updateErrors.inc({ trigger_type: 'healthy' });
-      this.#deps.logger.error({ err, eventId: event.eventId }, 'writing NODE_READINESS_TIMEOUT failed; retried at the next poll');
+      this.#deps.logger.error(
+        { err, eventId: event.eventId },
+        'writing NODE_READINESS_TIMEOUT failed; retried at the next poll',
+      );
       return false;
     }
   }
@@ -219,7 +239,10 @@ export class TriggerEngine {
       } catch (err) {
         metrics.updateErrors.inc({ trigger_type: kind });
         metrics.failures.inc({ trigger_type: kind, failure_reason: 'db_update' });
-        log.error({ err, status }, 'trigger sent but the status write failed; the next poll writes it without resending');
+        log.error(
+          { err, status },
+          'trigger sent but the status write failed; the next poll writes it without resending',
+        );
         return false;
       }
       metrics.success.inc({ trigger_type: kind });
@@ -231,7 +254,10 @@ export class TriggerEngine {
   }
 
   async #alreadySent(event: MaintenanceEvent, kind: TriggerKind): Promise<boolean> {
-    const filter = { [DocumentPaths.nodeName]: event.nodeName, [metadataPath(TRIGGER_KEY_METADATA)]: triggerKey(event, kind) };
+    const filter = {
+      [DocumentPaths.nodeName]: event.nodeName,
+      [metadataPath(TRIGGER_KEY_METADATA)]: triggerKey(event, kind),
+    };
     return (await this.#deps.healthEvents.countHealthEvents(filter)) > 0;
   }
 
@@ -266,4 +292,3 @@ function unique(events: MaintenanceEvent[]): MaintenanceEvent[] {
   for (const e of events) if (!seen.has(e.eventId)) seen.set(e.eventId, e);
   return [...seen.values()];
 }
-

@@ -46,7 +46,11 @@ export function buildTriggerEvent(
     recommendedAction: healthy ? RecommendedAction.NONE : typeof action === 'number' ? action : RecommendedAction.NONE,
     errorCode: [],
     entitiesImpacted: [{ entityType: event.resourceType, entityValue: event.resourceId }],
-    metadata: { ...event.metadata, [EVENT_ID_METADATA]: event.eventId, [TRIGGER_KEY_METADATA]: triggerKey(event, kind) },
+    metadata: {
+      ...event.metadata,
+      [EVENT_ID_METADATA]: event.eventId,
+      [TRIGGER_KEY_METADATA]: triggerKey(event, kind),
+    },
     generatedTimestamp: timestampFromDate(now),
     nodeName: event.nodeName,
     processingStrategy,

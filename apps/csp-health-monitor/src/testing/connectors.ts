@@ -25,7 +25,9 @@ export async function startConnectors(h: Harness, name = 'nvsentinel.sock'): Pro
     socketPath,
     async triggers(node) {
       const events = await h.datastore.healthEventStore().findHealthEventsByNode(node);
-      return events.filter((e) => e.healthEvent.checkName === 'CSPMaintenance').sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      return events
+        .filter((e) => e.healthEvent.checkName === 'CSPMaintenance')
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     },
     stop: () => service.stop(),
   };

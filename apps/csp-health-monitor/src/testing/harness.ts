@@ -15,7 +15,11 @@ import { OAuth2Client } from 'google-auth-library';
 import { parseCspConfig, type CspConfig } from '../config/csp-config.js';
 import { GCP_INSTANCE_ID_ANNOTATION, ZONE_LABEL } from '../csp/node-mapper.js';
 import { createCspHealthMonitor, type CspHealthMonitor, type CspHealthMonitorDeps } from '../monitor/service.js';
-import { createMaintenanceNotifier, type MaintenanceNotifier, type MaintenanceNotifierDeps } from '../notifier/service.js';
+import {
+  createMaintenanceNotifier,
+  type MaintenanceNotifier,
+  type MaintenanceNotifierDeps,
+} from '../notifier/service.js';
 import { FAKE_CREDENTIALS } from '../fakes/aws-health-fake.js';
 import { FAKE_GCP_TOKEN } from '../fakes/gcp-logging-fake.js';
 
@@ -82,7 +86,9 @@ export class Harness {
     });
     const database = provider === 'postgresql' ? await createTestDatabase('csp') : undefined;
     const datastore = await createDataStore(
-      database ? { ...database.config, options: { ...database.config.options, ...datastoreOptions } } : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
+      database
+        ? { ...database.config, options: { ...database.config.options, ...datastoreOptions } }
+        : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
     );
     const kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1, userAgent: 'csp-test' });
     const logger = createLogger({ name: 'csp-health-monitor-test', level: process.env.LOG_LEVEL ?? 'fatal' });
@@ -101,7 +107,12 @@ export class Harness {
       logger: this.logger,
       namespace: NAMESPACE,
       config,
-      options: { aws: { credentials: FAKE_CREDENTIALS, maxAttempts: 3 }, gcp: { authClient: gcpAuth() }, pollIntervalMs: 3_600_000, ...extra.options },
+      options: {
+        aws: { credentials: FAKE_CREDENTIALS, maxAttempts: 3 },
+        gcp: { authClient: gcpAuth() },
+        pollIntervalMs: 3_600_000,
+        ...extra.options,
+      },
       ...(extra.now ? { now: extra.now } : {}),
     });
     this.#services.push(monitor);
@@ -138,7 +149,11 @@ export function gcpAuth(token = FAKE_GCP_TOKEN): OAuth2Client {
   return client;
 }
 
-export async function metricValue(registry: { getSingleMetricAsString(name: string): Promise<string> }, name: string, labels = ''): Promise<number> {
+export async function metricValue(
+  registry: { getSingleMetricAsString(name: string): Promise<string> },
+  name: string,
+  labels = '',
+): Promise<number> {
   const text = await registry.getSingleMetricAsString(name);
   return text
     .split('\n')

@@ -8,7 +8,8 @@ import { listMaintenanceEvents } from '../../list.js';
 import { awsInstanceId, Harness, metricValue, PROVIDERS, testConfig } from '../../testing/harness.js';
 
 const REBOOT = 'AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED';
-const DESCRIPTION = 'EC2 has detected degradation of the underlying hardware.\n\nWhat do I need to do?\nYou can wait for the scheduled reboot, or reboot the instance yourself.';
+const DESCRIPTION =
+  'EC2 has detected degradation of the underlying hardware.\n\nWhat do I need to do?\nYou can wait for the scheduled reboot, or reboot the instance yourself.';
 const arn = (n: number) => `arn:aws:health:us-east-1::event/EC2/${REBOOT}/${REBOOT}_${n}`;
 
 describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
@@ -34,16 +35,42 @@ describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
   it('stores one DETECTED event per affected instance, paging through events and entities', async () => {
     fake.maxPageSize = 2;
     for (let n = 1; n <= 3; n++) {
-      fake.addEvent({ arn: arn(n), eventTypeCode: REBOOT, statusCode: 'upcoming', lastUpdatedTime: epoch(new Date(now - 1000 * n)), ...scheduled }, DESCRIPTION, [awsInstanceId(n), ...(n === 1 ? [awsInstanceId(4), awsInstanceId(5)] : [])]);
+      fake.addEvent(
+        {
+          arn: arn(n),
+          eventTypeCode: REBOOT,
+          statusCode: 'upcoming',
+          lastUpdatedTime: epoch(new Date(now - 1000 * n)),
+          ...scheduled,
+        },
+        DESCRIPTION,
+        [awsInstanceId(n), ...(n === 1 ? [awsInstanceId(4), awsInstanceId(5)] : [])],
+      );
     }
     // Not a maintenance event type / other region: filtered out by the request filter.
-    fake.addEvent({ arn: 'arn:other', eventTypeCode: 'AWS_EC2_OPERATIONAL_ISSUE', statusCode: 'open', lastUpdatedTime: epoch(new Date()), ...scheduled }, '', [awsInstanceId(0)]);
+    fake.addEvent(
+      {
+        arn: 'arn:other',
+        eventTypeCode: 'AWS_EC2_OPERATIONAL_ISSUE',
+        statusCode: 'open',
+        lastUpdatedTime: epoch(new Date()),
+        ...scheduled,
+      },
+      '',
+      [awsInstanceId(0)],
+    );
     const monitor = h.monitor(testConfig('aws', fake.url));
     await monitor.start(); // the first poll runs inside start
-    expect((await listMaintenanceEvents(h.datastore)).map((e) => e.resourceId).sort()).toEqual([1, 2, 3, 4, 5].map(awsInstanceId));
+    expect((await listMaintenanceEvents(h.datastore)).map((e) => e.resourceId).sort()).toEqual(
+      [1, 2, 3, 4, 5].map(awsInstanceId),
+    );
     expect((await monitor.pollOnce()).stored).toBe(0); // nothing new, nothing rewritten
     const request = fake.calls('DescribeEvents')[0]!.body as { filter: Record<string, unknown> };
-    expect(request.filter).toMatchObject({ services: ['EC2'], eventTypeCategories: ['scheduledChange'], regions: ['us-east-1'] });
+    expect(request.filter).toMatchObject({
+      services: ['EC2'],
+      eventTypeCategories: ['scheduledChange'],
+      regions: ['us-east-1'],
+    });
     expect(request.filter.eventTypeCodes).toHaveLength(10);
     expect(fake.calls('DescribeEvents').filter((c) => c.body.nextToken).length).toBeGreaterThan(0);
     expect(fake.calls('DescribeAffectedEntities').filter((c) => c.body.nextToken).length).toBeGreaterThan(0);
@@ -76,7 +103,11 @@ describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
     fake.events.get(arn(2))!.lastUpdatedTime = epoch(new Date(now - 86_400_000));
     await monitor.pollOnce();
     const ongoing = await h.store.findMaintenanceEventById(id);
-    expect(ongoing).toMatchObject({ status: 'MAINTENANCE_ONGOING', cspStatus: 'ACTIVE', metadata: { awsStatusCode: 'open' } });
+    expect(ongoing).toMatchObject({
+      status: 'MAINTENANCE_ONGOING',
+      cspStatus: 'ACTIVE',
+      metadata: { awsStatusCode: 'open' },
+    });
     expect(ongoing!.actualStartTime).not.toBeNull();
 
     fake.events.get(arn(2))!.statusCode = 'closed';
@@ -103,18 +134,32 @@ describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
     fake.failNext('DescribeEvents', 6, 400, 'ThrottlingException', 'Rate exceeded');
     await expect(monitor.pollOnce()).rejects.toThrow(/Rate exceeded/);
     expect(monitor.checkpoint()).toEqual(before);
-    expect(await metricValue(monitor.registry, 'csp_health_monitor_csp_api_errors_total', 'error_type="ThrottlingException"')).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(
+        monitor.registry,
+        'csp_health_monitor_csp_api_errors_total',
+        'error_type="ThrottlingException"',
+      ),
+    ).toBeGreaterThanOrEqual(1);
     await expect(monitor.pollOnce()).resolves.toBeDefined();
     await monitor.stop();
   });
 
   it('reports an auth failure as a failed poll (counted), never a crash', async () => {
-    const monitor = h.monitor(testConfig('aws', fake.url), { options: { aws: { credentials: { ...FAKE_CREDENTIALS, accessKeyId: 'AKIAWRONG' } } } });
+    const monitor = h.monitor(testConfig('aws', fake.url), {
+      options: { aws: { credentials: { ...FAKE_CREDENTIALS, accessKeyId: 'AKIAWRONG' } } },
+    });
     await monitor.start(); // resolves although its first poll failed
     expect(await metricValue(monitor.registry, 'csp_health_monitor_csp_monitor_errors_total')).toBe(1);
     const initial = monitor.checkpoint();
     await expect(monitor.pollOnce()).rejects.toThrow(/security token/);
-    expect(await metricValue(monitor.registry, 'csp_health_monitor_csp_api_errors_total', 'error_type="UnrecognizedClientException"')).toBeGreaterThan(0);
+    expect(
+      await metricValue(
+        monitor.registry,
+        'csp_health_monitor_csp_api_errors_total',
+        'error_type="UnrecognizedClientException"',
+      ),
+    ).toBeGreaterThan(0);
     expect(await metricValue(monitor.registry, 'csp_health_monitor_csp_monitor_errors_total')).toBe(2);
     expect(monitor.checkpoint()).toEqual(initial);
     const checks = monitor.readinessChecks();
@@ -130,14 +175,26 @@ describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
     await expect(monitor.pollOnce()).rejects.toThrow(/JSON/);
     fake.malformedNext('DescribeEvents', 1, '{"events": "not-a-list"}');
     await expect(monitor.pollOnce()).rejects.toThrow(/DescribeEvents.events is string, not a list/);
-    fake.addEvent({ arn: arn(7), eventTypeCode: REBOOT, statusCode: 'upcoming', lastUpdatedTime: epoch(new Date()), ...scheduled }, DESCRIPTION, ['i-notinthiscluster', awsInstanceId(1)]);
-    fake.addEvent({ arn: arn(8), eventTypeCode: REBOOT, statusCode: 'upcoming', lastUpdatedTime: epoch(new Date()) }, DESCRIPTION, [awsInstanceId(2)]);
+    fake.addEvent(
+      { arn: arn(7), eventTypeCode: REBOOT, statusCode: 'upcoming', lastUpdatedTime: epoch(new Date()), ...scheduled },
+      DESCRIPTION,
+      ['i-notinthiscluster', awsInstanceId(1)],
+    );
+    fake.addEvent(
+      { arn: arn(8), eventTypeCode: REBOOT, statusCode: 'upcoming', lastUpdatedTime: epoch(new Date()) },
+      DESCRIPTION,
+      [awsInstanceId(2)],
+    );
     const report = await monitor.pollOnce();
     expect(report.events).toBeGreaterThanOrEqual(1);
-    expect(await h.store.findMaintenanceEventById(`${arn(7)}/${awsInstanceId(1)}`)).toMatchObject({ nodeName: 'gpu-node-1' });
+    expect(await h.store.findMaintenanceEventById(`${arn(7)}/${awsInstanceId(1)}`)).toMatchObject({
+      nodeName: 'gpu-node-1',
+    });
     expect(await h.store.findMaintenanceEventById(`${arn(7)}/i-notinthiscluster`)).toBeNull();
     expect(await h.store.findMaintenanceEventById(`${arn(8)}/${awsInstanceId(2)}`)).toBeNull(); // no start/end time
-    expect(await metricValue(monitor.registry, 'csp_health_monitor_main_normalization_errors_total', 'csp="aws"')).toBe(2);
+    expect(await metricValue(monitor.registry, 'csp_health_monitor_main_normalization_errors_total', 'csp="aws"')).toBe(
+      2,
+    );
     await monitor.stop();
   });
 
@@ -146,7 +203,10 @@ describe.each(PROVIDERS)('AWS Health monitor on %s', (provider) => {
     const monitor = h.monitor(testConfig('aws', fake.url));
     const calls = fake.calls('DescribeEvents').length;
     await monitor.start();
-    const first = fake.calls('DescribeEvents').slice(calls).find((c) => (c.body.filter as Record<string, unknown>).lastUpdatedTimes);
+    const first = fake
+      .calls('DescribeEvents')
+      .slice(calls)
+      .find((c) => (c.body.filter as Record<string, unknown>).lastUpdatedTimes);
     const from = (first!.body.filter as { lastUpdatedTimes: Array<{ from: number }> }).lastUpdatedTimes[0]!.from;
     expect(from * 1000).toBe(latest!.getTime());
     await monitor.stop();

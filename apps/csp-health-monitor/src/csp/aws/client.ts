@@ -73,7 +73,8 @@ export class AwsHealthCspClient implements CspClient {
   }
 
   async poll(window: PollWindow, ctx: CspContext): Promise<MaintenanceEvent[]> {
-    const [fresh, rechecked] = await Promise.all([this.#newEvents(window, ctx), this.#recheckKnown(ctx)]);
+    // Both settle before the poll ends, so no call of a failed poll runs on into the next one.
+    const [fresh, rechecked] = await settleAll([this.#newEvents(window, ctx), this.#recheckKnown(ctx)] as const);
     const byArn = new Map<string, Event>();
     for (const event of [...rechecked, ...fresh]) if (event.arn) byArn.set(event.arn, event);
     const events = [...byArn.values()];
@@ -82,21 +83,32 @@ export class AwsHealthCspClient implements CspClient {
     const now = ctx.now();
     const out: MaintenanceEvent[] = [];
     await forEachBatch(events, async (batch) => {
-      const entities = await this.#entities(batch.map((e) => e.arn!), ctx);
+      const entities = await this.#entities(
+        batch.map((e) => e.arn!),
+        ctx,
+      );
       for (const entity of entities) {
         ctx.metrics.eventsToNormalize.inc({ csp: 'aws' });
         const event = byArn.get(entity.eventArn ?? '');
         try {
-          if (!event) throw new Error(`affected entity ${entity.entityArn ?? '?'} names an event that was not asked for`);
+          if (!event)
+            throw new Error(`affected entity ${entity.entityArn ?? '?'} names an event that was not asked for`);
           const nodeName = ctx.nodes.awsInstance(entity.entityValue ?? '');
-          if (nodeName === '') throw new Error(`instance ${entity.entityValue ?? '?'} is not a node of this cluster (no providerID aws:///<zone>/${entity.entityValue ?? '?'})`);
-          out.push(normalizeAwsEvent({ event, description: descriptions.get(event.arn!) ?? '', entity, nodeName, now }));
+          if (nodeName === '')
+            throw new Error(
+              `instance ${entity.entityValue ?? '?'} is not a node of this cluster (no providerID aws:///<zone>/${entity.entityValue ?? '?'})`,
+            );
+          out.push(
+            normalizeAwsEvent({ event, description: descriptions.get(event.arn!) ?? '', entity, nodeName, now }),
+          );
         } catch (err) {
           normalizationFailed(ctx, 'aws', entity.entityArn ?? entity.entityValue ?? '?', err);
         }
       }
     });
-    return out.sort((a, b) => a.eventReceivedTimestamp.getTime() - b.eventReceivedTimestamp.getTime() || cmp(a.eventId, b.eventId));
+    return out.sort(
+      (a, b) => a.eventReceivedTimestamp.getTime() - b.eventReceivedTimestamp.getTime() || cmp(a.eventId, b.eventId),
+    );
   }
 
   async close(): Promise<void> {
@@ -136,7 +148,10 @@ export class AwsHealthCspClient implements CspClient {
     await forEachBatch([...byArn.keys()], async (arns) => {
       const found = new Map<string, Event>();
       await timedApiCall(ctx, 'aws', 'DescribeEvents', async () => {
-        for await (const page of paginateDescribeEvents({ client: this.#sdk, pageSize: this.#pageSize }, { filter: { eventArns: arns } })) {
+        for await (const page of paginateDescribeEvents(
+          { client: this.#sdk, pageSize: this.#pageSize },
+          { filter: { eventArns: arns } },
+        )) {
           for (const e of arrayOf(page.events, 'DescribeEvents.events')) if (e.arn) found.set(e.arn, e);
         }
       });
@@ -146,7 +161,10 @@ export class AwsHealthCspClient implements CspClient {
         if (!event) {
           for (const s of stored) {
             if (s.status === MaintenanceStatus.ERROR) continue;
-            ctx.logger.warn({ eventId: s.eventId, eventArn: arn }, 'AWS no longer reports this event; its status is set to ERROR');
+            ctx.logger.warn(
+              { eventId: s.eventId, eventArn: arn },
+              'AWS no longer reports this event; its status is set to ERROR',
+            );
             await ctx.store.updateEventStatus(s.eventId, MaintenanceStatus.ERROR);
           }
         } else if (stored.some((s) => s.metadata.awsStatusCode !== event.statusCode)) {
@@ -167,7 +185,10 @@ export class AwsHealthCspClient implements CspClient {
         if (detail.event?.arn) out.set(detail.event.arn, detail.eventDescription?.latestDescription ?? '');
       }
       for (const failed of arrayOf(response.failedSet, 'DescribeEventDetails.failedSet')) {
-        ctx.logger.warn({ eventArn: failed.eventArn, error: failed.errorName, message: failed.errorMessage }, 'AWS has no details for event');
+        ctx.logger.warn(
+          { eventArn: failed.eventArn, error: failed.errorName, message: failed.errorMessage },
+          'AWS has no details for event',
+        );
       }
     });
     return out;
@@ -176,7 +197,10 @@ export class AwsHealthCspClient implements CspClient {
   async #entities(eventArns: string[], ctx: CspContext): Promise<AffectedEntity[]> {
     const entities: AffectedEntity[] = [];
     await timedApiCall(ctx, 'aws', 'DescribeAffectedEntities', async () => {
-      for await (const page of paginateDescribeAffectedEntities({ client: this.#sdk, pageSize: this.#pageSize }, { filter: { eventArns } })) {
+      for await (const page of paginateDescribeAffectedEntities(
+        { client: this.#sdk, pageSize: this.#pageSize },
+        { filter: { eventArns } },
+      )) {
         entities.push(...arrayOf(page.entities, 'DescribeAffectedEntities.entities'));
       }
     });
@@ -184,15 +208,34 @@ export class AwsHealthCspClient implements CspClient {
   }
 }
 
-/** Runs `fn` over batches of ARN_BATCH items, PARALLEL_BATCHES at a time; the first failure rejects. */
+/**
+ * Runs `fn` over batches of ARN_BATCH items, PARALLEL_BATCHES at a time. After a failure no new
+ * batch starts; the running ones finish, then the first failure is rethrown.
+ */
 async function forEachBatch<T>(items: readonly T[], fn: (batch: T[]) => Promise<void>): Promise<void> {
   const batches: T[][] = [];
   for (let i = 0; i < items.length; i += ARN_BATCH) batches.push(items.slice(i, i + ARN_BATCH));
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    while (next < batches.length) await fn(batches[next++]!);
+    while (next < batches.length && !failed) {
+      try {
+        await fn(batches[next++]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, lane));
+  await settleAll(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, lane));
+}
+
+/** Like Promise.all, but waits for every promise before rejecting with the first failure. */
+async function settleAll<T extends readonly Promise<unknown>[]>(promises: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
 }
 
 /** A list field of a response; anything else is a malformed payload (the SDK does not check shapes). */

@@ -15,12 +15,22 @@ const event = (statusCode: string) => ({
   statusCode: statusCode as 'open',
   eventScopeCode: 'ACCOUNT_SPECIFIC' as const,
 });
-const entity = { entityArn: 'arn:aws:health:us-east-1:123:entity/i-1', eventArn: event('upcoming').arn, entityValue: 'i-1' };
+const entity = {
+  entityArn: 'arn:aws:health:us-east-1:123:entity/i-1',
+  eventArn: event('upcoming').arn,
+  entityValue: 'i-1',
+};
 const now = new Date('2026-12-02T00:00:00Z');
 
 describe('AWS normalisation', () => {
   it('upcoming → DETECTED with the scheduled window, metadata and the action from the description', () => {
-    const e = normalizeAwsEvent({ event: event('upcoming'), description: 'What do I need to do?\nYou can reboot the instance.', entity, nodeName: 'n1', now });
+    const e = normalizeAwsEvent({
+      event: event('upcoming'),
+      description: 'What do I need to do?\nYou can reboot the instance.',
+      entity,
+      nodeName: 'n1',
+      now,
+    });
     expect(e).toMatchObject({
       eventId: entity.entityArn,
       csp: 'aws',
@@ -45,13 +55,31 @@ describe('AWS normalisation', () => {
   });
 
   it('open → MAINTENANCE_ONGOING (actualStartTime now); closed → MAINTENANCE_COMPLETE (actualEndTime now)', () => {
-    expect(normalizeAwsEvent({ event: event('open'), description: '', entity, nodeName: 'n1', now })).toMatchObject({ status: 'MAINTENANCE_ONGOING', cspStatus: 'ACTIVE', actualStartTime: now });
-    expect(normalizeAwsEvent({ event: event('closed'), description: '', entity, nodeName: 'n1', now })).toMatchObject({ status: 'MAINTENANCE_COMPLETE', cspStatus: 'COMPLETED', actualEndTime: now });
+    expect(normalizeAwsEvent({ event: event('open'), description: '', entity, nodeName: 'n1', now })).toMatchObject({
+      status: 'MAINTENANCE_ONGOING',
+      cspStatus: 'ACTIVE',
+      actualStartTime: now,
+    });
+    expect(normalizeAwsEvent({ event: event('closed'), description: '', entity, nodeName: 'n1', now })).toMatchObject({
+      status: 'MAINTENANCE_COMPLETE',
+      cspStatus: 'COMPLETED',
+      actualEndTime: now,
+    });
   });
 
   it('refuses unknown status codes and missing times, naming the event', () => {
-    expect(() => normalizeAwsEvent({ event: event('weird'), description: '', entity, nodeName: 'n1', now })).toThrow(/unknown statusCode "weird"/);
-    expect(() => normalizeAwsEvent({ event: { ...event('open'), endTime: undefined }, description: '', entity, nodeName: 'n1', now })).toThrow(/no endTime/);
+    expect(() => normalizeAwsEvent({ event: event('weird'), description: '', entity, nodeName: 'n1', now })).toThrow(
+      /unknown statusCode "weird"/,
+    );
+    expect(() =>
+      normalizeAwsEvent({
+        event: { ...event('open'), endTime: undefined },
+        description: '',
+        entity,
+        nodeName: 'n1',
+        now,
+      }),
+    ).toThrow(/no endTime/);
   });
 
   it.each([

@@ -46,7 +46,10 @@ export interface AuditLog {
 /** The protobufjs Root surface we use (the client's registry). */
 export interface ProtoRoot {
   addJSON(json: Record<string, unknown>): unknown;
-  lookupType(name: string): { decode(bytes: Uint8Array): unknown; toObject(message: unknown, options?: Record<string, unknown>): Record<string, unknown> };
+  lookupType(name: string): {
+    decode(bytes: Uint8Array): unknown;
+    toObject(message: unknown, options?: Record<string, unknown>): Record<string, unknown>;
+  };
 }
 
 /** google.protobuf.Struct (as protobufjs objects: `{fields: {k: {stringValue: …}}}`) → plain JSON. */

@@ -13,7 +13,14 @@ import { Logging, v2 } from '@google-cloud/logging';
 import type { MaintenanceEvent } from '@nvsentinel/health-model';
 import type { GcpConfig } from '../../config/csp-config.js';
 import { normalizationFailed, timedApiCall, type CspClient, type CspContext, type PollWindow } from '../types.js';
-import { AUDIT_LOG_DESCRIPTOR, AUDIT_LOG_TYPE, AUDIT_LOG_TYPE_URL, structToObject, type AuditLog, type ProtoRoot } from './audit-log.js';
+import {
+  AUDIT_LOG_DESCRIPTOR,
+  AUDIT_LOG_TYPE,
+  AUDIT_LOG_TYPE_URL,
+  structToObject,
+  type AuditLog,
+  type ProtoRoot,
+} from './audit-log.js';
 import { normalizeGcpEntry, UnsupportedGcpEntry, type GcpLogEntry } from './normalize.js';
 
 export interface GcpClientOptions {
@@ -94,7 +101,10 @@ export class GcpLoggingCspClient implements CspClient {
         const zone = decoded.resourceLabels.zone;
         const nodeName = ctx.nodes.gcpInstance(decoded.resourceLabels.instance_id ?? '', zone);
         if (nodeName === '') {
-          ctx.logger.info({ insertId: decoded.insertId, instanceId: decoded.resourceLabels.instance_id, zone }, 'GCE instance is not a node of this cluster; stored without nodeName');
+          ctx.logger.info(
+            { insertId: decoded.insertId, instanceId: decoded.resourceLabels.instance_id, zone },
+            'GCE instance is not a node of this cluster; stored without nodeName',
+          );
         }
         out.push(normalizeGcpEntry(decoded, nodeName, this.#config.targetProjectId));
       } catch (err) {

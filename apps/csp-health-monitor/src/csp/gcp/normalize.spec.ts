@@ -13,7 +13,12 @@ const entry = (method: string, metadata: Record<string, unknown>, statusMessage?
 describe('GCP normalisation', () => {
   it('upcomingMaintenance PENDING → DETECTED with window, zone and project', () => {
     const e = normalizeGcpEntry(
-      entry('compute.instances.upcomingMaintenance', { maintenanceStatus: 'PENDING', type: 'SCHEDULED', windowStartTime: '2026-12-03T00:00:00Z', windowEndTime: '2026-12-03T04:00:00Z' }),
+      entry('compute.instances.upcomingMaintenance', {
+        maintenanceStatus: 'PENDING',
+        type: 'SCHEDULED',
+        windowStartTime: '2026-12-03T00:00:00Z',
+        windowEndTime: '2026-12-03T04:00:00Z',
+      }),
       'gpu-node-1',
       'p',
     );
@@ -35,25 +40,56 @@ describe('GCP normalisation', () => {
   });
 
   it('unknown status: PENDING on upcoming*, ACTIVE on terminate/migrate; ONGOING sets actualStartTime', () => {
-    expect(normalizeGcpEntry(entry('compute.instances.upcomingInfraMaintenance', { maintenanceStatus: 'WHATEVER' }), '', 'p')).toMatchObject({ status: 'DETECTED', cspStatus: 'PENDING' });
-    expect(normalizeGcpEntry(entry('compute.instances.terminateOnHostMaintenance', {}), '', 'p')).toMatchObject({ status: 'MAINTENANCE_ONGOING', cspStatus: 'ACTIVE', actualStartTime: at });
-    expect(normalizeGcpEntry(entry('compute.instances.migrateOnHostMaintenance', {}), '', 'p')).toMatchObject({ status: 'MAINTENANCE_ONGOING', cspStatus: 'ACTIVE' });
-    expect(normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { maintenanceStatus: 'ONGOING' }), '', 'p')).toMatchObject({ status: 'MAINTENANCE_ONGOING', cspStatus: 'ONGOING' });
+    expect(
+      normalizeGcpEntry(
+        entry('compute.instances.upcomingInfraMaintenance', { maintenanceStatus: 'WHATEVER' }),
+        '',
+        'p',
+      ),
+    ).toMatchObject({ status: 'DETECTED', cspStatus: 'PENDING' });
+    expect(normalizeGcpEntry(entry('compute.instances.terminateOnHostMaintenance', {}), '', 'p')).toMatchObject({
+      status: 'MAINTENANCE_ONGOING',
+      cspStatus: 'ACTIVE',
+      actualStartTime: at,
+    });
+    expect(normalizeGcpEntry(entry('compute.instances.migrateOnHostMaintenance', {}), '', 'p')).toMatchObject({
+      status: 'MAINTENANCE_ONGOING',
+      cspStatus: 'ACTIVE',
+    });
+    expect(
+      normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { maintenanceStatus: 'ONGOING' }), '', 'p'),
+    ).toMatchObject({ status: 'MAINTENANCE_ONGOING', cspStatus: 'ONGOING' });
   });
 
   it('"window completed" status text → MAINTENANCE_COMPLETE; CANCELLED → CANCELLED', () => {
-    expect(normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { maintenanceStatus: 'ONGOING' }, 'Maintenance window has completed'), '', 'p')).toMatchObject({
+    expect(
+      normalizeGcpEntry(
+        entry(
+          'compute.instances.upcomingMaintenance',
+          { maintenanceStatus: 'ONGOING' },
+          'Maintenance window has completed',
+        ),
+        '',
+        'p',
+      ),
+    ).toMatchObject({
       status: 'MAINTENANCE_COMPLETE',
       cspStatus: 'COMPLETED',
       actualEndTime: at,
     });
-    expect(normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { maintenanceStatus: 'CANCELLED' }), '', 'p')).toMatchObject({ status: 'CANCELLED' });
+    expect(
+      normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { maintenanceStatus: 'CANCELLED' }), '', 'p'),
+    ).toMatchObject({ status: 'CANCELLED' });
   });
 
   it('refuses other resources, methods and payloads as unsupported, and bad times as malformed', () => {
-    expect(() => normalizeGcpEntry({ ...entry('compute.instances.upcomingMaintenance', {}), resourceType: 'k8s_node' }, '', 'p')).toThrow(UnsupportedGcpEntry);
+    expect(() =>
+      normalizeGcpEntry({ ...entry('compute.instances.upcomingMaintenance', {}), resourceType: 'k8s_node' }, '', 'p'),
+    ).toThrow(UnsupportedGcpEntry);
     expect(() => normalizeGcpEntry(entry('compute.instances.insert', {}), '', 'p')).toThrow(UnsupportedGcpEntry);
     expect(() => normalizeGcpEntry({ ...entry('x', {}), auditLog: undefined }, '', 'p')).toThrow(UnsupportedGcpEntry);
-    expect(() => normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { windowStartTime: 'tomorrow' }), '', 'p')).toThrow(/windowStartTime "tomorrow"/);
+    expect(() =>
+      normalizeGcpEntry(entry('compute.instances.upcomingMaintenance', { windowStartTime: 'tomorrow' }), '', 'p'),
+    ).toThrow(/windowStartTime "tomorrow"/);
   });
 });

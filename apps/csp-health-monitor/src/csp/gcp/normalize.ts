@@ -4,7 +4,10 @@ import { CspPayloadError } from '../../errors.js';
 import type { AuditLog } from './audit-log.js';
 
 export const UPCOMING_METHODS = ['compute.instances.upcomingMaintenance', 'compute.instances.upcomingInfraMaintenance'];
-export const HOST_MAINTENANCE_METHODS = ['compute.instances.terminateOnHostMaintenance', 'compute.instances.migrateOnHostMaintenance'];
+export const HOST_MAINTENANCE_METHODS = [
+  'compute.instances.terminateOnHostMaintenance',
+  'compute.instances.migrateOnHostMaintenance',
+];
 
 /** The entry fields the normaliser reads, already decoded by the client. */
 export interface GcpLogEntry {
@@ -17,7 +20,10 @@ export interface GcpLogEntry {
 }
 
 export class UnsupportedGcpEntry extends Error {
-  constructor(readonly kind: string, message: string) {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,12 +47,18 @@ export function normalizeGcpEntry(entry: GcpLogEntry, nodeName: string, projectI
   if (!(entry.timestamp instanceof Date) || Number.isNaN(entry.timestamp.getTime())) fail('no valid timestamp');
   if (!entry.auditLog) throw new UnsupportedGcpEntry('payload', `entry ${entry.insertId}: payload is not an AuditLog`);
   if (entry.resourceType !== 'gce_instance') {
-    throw new UnsupportedGcpEntry(entry.resourceType || 'none', `entry ${entry.insertId}: resource type ${entry.resourceType} is not gce_instance`);
+    throw new UnsupportedGcpEntry(
+      entry.resourceType || 'none',
+      `entry ${entry.insertId}: resource type ${entry.resourceType} is not gce_instance`,
+    );
   }
   const method = entry.auditLog.methodName ?? '';
   const upcoming = UPCOMING_METHODS.includes(method);
   if (!upcoming && !HOST_MAINTENANCE_METHODS.includes(method)) {
-    throw new UnsupportedGcpEntry(method || 'none', `entry ${entry.insertId}: method ${method} is not a maintenance method`);
+    throw new UnsupportedGcpEntry(
+      method || 'none',
+      `entry ${entry.insertId}: method ${method} is not a maintenance method`,
+    );
   }
   const instanceId = entry.resourceLabels.instance_id ?? fail('resource label instance_id missing');
   const meta = entry.auditLog.metadata ?? {};

@@ -68,7 +68,10 @@ export function simEvent(w: SimWindow, now: Date): MaintenanceEvent {
     cspStatus,
     scheduledStartTime: w.start,
     scheduledEndTime: w.end,
-    actualStartTime: status === MaintenanceStatus.MAINTENANCE_ONGOING || status === MaintenanceStatus.MAINTENANCE_COMPLETE ? w.start : null,
+    actualStartTime:
+      status === MaintenanceStatus.MAINTENANCE_ONGOING || status === MaintenanceStatus.MAINTENANCE_COMPLETE
+        ? w.start
+        : null,
     actualEndTime: status === MaintenanceStatus.MAINTENANCE_COMPLETE ? w.end : null,
     eventReceivedTimestamp: changedAt,
     lastUpdatedTimestamp: changedAt,

@@ -37,8 +37,10 @@ export interface ScheduleSimMaintenanceInput {
 
 export async function scheduleSimMaintenance(kube: KubeClient, input: ScheduleSimMaintenanceInput): Promise<SimWindow> {
   if (!input.node) throw new SimScheduleError('node is required (--node <name>)');
-  if (!Number.isFinite(input.inMs) || input.inMs < 0) throw new SimScheduleError(`start offset must be ≥ 0 ms, got ${input.inMs}`);
-  if (!Number.isFinite(input.durationMs) || input.durationMs <= 0) throw new SimScheduleError(`duration must be > 0 ms, got ${input.durationMs}`);
+  if (!Number.isFinite(input.inMs) || input.inMs < 0)
+    throw new SimScheduleError(`start offset must be ≥ 0 ms, got ${input.inMs}`);
+  if (!Number.isFinite(input.durationMs) || input.durationMs <= 0)
+    throw new SimScheduleError(`duration must be > 0 ms, got ${input.durationMs}`);
   const now = input.now ?? new Date();
   const window: SimWindow = {
     id: `sim-${randomUUID()}`,
@@ -48,7 +50,9 @@ export async function scheduleSimMaintenance(kube: KubeClient, input: ScheduleSi
     scheduledAt: now,
     action: input.action ?? 'RESTART_VM',
   };
-  await new ConfigMapOps(kube).createOrUpdate(input.namespace, input.configMapName ?? DEFAULT_SIM_CONFIGMAP, { [window.id]: encode(window) });
+  await new ConfigMapOps(kube).createOrUpdate(input.namespace, input.configMapName ?? DEFAULT_SIM_CONFIGMAP, {
+    [window.id]: encode(window),
+  });
   return window;
 }
 
@@ -68,7 +72,11 @@ export async function cancelSimMaintenance(
   if (!found) throw new SimScheduleError(`no window ${input.id}; list them with \`nvsentinel maintenance list\``);
 }
 
-export async function readSimWindows(kube: KubeClient, namespace: string, configMapName = DEFAULT_SIM_CONFIGMAP): Promise<{ windows: SimWindow[]; invalid: Array<{ id: string; error: Error }> }> {
+export async function readSimWindows(
+  kube: KubeClient,
+  namespace: string,
+  configMapName = DEFAULT_SIM_CONFIGMAP,
+): Promise<{ windows: SimWindow[]; invalid: Array<{ id: string; error: Error }> }> {
   const configMap = await new ConfigMapOps(kube).get(namespace, configMapName);
   const windows: SimWindow[] = [];
   const invalid: Array<{ id: string; error: Error }> = [];
