@@ -1,6 +1,8 @@
 export { createHealthEventsAnalyzer, DEFAULT_ANALYZER_OPTIONS, derivedEvent, parseProcessingStrategy } from './service.js';
 export type { HealthEventsAnalyzerDeps, HealthEventsAnalyzerOptions, HealthEventsAnalyzerService } from './service.js';
 export { settingsSchema } from './config/settings.js';
+export { analyzerInputs, type AnalyzerSettings } from './config/from-settings.js';
+export { CLIENT_NAME as ANALYZER_CLIENT_NAME } from './stream/pipeline.js';
 export { DEFAULT_RULES_PATH, loadRules, parseRules, parseRuleSwitches, ruleSwitchName, type Rule } from './config/rules.js';
 export { testRule, checkRulesCompile, evaluateRule, type TestRuleOptions, type TestRuleResult } from './rules/evaluate.js';
 export { buildRulePipeline, fixedFirstStage, substitute, isMatch, ANALYZER_AGENT } from './rules/pipeline.js';

@@ -10,6 +10,9 @@ import type { HealthEvent } from '@nvsentinel/health-model';
 import type { NewHealthEvent } from '@nvsentinel/store-client';
 import { DEFAULT_RULES_PATH, loadRules, type Rule } from './config/rules.js';
 import { checkRulesCompile, evaluateRule } from './rules/evaluate.js';
+import { buildRulePipeline } from './rules/pipeline.js';
+import { gatedOut } from './rules/constant-gate.js';
+import { toDocument } from '@nvsentinel/health-model';
 import { PROVIDERS, openTestStore, type TestStore } from './testing/datastores.js';
 import { gpcTpc, nicDegradationEvent, nicDriverEvent, registers, xidEvent } from './testing/events.js';
 
@@ -173,6 +176,23 @@ describe('the shipped rules', () => {
   });
 });
 
+describe('trigger gates', () => {
+  const doc = (e: HealthEvent) => toDocument({ id: 'e1', createdAt: new Date(), healthEvent: e, healthEventStatus: { nodeQuarantined: '', userPodsEvictionStatus: { status: '', message: '' }, faultRemediated: null, spanIds: {} } }) as unknown as Record<string, unknown>;
+  const open = async (e: HealthEvent) => (await loadRules(DEFAULT_RULES_PATH)).filter((r) => !gatedOut(buildRulePipeline(r, doc(e)))).map((r) => r.name);
+
+  it('an XID 48 leaves only the rules that can count it', async () => {
+    expect(await open(x('n', '48', T))).toEqual(['MultipleRemediations', 'RepeatedXIDErrorOnSameGPU']);
+  });
+  it('an XID 74 with REG2 bit 13 opens the XID 74 rules, including the trigger-only one', async () => {
+    const names = await open(x74('n', T, { 2: [13] }));
+    expect(names).toContain('XID74Reg2Bit13Set');
+    expect(names).not.toContain('RepeatedXID31OnSameGPU');
+  });
+  it('a NIC driver error with a listed code opens only RepeatedNICDriverError (and MultipleRemediations)', async () => {
+    expect(await open(nicDriverEvent('n', 'netdev_watchdog', T))).toEqual(['MultipleRemediations', 'RepeatedNICDriverError']);
+  });
+});
+
 describe.each(PROVIDERS)('rules on %s', (provider) => {
   let store: TestStore;
   let rules: Rule[];
@@ -199,5 +219,8 @@ describe.each(PROVIDERS)('rules on %s', (provider) => {
     expect(rule, `rule ${c.rule} is shipped`).toBeDefined();
     const outcome = await evaluateRule(hs, rule!, trigger);
     expect(outcome.matched, JSON.stringify(outcome.documents)).toBe(c.fires);
+    // The trigger-gate shortcut must give what the datastore gives.
+    const queried = await evaluateRule(hs, rule!, trigger, { skipGated: false });
+    expect(queried.documents).toEqual(outcome.documents);
   });
 });

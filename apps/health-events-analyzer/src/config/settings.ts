@@ -5,7 +5,7 @@ export const settingsSchema = defineConfigSchema({
   socket: setting.string({ env: 'SOCKET', flag: 'socket', default: 'unix:///var/run/nvsentinel.sock', doc: 'Platform connector gRPC socket the matches are published to' }),
   configPath: setting.string({ env: 'CONFIG_PATH', flag: 'config-path', default: '/etc/config/config.toml', doc: 'Rules TOML (upstream format); the shipped default is config/rules.toml' }),
   processingStrategy: setting.string({ env: 'PROCESSING_STRATEGY', flag: 'processing-strategy', default: 'EXECUTE_REMEDIATION', doc: 'Processing strategy of published events (a rule may override it)' }),
-  ruleSwitches: setting.string({ env: 'RULE_SWITCHES', flag: 'rule-switches', default: '', doc: 'Chart-style switches over evaluate_rule, e.g. enableXID74Reg2Bit13SetRule=false,enableMultipleRemediationsRule=true' }),
+  ruleSwitches: setting.string({ env: 'RULE_SWITCHES', flag: 'rule-switches', doc: 'Chart-style switches over evaluate_rule, e.g. enableXID74Reg2Bit13SetRule=false,enableMultipleRemediationsRule=true' }),
   workers: setting.int({ env: 'WORKERS', flag: 'workers', min: 1, max: 256, default: 8, doc: 'Nodes analysed in parallel (events of one node stay in order; upstream default 1)' }),
   maxInFlight: setting.int({ env: 'MAX_IN_FLIGHT', flag: 'max-in-flight', min: 1, max: 100000, default: 256, doc: 'Events pulled but not yet finished before pulling pauses' }),
 });

@@ -8,6 +8,7 @@ import { isDatastoreError, type DataStore, type Document, type HealthEventStore 
 import { RuleCompileError, NoTriggerEventError, UnknownRuleError } from '../errors.js';
 import type { Rule } from '../config/rules.js';
 import { buildRulePipeline, isMatch } from './pipeline.js';
+import { gatedOut } from './constant-gate.js';
 
 export interface RuleOutcome {
   matched: boolean;
@@ -15,8 +16,23 @@ export interface RuleOutcome {
   documents: Document[];
 }
 
-export async function evaluateRule(store: HealthEventStore, rule: Rule, trigger: Record<string, unknown>): Promise<RuleOutcome> {
-  const documents = await store.aggregate(buildRulePipeline(rule, trigger));
+export interface EvaluateOptions {
+  /**
+   * Skip the query when a leading trigger gate is false over constants (default true). The
+   * result is the same (no document); compile checks and `testRule` turn it off.
+   */
+  skipGated?: boolean;
+}
+
+export async function evaluateRule(
+  store: HealthEventStore,
+  rule: Rule,
+  trigger: Record<string, unknown>,
+  options: EvaluateOptions = {},
+): Promise<RuleOutcome> {
+  const pipeline = buildRulePipeline(rule, trigger);
+  if ((options.skipGated ?? true) && gatedOut(pipeline)) return { matched: false, documents: [] };
+  const documents = await store.aggregate(pipeline);
   return { matched: isMatch(documents), documents };
 }
 
@@ -66,7 +82,7 @@ export async function checkRulesCompile(datastore: DataStore, rules: readonly Ru
   const trigger = compileCheckTrigger();
   for (const rule of rules.filter((r) => r.evaluateRule)) {
     try {
-      await evaluateRule(store, rule, trigger);
+      await evaluateRule(store, rule, trigger, { skipGated: false });
     } catch (err) {
       if (isDatastoreError(err, 'unsupported_pipeline') || isDatastoreError(err, 'validation')) {
         const details = err.details as { stage?: string; index?: number; operator?: string };
