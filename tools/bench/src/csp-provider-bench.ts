@@ -29,8 +29,29 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'csp-bench-'));
   const certPath = join(dir, 'tls.crt');
   const keyPath = join(dir, 'tls.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath,
-    '-days', '1', '-subj', '/CN=janitor-provider', '-addext', 'subjectAltName=DNS:janitor-provider,IP:127.0.0.1'], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=janitor-provider',
+      '-addext',
+      'subjectAltName=DNS:janitor-provider,IP:127.0.0.1',
+    ],
+    { stdio: 'pipe' },
+  );
   const sim = await startClusterSim({ nodes: 4, podsPerNode: 0, disruptionBudgets: false });
   const kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
   const tokenPath = join(dir, 'token');
@@ -41,16 +62,31 @@ async function main(): Promise<void> {
   const runs = [
     { label: 'plaintext', env: {}, client: { plaintext: true } },
     { label: 'TLS', env: tls, client: { caPath: certPath } },
-    { label: 'TLS + token, verdict cache 1m (ours)', env: { ...tls, ...auth }, client: { caPath: certPath, tokenPath } },
-    { label: 'TLS + token, TokenReview per call (upstream)', env: { ...tls, ...auth, AUTH_CACHE_TTL: '0s' }, client: { caPath: certPath, tokenPath } },
+    {
+      label: 'TLS + token, verdict cache 1m (ours)',
+      env: { ...tls, ...auth },
+      client: { caPath: certPath, tokenPath },
+    },
+    {
+      label: 'TLS + token, TokenReview per call (upstream)',
+      env: { ...tls, ...auth, AUTH_CACHE_TTL: '0s' },
+      client: { caPath: certPath, tokenPath },
+    },
   ];
   log(`== janitor-provider: ${calls} sequential IsNodeReady calls per setup, sim provider, cluster-sim in process ==`);
   let baseline: number | undefined;
   for (const run of runs) {
-    const config = loadConfig(settingsSchema, { argv: [], env: { CSP: 'sim', JANITOR_PROVIDER_PORT: '0', ...run.env } });
+    const config = loadConfig(settingsSchema, {
+      argv: [],
+      env: { CSP: 'sim', JANITOR_PROVIDER_PORT: '0', ...run.env },
+    });
     const server = createCspProviderServer({ kube, logger, namespace: 'nvsentinel', config, host: '127.0.0.1' });
     await server.start();
-    const client = new CspProviderClient({ address: `127.0.0.1:${server.port}`, serverNameOverride: 'janitor-provider', ...run.client });
+    const client = new CspProviderClient({
+      address: `127.0.0.1:${server.port}`,
+      serverNameOverride: 'janitor-provider',
+      ...run.client,
+    });
     const node = { metadata: { name: 'gpu-node-0' } };
     const ref = 'csp=sim&bootID=none';
     for (let i = 0; i < 50; i++) await client.isNodeReady(node, ref); // warm-up: connection, TLS handshake, JIT
@@ -64,14 +100,18 @@ async function main(): Promise<void> {
     const inFlight = 16;
     const started = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (next++ < calls) await client.isNodeReady(node, ref);
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next++ < calls) await client.isNodeReady(node, ref);
+      }),
+    );
     const perSecond = calls / ((performance.now() - started) / 1000);
     const p50 = quantile(latencies, 0.5);
     baseline ??= p50;
     log(`${run.label}`);
-    log(`  p50 ${p50.toFixed(2)} ms / p99 ${quantile(latencies, 0.99).toFixed(2)} ms (p50 ×${(p50 / baseline).toFixed(2)} vs plaintext); ${perSecond.toFixed(0)} calls/s with ${inFlight} in flight`);
+    log(
+      `  p50 ${p50.toFixed(2)} ms / p99 ${quantile(latencies, 0.99).toFixed(2)} ms (p50 ×${(p50 / baseline).toFixed(2)} vs plaintext); ${perSecond.toFixed(0)} calls/s with ${inFlight} in flight`,
+    );
     client.close();
     await server.stop();
   }

@@ -56,7 +56,12 @@ export interface CspProviderClientOptions {
 
 const GenericClient = makeGenericClientConstructor(cspProviderService, 'CSPProviderService');
 
-type Unary = (request: unknown, metadata: Metadata, options: CallOptions, callback: (error: ServiceError | null, value?: unknown) => void) => void;
+type Unary = (
+  request: unknown,
+  metadata: Metadata,
+  options: CallOptions,
+  callback: (error: ServiceError | null, value?: unknown) => void,
+) => void;
 
 export class CspProviderClient implements CspProvider {
   readonly name = 'grpc';
@@ -72,19 +77,31 @@ export class CspProviderClient implements CspProvider {
 
   async sendRebootSignal(node: V1Node): Promise<{ requestRef: string }> {
     const name = node.metadata?.name ?? '';
-    const response = (await this.#call('SendRebootSignal', name, create(SendRebootSignalRequestSchema, { nodeName: name }))) as { requestId: string };
+    const response = (await this.#call(
+      'SendRebootSignal',
+      name,
+      create(SendRebootSignalRequestSchema, { nodeName: name }),
+    )) as { requestId: string };
     return { requestRef: response.requestId };
   }
 
   async isNodeReady(node: V1Node, requestRef: string): Promise<boolean> {
     const name = node.metadata?.name ?? '';
-    const response = (await this.#call('IsNodeReady', name, create(IsNodeReadyRequestSchema, { nodeName: name, requestId: requestRef }))) as { isReady: boolean };
+    const response = (await this.#call(
+      'IsNodeReady',
+      name,
+      create(IsNodeReadyRequestSchema, { nodeName: name, requestId: requestRef }),
+    )) as { isReady: boolean };
     return response.isReady;
   }
 
   async sendTerminateSignal(node: V1Node): Promise<{ requestRef: string }> {
     const name = node.metadata?.name ?? '';
-    const response = (await this.#call('SendTerminateSignal', name, create(SendTerminateSignalRequestSchema, { nodeName: name }))) as { requestId: string };
+    const response = (await this.#call(
+      'SendTerminateSignal',
+      name,
+      create(SendTerminateSignalRequestSchema, { nodeName: name }),
+    )) as { requestId: string };
     return { requestRef: response.requestId };
   }
 
@@ -100,9 +117,16 @@ export class CspProviderClient implements CspProvider {
     if (plaintext) channel = grpcCredentials.createInsecure();
     else {
       const ca = this.#options.ca ?? (this.#options.caPath ? await readFile(this.#options.caPath) : null);
-      channel = grpcCredentials.createSsl(ca, null, null, insecureSkipVerify ? { checkServerIdentity: () => undefined, rejectUnauthorized: false } : {});
+      channel = grpcCredentials.createSsl(
+        ca,
+        null,
+        null,
+        insecureSkipVerify ? { checkServerIdentity: () => undefined, rejectUnauthorized: false } : {},
+      );
     }
-    const channelOptions = serverNameOverride ? { 'grpc.ssl_target_name_override': serverNameOverride, 'grpc.default_authority': serverNameOverride } : {};
+    const channelOptions = serverNameOverride
+      ? { 'grpc.ssl_target_name_override': serverNameOverride, 'grpc.default_authority': serverNameOverride }
+      : {};
     this.#client ??= new GenericClient(address, channel, channelOptions);
     return this.#client;
   }
@@ -117,7 +141,9 @@ export class CspProviderClient implements CspProvider {
     const deadline = new Date(Date.now() + (this.#options.deadlineMs ?? 60_000));
     const call = (client as unknown as Record<string, Unary>)[method]!.bind(client);
     return new Promise((resolve, reject) => {
-      call(request, metadata, { deadline }, (error, value) => (error ? reject(toCallError(error, method, node)) : resolve(value)));
+      call(request, metadata, { deadline }, (error, value) =>
+        error ? reject(toCallError(error, method, node)) : resolve(value),
+      );
     });
   }
 }

@@ -37,5 +37,9 @@ function unary<I extends DescMessage, O extends DescMessage>(
 export const cspProviderService = {
   SendRebootSignal: unary('SendRebootSignal', SendRebootSignalRequestSchema, SendRebootSignalResponseSchema),
   IsNodeReady: unary('IsNodeReady', IsNodeReadyRequestSchema, IsNodeReadyResponseSchema),
-  SendTerminateSignal: unary('SendTerminateSignal', SendTerminateSignalRequestSchema, SendTerminateSignalResponseSchema),
+  SendTerminateSignal: unary(
+    'SendTerminateSignal',
+    SendTerminateSignalRequestSchema,
+    SendTerminateSignalResponseSchema,
+  ),
 };

@@ -9,7 +9,8 @@ export async function readNode(kube: KubeClient, name: string): Promise<V1Node> 
   } catch (error) {
     if (isNotFound(error)) throw new NodeNotFoundError(name, { cause: error });
     const message = (error as Error).message;
-    if (isTransient(error)) throw new CspUnavailableError('the Kubernetes API', 'read', name, message, { cause: error });
+    if (isTransient(error))
+      throw new CspUnavailableError('the Kubernetes API', 'read', name, message, { cause: error });
     throw new CspRequestFailedError('the Kubernetes API', 'read', name, message, { cause: error });
   }
 }

@@ -19,7 +19,12 @@ describe('provider factory and janitor-provider wiring', () => {
   let kube: KubeClient;
 
   beforeAll(async () => {
-    sim = await startClusterSim({ nodes: [{ name: 'ip-10-0-0-9', providerID: 'aws:///us-west-2b/i-0aaaabbbbccccdddd' }], podsPerNode: 0, disruptionBudgets: false, timeScale: 20 });
+    sim = await startClusterSim({
+      nodes: [{ name: 'ip-10-0-0-9', providerID: 'aws:///us-west-2b/i-0aaaabbbbccccdddd' }],
+      podsPerNode: 0,
+      disruptionBudgets: false,
+      timeScale: 20,
+    });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
   });
   afterAll(async () => {
@@ -31,7 +36,14 @@ describe('provider factory and janitor-provider wiring', () => {
     const settings = loadConfig(settingsSchema, { argv: [], env: {} });
     expect(settings.csp).toBe('kind'); // upstream: an empty CSP means kind
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const ociAuth = new common.SimpleAuthenticationDetailsProvider('t', 'u', 'f', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), null, common.Region.US_PHOENIX_1);
+    const ociAuth = new common.SimpleAuthenticationDetailsProvider(
+      't',
+      'u',
+      'f',
+      privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      null,
+      common.Region.US_PHOENIX_1,
+    );
     for (const csp of CSP_NAMES) {
       const provider = await createProvider(csp, settings, {
         kube,
@@ -47,7 +59,9 @@ describe('provider factory and janitor-provider wiring', () => {
   });
 
   it('refuses CSP values it does not implement, listing the ones it does', () => {
-    expect(() => loadConfig(settingsSchema, { argv: [], env: { CSP: 'nebius' } })).toThrow(/CSP='nebius': expected one of kind, generic, sim, aws, gcp, azure, oci/);
+    expect(() => loadConfig(settingsSchema, { argv: [], env: { CSP: 'nebius' } })).toThrow(
+      /CSP='nebius': expected one of kind, generic, sim, aws, gcp, azure, oci/,
+    );
   });
 
   describe('CSP=aws end to end: janitor → gRPC → janitor-provider → EC2 (fake)', () => {
@@ -56,9 +70,15 @@ describe('provider factory and janitor-provider wiring', () => {
     let client: CspProviderClient;
 
     beforeAll(async () => {
-      ec2 = await new FakeEc2({ accessKeyId: 'AKIDWIRING', onReboot: () => void sim.rebootNode('ip-10-0-0-9', { downSeconds: 4 }) }).start();
+      ec2 = await new FakeEc2({
+        accessKeyId: 'AKIDWIRING',
+        onReboot: () => void sim.rebootNode('ip-10-0-0-9', { downSeconds: 4 }),
+      }).start();
       ec2.addInstance('i-0aaaabbbbccccdddd', 'us-west-2b');
-      const config = loadConfig(settingsSchema, { argv: [], env: { CSP: 'aws', JANITOR_PROVIDER_PORT: '0', AWS_ENDPOINT_URL_EC2: ec2.url } });
+      const config = loadConfig(settingsSchema, {
+        argv: [],
+        env: { CSP: 'aws', JANITOR_PROVIDER_PORT: '0', AWS_ENDPOINT_URL_EC2: ec2.url },
+      });
       server = createCspProviderServer({
         kube,
         logger,

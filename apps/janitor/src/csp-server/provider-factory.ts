@@ -83,9 +83,16 @@ const BUILDERS: Record<CspName, Builder> = {
   },
 };
 
-async function rebootJobProvider(flavour: 'kind' | 'generic', settings: CspProviderSettings, options: ProviderFactoryOptions): Promise<CspProvider> {
+async function rebootJobProvider(
+  flavour: 'kind' | 'generic',
+  settings: CspProviderSettings,
+  options: ProviderFactoryOptions,
+): Promise<CspProvider> {
   const { RebootJobProvider } = await import('../providers/generic/reboot-job-provider.js');
-  const pullSecrets = (settings.genericRebootImagePullSecrets ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const pullSecrets = (settings.genericRebootImagePullSecrets ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return new RebootJobProvider({
     name: flavour,
     kube: options.kube,
@@ -97,7 +104,11 @@ async function rebootJobProvider(flavour: 'kind' | 'generic', settings: CspProvi
   });
 }
 
-export async function createProvider(csp: string, settings: CspProviderSettings, options: ProviderFactoryOptions): Promise<CspProvider> {
+export async function createProvider(
+  csp: string,
+  settings: CspProviderSettings,
+  options: ProviderFactoryOptions,
+): Promise<CspProvider> {
   const build = BUILDERS[csp as CspName];
   if (!build) throw new UnknownProviderError(csp, CSP_NAMES.join(', '));
   return build(settings, options);

@@ -31,7 +31,13 @@ describe('janitor-provider gRPC server and client (TLS, token auth, sim provider
   const clients: CspProviderClient[] = [];
 
   const client = (options: Partial<CspProviderClientOptions> = {}): CspProviderClient => {
-    const made = new CspProviderClient({ address: `127.0.0.1:${server.port}`, ca: firstCert.cert, tokenPath, serverNameOverride: 'janitor-provider', ...options });
+    const made = new CspProviderClient({
+      address: `127.0.0.1:${server.port}`,
+      ca: firstCert.cert,
+      tokenPath,
+      serverNameOverride: 'janitor-provider',
+      ...options,
+    });
     clients.push(made);
     return made;
   };
@@ -43,13 +49,31 @@ describe('janitor-provider gRPC server and client (TLS, token auth, sim provider
     firstCert = makeSelfSignedCert();
     const { certPath, keyPath } = writeCert(dir, firstCert);
     tokenPath = join(dir, 'token');
-    writeFileSync(tokenPath, sim.issueToken({ username: 'system:serviceaccount:nvsentinel:janitor', audiences: [AUDIENCE] }));
+    writeFileSync(
+      tokenPath,
+      sim.issueToken({ username: 'system:serviceaccount:nvsentinel:janitor', audiences: [AUDIENCE] }),
+    );
     const config = loadConfig(settingsSchema, {
       argv: [],
-      env: { JANITOR_PROVIDER_PORT: '0', CSP: 'sim', TLS_CERT_PATH: certPath, TLS_KEY_PATH: keyPath, TLS_RELOAD_INTERVAL: '50ms', AUTH_AUDIENCES: AUDIENCE, SIM_REBOOT_DOWN_SECONDS: '4' },
+      env: {
+        JANITOR_PROVIDER_PORT: '0',
+        CSP: 'sim',
+        TLS_CERT_PATH: certPath,
+        TLS_KEY_PATH: keyPath,
+        TLS_RELOAD_INTERVAL: '50ms',
+        AUTH_AUDIENCES: AUDIENCE,
+        SIM_REBOOT_DOWN_SECONDS: '4',
+      },
     });
     registry = createMetricsRegistry({ defaultMetrics: false });
-    server = createCspProviderServer({ kube, logger: createLogger({ name: 'csp-test', level: process.env.LOG_LEVEL ?? 'fatal' }), registry, namespace: 'nvsentinel', config, host: '127.0.0.1' });
+    server = createCspProviderServer({
+      kube,
+      logger: createLogger({ name: 'csp-test', level: process.env.LOG_LEVEL ?? 'fatal' }),
+      registry,
+      namespace: 'nvsentinel',
+      config,
+      host: '127.0.0.1',
+    });
     await server.start();
   });
 
@@ -91,20 +115,41 @@ describe('janitor-provider gRPC server and client (TLS, token auth, sim provider
     expect(wrongAudience.message).toMatch(/invalid for the target audiences \[nvsentinel-csp-provider\]/);
 
     writeFileSync(otherPath, 'not-a-token');
-    expect((await failure(client({ tokenPath: otherPath }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x'))).grpcCode).toBe(16);
+    expect(
+      (await failure(client({ tokenPath: otherPath }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x'))).grpcCode,
+    ).toBe(16);
     // Nothing was rebooted by the refused calls.
-    expect(sim.state.nodes().find((n) => n.metadata.name === 'gpu-node-1')?.metadata.annotations?.['cluster-sim.nvsentinel.dgxc.nvidia.com/reboot']).toBeUndefined();
+    expect(
+      sim.state.nodes().find((n) => n.metadata.name === 'gpu-node-1')?.metadata.annotations?.[
+        'cluster-sim.nvsentinel.dgxc.nvidia.com/reboot'
+      ],
+    ).toBeUndefined();
   });
 
   it('answers INVALID_ARGUMENT for a reference another provider issued', async () => {
     const error = await failure(client().isNodeReady(node('gpu-node-1'), 'csp=aws&bootID=x&at=1'));
-    expect(error).toMatchObject({ grpcCode: 3, remoteCode: 'NVS_ERR_JANITOR_CSP_REQUEST_REF_INVALID', retryable: false });
+    expect(error).toMatchObject({
+      grpcCode: 3,
+      remoteCode: 'NVS_ERR_JANITOR_CSP_REQUEST_REF_INVALID',
+      retryable: false,
+    });
   });
 
   it('is TLS only: a client trusting another CA, or speaking plaintext, cannot call (retryable UNAVAILABLE)', async () => {
     const stranger = makeSelfSignedCert();
-    expect(await failure(client({ ca: stranger.cert }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x'))).toMatchObject({ grpcCode: 14, retryable: true });
-    expect((await failure(client({ ca: undefined, plaintext: true, deadlineMs: 2_000 }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x'))).retryable).toBe(true);
+    expect(
+      await failure(client({ ca: stranger.cert }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x')),
+    ).toMatchObject({ grpcCode: 14, retryable: true });
+    expect(
+      (
+        await failure(
+          client({ ca: undefined, plaintext: true, deadlineMs: 2_000 }).isNodeReady(
+            node('gpu-node-1'),
+            'csp=sim&bootID=x',
+          ),
+        )
+      ).retryable,
+    ).toBe(true);
   });
 
   it('serves a renewed certificate without a restart', async () => {
@@ -119,11 +164,15 @@ describe('janitor-provider gRPC server and client (TLS, token auth, sim provider
       }
     }, 'renewed certificate served');
     // A new connection that only trusts the old certificate is refused now.
-    expect((await failure(client({ ca: firstCert.cert }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x'))).grpcCode).toBe(14);
+    expect(
+      (await failure(client({ ca: firstCert.cert }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x'))).grpcCode,
+    ).toBe(14);
   });
 
   it('refuses half a TLS configuration at construction', () => {
     const config = loadConfig(settingsSchema, { argv: [], env: { CSP: 'sim', TLS_CERT_PATH: '/x/tls.crt' } });
-    expect(() => createCspProviderServer({ kube, logger: createLogger({ name: 'x', level: 'fatal' }), namespace: 'n', config })).toThrow(/both TLS_CERT_PATH and TLS_KEY_PATH/);
+    expect(() =>
+      createCspProviderServer({ kube, logger: createLogger({ name: 'x', level: 'fatal' }), namespace: 'n', config }),
+    ).toThrow(/both TLS_CERT_PATH and TLS_KEY_PATH/);
   });
 });

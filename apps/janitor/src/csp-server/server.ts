@@ -7,7 +7,14 @@
 import { create } from '@bufbuild/protobuf';
 import { Server, status, type sendUnaryData, type ServerUnaryCall, type UntypedHandleCall } from '@grpc/grpc-js';
 import type { KubeClient } from '@nvsentinel/k8s';
-import { counter, createMetricsRegistry, histogram, moduleLogger, type Logger, type Registry } from '@nvsentinel/service-kit';
+import {
+  counter,
+  createMetricsRegistry,
+  histogram,
+  moduleLogger,
+  type Logger,
+  type Registry,
+} from '@nvsentinel/service-kit';
 import type { V1Node } from '@kubernetes/client-node';
 import { CspServerConfigError } from '../providers/errors.js';
 import type { CspProvider } from '../providers/provider.js';
@@ -61,7 +68,10 @@ export interface CspProviderServer {
 type Method = 'SendRebootSignal' | 'IsNodeReady' | 'SendTerminateSignal';
 
 function parseAudiences(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((audience) => audience.trim()).filter((audience) => audience !== '');
+  return (raw ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
 }
 
 export function createCspProviderServer(deps: CspProviderServerDeps): CspProviderServer {
@@ -73,7 +83,10 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
   const registry = deps.registry ?? createMetricsRegistry({ defaultMetrics: false });
   let provider: CspProvider | undefined = deps.provider;
   const audiences = parseAudiences(config.authAudiences);
-  const auth = audiences.length > 0 ? new TokenAuthenticator({ kube: deps.kube, audiences, cacheTtlMs: config.authCacheTtl }) : undefined;
+  const auth =
+    audiences.length > 0
+      ? new TokenAuthenticator({ kube: deps.kube, audiences, cacheTtlMs: config.authCacheTtl })
+      : undefined;
 
   const requests = counter<'method' | 'code' | 'csp'>(registry, {
     name: 'janitor_provider_requests_total',
@@ -95,14 +108,18 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
   /** Authentication, node lookup, provider call, metrics and error mapping for one call. */
-  function unary<Req extends { nodeName: string }, Res>(method: Method, run: (node: V1Node, request: Req) => Promise<Res>): UntypedHandleCall {
+  function unary<Req extends { nodeName: string }, Res>(
+    method: Method,
+    run: (node: V1Node, request: Req) => Promise<Res>,
+  ): UntypedHandleCall {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const csp = provider!.name; // handlers are registered only once start() has a provider
       const stopTimer = duration.startTimer({ method, csp });
       const nodeName = call.request.nodeName;
       const work = async (): Promise<Res> => {
         if (auth) await auth.authenticate(call.metadata.get('authorization')[0]?.toString());
-        if (nodeName === '') throw Object.assign(new Error('node_name is empty'), { grpcCode: status.INVALID_ARGUMENT });
+        if (nodeName === '')
+          throw Object.assign(new Error('node_name is empty'), { grpcCode: status.INVALID_ARGUMENT });
         return run(await readNode(deps.kube, nodeName), call.request);
       };
       work().then(
@@ -116,7 +133,10 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
           const code = (error as { grpcCode?: status }).grpcCode ?? grpcStatusOf(error);
           requests.inc({ method, code: status[code] ?? String(code), csp });
           stopTimer();
-          const log = code === status.UNAVAILABLE || code === status.UNAUTHENTICATED ? logger.info.bind(logger) : logger.warn.bind(logger);
+          const log =
+            code === status.UNAVAILABLE || code === status.UNAUTHENTICATED
+              ? logger.info.bind(logger)
+              : logger.warn.bind(logger);
           log({ err: error, method, node: nodeName, code: status[code] }, 'CSPProviderService call failed');
           callback({ ...mapped, code });
         },
@@ -133,11 +153,14 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
     IsNodeReady: unary<IsNodeReadyRequest, IsNodeReadyResponse>('IsNodeReady', async (node, request) =>
       create(IsNodeReadyResponseSchema, { isReady: await provider!.isNodeReady(node, request.requestId) }),
     ),
-    SendTerminateSignal: unary<SendTerminateSignalRequest, SendTerminateSignalResponse>('SendTerminateSignal', async (node) => {
-      const { requestRef } = await provider!.sendTerminateSignal(node);
-      logger.info({ node: node.metadata?.name, requestRef }, 'terminate signal sent');
-      return create(SendTerminateSignalResponseSchema, { requestId: requestRef });
-    }),
+    SendTerminateSignal: unary<SendTerminateSignalRequest, SendTerminateSignalResponse>(
+      'SendTerminateSignal',
+      async (node) => {
+        const { requestRef } = await provider!.sendTerminateSignal(node);
+        logger.info({ node: node.metadata?.name, requestRef }, 'terminate signal sent');
+        return create(SendTerminateSignalResponseSchema, { requestId: requestRef });
+      },
+    ),
   });
 
   return {
@@ -151,15 +174,27 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
 
     async start() {
       if (started) return;
-      provider ??= await createProvider(config.csp, config, { kube: deps.kube, namespace: deps.namespace, logger, ...deps.providerOptions });
-      const tls = config.tlsCertPath && config.tlsKeyPath
-        ? { certPath: config.tlsCertPath, keyPath: config.tlsKeyPath, refreshIntervalMs: config.tlsReloadInterval }
-        : undefined;
+      provider ??= await createProvider(config.csp, config, {
+        kube: deps.kube,
+        namespace: deps.namespace,
+        logger,
+        ...deps.providerOptions,
+      });
+      const tls =
+        config.tlsCertPath && config.tlsKeyPath
+          ? { certPath: config.tlsCertPath, keyPath: config.tlsKeyPath, refreshIntervalMs: config.tlsReloadInterval }
+          : undefined;
       const credentials = await serverCredentials(tls);
       const address = `${deps.host ?? '0.0.0.0'}:${config.port}`;
       port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(address, credentials, (error, bound) => {
-          if (error) reject(new CspServerConfigError(`cannot listen on ${address} (${error.message}); free the port or set JANITOR_PROVIDER_PORT`, { cause: error }));
+          if (error)
+            reject(
+              new CspServerConfigError(
+                `cannot listen on ${address} (${error.message}); free the port or set JANITOR_PROVIDER_PORT`,
+                { cause: error },
+              ),
+            );
           else resolve(bound);
         });
       });
@@ -188,7 +223,8 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
 
     readinessChecks() {
       return {
-        'grpc-server': async () => (started && !stopped ? { ok: true, detail: `listening on ${port}` } : { ok: false, detail: 'not listening' }),
+        'grpc-server': async () =>
+          started && !stopped ? { ok: true, detail: `listening on ${port}` } : { ok: false, detail: 'not listening' },
       };
     },
   };

@@ -18,11 +18,17 @@ export interface TlsFiles {
 /** Checks both files are readable now, so a bad mount fails start-up with a clear message. */
 export async function serverCredentials(tls: TlsFiles | undefined): Promise<ServerCredentials> {
   if (!tls) return ServerCredentials.createInsecure();
-  for (const [what, path] of [['TLS_CERT_PATH', tls.certPath], ['TLS_KEY_PATH', tls.keyPath]] as const) {
+  for (const [what, path] of [
+    ['TLS_CERT_PATH', tls.certPath],
+    ['TLS_KEY_PATH', tls.keyPath],
+  ] as const) {
     try {
       await access(path, constants.R_OK);
     } catch (error) {
-      throw new CspServerConfigError(`${what}=${path} cannot be read (${(error as Error).message}); mount the certificate secret there`, { cause: error });
+      throw new CspServerConfigError(
+        `${what}=${path} cannot be read (${(error as Error).message}); mount the certificate secret there`,
+        { cause: error },
+      );
     }
   }
   const provider = new experimental.FileWatcherCertificateProvider({

@@ -63,11 +63,21 @@ export class TokenAuthenticator {
     let review;
     try {
       review = await this.#api.createTokenReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: this.#audiences } },
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token, audiences: this.#audiences },
+        },
       });
     } catch (error) {
       // Not the caller's fault: answer UNAVAILABLE so janitor retries, and cache nothing.
-      throw new CspUnavailableError('janitor-provider', 'authenticate a call for', '-', `TokenReview failed: ${(error as Error).message}`, { cause: error });
+      throw new CspUnavailableError(
+        'janitor-provider',
+        'authenticate a call for',
+        '-',
+        `TokenReview failed: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const status = review.status ?? {};
     const verdict: Verdict = { expiresAt: this.#now() + this.#ttlMs };

@@ -25,7 +25,7 @@ export const ProviderConfigError = createErrorClass(
 
 export const CspAuthError = createErrorClass(
   'NVS_ERR_JANITOR_CSP_AUTH',
-  "%s refused janitor-provider (%s) while trying to %s node %s: %s. Fix its credentials or permissions",
+  '%s refused janitor-provider (%s) while trying to %s node %s: %s. Fix its credentials or permissions',
   { status: 403 },
 );
 

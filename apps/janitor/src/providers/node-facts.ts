@@ -15,7 +15,9 @@ export function bootIdOf(node: V1Node): string {
 }
 
 export function isReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
+  return (
+    node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false
+  );
 }
 
 /** Rebooted = booted again since the signal (new bootID) and the kubelet reports Ready. */

@@ -13,7 +13,12 @@ export function encodeRequestRef(csp: string, fields: RequestRefFields): string 
 }
 
 /** Decodes a reference issued by `csp`, requiring `required` keys (values may be empty). */
-export function decodeRequestRef(csp: string, ref: string, node: string, required: readonly string[]): RequestRefFields {
+export function decodeRequestRef(
+  csp: string,
+  ref: string,
+  node: string,
+  required: readonly string[],
+): RequestRefFields {
   const params = new URLSearchParams(ref);
   if (params.get('csp') !== csp) {
     throw new RequestRefInvalidError(ref, node, csp, `expected a reference starting with csp=${csp}`);

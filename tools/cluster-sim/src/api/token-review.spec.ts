@@ -18,16 +18,29 @@ describe('TokenReview and Jobs', () => {
   afterAll(() => sim.close());
 
   const review = (token: string, audiences?: string[]) =>
-    auth.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } } });
+    auth.createTokenReview({
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenReview',
+        spec: { token, ...(audiences ? { audiences } : {}) },
+      },
+    });
 
   it('accepts an issued token for one of its audiences and answers with the intersection', async () => {
     const token = sim.issueToken({ username: 'system:serviceaccount:nvsentinel:janitor', audiences: ['csp', 'other'] });
     const result = await review(token, ['csp', 'third']);
-    expect(result.status).toMatchObject({ authenticated: true, audiences: ['csp'], user: { username: 'system:serviceaccount:nvsentinel:janitor' } });
+    expect(result.status).toMatchObject({
+      authenticated: true,
+      audiences: ['csp'],
+      user: { username: 'system:serviceaccount:nvsentinel:janitor' },
+    });
   });
 
   it('refuses unknown tokens and tokens for other audiences', async () => {
-    expect((await review('made-up', ['csp'])).status).toMatchObject({ authenticated: false, error: 'invalid bearer token' });
+    expect((await review('made-up', ['csp'])).status).toMatchObject({
+      authenticated: false,
+      error: 'invalid bearer token',
+    });
     const token = sim.issueToken();
     expect((await review(token, ['csp'])).status?.authenticated).toBe(false);
     expect((await review(token)).status).toMatchObject({ authenticated: true, audiences: [DEFAULT_TOKEN_AUDIENCE] });
@@ -37,7 +50,10 @@ describe('TokenReview and Jobs', () => {
     const batch = kc.makeApiClient(BatchV1Api);
     const job = await batch.createNamespacedJob({
       namespace: 'nvsentinel',
-      body: { metadata: { generateName: 'reboot-' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
+      body: {
+        metadata: { generateName: 'reboot-' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      },
     });
     expect(job.metadata?.name).toMatch(/^reboot-/);
     expect((await batch.listNamespacedJob({ namespace: 'nvsentinel' })).items).toHaveLength(1);

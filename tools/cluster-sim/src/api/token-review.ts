@@ -34,7 +34,12 @@ export class TokenIssuer {
     const token = `sim.${randomBytes(24).toString('base64url')}`;
     const username = options.username ?? 'system:serviceaccount:default:default';
     const groups = options.groups ?? ['system:serviceaccounts', 'system:authenticated'];
-    this.#tokens.set(token, { username, uid: randomUUID(), groups, audiences: options.audiences ?? [DEFAULT_TOKEN_AUDIENCE] });
+    this.#tokens.set(token, {
+      username,
+      uid: randomUUID(),
+      groups,
+      audiences: options.audiences ?? [DEFAULT_TOKEN_AUDIENCE],
+    });
     return token;
   }
 
@@ -48,21 +53,41 @@ export class TokenIssuer {
     }
     const spec = body.spec;
     const token = typeof spec.token === 'string' ? spec.token : '';
-    const wanted = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? (spec.audiences as string[]) : [DEFAULT_TOKEN_AUDIENCE];
+    const wanted =
+      Array.isArray(spec.audiences) && spec.audiences.length > 0
+        ? (spec.audiences as string[])
+        : [DEFAULT_TOKEN_AUDIENCE];
     const issued = this.#tokens.get(token);
-    const response = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec };
+    const response = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      metadata: { creationTimestamp: null },
+      spec,
+    };
     if (!issued) return { ...response, status: { authenticated: false, error: 'invalid bearer token' } };
     const granted = issued.audiences.filter((audience) => wanted.includes(audience));
     if (granted.length === 0) {
       return {
         ...response,
-        status: { authenticated: false, error: `token audiences [${issued.audiences.join(' ')}] is invalid for the target audiences [${wanted.join(' ')}]` },
+        status: {
+          authenticated: false,
+          error: `token audiences [${issued.audiences.join(' ')}] is invalid for the target audiences [${wanted.join(' ')}]`,
+        },
       };
     }
-    return { ...response, status: { authenticated: true, user: { username: issued.username, uid: issued.uid, groups: issued.groups }, audiences: granted } };
+    return {
+      ...response,
+      status: {
+        authenticated: true,
+        user: { username: issued.username, uid: issued.uid, groups: issued.groups },
+        audiences: granted,
+      },
+    };
   }
 }
 
 export function registerTokenReviewRoute(app: FastifyInstance, issuer: TokenIssuer): void {
-  app.post('/apis/authentication.k8s.io/v1/tokenreviews', async (request, reply) => reply.code(201).send(issuer.review(request.body)));
+  app.post('/apis/authentication.k8s.io/v1/tokenreviews', async (request, reply) =>
+    reply.code(201).send(issuer.review(request.body)),
+  );
 }

@@ -3,7 +3,13 @@ import { createKubeClient, type KubeClient } from '@nvsentinel/k8s';
 import { eventually } from '@nvsentinel/service-kit/testing';
 import type { V1Node } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CspAuthError, CspThrottledError, InstanceNotFoundError, ProviderIdInvalidError, RebootFailedError } from '../errors.js';
+import {
+  CspAuthError,
+  CspThrottledError,
+  InstanceNotFoundError,
+  ProviderIdInvalidError,
+  RebootFailedError,
+} from '../errors.js';
 import { AwsProvider } from './aws-provider.js';
 import { FakeEc2 } from './testing/fake-ec2.js';
 
@@ -30,7 +36,10 @@ describe('aws provider against a local EC2 Query API fake', () => {
       timeScale: 20,
     });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
-    ec2 = await new FakeEc2({ accessKeyId: CREDENTIALS.accessKeyId, onReboot: (id) => void sim.rebootNode(id === INSTANCE ? 'ip-10-0-0-1' : 'ip-10-0-0-2', { downSeconds: 4 }) }).start();
+    ec2 = await new FakeEc2({
+      accessKeyId: CREDENTIALS.accessKeyId,
+      onReboot: (id) => void sim.rebootNode(id === INSTANCE ? 'ip-10-0-0-1' : 'ip-10-0-0-2', { downSeconds: 4 }),
+    }).start();
     ec2.addInstance(INSTANCE, 'us-east-1a');
     ec2.addInstance('i-0fedcba9876543210', 'us-east-1b');
     provider = new AwsProvider({ endpoint: ec2.url, credentials: CREDENTIALS, retry: FAST_RETRY });
@@ -49,9 +58,16 @@ describe('aws provider against a local EC2 Query API fake', () => {
     const { requestRef } = await provider.sendRebootSignal(before);
     expect(requestRef).toMatch(/^csp=aws&instance=i-0123456789abcdef0&bootID=/);
     // The real SDK wire format reached the fake: form-encoded, versioned, for the node's instance.
-    expect(Object.fromEntries(ec2.lastParams('RebootInstances')!)).toEqual({ Action: 'RebootInstances', Version: '2016-11-15', 'InstanceId.1': INSTANCE });
+    expect(Object.fromEntries(ec2.lastParams('RebootInstances')!)).toEqual({
+      Action: 'RebootInstances',
+      Version: '2016-11-15',
+      'InstanceId.1': INSTANCE,
+    });
     expect(await provider.isNodeReady(before, requestRef)).toBe(false);
-    await eventually(async () => provider.isNodeReady(await readNode('ip-10-0-0-1'), requestRef), 'instance back and node rebooted');
+    await eventually(
+      async () => provider.isNodeReady(await readNode('ip-10-0-0-1'), requestRef),
+      'instance back and node rebooted',
+    );
     expect(ec2.actions.filter((action) => action === 'DescribeInstanceStatus').length).toBeGreaterThanOrEqual(2);
   });
 
@@ -65,18 +81,26 @@ describe('aws provider against a local EC2 Query API fake', () => {
 
   it('gives up on persistent throttling with a retryable error', async () => {
     ec2.fail('DescribeInstanceStatus', 'RequestLimitExceeded', 503, 10);
-    const error = await provider.isNodeReady(await readNode('ip-10-0-0-1'), 'csp=aws&instance=x&bootID=y').catch((e: unknown) => e);
+    const error = await provider
+      .isNodeReady(await readNode('ip-10-0-0-1'), 'csp=aws&instance=x&bootID=y')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CspThrottledError);
     expect(error).toMatchObject({ retryable: true });
     expect((error as Error).message).toMatch(/after 4 attempts/);
   });
 
   it('reports refused credentials (401 AuthFailure, 403 UnauthorizedOperation) as terminal auth errors', async () => {
-    const wrongKey = new AwsProvider({ endpoint: ec2.url, credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }, retry: FAST_RETRY });
+    const wrongKey = new AwsProvider({
+      endpoint: ec2.url,
+      credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' },
+      retry: FAST_RETRY,
+    });
     const denied = await wrongKey.sendRebootSignal(await readNode('ip-10-0-0-1')).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(CspAuthError);
     expect(denied).toMatchObject({ retryable: false });
-    expect((denied as Error).message).toMatch(/EC2 refused janitor-provider \(AuthFailure\) while trying to reboot node ip-10-0-0-1/);
+    expect((denied as Error).message).toMatch(
+      /EC2 refused janitor-provider \(AuthFailure\) while trying to reboot node ip-10-0-0-1/,
+    );
 
     ec2.fail('TerminateInstances', 'UnauthorizedOperation', 403);
     await expect(provider.sendTerminateSignal(await readNode('ip-10-0-0-1'))).rejects.toThrow(/UnauthorizedOperation/);
@@ -103,6 +127,8 @@ describe('aws provider against a local EC2 Query API fake', () => {
     expect(requestRef).toContain('state=shutting-down');
     expect(ec2.instances.get('i-0fedcba9876543210')?.state).toBe('shutting-down');
     await expect(provider.sendTerminateSignal(node)).resolves.toHaveProperty('requestRef');
-    await expect(provider.isNodeReady(node, 'csp=aws&instance=i-0fedcba9876543210&bootID=old')).rejects.toThrow(RebootFailedError);
+    await expect(provider.isNodeReady(node, 'csp=aws&instance=i-0fedcba9876543210&bootID=old')).rejects.toThrow(
+      RebootFailedError,
+    );
   });
 });

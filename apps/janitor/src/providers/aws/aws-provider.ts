@@ -37,8 +37,21 @@ export interface AwsProviderOptions {
   retry?: RetryPolicy;
 }
 
-const THROTTLING = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled']);
-const AUTH = new Set(['AuthFailure', 'UnauthorizedOperation', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'OptInRequired', 'Blocked']);
+const THROTTLING = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+]);
+const AUTH = new Set([
+  'AuthFailure',
+  'UnauthorizedOperation',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'OptInRequired',
+  'Blocked',
+]);
 const NOT_FOUND = new Set(['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']);
 const SERVER_SIDE = new Set(['InternalError', 'Unavailable', 'ServiceUnavailable']);
 
@@ -53,19 +66,24 @@ export class AwsProvider implements CspProvider {
 
   async sendRebootSignal(node: V1Node): Promise<{ requestRef: string }> {
     const ref = parseAwsProviderId(nodeName(node), providerIdOf(node));
-    await this.#send(node, ref, 'reboot', (client) => client.send(new RebootInstancesCommand({ InstanceIds: [ref.instanceId] })));
-    return { requestRef: encodeRequestRef(this.name, { instance: ref.instanceId, bootID: bootIdOf(node), at: new Date().toISOString() }) };
+    await this.#send(node, ref, 'reboot', (client) =>
+      client.send(new RebootInstancesCommand({ InstanceIds: [ref.instanceId] })),
+    );
+    return {
+      requestRef: encodeRequestRef(this.name, {
+        instance: ref.instanceId,
+        bootID: bootIdOf(node),
+        at: new Date().toISOString(),
+      }),
+    };
   }
 
   async isNodeReady(node: V1Node, requestRef: string): Promise<boolean> {
     const name = nodeName(node);
     const { bootID } = decodeRequestRef(this.name, requestRef, name, ['bootID']);
     const ref = parseAwsProviderId(name, providerIdOf(node));
-    const answer = await this.#send(
-      node,
-      ref,
-      'check the reboot of',
-      (client) => client.send(new DescribeInstanceStatusCommand({ InstanceIds: [ref.instanceId], IncludeAllInstances: true })),
+    const answer = await this.#send(node, ref, 'check the reboot of', (client) =>
+      client.send(new DescribeInstanceStatusCommand({ InstanceIds: [ref.instanceId], IncludeAllInstances: true })),
     );
     const status = answer.InstanceStatuses?.find((item) => item.InstanceId === ref.instanceId);
     if (!status) throw new InstanceNotFoundError('EC2', ref.instanceId, name, 'DescribeInstanceStatus did not list it');
@@ -79,9 +97,13 @@ export class AwsProvider implements CspProvider {
 
   async sendTerminateSignal(node: V1Node): Promise<{ requestRef: string }> {
     const ref = parseAwsProviderId(nodeName(node), providerIdOf(node));
-    const answer = await this.#send(node, ref, 'terminate', (client) => client.send(new TerminateInstancesCommand({ InstanceIds: [ref.instanceId] })));
+    const answer = await this.#send(node, ref, 'terminate', (client) =>
+      client.send(new TerminateInstancesCommand({ InstanceIds: [ref.instanceId] })),
+    );
     const state = answer.TerminatingInstances?.[0]?.CurrentState?.Name ?? 'unknown';
-    return { requestRef: encodeRequestRef(this.name, { instance: ref.instanceId, state, at: new Date().toISOString() }) };
+    return {
+      requestRef: encodeRequestRef(this.name, { instance: ref.instanceId, state, at: new Date().toISOString() }),
+    };
   }
 
   #client(region: string): EC2Client {
@@ -99,7 +121,12 @@ export class AwsProvider implements CspProvider {
     return client;
   }
 
-  async #send<Output>(node: V1Node, ref: AwsInstanceRef, action: string, call: (client: EC2Client) => Promise<Output>): Promise<Output> {
+  async #send<Output>(
+    node: V1Node,
+    ref: AwsInstanceRef,
+    action: string,
+    call: (client: EC2Client) => Promise<Output>,
+  ): Promise<Output> {
     const name = nodeName(node);
     const client = this.#client(this.#options.region ?? ref.region);
     try {
@@ -107,7 +134,8 @@ export class AwsProvider implements CspProvider {
         () => call(client),
         (error) => error instanceof EC2ServiceException && THROTTLING.has(error.name),
         this.#options.retry,
-        ({ attempts, lastError }) => new CspThrottledError('EC2', action, name, attempts, (lastError as Error).message, { cause: lastError }),
+        ({ attempts, lastError }) =>
+          new CspThrottledError('EC2', action, name, attempts, (lastError as Error).message, { cause: lastError }),
       );
     } catch (error) {
       throw classify(error, action, name, ref);

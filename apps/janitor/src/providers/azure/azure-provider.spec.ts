@@ -36,7 +36,10 @@ describe('azure provider against a local ARM fake (HTTPS, long-running operation
         { name: 'aks-vm', providerID: `azure://${VM_ID}` },
         { name: 'aks-vmss-3', providerID: `azure://${VMSS_ID}` },
         { name: 'aks-gone', providerID: `azure://${RG}/virtualMachines/gone` },
-        { name: 'odd', providerID: `azure:///subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/thing/x` },
+        {
+          name: 'odd',
+          providerID: `azure:///subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/thing/x`,
+        },
       ],
       podsPerNode: 0,
       disruptionBudgets: false,
@@ -46,7 +49,12 @@ describe('azure provider against a local ARM fake (HTTPS, long-running operation
     cert = makeSelfSignedCert('localhost');
     agent = new Agent({ ca: cert.cert });
     const nodeOf = (id: string) => (id === VM_ID.toLowerCase() ? 'aks-vm' : 'aks-vmss-3');
-    arm = await new FakeArm({ token: TOKEN, tls: cert, pollsUntilDone: 1, onRestart: (id) => void sim.rebootNode(nodeOf(id), { downSeconds: 4 }) }).start();
+    arm = await new FakeArm({
+      token: TOKEN,
+      tls: cert,
+      pollsUntilDone: 1,
+      onRestart: (id) => void sim.rebootNode(nodeOf(id), { downSeconds: 4 }),
+    }).start();
     arm.addMachine(VM_ID);
     arm.addMachine(VMSS_ID);
     provider = new AzureProvider({ credential: staticCredential(TOKEN), endpoint: arm.url, agent, retry: FAST_RETRY });
@@ -64,15 +72,21 @@ describe('azure provider against a local ARM fake (HTTPS, long-running operation
   it.each([
     ['a VM', 'aks-vm'],
     ['a VMSS VM', 'aks-vmss-3'],
-  ])('restarts %s and is ready once the operation succeeded, the VM runs and the node has a new bootID', async (_what, name) => {
-    const before = await readNode(name);
-    const { requestRef } = await provider.sendRebootSignal(before);
-    expect(requestRef).toMatch(/^csp=azure&bootID=.+&lro=/);
-    expect(await provider.isNodeReady(before, requestRef)).toBe(false);
-    await eventually(async () => provider.isNodeReady(await readNode(name), requestRef), 'restart finished and node rebooted');
-    expect(arm.calls).toEqual(expect.arrayContaining(['restart', 'operation', 'instanceView']));
-    expect(arm.apiVersions.every((version) => /^\d{4}-\d{2}-\d{2}/.test(version))).toBe(true);
-  });
+  ])(
+    'restarts %s and is ready once the operation succeeded, the VM runs and the node has a new bootID',
+    async (_what, name) => {
+      const before = await readNode(name);
+      const { requestRef } = await provider.sendRebootSignal(before);
+      expect(requestRef).toMatch(/^csp=azure&bootID=.+&lro=/);
+      expect(await provider.isNodeReady(before, requestRef)).toBe(false);
+      await eventually(
+        async () => provider.isNodeReady(await readNode(name), requestRef),
+        'restart finished and node rebooted',
+      );
+      expect(arm.calls).toEqual(expect.arrayContaining(['restart', 'operation', 'instanceView']));
+      expect(arm.apiVersions.every((version) => /^\d{4}-\d{2}-\d{2}/.test(version))).toBe(true);
+    },
+  );
 
   it('retries 429 TooManyRequests with backoff, then succeeds; persistent throttling is retryable', async () => {
     const restarts = () => arm.calls.filter((call) => call === 'restart').length;
@@ -86,13 +100,23 @@ describe('azure provider against a local ARM fake (HTTPS, long-running operation
   });
 
   it('reports a refused token (401) and a missing role (403 AuthorizationFailed) as terminal auth errors', async () => {
-    const wrong = new AzureProvider({ credential: staticCredential('other'), endpoint: arm.url, agent, retry: FAST_RETRY });
+    const wrong = new AzureProvider({
+      credential: staticCredential('other'),
+      endpoint: arm.url,
+      agent,
+      retry: FAST_RETRY,
+    });
     const denied = await wrong.sendRebootSignal(await readNode('aks-vm')).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(CspAuthError);
-    expect((denied as Error).message).toMatch(/Azure Resource Manager refused janitor-provider \(InvalidAuthenticationToken\)/);
+    expect((denied as Error).message).toMatch(
+      /Azure Resource Manager refused janitor-provider \(InvalidAuthenticationToken\)/,
+    );
 
     arm.fail('delete', 403, 'AuthorizationFailed');
-    await expect(provider.sendTerminateSignal(await readNode('aks-vm'))).rejects.toMatchObject({ code: 'NVS_ERR_JANITOR_CSP_AUTH', retryable: false });
+    await expect(provider.sendTerminateSignal(await readNode('aks-vm'))).rejects.toMatchObject({
+      code: 'NVS_ERR_JANITOR_CSP_AUTH',
+      retryable: false,
+    });
     expect(arm.machines.has(VM_ID.toLowerCase())).toBe(true);
   });
 

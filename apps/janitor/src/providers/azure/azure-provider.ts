@@ -36,7 +36,11 @@ export interface AzureProviderOptions {
   retry?: RetryPolicy;
 }
 
-const THROTTLE_CODES = new Set(['TooManyRequests', 'SubscriptionRequestsThrottled', 'OperationNotAllowedDueToThrottling']);
+const THROTTLE_CODES = new Set([
+  'TooManyRequests',
+  'SubscriptionRequestsThrottled',
+  'OperationNotAllowedDueToThrottling',
+]);
 
 export class AzureProvider implements CspProvider {
   readonly name = 'azure';
@@ -70,7 +74,10 @@ export class AzureProvider implements CspProvider {
       try {
         poller = restorePoller(client, lro!, source);
       } catch (error) {
-        throw new RebootFailedError(name, `the request reference holds no restart operation (${(error as Error).message}); send a new reboot signal`);
+        throw new RebootFailedError(
+          name,
+          `the request reference holds no restart operation (${(error as Error).message}); send a new reboot signal`,
+        );
       }
       await poller.poll();
       return poller.operationState;
@@ -107,7 +114,10 @@ export class AzureProvider implements CspProvider {
   #client(node: V1Node, subscription: string): ComputeManagementClient {
     const { credential, endpoint, agent } = this.#options;
     if (!credential) {
-      throw new ProviderConfigError('azure', `no Azure credential to act on node ${nodeName(node)}; configure workload identity`);
+      throw new ProviderConfigError(
+        'azure',
+        `no Azure credential to act on node ${nodeName(node)}; configure workload identity`,
+      );
     }
     let client = this.#clients.get(subscription);
     if (!client) {
@@ -122,12 +132,23 @@ export class AzureProvider implements CspProvider {
     return client;
   }
 
-  async #call<T>(node: V1Node, ref: AzureMachineRef, action: string, call: (client: ComputeManagementClient) => Promise<T>): Promise<T> {
+  async #call<T>(
+    node: V1Node,
+    ref: AzureMachineRef,
+    action: string,
+    call: (client: ComputeManagementClient) => Promise<T>,
+  ): Promise<T> {
     const name = nodeName(node);
     const client = this.#client(node, ref.subscription);
     try {
-      return await retryThrottled(() => call(client), (error) => kindOf(error) === 'throttled', this.#options.retry, ({ attempts, lastError }) =>
-        new CspThrottledError('Azure Resource Manager', action, name, attempts, (lastError as Error).message, { cause: lastError }),
+      return await retryThrottled(
+        () => call(client),
+        (error) => kindOf(error) === 'throttled',
+        this.#options.retry,
+        ({ attempts, lastError }) =>
+          new CspThrottledError('Azure Resource Manager', action, name, attempts, (lastError as Error).message, {
+            cause: lastError,
+          }),
       );
     } catch (error) {
       if (CspThrottledError.is(error) || RebootFailedError.is(error)) throw error;
@@ -135,9 +156,13 @@ export class AzureProvider implements CspProvider {
       const armCode = (error as { code?: unknown }).code;
       switch (kindOf(error)) {
         case 'auth':
-          throw new CspAuthError('Azure Resource Manager', String(armCode ?? 'Unauthorized'), action, name, message, { cause: error });
+          throw new CspAuthError('Azure Resource Manager', String(armCode ?? 'Unauthorized'), action, name, message, {
+            cause: error,
+          });
         case 'not-found':
-          throw new InstanceNotFoundError('Azure Resource Manager', describeMachine(ref), name, message, { cause: error });
+          throw new InstanceNotFoundError('Azure Resource Manager', describeMachine(ref), name, message, {
+            cause: error,
+          });
         case 'unavailable':
           throw new CspUnavailableError('Azure Resource Manager', action, name, message, { cause: error });
         default:

@@ -16,12 +16,15 @@ const VMSS = new RegExp(`${PREFIX}virtualMachineScaleSets/([-\\w.]+)/virtualMach
 /** Subscription, resource group and machine come from the providerID itself (no IMDS lookup). */
 export function parseAzureProviderId(node: string, providerId: string): AzureMachineRef {
   const vmss = VMSS.exec(providerId);
-  if (vmss) return { kind: 'vmss', subscription: vmss[1]!, resourceGroup: vmss[2]!, scaleSet: vmss[3]!, instanceId: vmss[4]! };
+  if (vmss)
+    return { kind: 'vmss', subscription: vmss[1]!, resourceGroup: vmss[2]!, scaleSet: vmss[3]!, instanceId: vmss[4]! };
   const vm = VM.exec(providerId);
   if (vm) return { kind: 'vm', subscription: vm[1]!, resourceGroup: vm[2]!, vmName: vm[3]! };
   throw new ProviderIdInvalidError(node, providerId, 'azure', AZURE_PROVIDER_ID_FORMAT);
 }
 
 export function describeMachine(ref: AzureMachineRef): string {
-  return ref.kind === 'vm' ? `${ref.resourceGroup}/${ref.vmName}` : `${ref.resourceGroup}/${ref.scaleSet}/${ref.instanceId}`;
+  return ref.kind === 'vm'
+    ? `${ref.resourceGroup}/${ref.vmName}`
+    : `${ref.resourceGroup}/${ref.scaleSet}/${ref.instanceId}`;
 }

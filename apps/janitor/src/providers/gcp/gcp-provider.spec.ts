@@ -38,7 +38,11 @@ describe('gcp provider against a local Compute Engine REST fake', () => {
       timeScale: 20,
     });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
-    compute = await new FakeCompute({ token: TOKEN, pollsUntilDone: 1, onReset: (instance) => void sim.rebootNode(instance, { downSeconds: 4 }) }).start();
+    compute = await new FakeCompute({
+      token: TOKEN,
+      pollsUntilDone: 1,
+      onReset: (instance) => void sim.rebootNode(instance, { downSeconds: 4 }),
+    }).start();
     compute.instances.add('proj-1/us-central1-a/gke-a');
     compute.instances.add('proj-1/us-central1-b/gke-b');
     provider = new GcpProvider({ endpoint: compute.url, authClient: staticToken(TOKEN), retry: FAST_RETRY });
@@ -60,7 +64,10 @@ describe('gcp provider against a local Compute Engine REST fake', () => {
     expect(requestRef).toMatch(/^csp=gcp&operation=operation-\d+-[0-9a-f]+&bootID=/);
     expect(compute.calls).toContain('reset');
     expect(await provider.isNodeReady(before, requestRef)).toBe(false);
-    await eventually(async () => provider.isNodeReady(await readNode('gke-a'), requestRef), 'operation DONE and node rebooted');
+    await eventually(
+      async () => provider.isNodeReady(await readNode('gke-a'), requestRef),
+      'operation DONE and node rebooted',
+    );
     expect(compute.calls.filter((call) => call === 'operations.get').length).toBeGreaterThanOrEqual(2);
   });
 
@@ -72,7 +79,9 @@ describe('gcp provider against a local Compute Engine REST fake', () => {
     expect(resets() - before).toBe(3);
 
     compute.fail('operations.get', 429, 10);
-    await expect(provider.isNodeReady(await readNode('gke-b'), 'csp=gcp&operation=operation-1&bootID=x')).rejects.toThrow(CspThrottledError);
+    await expect(
+      provider.isNodeReady(await readNode('gke-b'), 'csp=gcp&operation=operation-1&bootID=x'),
+    ).rejects.toThrow(CspThrottledError);
   });
 
   it('reports a refused token (401) and a missing permission (403) as terminal auth errors', async () => {
@@ -80,10 +89,15 @@ describe('gcp provider against a local Compute Engine REST fake', () => {
     others.push(wrong);
     const denied = await wrong.sendRebootSignal(await readNode('gke-a')).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(CspAuthError);
-    expect((denied as Error).message).toMatch(/Compute Engine refused janitor-provider \(UNAUTHENTICATED\) while trying to reset node gke-a/);
+    expect((denied as Error).message).toMatch(
+      /Compute Engine refused janitor-provider \(UNAUTHENTICATED\) while trying to reset node gke-a/,
+    );
 
     compute.fail('delete', 403);
-    await expect(provider.sendTerminateSignal(await readNode('gke-a'))).rejects.toMatchObject({ code: 'NVS_ERR_JANITOR_CSP_AUTH', retryable: false });
+    await expect(provider.sendTerminateSignal(await readNode('gke-a'))).rejects.toMatchObject({
+      code: 'NVS_ERR_JANITOR_CSP_AUTH',
+      retryable: false,
+    });
     expect(compute.instances.has('proj-1/us-central1-a/gke-a')).toBe(true);
   });
 

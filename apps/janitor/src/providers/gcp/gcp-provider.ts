@@ -31,7 +31,14 @@ export interface GcpProviderOptions {
 }
 
 /** gRPC status codes google-gax puts on errors (it maps HTTP statuses onto them). */
-const Code = { NOT_FOUND: 5, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, DEADLINE_EXCEEDED: 4, UNAUTHENTICATED: 16 };
+const Code = {
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  UNAVAILABLE: 14,
+  DEADLINE_EXCEEDED: 4,
+  UNAUTHENTICATED: 16,
+};
 
 // google-gax retries idempotent calls itself; one retry policy (../retry.ts) applies instead.
 const NO_SDK_RETRY = { retry: { retryCodes: [] } };
@@ -48,8 +55,12 @@ export class GcpProvider implements CspProvider {
 
   async sendRebootSignal(node: V1Node): Promise<{ requestRef: string }> {
     const ref = parseGceProviderId(nodeName(node), providerIdOf(node));
-    const [operation] = await this.#call(node, ref, 'reset', () => this.#clients().instances.reset({ ...ref }, NO_SDK_RETRY));
-    return { requestRef: encodeRequestRef(this.name, { operation: operationName(operation, node), bootID: bootIdOf(node) }) };
+    const [operation] = await this.#call(node, ref, 'reset', () =>
+      this.#clients().instances.reset({ ...ref }, NO_SDK_RETRY),
+    );
+    return {
+      requestRef: encodeRequestRef(this.name, { operation: operationName(operation, node), bootID: bootIdOf(node) }),
+    };
   }
 
   async isNodeReady(node: V1Node, requestRef: string): Promise<boolean> {
@@ -62,14 +73,19 @@ export class GcpProvider implements CspProvider {
     if (String(state.status) !== 'DONE') return false;
     const errors = state.error?.errors ?? [];
     if (errors.length > 0) {
-      throw new RebootFailedError(name, `operation ${operation} failed: ${errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+      throw new RebootFailedError(
+        name,
+        `operation ${operation} failed: ${errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`,
+      );
     }
     return hasRebootedSince(node, bootID!);
   }
 
   async sendTerminateSignal(node: V1Node): Promise<{ requestRef: string }> {
     const ref = parseGceProviderId(nodeName(node), providerIdOf(node));
-    const [operation] = await this.#call(node, ref, 'delete', () => this.#clients().instances.delete({ ...ref }, NO_SDK_RETRY));
+    const [operation] = await this.#call(node, ref, 'delete', () =>
+      this.#clients().instances.delete({ ...ref }, NO_SDK_RETRY),
+    );
     return { requestRef: encodeRequestRef(this.name, { operation: operationName(operation, node) }) };
   }
 
@@ -95,8 +111,14 @@ export class GcpProvider implements CspProvider {
   async #call<T>(node: V1Node, ref: GceInstanceRef, action: string, call: () => Promise<T>): Promise<T> {
     const name = nodeName(node);
     try {
-      return await retryThrottled(call, (error) => kindOf(error) === 'throttled', this.#options.retry, ({ attempts, lastError }) =>
-        new CspThrottledError('Compute Engine', action, name, attempts, (lastError as Error).message, { cause: lastError }),
+      return await retryThrottled(
+        call,
+        (error) => kindOf(error) === 'throttled',
+        this.#options.retry,
+        ({ attempts, lastError }) =>
+          new CspThrottledError('Compute Engine', action, name, attempts, (lastError as Error).message, {
+            cause: lastError,
+          }),
       );
     } catch (error) {
       if (CspThrottledError.is(error)) throw error;
@@ -128,10 +150,12 @@ function kindOf(error: unknown): ErrorKind {
   const http = typeof status === 'number' ? status : typeof code === 'number' && code >= 100 ? code : undefined;
   const grpc = typeof code === 'number' && code < 100 ? code : undefined;
   const text = error instanceof Error ? error.message : '';
-  if (http === 429 || grpc === Code.RESOURCE_EXHAUSTED || /"reason":"(user)?[rR]ateLimitExceeded"/.test(text)) return 'throttled';
+  if (http === 429 || grpc === Code.RESOURCE_EXHAUSTED || /"reason":"(user)?[rR]ateLimitExceeded"/.test(text))
+    return 'throttled';
   if (http === 401 || http === 403 || grpc === Code.UNAUTHENTICATED || grpc === Code.PERMISSION_DENIED) return 'auth';
   if (http === 404 || grpc === Code.NOT_FOUND) return 'not-found';
-  if ((http !== undefined && http >= 500) || grpc === Code.UNAVAILABLE || grpc === Code.DEADLINE_EXCEEDED) return 'unavailable';
+  if ((http !== undefined && http >= 500) || grpc === Code.UNAVAILABLE || grpc === Code.DEADLINE_EXCEEDED)
+    return 'unavailable';
   if (http === undefined && grpc === undefined) return 'unavailable'; // no answer at all (connection refused, timeout)
   return 'other';
 }
@@ -141,9 +165,18 @@ function authReason(error: unknown): string {
   return status === 401 || code === 401 || code === Code.UNAUTHENTICATED ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED';
 }
 
-function operationName(operation: { name?: string | null; latestResponse?: { name?: string | null } }, node: V1Node): string {
+function operationName(
+  operation: { name?: string | null; latestResponse?: { name?: string | null } },
+  node: V1Node,
+): string {
   const name = operation.latestResponse?.name ?? operation.name;
-  if (!name) throw new CspRequestFailedError('Compute Engine', 'read the operation for', nodeName(node), 'the answer had no operation name');
+  if (!name)
+    throw new CspRequestFailedError(
+      'Compute Engine',
+      'read the operation for',
+      nodeName(node),
+      'the answer had no operation name',
+    );
   return name;
 }
 

@@ -18,10 +18,23 @@ describe('generic provider: privileged reboot Jobs, readiness from a new bootID'
   const handled = new Set<string>();
 
   beforeAll(async () => {
-    sim = await startClusterSim({ nodes: 4, podsPerNode: 0, disruptionBudgets: false, daemonSets: false, timeScale: 20, namespaces: [NS] });
+    sim = await startClusterSim({
+      nodes: 4,
+      podsPerNode: 0,
+      disruptionBudgets: false,
+      daemonSets: false,
+      timeScale: 20,
+      namespaces: [NS],
+    });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
     batch = kube.kubeConfig.makeApiClient(BatchV1Api);
-    provider = new RebootJobProvider({ name: 'generic', kube, namespace: NS, imagePullSecrets: ['regcred'], jobTtlSeconds: 600 });
+    provider = new RebootJobProvider({
+      name: 'generic',
+      kube,
+      namespace: NS,
+      imagePullSecrets: ['regcred'],
+      jobTtlSeconds: 600,
+    });
     // The simulator has no Job controller or kubelet: play them. A reboot Job reboots its node; a
     // poweroff Job takes it down for good; a Job with a broken image gets a pod stuck pulling it.
     kubelet = setInterval(() => {
@@ -37,7 +50,19 @@ describe('generic provider: privileged reboot Jobs, readiness from a new bootID'
             kind: 'Pod',
             metadata: { name: `${name}-x1`, namespace: NS, labels: { 'job-name': name } },
             spec: { nodeName: spec.nodeName, containers: [{ name: container.name, image: container.image }] },
-            status: { phase: 'Pending', containerStatuses: [{ name: container.name, image: container.image, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "broken:image"' } } }] },
+            status: {
+              phase: 'Pending',
+              containerStatuses: [
+                {
+                  name: container.name,
+                  image: container.image,
+                  imageID: '',
+                  ready: false,
+                  restartCount: 0,
+                  state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "broken:image"' } },
+                },
+              ],
+            },
           });
         } else if (container.command?.includes('poweroff') || container.command?.join(' ').includes('echo o')) {
           sim.setNodeReady(spec.nodeName!, false);
@@ -55,19 +80,34 @@ describe('generic provider: privileged reboot Jobs, readiness from a new bootID'
 
   const readNode = (name: string): Promise<V1Node> => kube.core.readNode({ name });
   const jobsOf = async (node: string) =>
-    (await batch.listNamespacedJob({ namespace: NS, labelSelector: `nvsentinel.nvidia.com/reboot-node=${node}` })).items;
+    (await batch.listNamespacedJob({ namespace: NS, labelSelector: `nvsentinel.nvidia.com/reboot-node=${node}` }))
+      .items;
 
   it('creates upstream’s reboot Job, is ready on the new bootID, then deletes the Job', async () => {
     const before = await readNode('gpu-node-0');
     const { requestRef } = await provider.sendRebootSignal(before);
-    expect(requestRef).toBe(`csp=generic&bootID=${bootIdOf(before)}&job=${(await jobsOf('gpu-node-0'))[0]!.metadata!.name}`);
+    expect(requestRef).toBe(
+      `csp=generic&bootID=${bootIdOf(before)}&job=${(await jobsOf('gpu-node-0'))[0]!.metadata!.name}`,
+    );
     const [job] = await jobsOf('gpu-node-0');
     expect(job!.metadata!.name).toMatch(/^reboot-gpu-node-0-/);
-    expect(job!.metadata!.labels).toMatchObject({ 'nvsentinel.nvidia.com/reboot-job': 'true', 'nvsentinel.nvidia.com/reboot-node': 'gpu-node-0' });
+    expect(job!.metadata!.labels).toMatchObject({
+      'nvsentinel.nvidia.com/reboot-job': 'true',
+      'nvsentinel.nvidia.com/reboot-node': 'gpu-node-0',
+    });
     expect(job!.spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 600 });
     const pod = job!.spec!.template.spec!;
-    expect(pod).toMatchObject({ nodeName: 'gpu-node-0', restartPolicy: 'Never', tolerations: [{ operator: 'Exists' }], imagePullSecrets: [{ name: 'regcred' }] });
-    expect(pod.containers[0]).toMatchObject({ image: 'busybox:1.37.0', command: ['chroot', '/host', 'reboot'], securityContext: { privileged: true } });
+    expect(pod).toMatchObject({
+      nodeName: 'gpu-node-0',
+      restartPolicy: 'Never',
+      tolerations: [{ operator: 'Exists' }],
+      imagePullSecrets: [{ name: 'regcred' }],
+    });
+    expect(pod.containers[0]).toMatchObject({
+      image: 'busybox:1.37.0',
+      command: ['chroot', '/host', 'reboot'],
+      securityContext: { privileged: true },
+    });
     expect(pod.volumes).toEqual([{ name: 'host-root', hostPath: { path: '/' } }]);
 
     // A repeated signal (at-least-once delivery) reuses the Job instead of rebooting twice.
@@ -94,7 +134,14 @@ describe('generic provider: privileged reboot Jobs, readiness from a new bootID'
     const broken = new RebootJobProvider({ name: 'generic', kube, namespace: NS, image: 'broken:image' });
     const node = await readNode('gpu-node-2');
     const { requestRef } = await broken.sendRebootSignal(node);
-    const error = await eventually(() => broken.isNodeReady(node, requestRef).then(() => undefined, (e: unknown) => e as Error), 'stuck pod noticed');
+    const error = await eventually(
+      () =>
+        broken.isNodeReady(node, requestRef).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        ),
+      'stuck pod noticed',
+    );
     expect(error).toBeInstanceOf(RebootFailedError);
     expect(error.message).toMatch(/stuck in ImagePullBackOff .*check GENERIC_REBOOT_IMAGE/);
   });
@@ -104,10 +151,16 @@ describe('generic provider: privileged reboot Jobs, readiness from a new bootID'
     expect(requestRef).toMatch(/^csp=generic&job=poweroff-gpu-node-3-.+&action=poweroff$/);
     const pod = (await jobsOf('gpu-node-3'))[0]!.spec!.template.spec!;
     expect(pod.containers[0]!.command).toEqual(['chroot', '/host', 'poweroff']);
-    await eventually(async () => (await readNode('gpu-node-3')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False', 'node down');
+    await eventually(
+      async () =>
+        (await readNode('gpu-node-3')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False',
+      'node down',
+    );
   });
 
   it('refuses a reference another provider issued', async () => {
-    await expect(provider.isNodeReady(await readNode('gpu-node-0'), 'csp=aws&bootID=x')).rejects.toThrow(/not issued by the generic provider/);
+    await expect(provider.isNodeReady(await readNode('gpu-node-0'), 'csp=aws&bootID=x')).rejects.toThrow(
+      /not issued by the generic provider/,
+    );
   });
 });

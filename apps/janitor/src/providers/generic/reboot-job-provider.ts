@@ -57,7 +57,10 @@ export class RebootJobProvider implements CspProvider {
   async sendRebootSignal(node: V1Node): Promise<{ requestRef: string }> {
     const bootId = bootIdOf(node);
     if (!bootId) {
-      throw new RebootFailedError(nodeName(node), 'the node reports no status.nodeInfo.bootID, so a finished reboot cannot be recognised');
+      throw new RebootFailedError(
+        nodeName(node),
+        'the node reports no status.nodeInfo.bootID, so a finished reboot cannot be recognised',
+      );
     }
     const job = await this.#ensureJob(node, 'reboot', bootId);
     return { requestRef: encodeRequestRef(this.name, { bootID: bootId, job: job.metadata?.name ?? '' }) };
@@ -82,7 +85,9 @@ export class RebootJobProvider implements CspProvider {
   /** The Job for this node, action and boot: an existing one is reused (at-least-once signals). */
   async #ensureJob(node: V1Node, action: HostAction, bootId: string): Promise<V1Job> {
     const name = nodeName(node);
-    const existing = (await this.#jobs(name, action)).find((job) => !bootId || job.metadata?.labels?.[REBOOT_BOOT_LABEL] === bootId.slice(0, 63));
+    const existing = (await this.#jobs(name, action)).find(
+      (job) => !bootId || job.metadata?.labels?.[REBOOT_BOOT_LABEL] === bootId.slice(0, 63),
+    );
     if (existing) return existing;
     const manifest = rebootJobManifest({
       node: name,
@@ -94,19 +99,27 @@ export class RebootJobProvider implements CspProvider {
       useSysrq: this.#options.useSysrq ?? false,
       ttlSecondsAfterFinished: this.#options.jobTtlSeconds ?? 3600,
     });
-    return this.#kubeCall(action, name, () => this.#batch.createNamespacedJob({ namespace: this.#options.namespace, body: manifest }));
+    return this.#kubeCall(action, name, () =>
+      this.#batch.createNamespacedJob({ namespace: this.#options.namespace, body: manifest }),
+    );
   }
 
   async #jobs(node: string, action: HostAction): Promise<V1Job[]> {
     const labelSelector = `${REBOOT_JOB_LABEL}=true,${REBOOT_NODE_LABEL}=${node.slice(0, 63)},${REBOOT_ACTION_LABEL}=${action}`;
-    const list = await this.#kubeCall('list reboot Jobs of', node, () => this.#batch.listNamespacedJob({ namespace: this.#options.namespace, labelSelector }));
+    const list = await this.#kubeCall('list reboot Jobs of', node, () =>
+      this.#batch.listNamespacedJob({ namespace: this.#options.namespace, labelSelector }),
+    );
     return list.items;
   }
 
   async #deleteJobs(node: string, action: HostAction): Promise<void> {
     for (const job of await this.#jobs(node, action)) {
       try {
-        await this.#batch.deleteNamespacedJob({ name: job.metadata!.name!, namespace: this.#options.namespace, propagationPolicy: 'Background' });
+        await this.#batch.deleteNamespacedJob({
+          name: job.metadata!.name!,
+          namespace: this.#options.namespace,
+          propagationPolicy: 'Background',
+        });
       } catch (error) {
         if (!isNotFound(error)) throw this.#kubeError('delete the reboot Job of', node, error);
       }
@@ -115,14 +128,20 @@ export class RebootJobProvider implements CspProvider {
 
   async #failIfStuck(node: string, job: string): Promise<void> {
     const pods = await this.#kubeCall('list reboot Job pods of', node, () =>
-      this.#options.kube.core.listNamespacedPod({ namespace: this.#options.namespace, labelSelector: `job-name=${job}` }),
+      this.#options.kube.core.listNamespacedPod({
+        namespace: this.#options.namespace,
+        labelSelector: `job-name=${job}`,
+      }),
     );
     for (const pod of pods.items as V1Pod[]) {
       for (const status of pod.status?.containerStatuses ?? []) {
         const reason = status.state?.waiting?.reason;
         if (reason && STUCK_REASONS.has(reason)) {
           const message = status.state?.waiting?.message ?? '';
-          throw new RebootFailedError(node, `reboot Job pod ${pod.metadata?.name} is stuck in ${reason}${message ? ` (${message})` : ''}; check GENERIC_REBOOT_IMAGE and its pull secrets`);
+          throw new RebootFailedError(
+            node,
+            `reboot Job pod ${pod.metadata?.name} is stuck in ${reason}${message ? ` (${message})` : ''}; check GENERIC_REBOOT_IMAGE and its pull secrets`,
+          );
         }
       }
     }
@@ -138,7 +157,8 @@ export class RebootJobProvider implements CspProvider {
 
   #kubeError(action: string, node: string, error: unknown): Error {
     const message = (error as Error).message;
-    if (isTransient(error)) return new CspUnavailableError('the Kubernetes API', action, node, message, { cause: error });
+    if (isTransient(error))
+      return new CspUnavailableError('the Kubernetes API', action, node, message, { cause: error });
     return new CspRequestFailedError('the Kubernetes API', action, node, message, { cause: error });
   }
 }

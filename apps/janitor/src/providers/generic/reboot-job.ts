@@ -28,8 +28,12 @@ function labelValue(value: string): string {
 
 export function rebootJobManifest(spec: RebootJobSpec): V1Job {
   const sysrqKey = spec.action === 'reboot' ? 'b' : 'o';
-  const command = spec.useSysrq ? ['sh', '-c', `echo ${sysrqKey} > /host-proc/sysrq-trigger`] : ['chroot', '/host', spec.action];
-  const mount = spec.useSysrq ? { name: 'host-proc', hostPath: '/proc', mountPath: '/host-proc' } : { name: 'host-root', hostPath: '/', mountPath: '/host' };
+  const command = spec.useSysrq
+    ? ['sh', '-c', `echo ${sysrqKey} > /host-proc/sysrq-trigger`]
+    : ['chroot', '/host', spec.action];
+  const mount = spec.useSysrq
+    ? { name: 'host-proc', hostPath: '/proc', mountPath: '/host-proc' }
+    : { name: 'host-root', hostPath: '/', mountPath: '/host' };
   const labels = {
     [REBOOT_JOB_LABEL]: 'true',
     [REBOOT_NODE_LABEL]: labelValue(spec.node),
@@ -50,7 +54,9 @@ export function rebootJobManifest(spec: RebootJobSpec): V1Job {
           restartPolicy: 'Never',
           hostPID: true,
           tolerations: [{ operator: 'Exists' }],
-          ...(spec.imagePullSecrets.length > 0 ? { imagePullSecrets: spec.imagePullSecrets.map((name) => ({ name })) } : {}),
+          ...(spec.imagePullSecrets.length > 0
+            ? { imagePullSecrets: spec.imagePullSecrets.map((name) => ({ name })) }
+            : {}),
           containers: [
             {
               name: spec.action,

@@ -5,7 +5,13 @@ import { eventually } from '@nvsentinel/service-kit/testing';
 import type { V1Node } from '@kubernetes/client-node';
 import * as common from 'oci-common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CspAuthError, CspThrottledError, InstanceNotFoundError, ProviderIdInvalidError, RebootFailedError } from '../errors.js';
+import {
+  CspAuthError,
+  CspThrottledError,
+  InstanceNotFoundError,
+  ProviderIdInvalidError,
+  RebootFailedError,
+} from '../errors.js';
 import { OciProvider } from './oci-provider.js';
 import { FakeOciCompute } from './testing/fake-oci-compute.js';
 
@@ -21,7 +27,14 @@ function apiKey() {
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const der = publicKey.export({ type: 'spki', format: 'der' });
   const fingerprint = createHash('md5').update(der).digest('hex').match(/../g)!.join(':');
-  const auth = new common.SimpleAuthenticationDetailsProvider(TENANCY, USER, fingerprint, pem, null, common.Region.US_PHOENIX_1);
+  const auth = new common.SimpleAuthenticationDetailsProvider(
+    TENANCY,
+    USER,
+    fingerprint,
+    pem,
+    null,
+    common.Region.US_PHOENIX_1,
+  );
   return { auth, publicKey, keyId: `${TENANCY}/${USER}/${fingerprint}` };
 }
 
@@ -47,7 +60,11 @@ describe('oci provider against a local OCI Compute fake (signed requests)', () =
     });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
     key = apiKey();
-    oci = await new FakeOciCompute({ keyId: key.keyId, publicKey: key.publicKey, onReset: (id) => void sim.rebootNode(id === INSTANCE ? 'oke-1' : 'oke-2', { downSeconds: 4 }) }).start();
+    oci = await new FakeOciCompute({
+      keyId: key.keyId,
+      publicKey: key.publicKey,
+      onReset: (id) => void sim.rebootNode(id === INSTANCE ? 'oke-1' : 'oke-2', { downSeconds: 4 }),
+    }).start();
     oci.addInstance(INSTANCE);
     oci.addInstance(OTHER);
     provider = new OciProvider({ auth: key.auth, endpoint: oci.url, retry: FAST_RETRY });
@@ -69,7 +86,10 @@ describe('oci provider against a local OCI Compute fake (signed requests)', () =
     expect(requestRef).toMatch(/^csp=oci&action=RESET&bootID=/);
     expect(oci.calls).toContainEqual({ call: 'InstanceAction', action: 'RESET' });
     expect(await provider.isNodeReady(before, requestRef)).toBe(false);
-    await eventually(async () => provider.isNodeReady(await readNode('oke-1'), requestRef), 'instance running and node rebooted');
+    await eventually(
+      async () => provider.isNodeReady(await readNode('oke-1'), requestRef),
+      'instance running and node rebooted',
+    );
   });
 
   it('soft-resets when hard reset is off', async () => {
@@ -96,14 +116,18 @@ describe('oci provider against a local OCI Compute fake (signed requests)', () =
     expect(actions() - before).toBe(3);
 
     oci.fail('GetInstance', 429, 'TooManyRequests', 10);
-    await expect(provider.isNodeReady(await readNode('oke-2'), 'csp=oci&action=RESET&bootID=x')).rejects.toThrow(CspThrottledError);
+    await expect(provider.isNodeReady(await readNode('oke-2'), 'csp=oci&action=RESET&bootID=x')).rejects.toThrow(
+      CspThrottledError,
+    );
   });
 
   it('reports 401 NotAuthenticated as a terminal auth error naming the service code', async () => {
     oci.fail('TerminateInstance', 401, 'NotAuthenticated');
     const error = await provider.sendTerminateSignal(await readNode('oke-2')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CspAuthError);
-    expect((error as Error).message).toMatch(/OCI Compute refused janitor-provider \(NotAuthenticated\) while trying to terminate node oke-2/);
+    expect((error as Error).message).toMatch(
+      /OCI Compute refused janitor-provider \(NotAuthenticated\) while trying to terminate node oke-2/,
+    );
     expect(oci.instances.get(OTHER)?.lifecycleState).not.toBe('TERMINATING');
   });
 

@@ -53,14 +53,18 @@ export class OciProvider implements CspProvider {
     const instanceId = parseOciProviderId(nodeName(node), providerIdOf(node));
     const action = this.#options.hardReset === false ? 'SOFTRESET' : 'RESET';
     await this.#call(node, instanceId, 'reboot', (client) => client.instanceAction({ instanceId, action }));
-    return { requestRef: encodeRequestRef(this.name, { action, bootID: bootIdOf(node), at: new Date().toISOString() }) };
+    return {
+      requestRef: encodeRequestRef(this.name, { action, bootID: bootIdOf(node), at: new Date().toISOString() }),
+    };
   }
 
   async isNodeReady(node: V1Node, requestRef: string): Promise<boolean> {
     const name = nodeName(node);
     const { bootID } = decodeRequestRef(this.name, requestRef, name, ['bootID']);
     const instanceId = parseOciProviderId(name, providerIdOf(node));
-    const { instance } = await this.#call(node, instanceId, 'check the reboot of', (client) => client.getInstance({ instanceId }));
+    const { instance } = await this.#call(node, instanceId, 'check the reboot of', (client) =>
+      client.getInstance({ instanceId }),
+    );
     const state = String(instance.lifecycleState);
     if (state === 'TERMINATING' || state === 'TERMINATED') {
       throw new RebootFailedError(name, `OCI instance ${instanceId} is ${state}; it will not come back`);
@@ -70,7 +74,9 @@ export class OciProvider implements CspProvider {
 
   async sendTerminateSignal(node: V1Node): Promise<{ requestRef: string }> {
     const instanceId = parseOciProviderId(nodeName(node), providerIdOf(node));
-    const { opcRequestId } = await this.#call(node, instanceId, 'terminate', (client) => client.terminateInstance({ instanceId }));
+    const { opcRequestId } = await this.#call(node, instanceId, 'terminate', (client) =>
+      client.terminateInstance({ instanceId }),
+    );
     return { requestRef: encodeRequestRef(this.name, { instance: instanceId, opcRequestId: opcRequestId ?? '' }) };
   }
 
@@ -95,19 +101,31 @@ export class OciProvider implements CspProvider {
     return this.#client;
   }
 
-  async #call<T>(node: V1Node, instanceId: string, action: string, call: (client: ComputeClient) => Promise<T>): Promise<T> {
+  async #call<T>(
+    node: V1Node,
+    instanceId: string,
+    action: string,
+    call: (client: ComputeClient) => Promise<T>,
+  ): Promise<T> {
     const name = nodeName(node);
     const client = this.#compute();
     try {
-      return await retryThrottled(() => call(client), (error) => statusOf(error) === 429, this.#options.retry, ({ attempts, lastError }) =>
-        new CspThrottledError('OCI Compute', action, name, attempts, (lastError as Error).message, { cause: lastError }),
+      return await retryThrottled(
+        () => call(client),
+        (error) => statusOf(error) === 429,
+        this.#options.retry,
+        ({ attempts, lastError }) =>
+          new CspThrottledError('OCI Compute', action, name, attempts, (lastError as Error).message, {
+            cause: lastError,
+          }),
       );
     } catch (error) {
       if (CspThrottledError.is(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       const status = statusOf(error);
       const serviceCode = String((error as { serviceCode?: unknown }).serviceCode ?? status ?? 'error');
-      if (status === 401 || status === 403) throw new CspAuthError('OCI Compute', serviceCode, action, name, message, { cause: error });
+      if (status === 401 || status === 403)
+        throw new CspAuthError('OCI Compute', serviceCode, action, name, message, { cause: error });
       // OCI answers 404 NotAuthorizedOrNotFound for both; the message says so.
       if (status === 404) throw new InstanceNotFoundError('OCI Compute', instanceId, name, message, { cause: error });
       if (status === undefined || status >= 500 || status === -1) {

@@ -41,7 +41,9 @@ describe('sim provider against the cluster simulator', () => {
     expect(bootIdOf(after)).not.toBe(bootIdOf(before));
     expect(after.metadata?.annotations?.['cluster-sim.nvsentinel.dgxc.nvidia.com/reboot']).toBeUndefined();
     // Untouched nodes keep their boot.
-    expect(bootIdOf(await readNode('gpu-node-1'))).toBe(bootIdOf(sim.state.nodes().find((n) => n.metadata.name === 'gpu-node-1') as never));
+    expect(bootIdOf(await readNode('gpu-node-1'))).toBe(
+      bootIdOf(sim.state.nodes().find((n) => n.metadata.name === 'gpu-node-1') as never),
+    );
   });
 
   it('terminates by removing the node, and a repeated terminate is harmless', async () => {
@@ -51,7 +53,7 @@ describe('sim provider against the cluster simulator', () => {
     await expect(provider.sendTerminateSignal(node)).resolves.toHaveProperty('requestRef');
   });
 
-  it("refuses a reference another provider issued", async () => {
+  it('refuses a reference another provider issued', async () => {
     const node = await readNode('gpu-node-1');
     await expect(provider.isNodeReady(node, 'csp=aws&bootID=x')).rejects.toThrow(RequestRefInvalidError);
     await expect(provider.isNodeReady(node, 'csp=aws&bootID=x')).rejects.toThrow(/send a new reboot signal/);
@@ -60,6 +62,9 @@ describe('sim provider against the cluster simulator', () => {
   it('reports a failing API server as retryable', async () => {
     const node = await readNode('gpu-node-1');
     sim.injectFault({ method: 'PATCH', path: '/api/v1/nodes/gpu-node-1', status: 503, times: 1 });
-    await expect(provider.sendRebootSignal(node)).rejects.toMatchObject({ code: 'NVS_ERR_JANITOR_CSP_UNAVAILABLE', retryable: true });
+    await expect(provider.sendRebootSignal(node)).rejects.toMatchObject({
+      code: 'NVS_ERR_JANITOR_CSP_UNAVAILABLE',
+      retryable: true,
+    });
   });
 });

@@ -26,7 +26,14 @@ export interface FakeEc2Options {
 }
 
 const XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-const STATE_CODES: Record<FakeInstance['state'], number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
+const STATE_CODES: Record<FakeInstance['state'], number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
 
 export class FakeEc2 {
   readonly instances = new Map<string, FakeInstance>();
@@ -49,7 +56,9 @@ export class FakeEc2 {
 
   /** The form parameters of the last `action` request. */
   lastParams(action: string): URLSearchParams | undefined {
-    const found = this.#server!.requests.map((request) => new URLSearchParams(request.body)).filter((params) => params.get('Action') === action);
+    const found = this.#server!.requests.map((request) => new URLSearchParams(request.body)).filter(
+      (params) => params.get('Action') === action,
+    );
     return found.at(-1);
   }
 
@@ -59,7 +68,11 @@ export class FakeEc2 {
 
   /** The next `times` calls of `action` fail with EC2 error `code` and HTTP `status`. */
   fail(action: string, code: string, status: number, times = 1): void {
-    this.failures.add({ match: (what) => what === action, times, respond: (response) => this.#error(response, status, code, `injected ${code}`) });
+    this.failures.add({
+      match: (what) => what === action,
+      times,
+      respond: (response) => this.#error(response, status, code, `injected ${code}`),
+    });
   }
 
   async start(): Promise<this> {
@@ -68,14 +81,21 @@ export class FakeEc2 {
       const action = params.get('Action') ?? '';
       const auth = String(request.headers.authorization ?? '');
       if (!auth.startsWith('AWS4-HMAC-SHA256 ') || !auth.includes(`Credential=${this.#options.accessKeyId}/`)) {
-        return this.#error(response, 401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
+        return this.#error(
+          response,
+          401,
+          'AuthFailure',
+          'AWS was not able to validate the provided access credentials',
+        );
       }
-      if (params.get('Version') !== '2016-11-15') return this.#error(response, 400, 'InvalidParameterValue', 'unsupported Version');
+      if (params.get('Version') !== '2016-11-15')
+        return this.#error(response, 400, 'InvalidParameterValue', 'unsupported Version');
       const injected = this.failures.take(action);
       if (injected) return injected.respond(response);
       const ids = [...params.entries()].filter(([key]) => /^InstanceId\.\d+$/.test(key)).map(([, value]) => value);
       const missing = ids.find((id) => !this.instances.has(id));
-      if (missing) return this.#error(response, 400, 'InvalidInstanceID.NotFound', `The instance ID '${missing}' does not exist`);
+      if (missing)
+        return this.#error(response, 400, 'InvalidInstanceID.NotFound', `The instance ID '${missing}' does not exist`);
       switch (action) {
         case 'RebootInstances':
           return this.#reboot(response, ids);
@@ -134,11 +154,15 @@ export class FakeEc2 {
 
   #xml(response: ServerResponse, root: string, inner: string): void {
     response.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
-    response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${XMLNS}"><requestId>${randomUUID()}</requestId>${inner}</${root}>`);
+    response.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${XMLNS}"><requestId>${randomUUID()}</requestId>${inner}</${root}>`,
+    );
   }
 
   #error(response: ServerResponse, status: number, code: string, message: string): void {
     response.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
-    response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`);
+    response.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`,
+    );
   }
 }

@@ -33,7 +33,8 @@ interface FakeOperation {
   kind: 'restart' | 'delete';
 }
 
-const MACHINE = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.compute\/(?:virtualmachines\/[^/]+|virtualmachinescalesets\/[^/]+\/virtualmachines\/[^/]+))(\/restart|\/instanceview)?$/;
+const MACHINE =
+  /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.compute\/(?:virtualmachines\/[^/]+|virtualmachinescalesets\/[^/]+\/virtualmachines\/[^/]+))(\/restart|\/instanceview)?$/;
 const OPERATION = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.compute\/locations\/([^/]+)\/operations\/([^/]+)$/;
 
 export class FakeArm {
@@ -65,27 +66,38 @@ export class FakeArm {
     this.failures.add({
       match: (what) => what === call,
       times,
-      respond: (response) => this.#error(response, status, code, `injected ${code}`, status === 429 ? { 'retry-after': '0' } : {}),
+      respond: (response) =>
+        this.#error(response, status, code, `injected ${code}`, status === 429 ? { 'retry-after': '0' } : {}),
     });
   }
 
   async start(): Promise<this> {
-    this.#server = await startFakeServer((request, response) => {
-      if (request.headers.authorization !== `Bearer ${this.#options.token}`) {
-        return this.#error(response, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
-      }
-      if (!request.query.get('api-version')) return this.#error(response, 400, 'MissingApiVersionParameter', 'The api-version query parameter is required.');
-      const path = request.path.toLowerCase();
-      const operation = OPERATION.exec(path);
-      if (operation && request.method === 'GET') return this.#operation(response, operation[3]!);
-      const machine = MACHINE.exec(path);
-      if (!machine) return this.#error(response, 404, 'InvalidResourceType', `no route ${request.method} ${request.path}`);
-      const [, id, suffix] = machine;
-      if (suffix === '/restart' && request.method === 'POST') return this.#begin(response, 'restart', id!);
-      if (suffix === '/instanceview' && request.method === 'GET') return this.#instanceView(response, id!);
-      if (!suffix && request.method === 'DELETE') return this.#begin(response, 'delete', id!);
-      return this.#error(response, 405, 'MethodNotAllowed', `${request.method} is not supported here`);
-    }, { tls: this.#options.tls });
+    this.#server = await startFakeServer(
+      (request, response) => {
+        if (request.headers.authorization !== `Bearer ${this.#options.token}`) {
+          return this.#error(response, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+        }
+        if (!request.query.get('api-version'))
+          return this.#error(
+            response,
+            400,
+            'MissingApiVersionParameter',
+            'The api-version query parameter is required.',
+          );
+        const path = request.path.toLowerCase();
+        const operation = OPERATION.exec(path);
+        if (operation && request.method === 'GET') return this.#operation(response, operation[3]!);
+        const machine = MACHINE.exec(path);
+        if (!machine)
+          return this.#error(response, 404, 'InvalidResourceType', `no route ${request.method} ${request.path}`);
+        const [, id, suffix] = machine;
+        if (suffix === '/restart' && request.method === 'POST') return this.#begin(response, 'restart', id!);
+        if (suffix === '/instanceview' && request.method === 'GET') return this.#instanceView(response, id!);
+        if (!suffix && request.method === 'DELETE') return this.#begin(response, 'delete', id!);
+        return this.#error(response, 405, 'MethodNotAllowed', `${request.method} is not supported here`);
+      },
+      { tls: this.#options.tls },
+    );
     return this;
   }
 
@@ -105,7 +117,12 @@ export class FakeArm {
       }
       return this.#error(response, 404, 'ResourceNotFound', `The Resource '${id}' was not found.`);
     }
-    const operation: FakeOperation = { id: randomUUID(), pollsLeft: this.#options.pollsUntilDone ?? 1, machine: id, kind };
+    const operation: FakeOperation = {
+      id: randomUUID(),
+      pollsLeft: this.#options.pollsUntilDone ?? 1,
+      machine: id,
+      kind,
+    };
     this.operations.set(operation.id, operation);
     if (kind === 'restart') {
       machine.power = 'starting';
@@ -128,7 +145,12 @@ export class FakeArm {
       if (operation.kind === 'delete') this.machines.delete(operation.machine);
       else if (this.machines.get(operation.machine)) this.machines.get(operation.machine)!.power = 'running';
     }
-    sendJson(response, 200, { name: id, startTime: new Date().toISOString(), status: done ? 'Succeeded' : 'InProgress', ...(done ? { endTime: new Date().toISOString() } : {}) });
+    sendJson(response, 200, {
+      name: id,
+      startTime: new Date().toISOString(),
+      status: done ? 'Succeeded' : 'InProgress',
+      ...(done ? { endTime: new Date().toISOString() } : {}),
+    });
   }
 
   #instanceView(response: ServerResponse, id: string): void {
@@ -140,13 +162,23 @@ export class FakeArm {
     const power = machine.power;
     sendJson(response, 200, {
       statuses: [
-        { code: power === 'starting' ? 'ProvisioningState/updating' : 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning state' },
+        {
+          code: power === 'starting' ? 'ProvisioningState/updating' : 'ProvisioningState/succeeded',
+          level: 'Info',
+          displayStatus: 'Provisioning state',
+        },
         { code: `PowerState/${power}`, level: 'Info', displayStatus: `VM ${power}` },
       ],
     });
   }
 
-  #error(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  #error(
+    response: ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
     sendJson(response, status, { error: { code, message } }, { 'x-ms-failure-cause': 'gateway', ...headers });
   }
 }

@@ -61,19 +61,32 @@ export class FakeCompute {
 
   /** The next `times` calls fail with Google's error envelope for `status`. */
   fail(call: ComputeCall, status: number, times = 1): void {
-    this.failures.add({ match: (what) => what === call, times, respond: (response) => this.#error(response, status, `injected ${status}`) });
+    this.failures.add({
+      match: (what) => what === call,
+      times,
+      respond: (response) => this.#error(response, status, `injected ${status}`),
+    });
   }
 
   async start(): Promise<this> {
     this.#server = await startFakeServer((request, response) => {
       if (request.headers.authorization !== `Bearer ${this.#options.token}`) {
-        return this.#error(response, 401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
+        return this.#error(
+          response,
+          401,
+          'Request had invalid authentication credentials. Expected OAuth 2 access token.',
+        );
       }
-      const instance = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/instances\/([^/]+?)(\/reset)?$/.exec(request.path);
+      const instance = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/instances\/([^/]+?)(\/reset)?$/.exec(
+        request.path,
+      );
       const operation = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/operations\/([^/]+)$/.exec(request.path);
-      if (instance && request.method === 'POST' && instance[4]) return this.#start(response, 'reset', instance[1]!, instance[2]!, instance[3]!);
-      if (instance && request.method === 'DELETE' && !instance[4]) return this.#start(response, 'delete', instance[1]!, instance[2]!, instance[3]!);
-      if (operation && request.method === 'GET') return this.#getOperation(response, operation[1]!, operation[2]!, operation[3]!);
+      if (instance && request.method === 'POST' && instance[4])
+        return this.#start(response, 'reset', instance[1]!, instance[2]!, instance[3]!);
+      if (instance && request.method === 'DELETE' && !instance[4])
+        return this.#start(response, 'delete', instance[1]!, instance[2]!, instance[3]!);
+      if (operation && request.method === 'GET')
+        return this.#getOperation(response, operation[1]!, operation[2]!, operation[3]!);
       return this.#error(response, 404, `no such route ${request.method} ${request.path}`);
     });
     return this;
@@ -89,7 +102,11 @@ export class FakeCompute {
     if (injected) return injected.respond(response);
     const key = `${project}/${zone}/${name}`;
     if (!this.instances.has(key)) {
-      return this.#error(response, 404, `The resource 'projects/${project}/zones/${zone}/instances/${name}' was not found`);
+      return this.#error(
+        response,
+        404,
+        `The resource 'projects/${project}/zones/${zone}/instances/${name}' was not found`,
+      );
     }
     const op: FakeOperation = {
       name: `operation-${Date.now()}-${randomUUID().slice(0, 8)}`,
@@ -111,7 +128,11 @@ export class FakeCompute {
     if (injected) return injected.respond(response);
     const op = this.operations.get(name);
     if (!op || op.project !== project || op.zone !== zone) {
-      return this.#error(response, 404, `The resource 'projects/${project}/zones/${zone}/operations/${name}' was not found`);
+      return this.#error(
+        response,
+        404,
+        `The resource 'projects/${project}/zones/${zone}/operations/${name}' was not found`,
+      );
     }
     const done = op.pollsLeft-- <= 0;
     sendJson(response, 200, this.#operationJson(op, done ? 'DONE' : 'RUNNING'));
@@ -135,6 +156,8 @@ export class FakeCompute {
 
   #error(response: ServerResponse, status: number, message: string): void {
     const [reason, code] = REASONS[status] ?? ['backendError', 'INTERNAL'];
-    sendJson(response, status, { error: { code: status, message, errors: [{ message, domain: 'global', reason }], status: code } });
+    sendJson(response, status, {
+      error: { code: status, message, errors: [{ message, domain: 'global', reason }], status: code },
+    });
   }
 }

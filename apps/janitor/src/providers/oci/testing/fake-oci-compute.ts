@@ -45,7 +45,11 @@ export class FakeOciCompute {
   }
 
   fail(call: OciCall, status: number, code: string, times = 1): void {
-    this.failures.add({ match: (what) => what === call, times, respond: (response) => this.#error(response, status, code, `injected ${code}`) });
+    this.failures.add({
+      match: (what) => what === call,
+      times,
+      respond: (response) => this.#error(response, status, code, `injected ${code}`),
+    });
   }
 
   async start(): Promise<this> {
@@ -55,14 +59,24 @@ export class FakeOciCompute {
       const match = /^\/20160918\/instances\/([^/]+)$/.exec(request.path);
       if (!match) return this.#error(response, 404, 'NotFound', `no route ${request.method} ${request.path}`);
       const id = decodeURIComponent(match[1]!);
-      const call: OciCall = request.method === 'POST' ? 'InstanceAction' : request.method === 'DELETE' ? 'TerminateInstance' : 'GetInstance';
+      const call: OciCall =
+        request.method === 'POST'
+          ? 'InstanceAction'
+          : request.method === 'DELETE'
+            ? 'TerminateInstance'
+            : 'GetInstance';
       const action = request.query.get('action') ?? undefined;
       this.calls.push({ call, ...(action ? { action } : {}) });
       const injected = this.failures.take(call);
       if (injected) return injected.respond(response);
       const instance = this.instances.get(id);
       if (!instance || (instance.lifecycleState === 'TERMINATED' && call === 'InstanceAction')) {
-        return this.#error(response, 404, 'NotAuthorizedOrNotFound', 'Authorization failed or requested resource not found.');
+        return this.#error(
+          response,
+          404,
+          'NotAuthorizedOrNotFound',
+          'Authorization failed or requested resource not found.',
+        );
       }
       if (call === 'InstanceAction') return this.#action(response, instance, action ?? '');
       if (call === 'TerminateInstance') {
@@ -96,7 +110,16 @@ export class FakeOciCompute {
     sendJson(
       response,
       200,
-      { id: instance.id, displayName: instance.id.slice(-8), lifecycleState: state, availabilityDomain: 'Uocm:PHX-AD-1', compartmentId: 'ocid1.compartment.oc1..aaaa', region: 'phx', shape: 'BM.GPU.H100.8', timeCreated: '2026-01-01T00:00:00.000Z' },
+      {
+        id: instance.id,
+        displayName: instance.id.slice(-8),
+        lifecycleState: state,
+        availabilityDomain: 'Uocm:PHX-AD-1',
+        compartmentId: 'ocid1.compartment.oc1..aaaa',
+        region: 'phx',
+        shape: 'BM.GPU.H100.8',
+        timeCreated: '2026-01-01T00:00:00.000Z',
+      },
       { 'opc-request-id': randomUUID(), etag: randomUUID() },
     );
   }
@@ -105,20 +128,24 @@ export class FakeOciCompute {
   #authenticate(request: FakeRequest): string | undefined {
     const header = String(request.headers.authorization ?? '');
     const fields = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    if (!header.startsWith('Signature ') || fields.keyId !== this.#options.keyId) return 'The required information to complete authentication was not provided or was incorrect.';
+    if (!header.startsWith('Signature ') || fields.keyId !== this.#options.keyId)
+      return 'The required information to complete authentication was not provided or was incorrect.';
     const signingString = (fields.headers ?? 'date')
       .split(' ')
       .map((name) => name.toLowerCase())
       .map((name) => {
         if (name === '(request-target)') return `(request-target): ${request.method.toLowerCase()} ${request.rawUrl}`;
         // A server knows the body it received even when the client's fetch left the header out.
-        const value = request.headers[name] ?? (name === 'content-length' ? String(Buffer.byteLength(request.body)) : '');
+        const value =
+          request.headers[name] ?? (name === 'content-length' ? String(Buffer.byteLength(request.body)) : '');
         return `${name}: ${value}`;
       })
       .join('\n');
     const verifier = createVerify('RSA-SHA256');
     verifier.update(signingString);
-    return verifier.verify(this.#options.publicKey, fields.signature ?? '', 'base64') ? undefined : 'The request signature does not match.';
+    return verifier.verify(this.#options.publicKey, fields.signature ?? '', 'base64')
+      ? undefined
+      : 'The request signature does not match.';
   }
 
   #error(response: ServerResponse, status: number, code: string, message: string): void {
