@@ -110,7 +110,9 @@ async function main(): Promise<void> {
     baseline ??= p50;
     log(`${run.label}`);
     log(
-      `  p50 ${p50.toFixed(2)} ms / p99 ${quantile(latencies, 0.99).toFixed(2)} ms (p50 ×${(p50 / baseline).toFixed(2)} vs plaintext); ${perSecond.toFixed(0)} calls/s with ${inFlight} in flight`,
+      `  p50 ${p50.toFixed(2)} ms / p99 ${quantile(latencies, 0.99).toFixed(2)} ms ` +
+        `(p50 ×${(p50 / baseline).toFixed(2)} vs plaintext); ` +
+        `${perSecond.toFixed(0)} calls/s with ${inFlight} in flight`,
     );
     client.close();
     await server.stop();

@@ -135,7 +135,7 @@ describe('janitor-provider gRPC server and client (TLS, token auth, sim provider
     });
   });
 
-  it('is TLS only: a client trusting another CA, or speaking plaintext, cannot call (retryable UNAVAILABLE)', async () => {
+  it('is TLS only: another CA or plaintext cannot call (retryable UNAVAILABLE)', async () => {
     const stranger = makeSelfSignedCert();
     expect(
       await failure(client({ ca: stranger.cert }).isNodeReady(node('gpu-node-1'), 'csp=sim&bootID=x')),

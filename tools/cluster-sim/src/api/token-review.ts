@@ -71,7 +71,9 @@ export class TokenIssuer {
         ...response,
         status: {
           authenticated: false,
-          error: `token audiences [${issued.audiences.join(' ')}] is invalid for the target audiences [${wanted.join(' ')}]`,
+          error:
+            `token audiences [${issued.audiences.join(' ')}] ` +
+            `is invalid for the target audiences [${wanted.join(' ')}]`,
         },
       };
     }

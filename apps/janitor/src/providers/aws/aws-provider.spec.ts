@@ -53,7 +53,7 @@ describe('aws provider against a local EC2 Query API fake', () => {
 
   const readNode = (name: string): Promise<V1Node> => kube.core.readNode({ name });
 
-  it('reboots with RebootInstances and is ready only once status checks pass and the node has a new bootID', async () => {
+  it('reboots with RebootInstances; ready once status checks pass and the bootID changed', async () => {
     const before = await readNode('ip-10-0-0-1');
     const { requestRef } = await provider.sendRebootSignal(before);
     expect(requestRef).toMatch(/^csp=aws&instance=i-0123456789abcdef0&bootID=/);
@@ -121,7 +121,7 @@ describe('aws provider against a local EC2 Query API fake', () => {
     expect(ec2.actions.length).toBe(calls);
   });
 
-  it('terminates with TerminateInstances; a repeat is harmless; a terminated instance never becomes ready', async () => {
+  it('terminates with TerminateInstances; a repeat is harmless; it never becomes ready', async () => {
     const node = await readNode('ip-10-0-0-2');
     const { requestRef } = await provider.sendTerminateSignal(node);
     expect(requestRef).toContain('state=shutting-down');

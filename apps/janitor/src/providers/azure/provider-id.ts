@@ -9,7 +9,8 @@ export const AZURE_PROVIDER_ID_FORMAT =
   'azure:///subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachines/<vm> ' +
   'or …/virtualMachineScaleSets/<vmss>/virtualMachines/<instance-id>';
 
-const PREFIX = String.raw`^azure:///subscriptions/([0-9a-fA-F-]{36})/resourceGroups/([-\w.()]+)/providers/Microsoft\.Compute/`;
+const SUBSCRIPTION = String.raw`^azure:///subscriptions/([0-9a-fA-F-]{36})`;
+const PREFIX = String.raw`${SUBSCRIPTION}/resourceGroups/([-\w.()]+)/providers/Microsoft\.Compute/`;
 const VM = new RegExp(`${PREFIX}virtualMachines/([-\\w.]+)$`, 'i');
 const VMSS = new RegExp(`${PREFIX}virtualMachineScaleSets/([-\\w.]+)/virtualMachines/(\\d+)$`, 'i');
 

@@ -105,7 +105,11 @@ export class RebootJobProvider implements CspProvider {
   }
 
   async #jobs(node: string, action: HostAction): Promise<V1Job[]> {
-    const labelSelector = `${REBOOT_JOB_LABEL}=true,${REBOOT_NODE_LABEL}=${node.slice(0, 63)},${REBOOT_ACTION_LABEL}=${action}`;
+    const labelSelector = [
+      `${REBOOT_JOB_LABEL}=true`,
+      `${REBOOT_NODE_LABEL}=${node.slice(0, 63)}`,
+      `${REBOOT_ACTION_LABEL}=${action}`,
+    ].join(',');
     const list = await this.#kubeCall('list reboot Jobs of', node, () =>
       this.#batch.listNamespacedJob({ namespace: this.#options.namespace, labelSelector }),
     );
@@ -140,7 +144,8 @@ export class RebootJobProvider implements CspProvider {
           const message = status.state?.waiting?.message ?? '';
           throw new RebootFailedError(
             node,
-            `reboot Job pod ${pod.metadata?.name} is stuck in ${reason}${message ? ` (${message})` : ''}; check GENERIC_REBOOT_IMAGE and its pull secrets`,
+            `reboot Job pod ${pod.metadata?.name} is stuck in ${reason}${message ? ` (${message})` : ''}; ` +
+              'check GENERIC_REBOOT_IMAGE and its pull secrets',
           );
         }
       }

@@ -35,6 +35,12 @@ const STATE_CODES: Record<FakeInstance['state'], number> = {
   stopped: 80,
 };
 
+/** A status-check block of DescribeInstanceStatus. */
+function check(tag: string, status: string, reachability: string): string {
+  const details = `<details><item><name>reachability</name><status>${reachability}</status></item></details>`;
+  return `<${tag}><status>${status}</status>${details}</${tag}>`;
+}
+
 export class FakeEc2 {
   readonly instances = new Map<string, FakeInstance>();
   readonly failures = new FailureRules<string>();
@@ -130,7 +136,10 @@ export class FakeEc2 {
       const instance = this.instances.get(id)!;
       const previous = instance.state;
       instance.state = previous === 'terminated' ? 'terminated' : 'shutting-down';
-      return `<item><instanceId>${id}</instanceId><currentState><code>${STATE_CODES[instance.state]}</code><name>${instance.state}</name></currentState><previousState><code>${STATE_CODES[previous]}</code><name>${previous}</name></previousState></item>`;
+      const state = (tag: string, name: FakeInstance['state']) =>
+        `<${tag}><code>${STATE_CODES[name]}</code><name>${name}</name></${tag}>`;
+      const states = state('currentState', instance.state) + state('previousState', previous);
+      return `<item><instanceId>${id}</instanceId>${states}</item>`;
     });
     this.#xml(response, 'TerminateInstancesResponse', `<instancesSet>${items.join('')}</instancesSet>`);
   }
@@ -145,8 +154,9 @@ export class FakeEc2 {
       items.push(
         `<item><instanceId>${id}</instanceId><availabilityZone>${instance.zone}</availabilityZone>` +
           `<instanceState><code>${STATE_CODES[instance.state]}</code><name>${instance.state}</name></instanceState>` +
-          `<systemStatus><status>${status === 'initializing' ? 'ok' : status}</status><details><item><name>reachability</name><status>passed</status></item></details></systemStatus>` +
-          `<instanceStatus><status>${status}</status><details><item><name>reachability</name><status>${status === 'ok' ? 'passed' : 'initializing'}</status></item></details></instanceStatus></item>`,
+          check('systemStatus', status === 'initializing' ? 'ok' : status, 'passed') +
+          check('instanceStatus', status, status === 'ok' ? 'passed' : 'initializing') +
+          '</item>',
       );
     }
     this.#xml(response, 'DescribeInstanceStatusResponse', `<instanceStatusSet>${items.join('')}</instanceStatusSet>`);
@@ -155,14 +165,16 @@ export class FakeEc2 {
   #xml(response: ServerResponse, root: string, inner: string): void {
     response.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
     response.end(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${XMLNS}"><requestId>${randomUUID()}</requestId>${inner}</${root}>`,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${XMLNS}">` +
+        `<requestId>${randomUUID()}</requestId>${inner}</${root}>`,
     );
   }
 
   #error(response: ServerResponse, status: number, code: string, message: string): void {
     response.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
     response.end(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code>` +
+        `<Message>${message}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`,
     );
   }
 }

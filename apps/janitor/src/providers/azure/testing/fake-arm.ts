@@ -33,8 +33,9 @@ interface FakeOperation {
   kind: 'restart' | 'delete';
 }
 
-const MACHINE =
-  /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.compute\/(?:virtualmachines\/[^/]+|virtualmachinescalesets\/[^/]+\/virtualmachines\/[^/]+))(\/restart|\/instanceview)?$/;
+const COMPUTE = String.raw`/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.compute`;
+const VM_OR_VMSS_VM = String.raw`(?:virtualmachines/[^/]+|virtualmachinescalesets/[^/]+/virtualmachines/[^/]+)`;
+const MACHINE = new RegExp(`^(${COMPUTE}/${VM_OR_VMSS_VM})(/restart|/instanceview)?$`);
 const OPERATION = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.compute\/locations\/([^/]+)\/operations\/([^/]+)$/;
 
 export class FakeArm {
@@ -129,7 +130,9 @@ export class FakeArm {
       this.#options.onRestart?.(id);
     }
     const subscription = id.split('/')[2];
-    const location = `${this.url}/subscriptions/${subscription}/providers/Microsoft.Compute/locations/eastus/operations/${operation.id}?api-version=2024-07-01`;
+    const provider = `${this.url}/subscriptions/${subscription}/providers/Microsoft.Compute`;
+    const operations = `${provider}/locations/eastus/operations`;
+    const location = `${operations}/${operation.id}?api-version=2024-07-01`;
     response.writeHead(202, { 'azure-asyncoperation': location, location, 'retry-after': '0', 'content-length': '0' });
     response.end();
   }
