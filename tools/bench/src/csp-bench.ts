@@ -2,7 +2,7 @@
  * csp-health-monitor: one AWS poll that normalises 10,000 affected instances (default) into the
  * store. The official AWS SDK pages through the local AWS Health fake (100 events/entities per
  * page, JSON 1.1 over HTTP); the instances are nodes of an in-process cluster simulator (providerID
- * `aws:///<zone>/<id>`); events land in a fresh PostgreSQL database and in the embedded provider.
+ * `aws:///<zone>/<id>`, `serve.js` as a child process); events land in a fresh PostgreSQL database and in the embedded provider.
  * Prints the poll's time, API calls, heap and RSS growth, and a second (unchanged) poll as the
  * baseline ratio. Upstream reads only the first page of each call (no number to compare).
  * Asserts nothing.
@@ -12,15 +12,17 @@
  *
  * Tools may not import apps, so the built app (`apps/csp-health-monitor/dist`) is loaded by path.
  */
-import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startClusterSim } from '@nvsentinel/cluster-sim';
 import { createKubeClient } from '@nvsentinel/k8s';
 import { createLogger } from '@nvsentinel/service-kit';
 import { createDataStore, type DataStore, type DataStoreConfig } from '@nvsentinel/store-client';
+import { SIM_SERVE, WORKSPACE_ROOT, startChild, waitForOutput } from './node-drainer/processes.js';
 import { createBenchDatabase } from './store/database.js';
 
-const APP_DIST = join(resolve(import.meta.dirname, '../../..'), 'apps/csp-health-monitor/dist');
+const APP_DIST = join(WORKSPACE_ROOT, 'apps/csp-health-monitor/dist');
 
 function flag(name: string, fallback: string): string {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -74,15 +76,15 @@ async function run(provider: 'postgresql' | 'embedded', instances: number, perEv
   const database = provider === 'postgresql' ? await createBenchDatabase() : undefined;
   const config: DataStoreConfig = database ? database.config() : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} };
   const datastore: DataStore = await createDataStore(config);
-  const sim = await startClusterSim({
-    nodes: Array.from({ length: instances }, (_, i) => ({ name: `gpu-node-${i}`, providerID: `aws:///us-east-1a/${instanceId(i)}` })),
-    podsPerNode: 0,
-    daemonSets: false,
-    disruptionBudgets: false,
-    namespaces: ['nvsentinel'],
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'csp-bench-'));
+  const scenario = join(dir, 'scenario.json');
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const nodes = Array.from({ length: instances }, (_, i) => ({ name: `gpu-node-${i}`, providerID: `aws:///us-east-1a/${instanceId(i)}` }));
+  writeFileSync(scenario, JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }));
+  const sim = startChild(SIM_SERVE, ['--scenario', scenario, '--port', '0', '--kubeconfig', kubeconfigPath]);
+  await waitForOutput(sim, 'kubeconfig written', 120_000);
   const fake = await new fakes.AwsHealthFake().start();
-  const kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
+  const kube = createKubeClient({ kubeconfig: readFileSync(kubeconfigPath, 'utf8'), qps: Infinity, burst: 1 });
   const monitor = app.createCspHealthMonitor({
     datastore,
     kube,
@@ -145,8 +147,9 @@ async function run(provider: 'postgresql' | 'embedded', instances: number, perEv
     await monitor.stop();
     await fake.close();
     await datastore.close();
-    await sim.close();
+    await sim.stop();
     await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
     log(`${provider}`);
     log(`  poll: ${r.pollSeconds.toFixed(1)} s for ${r.instances} instances (${r.instancesPerSecond.toFixed(0)} instances/s, ${r.stored} stored)`);
     log(`  API calls: ${Object.entries(r.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    log(`  memory: peak heap +${r.heapGrowthMiB} MiB, peak RSS +${r.peakRssGrowthMiB} MiB during it (process also hosts the fake and the simulator)`);
+    log(`  memory: peak heap +${r.heapGrowthMiB} MiB, peak RSS +${r.peakRssGrowthMiB} MiB during it (process also hosts the AWS fake)`);
     log(`  unchanged re-poll (re-check of every known event): ${r.unchangedPollSeconds.toFixed(1)} s (×${(r.pollSeconds / r.unchangedPollSeconds).toFixed(1)} faster than the first)`);
     if (results.length > 1) log(`  ×${(r.pollSeconds / results[0]!.pollSeconds).toFixed(2)} the time of ${results[0]!.provider}`);
   }
