@@ -6,7 +6,7 @@
  * at 1 and N workers, p50/p99 per event, per-rule p50/p99 and the slowest rule, and the EXPLAIN
  * of one windowed rule. Prints numbers only; asserts nothing.
  *
- *   npm run bench:analyzer -w @nvsentinel/bench                       # pg 1M, embedded 100k
+ *   npm run bench:analyzer -w @nvsentinel/bench                       # pg 1M, embedded 50k
  *   npm run bench:analyzer -w @nvsentinel/bench -- --full             # 1M on both
  *   npm run bench:analyzer -w @nvsentinel/bench -- --pg-events=200000 --triggers=300 --workers=8
  *
@@ -200,8 +200,8 @@ async function explain(url: string, rule: Rule, trigger: Record<string, unknown>
 
 async function main(): Promise<void> {
   const pgEvents = flag('pg-events', 1_000_000);
-  const embeddedEvents = flag('embedded-events', full ? 1_000_000 : 100_000);
-  const triggerCount = flag('triggers', 500);
+  const embeddedEvents = flag('embedded-events', full ? 1_000_000 : 50_000);
+  const triggerCount = flag('triggers', 200);
   const workers = flag('workers', 8);
   const only = argv.find((a) => a.startsWith('--rules='))?.split('=')[1]?.split(',');
   const rules = (await loadRules(DEFAULT_RULES_PATH)).filter((r) => r.evaluateRule && (!only || only.includes(r.name)));
