@@ -18,7 +18,7 @@ import { type ConfigOf, type Logger, type Registry, createMetricsRegistry, modul
 import { type JanitorConfig, parseJanitorConfig } from './config/janitor-config.js';
 import type { settingsSchema } from './config/settings.js';
 import { EXTERNAL_REMEDIATIONS, GPU_RESETS, KINDS, REBOOT_NODES, TERMINATE_NODES } from './controllers/api.js';
-import { type ControllerTiming, type ReconcileContext, UPSTREAM_TIMING, readNode } from './controllers/context.js';
+import { type ControllerTiming, type ReconcileContext, UPSTREAM_TIMING, WriteMemo, readNode } from './controllers/context.js';
 import { Controller, type Reconciler } from './controllers/controller.js';
 import { ExternalRemediationReconciler } from './controllers/external-remediation.js';
 import { GpuResetReconciler } from './controllers/gpu-reset.js';
@@ -181,7 +181,9 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     },
   });
   const entries: ControllerEntry[] = [];
+  const memo = new WriteMemo();
   const context: ReconcileContext = {
+    written: memo,
     kube,
     objects: new CustomObjectOps(kube),
     nodes,
@@ -197,7 +199,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     },
   };
   const add = <T extends CustomObject<unknown, unknown>>(kind: string, ref: CustomResourceRef, reconciler: Reconciler<T>): void => {
-    const controller = new Controller<T>(kube, reconciler, { name: kind, ref, workers: options.workers, logger });
+    const controller = new Controller<T>(kube, reconciler, { name: kind, ref, workers: options.workers, logger, memo });
     entries.push({ kind, controller: controller as unknown as Controller<CustomObject<unknown, unknown>> });
   };
   if (config.rebootNode.enabled) add(KINDS.rebootnodes, REBOOT_NODES, new NodeActionReconciler('reboot', context, config.rebootNode));

@@ -56,6 +56,42 @@ export interface ReconcileContext {
   now(): Date;
   /** Tell every controller a node's lock was released, so CRs waiting for it retry now. */
   lockReleased(nodeName: string): void;
+  /** Our own writes the watch caches may not have delivered yet (see `WriteMemo`). */
+  written: WriteMemo;
+}
+
+/**
+ * Reconciles read CRs from the watch cache (no GET per pass). Right after janitor writes a CR,
+ * the cache may still hold the version before the write; the memo keeps the written object until
+ * the cache catches up, so the next pass starts from what janitor wrote. Anything else that
+ * changed the CR meanwhile makes the next write a conflict, which is retried from fresh state.
+ */
+export class WriteMemo {
+  readonly #entries = new Map<string, { before: string | undefined; object: CustomObject<unknown, unknown> }>();
+
+  record(ref: CustomResourceRef, before: CustomObject<unknown, unknown>, after: CustomObject<unknown, unknown>): void {
+    this.#entries.set(`${ref.plural}/${after.metadata?.name}`, { before: before.metadata?.resourceVersion, object: after });
+  }
+
+  /** The freshest known version of a cached object. */
+  freshest<T extends CustomObject<unknown, unknown>>(ref: CustomResourceRef, cached: T): T {
+    const key = `${ref.plural}/${cached.metadata?.name}`;
+    const entry = this.#entries.get(key);
+    if (!entry) return cached;
+    const rv = cached.metadata?.resourceVersion;
+    if (rv === entry.before && cached.metadata?.uid === entry.object.metadata?.uid) return entry.object as T;
+    this.#entries.delete(key);
+    return cached;
+  }
+
+  forget(ref: CustomResourceRef, name: string): void {
+    this.#entries.delete(`${ref.plural}/${name}`);
+  }
+}
+
+/** The Node from the watch cache, or from the API when the cache does not have it (yet). */
+export async function getNode(context: ReconcileContext, name: string): Promise<V1Node | undefined> {
+  return context.nodes.get(name) ?? readNode(context.kube, name);
 }
 
 /** The Node, fresh from the API (the cache may trail a reboot by a watch event), or undefined. */
@@ -84,7 +120,9 @@ export async function writeStatus<T extends CustomObject<unknown, unknown>>(
   status: Record<string, unknown>,
 ): Promise<T> {
   if (JSON.stringify(status) === JSON.stringify(object.status ?? {})) return object;
-  return context.objects.patchStatus<T>(ref, object.metadata!.name!, status, object.metadata!.resourceVersion);
+  const written = await context.objects.patchStatus<T>(ref, object.metadata!.name!, status, object.metadata!.resourceVersion);
+  context.written.record(ref, object, written);
+  return written;
 }
 
 /**
@@ -112,11 +150,12 @@ export async function setFinalizers<T extends CustomObject<unknown, unknown>>(
   finalizers: string[],
 ): Promise<T> {
   const body = { metadata: { finalizers, resourceVersion: object.metadata!.resourceVersion } };
-  const patched = await context.kube.customObjects.patchClusterCustomObject(
+  const patched = (await context.kube.customObjects.patchClusterCustomObject(
     { group: ref.group, version: ref.version, plural: ref.plural, name: object.metadata!.name!, body },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-  return patched as T;
+  )) as T;
+  context.written.record(ref, object, patched);
+  return patched;
 }
 
 export function hasFinalizer(object: CustomObject<unknown, unknown>, finalizer: string): boolean {

@@ -1,7 +1,7 @@
 /**
  * A controller-runtime style loop for one janitor CR kind: a watch on the CRs feeds a per-key
  * WorkQueue, `workers` reconcile in parallel (never two on one CR), each reconcile reads the CR
- * fresh from the API and says when to look again. CRs are also woken by changes to their Node
+ * from the watch cache (plus janitor's own not-yet-delivered writes) and says when to look again. CRs are also woken by changes to their Node
  * (a Ready flip ends a readiness wait at once instead of at the next poll) and by another CR
  * releasing the node's lock.
  */
@@ -17,6 +17,7 @@ import {
 } from '@nvsentinel/k8s';
 import type { Logger } from '@nvsentinel/service-kit';
 import { nodeNameOf } from './api.js';
+import type { WriteMemo } from './context.js';
 
 export interface ReconcileResult {
   requeueAfterMs?: number;
@@ -34,6 +35,7 @@ export interface ControllerOptions {
   ref: CustomResourceRef;
   workers: number;
   logger: Logger;
+  memo: WriteMemo;
 }
 
 export class Controller<T extends CustomObject<unknown, unknown>> {
@@ -115,8 +117,12 @@ export class Controller<T extends CustomObject<unknown, unknown>> {
   }
 
   async #reconcileByName(name: string): Promise<{ requeueAfterMs?: number } | void> {
-    const object = await this.#ops.get<T>(this.ref, name);
-    if (!object) return;
+    const cached = this.#watch?.get(name);
+    const object = cached ? this.#options.memo.freshest(this.ref, cached) : await this.#ops.get<T>(this.ref, name);
+    if (!object) {
+      this.#options.memo.forget(this.ref, name);
+      return;
+    }
     const result = await this.#reconciler.reconcile(object);
     return result?.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }

@@ -35,7 +35,7 @@ import {
   setCondition,
 } from './api.js';
 import type { ReconcileResult, Reconciler } from './controller.js';
-import { type ReconcileContext, bootIdOf, errorMessage, isTransientProviderError, readNode, writeStatus } from './context.js';
+import { type ReconcileContext, bootIdOf, errorMessage, getNode, isTransientProviderError, writeStatus } from './context.js';
 
 export type NodeAction = 'reboot' | 'terminate';
 
@@ -95,7 +95,7 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     status.startTime ??= apiTime(now);
     status.conditions = this.#initialConditions(status.conditions, now);
 
-    const node = await readNode(context.kube, nodeName);
+    const node = await getNode(context, nodeName);
     let result: ReconcileResult | void;
     let current = cr;
     if (!inProgress(status, this.#spec.doneCondition)) {

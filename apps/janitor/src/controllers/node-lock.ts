@@ -59,9 +59,18 @@ export class NodeLock {
     }
   }
 
+  /**
+   * Locks this process took or confirmed, node → holder uid and Lease uid, so a reconcile that
+   * already holds the lock spends no request on it. Another janitor process cannot take a lock
+   * out from under its holder (the Lease only goes with a release or the holder's deletion), so
+   * the memo stays true; `release` clears it.
+   */
+  readonly #held = new Map<string, { owner: string; lease: string | undefined }>();
+
   /** Take the node's lock for `holder` (idempotent: true again when it already holds it). */
   async acquire(nodeName: string, holder: LockHolder): Promise<LockResult> {
     const owner = ownerOf(holder);
+    if (this.#held.get(nodeName)?.owner === owner.uid) return { held: true };
     try {
       const result = await this.#tryAcquire(nodeName, owner);
       this.#options.onOutcome?.('lock', 'success');
@@ -75,13 +84,14 @@ export class NodeLock {
   async #tryAcquire(nodeName: string, owner: V1OwnerReference, attempt = 0): Promise<LockResult> {
     const namespace = this.#options.namespace;
     try {
-      await this.#client.coordination.createNamespacedLease({
+      const created = await this.#client.coordination.createNamespacedLease({
         namespace,
         body: {
           metadata: { name: nodeName, namespace, ownerReferences: [owner] },
           spec: { holderIdentity: `${owner.kind}/${owner.name}` },
         },
       });
+      this.#held.set(nodeName, { owner: owner.uid, lease: created.metadata?.uid });
       return { held: true };
     } catch (err) {
       if (toK8sError(err).code !== K8sErrorCode.ALREADY_EXISTS) throw err;
@@ -89,7 +99,10 @@ export class NodeLock {
     const lease = await this.#read(nodeName);
     if (!lease) return attempt < 3 ? this.#tryAcquire(nodeName, owner, attempt + 1) : { held: false, holder: 'unknown' };
     const current = lease.metadata?.ownerReferences?.[0];
-    if (current?.uid === owner.uid) return { held: true };
+    if (current?.uid === owner.uid) {
+      this.#held.set(nodeName, { owner: owner.uid, lease: lease.metadata?.uid });
+      return { held: true };
+    }
     // A holder CR that no longer exists left its Lease behind (garbage collection is asynchronous,
     // and absent in the simulator): remove it so the node does not stay locked forever.
     if (attempt < 3 && (await this.#holderGone(current))) {
@@ -112,7 +125,7 @@ export class NodeLock {
       await this.#client.coordination.deleteNamespacedLease({
         name: lease.metadata!.name!,
         namespace: this.#options.namespace,
-        body: { preconditions: { uid: lease.metadata?.uid, resourceVersion: lease.metadata?.resourceVersion } },
+        body: { preconditions: { uid: lease.metadata?.uid, ...(lease.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}) } },
       });
       return true;
     } catch (err) {
@@ -124,7 +137,15 @@ export class NodeLock {
 
   /** Release the node's lock if `holder` holds it (upstream `CheckUnlock`); false when it did not. */
   async release(nodeName: string, holder: LockHolder): Promise<boolean> {
+    const memo = this.#held.get(nodeName);
+    this.#held.delete(nodeName);
     try {
+      if (memo && memo.owner === holder.object.metadata?.uid && memo.lease) {
+        // Known to be ours: one conditional delete instead of read + delete.
+        const released = await this.#deleteLease({ metadata: { name: nodeName, uid: memo.lease } });
+        this.#options.onOutcome?.('unlock', 'success');
+        return released;
+      }
       const lease = await this.#read(nodeName);
       if (!lease || lease.metadata?.ownerReferences?.[0]?.uid !== holder.object.metadata?.uid) return false;
       const released = await this.#deleteLease(lease);
