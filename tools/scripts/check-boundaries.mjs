@@ -20,11 +20,13 @@ const constraints = [
   { sourceTag: 'type:util', allow: ['type:util', 'type:testing'] },
   { sourceTag: 'type:data-access', allow: ['type:util', 'type:testing'] },
   { sourceTag: 'type:testing', allow: ['type:util'] },
+  // service-kit: the service shape and entry point, built over the datastore and k8s libraries
+  { sourceTag: 'type:runtime', allow: ['type:util', 'type:data-access', 'type:testing'] },
   // apps and tools may use any lib, never an app
-  { sourceTag: 'type:app', allow: ['type:util', 'type:data-access', 'type:testing'] },
-  { sourceTag: 'type:tool', allow: ['type:util', 'type:data-access', 'type:testing', 'type:tool'] },
+  { sourceTag: 'type:app', allow: ['type:util', 'type:data-access', 'type:runtime', 'type:testing'] },
+  { sourceTag: 'type:tool', allow: ['type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
   // the all-in-one local stack is the one composition root that starts apps in-process
-  { sourceTag: 'type:stack', allow: ['type:app', 'type:util', 'type:data-access', 'type:testing', 'type:tool'] },
+  { sourceTag: 'type:stack', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
 ];
 /** Narrower rules for single projects (DESIGN.md: store-client imports only health-model). */
 const projectRules = {

@@ -64,3 +64,12 @@ export type {
 export { LowWaterMark } from './consumer/low-water-mark.js';
 export { PartitionScheduler } from './consumer/partition-scheduler.js';
 export { backoffDelayMs, resolveRetryPolicy } from './consumer/backoff.js';
+
+// The service shape and entry point: every app is a definition started by runServiceMain.
+export { defineService, serviceSchema } from './service/define-service.js';
+export type { ServiceContext, ServiceDefinition, ServiceInstance, ServiceNeeds, ServiceSchema } from './service/define-service.js';
+export { commonSettingsSchema, type CommonSettings } from './service/common-settings.js';
+export { DEFAULT_NAMESPACE, launchService, readSettings, type LaunchedService, type LaunchOptions } from './service/launch-service.js';
+export { EXIT_CODES, runServiceMain, type RunServiceMainOptions } from './service/run-service-main.js';
+export { ServiceCreateError, ServiceStartError } from './errors/catalogue.js';
+export { MAX_BUFFERED_BYTES, flushOutput, processOutput, type ProcessOutput } from './logging/output.js';

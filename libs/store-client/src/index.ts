@@ -27,3 +27,4 @@ export {
   type CompileOptions,
   type IndexedPath,
 } from './query/index.js';
+export { scanAsChanges } from './cold-start/scan-as-changes.js';

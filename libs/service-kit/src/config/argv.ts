@@ -20,7 +20,10 @@ export function isHelpRequested(argv: readonly string[]): boolean {
 
 export function parseFlags(schema: ConfigSchema, argv: readonly string[]): ParsedFlags {
   const byFlag = new Map<string, [string, Setting<unknown>]>();
-  for (const [key, s] of Object.entries(schema)) if (s.flag) byFlag.set(s.flag, [key, s]);
+  for (const [key, s] of Object.entries(schema)) {
+    if (s.flag) byFlag.set(s.flag, [key, s]);
+    for (const alias of s.aliases ?? []) byFlag.set(alias, [key, s]);
+  }
 
   const values: ParsedFlags['values'] = new Map();
   const problems: ConfigProblem[] = [];
@@ -60,7 +63,7 @@ export function parseFlags(schema: ConfigSchema, argv: readonly string[]): Parse
         continue;
       }
     }
-    values.set(key, { raw, flag: `--${s.flag}` });
+    values.set(key, { raw, flag: `--${name}` });
   }
   return { values, problems };
 }

@@ -24,7 +24,8 @@ export function defineConfigSchema<const S extends ConfigSchema>(schema: S): S {
   for (const [key, s] of Object.entries(schema)) {
     if (!s.env && !s.flag) throw new ConfigSchemaError(`setting '${key}' has neither env nor flag, so it can never be set`);
     if (s.flag?.startsWith('-')) throw new ConfigSchemaError(`setting '${key}': write flag '${s.flag}' without leading dashes`);
-    for (const [name, seen] of [[s.env, seenEnv], [s.flag, seenFlag]] as const) {
+    const names = [[s.env, seenEnv], [s.flag, seenFlag], ...(s.aliases ?? []).map((a) => [a, seenFlag] as const)] as const;
+    for (const [name, seen] of names) {
       if (!name) continue;
       const other = seen.get(name);
       if (other) throw new ConfigSchemaError(`settings '${other}' and '${key}' both use '${name}'`);

@@ -15,6 +15,8 @@ export interface Setting<T> {
   readonly env?: string;
   /** CLI flag without dashes, e.g. `metrics-port` for `--metrics-port`. */
   readonly flag?: string;
+  /** Other flag names accepted for the same setting (upstream charts spell some flags two ways). */
+  readonly aliases: readonly string[];
   readonly doc: string;
   readonly required: boolean;
   /** Never echo the value in errors (passwords, tokens). */
@@ -37,6 +39,8 @@ export type ConfigOf<S extends ConfigSchema> = { readonly [K in keyof S]: S[K] e
 export interface CommonOptions {
   env?: string;
   flag?: string;
+  /** Other accepted flag names, without dashes. */
+  aliases?: readonly string[];
   doc: string;
   required?: boolean;
   secret?: boolean;
@@ -94,6 +98,7 @@ function build<T>(
     type,
     env: options.env,
     flag: options.flag,
+    aliases: Object.freeze([...(options.aliases ?? [])]),
     doc: options.doc,
     required: options.required ?? false,
     secret: options.secret ?? false,

@@ -233,13 +233,14 @@ describe('runConsumer: low-water-mark checkpoint', () => {
       partitionKey: byNode,
       concurrency: 2,
       retry: { maxAttempts: 2, initialDelayMs: 1, jitter: false },
+      isPermanentError: () => true,
       handle: (e) => {
         attempts.set(e.seq, (attempts.get(e.seq) ?? 0) + 1);
         if (e.seq === 2) throw new Error('poison');
       },
     });
     await eventually(() => expect(first.stats()).toMatchObject({ processed: 4, failed: 1, blockingCheckpoint: 1 }));
-    expect(attempts.get(2)).toBe(2);
+    expect(attempts.get(2)).toBe(1); // permanent: not retried
     await first.stop();
     expect(log.checkpoints.get('hea')).toBe(tokenOf(1));
 
@@ -259,6 +260,7 @@ describe('runConsumer: low-water-mark checkpoint', () => {
       markProcessedOnError: true,
       registry,
       retry: { maxAttempts: 1 },
+      isPermanentError: () => true,
       handle: (e) => {
         if (e.seq === 2) throw new Error('bad event');
       },
@@ -291,26 +293,99 @@ describe('runConsumer: retries', () => {
     expect(await registry.metrics()).toContain('nvsentinel_consumer_handler_duration_seconds_count{consumer="test-consumer"} 3');
   });
 
-  it('logs the final failure with the catalogue code and the cause', async () => {
+  it('keeps retrying a failing event past maxAttempts: blocking and not ready meanwhile, then recovered', async () => {
+    const log = new MemoryEventLog<Payload>();
+    log.append({ node: 'gpu-7' });
+    const logs = captureLogger();
+    let attempts = 0;
+    let release = false;
+    const consumer = start(log.open('c'), {
+      logger: logs.logger,
+      partitionKey: byNode,
+      retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5, jitter: false },
+      handle: () => {
+        attempts++;
+        if (!release) throw new Error('datastore unreachable');
+      },
+    });
+    const ready = consumerReadinessCheck(consumer);
+    await eventually(() => expect(consumer.stats().blockingCheckpoint).toBe(1));
+    expect((await ready()).ok).toBe(false);
+    const line = logs.lines.find((l) => l.msg === 'handler keeps failing; retrying until it succeeds (the checkpoint waits, readiness is false)');
+    expect(line).toMatchObject({
+      module: 'consumer',
+      consumer: 'test-consumer',
+      err: { code: 'NVS_ERR_CONSUMER_HANDLER_FAILED', message: `Handler failed for event ${tokenOf(1)} (partition gpu-7) after 2 attempt(s): datastore unreachable` },
+    });
+    expect(logs.messages('warn')).toContain('handler failed; retrying');
+    await eventually(() => expect(attempts).toBeGreaterThan(4));
+    release = true;
+    await eventually(() => expect(consumer.stats().processed).toBe(1));
+    expect(consumer.stats()).toMatchObject({ failed: 0, blockingCheckpoint: 0 });
+    expect((await ready()).ok).toBe(true);
+    await eventually(() => expect(log.checkpoints.get('c')).toBe(tokenOf(1)));
+  });
+
+  it('a permanent error ends the event as failed at once, with the catalogue code', async () => {
     const log = new MemoryEventLog<Payload>();
     log.append({ node: 'gpu-7' });
     const logs = captureLogger();
     const consumer = start(log.open('c'), {
       logger: logs.logger,
       partitionKey: byNode,
-      retry: { maxAttempts: 2, initialDelayMs: 1, jitter: false },
+      isPermanentError: (err) => (err as Error).message.startsWith('invalid'),
       handle: () => {
-        throw new Error('cordon refused');
+        throw new Error('invalid rule');
       },
     });
     await eventually(() => expect(consumer.stats().failed).toBe(1));
-    const line = logs.lines.find((l) => l.msg === 'handler failed on every attempt');
-    expect(line).toMatchObject({
-      module: 'consumer',
-      consumer: 'test-consumer',
-      err: { code: 'NVS_ERR_CONSUMER_HANDLER_FAILED', message: `Handler failed for event ${tokenOf(1)} (partition gpu-7) after 2 attempt(s): cordon refused` },
+    const line = logs.lines.find((l) => l.msg === 'handler failed permanently');
+    expect(line).toMatchObject({ err: { code: 'NVS_ERR_CONSUMER_HANDLER_FAILED' } });
+  });
+});
+
+describe('runConsumer: cold start', () => {
+  it('handles scanned events before streamed ones, in order per partition, without moving the checkpoint', async () => {
+    const log = new MemoryEventLog<Payload>();
+    log.append({ node: 'gpu-1' });
+    const handled: string[] = [];
+    const scanned = [
+      { resumeToken: '', payload: { node: 'gpu-1' }, label: 'scan-a' },
+      { resumeToken: '', payload: { node: 'gpu-1' }, label: 'scan-b' },
+    ];
+    const consumer = start(log.open('c'), {
+      partitionKey: (e) => (e as { payload: Payload }).payload.node,
+      concurrency: 4,
+      coldStart: async function* () {
+        for (const e of scanned) yield e as never;
+      },
+      handle: (e) => {
+        handled.push((e as { label?: string }).label ?? e.resumeToken);
+      },
     });
-    expect(logs.messages('warn')).toContain('handler failed; retrying');
+    await eventually(() => expect(handled).toEqual(['scan-a', 'scan-b', tokenOf(1)]));
+    await eventually(() => expect(log.checkpoints.get('c')).toBe(tokenOf(1)));
+    expect(consumer.stats().processed).toBe(3);
+  });
+
+  it('starts a failed scan over until it completes', async () => {
+    const log = new MemoryEventLog<Payload>();
+    const handled: string[] = [];
+    let scans = 0;
+    start(log.open('c'), {
+      retry: { initialDelayMs: 1, maxDelayMs: 2, jitter: false },
+      coldStart: async function* () {
+        scans++;
+        yield { resumeToken: '', label: `first-of-scan-${scans}` } as never;
+        if (scans < 3) throw new Error('datastore unreachable');
+        yield { resumeToken: '', label: 'last' } as never;
+      },
+      handle: (e) => {
+        handled.push((e as unknown as { label: string }).label);
+      },
+    });
+    await eventually(() => expect(handled).toContain('last'));
+    expect(scans).toBe(3);
   });
 });
 
@@ -542,6 +617,7 @@ describe('runConsumer: properties', () => {
             concurrency,
             maxInFlight,
             retry: { maxAttempts: 1 },
+            isPermanentError: () => true,
             handle: async (e) => {
               const spec = specs[e.seq - 1];
               for (let i = 0; i < spec.ticks; i++) await new Promise((resolve) => setImmediate(resolve));

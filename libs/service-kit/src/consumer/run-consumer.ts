@@ -66,33 +66,61 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
     while (inFlight > 0) await nextSettle();
   }
 
+  /**
+   * Retries until the handler succeeds: a transient failure (datastore or API server away) must
+   * never leave an event "until restart". After `maxAttempts` the event counts as blocking — the
+   * checkpoint stays before it and readiness turns false — while it keeps being retried at the
+   * longest backoff. Only an error the service calls permanent (`isPermanentError`) ends it as failed.
+   */
   async function handleWithRetries(event: E, partition: string): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      const endTimer = metrics.duration.startTimer();
-      try {
-        await options.handle(event, { attempt, partition, signal: hardStop.signal });
-        endTimer();
-        return 'processed';
-      } catch (err) {
-        endTimer();
-        if (attempt >= retry.maxAttempts) {
-          logger.error({ err: new HandlerFailedError(event.resumeToken, partition, attempt, { cause: err }) }, 'handler failed on every attempt');
-          return 'failed';
+    let blocking = false;
+    const unblock = () => {
+      if (!blocking) return;
+      blocking = false;
+      stats.blockingCheckpoint--;
+      metrics.blockingCheckpoint.set(stats.blockingCheckpoint);
+    };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const endTimer = metrics.duration.startTimer();
+        try {
+          await options.handle(event, { attempt, partition, signal: hardStop.signal });
+          endTimer();
+          if (attempt > retry.maxAttempts) logger.info({ token: event.resumeToken, partition, attempt }, 'handler succeeded after retrying');
+          return 'processed';
+        } catch (err) {
+          endTimer();
+          if (options.isPermanentError?.(err)) {
+            logger.error({ err: new HandlerFailedError(event.resumeToken, partition, attempt, { cause: err }) }, 'handler failed permanently');
+            return 'failed';
+          }
+          if (stopping.signal.aborted) return 'abandoned';
+          if (attempt === retry.maxAttempts && !blocking) {
+            blocking = true;
+            stats.blockingCheckpoint++;
+            metrics.blockingCheckpoint.set(stats.blockingCheckpoint);
+            logger.error(
+              { err: new HandlerFailedError(event.resumeToken, partition, attempt, { cause: err }) },
+              'handler keeps failing; retrying until it succeeds (the checkpoint waits, readiness is false)',
+            );
+          }
+          const delayMs = backoffDelayMs(retry, Math.min(attempt, 30));
+          metrics.retries.inc();
+          if (attempt < retry.maxAttempts) logger.warn({ err, token: event.resumeToken, partition, attempt, delayMs }, 'handler failed; retrying');
+          if (!(await sleep(delayMs, stopping.signal))) return 'abandoned';
         }
-        if (stopping.signal.aborted) return 'abandoned';
-        const delayMs = backoffDelayMs(retry, attempt);
-        metrics.retries.inc();
-        logger.warn({ err, token: event.resumeToken, partition, attempt, delayMs }, 'handler failed; retrying');
-        if (!(await sleep(delayMs, stopping.signal))) return 'abandoned';
       }
+    } finally {
+      unblock();
     }
   }
 
-  function dispatch(event: E): void {
+  /** `checkpointed: false` for cold-start events: they have no stream position to mark. */
+  function dispatch(event: E, checkpointed = true): void {
     stats.pulled++;
     inFlight++;
     metrics.inFlight.set(inFlight);
-    const seq = watermark.track(event.resumeToken);
+    const seq = checkpointed ? watermark.track(event.resumeToken) : undefined;
     let partition: string;
     try {
       partition = options.partitionKey ? options.partitionKey(event) : '';
@@ -109,7 +137,17 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
     });
   }
 
-  function record(outcome: Outcome, event: E, seq: number): void {
+  function record(outcome: Outcome, event: E, seq: number | undefined): void {
+    if (seq === undefined) {
+      if (outcome === 'processed') {
+        stats.processed++;
+        metrics.processed.inc();
+      } else if (outcome === 'failed') {
+        stats.failed++;
+        metrics.failed.inc();
+      }
+      return;
+    }
     if (outcome === 'processed') {
       stats.processed++;
       metrics.processed.inc();
@@ -124,7 +162,7 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
       } else {
         stats.blockingCheckpoint++;
         metrics.blockingCheckpoint.set(stats.blockingCheckpoint);
-        logger.warn({ token: event.resumeToken }, 'failed event left unmarked; the checkpoint stays before it until restart');
+        logger.warn({ token: event.resumeToken }, 'permanently failed event left unmarked; the checkpoint stays before it until restart');
       }
     }
     // 'abandoned' (stopping) stays unfinished: redelivered after restart.
@@ -132,7 +170,40 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
     if (!finished) checkpointer.offer(watermark.eligible);
   }
 
+  /** Waits while too much is in flight; false when stop was requested meanwhile. */
+  async function roomToPull(): Promise<boolean> {
+    while (inFlight >= maxInFlight) {
+      if ((await Promise.race([nextSettle(), stopRequested])) === STOP) return false;
+    }
+    return !stopping.signal.aborted;
+  }
+
+  /**
+   * The cold-start scan runs to its end before the stream is read, so within a partition every
+   * scanned (older) event is handled before any streamed one. A scan that fails (datastore away)
+   * starts over after a backoff: repeats are harmless, a skipped event is not.
+   */
+  async function runColdStart(scan: () => AsyncIterable<E>): Promise<void> {
+    for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+      let scanned = 0;
+      try {
+        for await (const event of scan()) {
+          if (!(await roomToPull())) return;
+          dispatch(event, false);
+          scanned++;
+        }
+        logger.info({ scanned }, 'cold-start scan done');
+        return;
+      } catch (err) {
+        const delayMs = backoffDelayMs(retry, Math.min(attempt, 30));
+        logger.warn({ err, attempt, scanned, delayMs }, 'cold-start scan failed; starting it over');
+        if (!(await sleep(delayMs, stopping.signal))) return;
+      }
+    }
+  }
+
   async function pull(): Promise<unknown> {
+    if (options.coldStart) await runColdStart(options.coldStart);
     const iterator = stream[Symbol.asyncIterator]();
     try {
       while (!stopping.signal.aborted) {

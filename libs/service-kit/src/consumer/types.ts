@@ -24,7 +24,7 @@ export interface HandlerContext {
 }
 
 export interface RetryPolicy {
-  /** Tries per event including the first; default 3. */
+  /** Tries before an event counts as blocking (it is retried after that too); default 3. */
   maxAttempts?: number;
   /** Wait after the first failure; default 200 ms. */
   initialDelayMs?: number;
@@ -57,6 +57,21 @@ export interface ConsumerOptions<E extends ChangeStreamEventLike> {
    */
   markProcessedOnError?: boolean;
   /**
+   * Errors that retrying cannot fix (bad data, a rule that can never match). Every other error is
+   * retried until it succeeds — after `retry.maxAttempts` at the longest backoff, with the event
+   * counted in `blockingCheckpoint` — so an outage never drops work. Default: none is permanent.
+   */
+  isPermanentError?(err: unknown): boolean;
+  /**
+   * Events to handle before the first event of the stream: the cold-start scan of work stored
+   * while no consumer ran (for example before this consumer's very first start, when there is no
+   * stored position yet). Open the stream (positioned) before scanning, so every change after the
+   * scan's snapshot arrives through the stream; an event seen by both is handled twice, which an
+   * idempotent handler tolerates. Scanned events do not move the checkpoint (run the scan on
+   * every start: whatever it finds is by definition not done yet).
+   */
+  coldStart?: () => AsyncIterable<E>;
+  /**
    * Minimum time between two `markProcessed` calls; default 0 (save as soon as the previous
    * save returns). Raising it cuts checkpoint writes during event storms at the cost of more
    * redelivery after a crash; `stop()` always saves the newest eligible token.
@@ -88,7 +103,10 @@ export interface ConsumerStats {
   failed: number;
   /** Pulled and not yet settled (queued or running). */
   inFlight: number;
-  /** Failed events that keep the checkpoint from advancing (markProcessedOnError=false). */
+  /**
+   * Events that keep the checkpoint from advancing: still retrying after `retry.maxAttempts`, or
+   * failed permanently with markProcessedOnError=false. Readiness is false while it is above 0.
+   */
   blockingCheckpoint: number;
   /** Last token saved with markProcessed. */
   checkpoint: string | undefined;

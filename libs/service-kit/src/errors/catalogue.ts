@@ -66,3 +66,12 @@ export const CheckpointFailedError = createErrorClass(
 
 /** The consumer was misconfigured or used after it stopped. */
 export const ConsumerUsageError = createErrorClass('NVS_ERR_CONSUMER_USAGE', 'Consumer misuse: %s');
+
+/** A service's `create` step failed: its configuration (files, rules, templates) is unusable. */
+export const ServiceCreateError = createErrorClass(
+  'NVS_ERR_SERVICE_CREATE',
+  '%s: configuration rejected: %s. Fix the configuration (see the service README) and restart',
+);
+
+/** A service's `start` step failed for a reason waiting would not fix (e.g. its port is taken). */
+export const ServiceStartError = createErrorClass('NVS_ERR_SERVICE_START', '%s: could not start: %s');

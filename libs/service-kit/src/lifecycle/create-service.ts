@@ -12,7 +12,11 @@
 import { ShutdownStepTimeoutError } from '../errors/catalogue.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { ServiceServer } from '../server/create-service-server.js';
+import { flushOutput, processOutput } from '../logging/output.js';
 import { runWithTimeout } from './run-with-timeout.js';
+
+/** How long the exit waits for buffered log lines to reach stdout/stderr. */
+const OUTPUT_FLUSH_MS = 500;
 
 /** The part of `process` the lifecycle touches; tests pass an EventEmitter with a fake `exit`. */
 export interface ProcessLike {
@@ -61,7 +65,7 @@ export interface Service {
    * Shuts down gracefully and exits: code 0 for a normal stop, 1 when `reason` is an Error
    * (e.g. the change stream died). Runs once; later calls return the same promise.
    */
-  shutdown(reason?: string | Error): Promise<number>;
+  shutdown(reason?: string | Error, exitCode?: number): Promise<number>;
 }
 
 export const DEFAULT_SHUTDOWN_DELAY_MS = 10_000;
@@ -134,7 +138,7 @@ export function createService(options: CreateServiceOptions): Service {
     }
   }
 
-  function shutdown(reason: string | Error = 'requested'): Promise<number> {
+  function shutdown(reason: string | Error = 'requested', exitCode?: number): Promise<number> {
     shutdownPromise ??= (async () => {
       state = 'stopping';
       const failed = reason instanceof Error;
@@ -150,11 +154,18 @@ export function createService(options: CreateServiceOptions): Service {
       });
       await Promise.race([runSteps(), deadline]);
       clearTimeout(timer);
-      const code = forced || failed ? 1 : 0;
-      if (forced) logger.error({ delayMs: shutdownDelayMs }, 'graceful shutdown took too long, forcing exit');
-      else logger.info({ durationMs: Date.now() - started, code }, 'shutdown complete');
+      const code = forced ? 1 : (exitCode ?? (failed ? 1 : 0));
+      if (forced) {
+        logger.error({ delayMs: shutdownDelayMs }, 'graceful shutdown took too long, forcing exit');
+        // Straight to stderr as well: stdout may be the very pipe that stalled the shutdown.
+        processOutput(2).write(`${name}: graceful shutdown took longer than ${shutdownDelayMs} ms; exiting with code 1\n`);
+      } else {
+        logger.info({ durationMs: Date.now() - started, code }, 'shutdown complete');
+      }
       state = 'stopped';
       uninstall();
+      // Bounded: a stalled reader must not hold the exit (the last lines are then lost).
+      await flushOutput(OUTPUT_FLUSH_MS);
       proc.exit(code);
       return code;
     })();

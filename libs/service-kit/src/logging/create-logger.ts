@@ -4,6 +4,7 @@
  */
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { ConfigError } from '../errors/catalogue.js';
+import { processOutput } from './output.js';
 
 export type { Logger } from 'pino';
 
@@ -63,7 +64,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   if (pretty) {
     return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
   }
-  return options.destination ? pino(config, options.destination) : pino(config);
+  // Not pino's default destination: that one writes synchronously and can block the event loop
+  // on a full pipe (see output.ts).
+  const stdout = processOutput(1);
+  return pino(config, options.destination ?? { write: (line: string) => void stdout.write(line) });
 }
 
 /** Child logger for one part of a service; sets the `module` field upstream logs carry. */

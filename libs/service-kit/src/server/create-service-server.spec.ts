@@ -28,12 +28,24 @@ describe('createServiceServer', () => {
     }
   });
 
-  it('is not ready before markStarted and does not run checks then', async () => {
-    let calls = 0;
-    const s = make({ readinessChecks: { db: () => (calls++, { ok: true }) } });
+  it('is not ready before markStarted, but shows what the start waits for', async () => {
+    const s = make({ readinessChecks: { db: () => ({ ok: true }), stream: () => ({ ok: false, detail: 'positioning' }) } });
     const res = await s.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'not_ready', ready: false, phase: 'starting', checks: {} });
+    const body = res.json();
+    expect(body).toMatchObject({ status: 'not_ready', ready: false, phase: 'starting' });
+    expect(body.checks.db.ok).toBe(true);
+    expect(body.checks.stream).toMatchObject({ ok: false, detail: 'positioning' });
+  });
+
+  it('is not ready once stopping, without running checks', async () => {
+    let calls = 0;
+    const s = make({ readinessChecks: { db: () => (calls++, { ok: true }) } });
+    s.markStarted();
+    s.markStopping();
+    const res = await s.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'not_ready', ready: false, phase: 'stopping', checks: {} });
     expect(calls).toBe(0);
   });
 

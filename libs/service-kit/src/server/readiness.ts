@@ -47,6 +47,11 @@ export class Readiness {
     this.#checks.set(name, { check, timeoutMs: options.timeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS });
   }
 
+  /** Adds or replaces a check (a dependency that changes shape, e.g. connecting → connected). */
+  set(name: string, check: ReadinessCheck, options: ReadinessCheckOptions = {}): void {
+    this.#checks.set(name, { check, timeoutMs: options.timeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS });
+  }
+
   /** Dependencies are up; from now on the checks decide. Ignored once stopping. */
   markStarted(): void {
     if (this.#phase === 'starting') this.#phase = 'running';
@@ -60,7 +65,8 @@ export class Readiness {
   /** Runs all checks in parallel (only while running; other phases are not ready without asking). */
   async evaluate(): Promise<ReadinessReport> {
     const phase = this.#phase;
-    if (phase !== 'running') return { ready: false, phase, checks: {} };
+    // While starting the checks still run, so an operator sees what the start waits for.
+    if (phase === 'stopping') return { ready: false, phase, checks: {} };
     const entries = await Promise.all(
       [...this.#checks].map(async ([name, { check, timeoutMs }]) => [name, await runCheck(name, check, timeoutMs)] as const),
     );

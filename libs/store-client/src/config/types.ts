@@ -72,6 +72,11 @@ export interface DataStoreOptions {
    * lines on stderr. Programmatic only (no variable or YAML key).
    */
   logger?: { warn(obj: Record<string, unknown>, msg: string): void };
+  /**
+   * A change stream restarted because its resume position was lost; services count it as
+   * `change_stream_resume_token_recoveries_total{client,phase}` (upstream's metric). Programmatic only.
+   */
+  onResumeTokenRecovery?: (labels: { client: string; phase: 'initialization' | 'runtime' }) => void;
   [key: string]: unknown;
 }
 

@@ -4,10 +4,25 @@
  * pass hooks to connect logs, the resume-token recovery metric and the history-lost handler.
  */
 import { registerProvider } from '../../registry.js';
+import type { MongoLogger } from './hooks.js';
 import { openMongoDataStore, type MongoProviderOptions } from './mongo-datastore.js';
 
 export function registerMongoProvider(options: MongoProviderOptions = {}): void {
-  registerProvider('mongodb', (config) => openMongoDataStore(config, options));
+  registerProvider('mongodb', (config) => {
+    // Hooks can also arrive with the configuration (service-kit passes the service's logger and
+    // metrics that way); explicit registration options win.
+    const { logger, onResumeTokenRecovery } = config.options;
+    return openMongoDataStore(config, {
+      ...(isMongoLogger(logger) ? { logger } : {}),
+      ...(onResumeTokenRecovery ? { onResumeTokenRecovery } : {}),
+      ...options,
+    });
+  });
+}
+
+function isMongoLogger(logger: unknown): logger is MongoLogger {
+  const l = logger as Partial<MongoLogger> | undefined;
+  return typeof l?.info === 'function' && typeof l.warn === 'function' && typeof l.error === 'function';
 }
 
 export { openMongoDataStore, ensureMongoIndexes, MongoDataStore, MONGO_CAPABILITIES, type MongoProviderOptions } from './mongo-datastore.js';

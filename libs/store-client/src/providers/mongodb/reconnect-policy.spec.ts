@@ -15,9 +15,10 @@ describe('reconnect policy', () => {
     expect(shouldReconnect(0, 4_001, 1_000, policy)).toBe(false);
   });
 
-  it('defaults to upstream-like bounds: first retry fast, at most 3 s apart, give up after 60 s', () => {
+  it('defaults: first retry fast, at most 3 s apart, never gives up (an outage is waited out)', () => {
     expect(reconnectDelayMs(1)).toBeLessThan(1_000);
     expect(reconnectDelayMs(50)).toBe(3_000);
-    expect(DEFAULT_RECONNECT_POLICY.deadlineMs).toBe(60_000);
+    expect(DEFAULT_RECONNECT_POLICY.deadlineMs).toBe(Number.POSITIVE_INFINITY);
+    expect(shouldReconnect(0, 24 * 3600_000, 3_000)).toBe(true);
   });
 });

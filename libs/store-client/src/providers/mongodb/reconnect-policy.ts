@@ -1,8 +1,10 @@
 /**
- * When the change-stream loop reopens after a transient failure, and when it gives up. Defaults
- * follow upstream's MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS (3 s) and
- * MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS (60 s), but back off exponentially from a shorter
- * first delay so a primary election (a few seconds) costs little latency.
+ * When the change-stream loop reopens after a transient failure, and when it gives up. The
+ * interval follows upstream's MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS (3 s), backing off
+ * exponentially from a shorter first delay so a primary election (a few seconds) costs little
+ * latency. Unlike upstream (60 s) it never gives up by default: a consumer that exits during an
+ * outage only crash-loops until the database is back, so it waits instead (readiness reports the
+ * outage). Setting MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS restores a deadline.
  */
 export interface ReconnectPolicy {
   /** Delay before the first reopen. */
@@ -19,7 +21,7 @@ export const DEFAULT_RECONNECT_POLICY: ReconnectPolicy = {
   initialDelayMs: 250,
   maxDelayMs: 3_000,
   multiplier: 2,
-  deadlineMs: 60_000,
+  deadlineMs: Number.POSITIVE_INFINITY,
 };
 
 /** Delay before reopen number `attempt` (1-based) of the current outage. */

@@ -45,7 +45,10 @@ import type { SqlContext } from './context.js';
 import { decodeJson } from './documents.js';
 
 export const WATCHED_TABLE = 'health_events';
-const MAX_CONSECUTIVE_FAILURES = 5;
+/** Log a read failure on the first and then every this many consecutive failures. */
+const LOG_EVERY_FAILURES = 20;
+/** The longest wait between two reads while the datastore is unreachable. */
+const MAX_RETRY_WAIT_MS = 5_000;
 
 interface ChangeRow {
   txid: string;
@@ -188,8 +191,13 @@ export class SqlChangeStream implements ChangeStream {
         } catch (err) {
           if (this.#closed || this.#ctx.closed) return;
           failures += 1;
-          if (!isDatastoreError(err) || !err.isRetryable || failures >= MAX_CONSECUTIVE_FAILURES) throw err;
-          await this.#waitForChange(this.#ctx.settings.pollIntervalMs * failures);
+          // A datastore outage of any length is waited out: the consumer keeps its place and
+          // continues when the server is back, instead of exiting into a crash loop.
+          if (!isDatastoreError(err) || !err.isRetryable) throw err;
+          if (failures === 1 || failures % LOG_EVERY_FAILURES === 0) {
+            this.#ctx.logger.warn({ client: this.clientName, failures, err: err.message }, 'change stream cannot read the changelog; retrying');
+          }
+          await this.#waitForChange(Math.min(this.#ctx.settings.pollIntervalMs * failures, MAX_RETRY_WAIT_MS));
           continue;
         }
         if (batch.lostAt) {
@@ -292,6 +300,7 @@ export class SqlChangeStream implements ChangeStream {
     this.#position = horizon;
     this.#startSnapshot = undefined;
     await this.#storePosition(horizon);
+    this.#ctx.settings.onResumeTokenRecovery?.({ client: this.clientName, phase });
     const info: HistoryLostInfo = { clientName: this.clientName, phase, reason: 'token-unusable' };
     if (this.#onHistoryLost) {
       await this.#onHistoryLost(info);

@@ -13,6 +13,8 @@ export interface ChangeStreamSettings {
   batchSize: number;
   /** The changelog maximum age (0 = none), for messages. */
   changelogMaxAgeMs: number;
+  /** Told each time a stream continues after its history was lost. */
+  onResumeTokenRecovery?: (labels: { client: string; phase: 'initialization' | 'runtime' }) => void;
 }
 
 export class SqlContext {

@@ -32,6 +32,8 @@ export interface SqlDataStoreSettings {
   batchSize: number;
   /** Warnings (history lost); default JSON lines on stderr. */
   logger?: SqlLogger;
+  /** Counts change streams restarted after their history was lost (upstream's recovery metric). */
+  onResumeTokenRecovery?: DataStoreConfig['options']['onResumeTokenRecovery'];
 }
 
 /** Throws DatastoreError('configuration') for a maximum age below the retention window. */
@@ -48,6 +50,7 @@ export function sqlSettingsFromConfig(config: DataStoreConfig, autoMigrateDefaul
     pollIntervalMs: typeof o.changeStreamPollIntervalMs === 'number' ? o.changeStreamPollIntervalMs : DEFAULT_POLL_INTERVAL_MS,
     batchSize: typeof o.changeStreamBatchSize === 'number' ? o.changeStreamBatchSize : DEFAULT_BATCH_SIZE,
     ...(logger ? { logger } : {}),
+    ...(typeof o.onResumeTokenRecovery === 'function' ? { onResumeTokenRecovery: o.onResumeTokenRecovery } : {}),
   };
 }
 
@@ -73,7 +76,12 @@ export class SqlDataStore implements DataStore {
     this.#settings = settings;
     this.#ctx = new SqlContext(
       backend,
-      { pollIntervalMs: settings.pollIntervalMs, batchSize: settings.batchSize, changelogMaxAgeMs: settings.changelogMaxAgeMs },
+      {
+        pollIntervalMs: settings.pollIntervalMs,
+        batchSize: settings.batchSize,
+        changelogMaxAgeMs: settings.changelogMaxAgeMs,
+        ...(settings.onResumeTokenRecovery ? { onResumeTokenRecovery: settings.onResumeTokenRecovery } : {}),
+      },
       new ChangeNotifier(backend),
       settings.logger ?? stderrLogger(backend.provider),
     );
