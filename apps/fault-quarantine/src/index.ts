@@ -9,3 +9,4 @@ export { CLIENT_NAME, processableInsertsPipeline } from './pipeline.js';
 export { Annotations, STATE_LABEL, QUARANTINED_STATE, OPT_OUT_LABEL, cordonLabels } from './quarantine/node-keys.js';
 export type { HandleOutcome } from './quarantine/event-handler.js';
 export * from './errors.js';
+export { faultQuarantineService, type FaultQuarantineHooks } from './definition.js';

@@ -33,6 +33,37 @@ describe('fault-quarantine lifecycle', () => {
     database = undefined;
   });
 
+  it('quarantines every event stored before its very first start, exactly once (cold-start scan)', async () => {
+    database = await createTestDatabase('fq_first_start', { changeStreamPollIntervalMs: 200 });
+    h = await Harness.start({ datastore: database.config, sim: { nodes: 30 }, options: { circuitBreakerEnabled: false, workers: 4 }, deferStart: true });
+    const nodes = nodeNames(30);
+    // Accepted while no fault-quarantine ever ran: no resume token exists for it yet.
+    const ids = await h.insert(...nodes.map((n) => fatalGpuEvent(n)));
+    const fq = await h.startService();
+    // And more while the scan runs: they arrive through the stream.
+    const late = await h.insert(fatalGpuEvent(nodes[0]!, { checkName: 'GpuXidError2' }), fatalGpuEvent(nodes[1]!, { checkName: 'GpuXidError2' }));
+    for (const id of ids) expect(await h.waitForStatus(id)).toBe(QuarantineStatus.Quarantined);
+    for (const id of late) expect(await h.waitForStatus(id)).toBe(QuarantineStatus.AlreadyQuarantined);
+    expect(await counterTotal(fq, 'cordonsApplied')).toBe(30);
+    await h.settle();
+    // A restart after that finds nothing left to do: nothing cordoned again.
+    await h.stopService();
+    const again = await h.startService();
+    await h.settle();
+    expect(await counterTotal(again, 'cordonsApplied')).toBe(0);
+  });
+
+  it('with a cold-start window of 0 (operator choice) events stored before the first start are left alone', async () => {
+    database = await createTestDatabase('fq_no_scan', { changeStreamPollIntervalMs: 200 });
+    h = await Harness.start({ datastore: database.config, sim: { nodes: 2 }, options: { circuitBreakerEnabled: false, coldStartWindowMs: 0 }, deferStart: true });
+    const [before] = await h.insert(fatalGpuEvent('gpu-node-0'));
+    await h.startService();
+    await h.primeStream();
+    const [after] = await h.insert(fatalGpuEvent('gpu-node-1'));
+    expect(await h.waitForStatus(after!)).toBe(QuarantineStatus.Quarantined);
+    expect((await h.record(before!)).healthEventStatus.nodeQuarantined).toBeFalsy();
+  });
+
   it('resumes after a restart mid-stream without losing or double-applying an event', async () => {
     database = await createTestDatabase('fq_restart', { changeStreamPollIntervalMs: 200 });
     h = await Harness.start({ datastore: database.config, sim: { nodes: 40 }, options: { circuitBreakerEnabled: false, workers: 4 } });

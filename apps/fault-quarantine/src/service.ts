@@ -4,13 +4,13 @@
  */
 import { ConfigMapOps, decideStart, type KubeClient, NodeCache, NodeOps } from '@nvsentinel/k8s';
 import { type Consumer, type Logger, type Registry, createMetricsRegistry, runConsumer } from '@nvsentinel/service-kit';
-import type { ChangeEvent, ChangeStream, DataStore } from '@nvsentinel/store-client';
+import { scanAsChanges, type ChangeEvent, type ChangeStream, type DataStore } from '@nvsentinel/store-client';
 import { BreakerConfigMap } from './breaker/breaker-configmap.js';
 import { CircuitBreaker } from './breaker/circuit-breaker.js';
 import type { FaultQuarantineConfig } from './config/config-types.js';
 import { ManualInterventionWatcher } from './manual/manual-intervention.js';
 import { type FaultQuarantineMetrics, createMetrics } from './metrics.js';
-import { CLIENT_NAME, nodeNameOf, processableInsertsPipeline } from './pipeline.js';
+import { CLIENT_NAME, nodeNameOf, processableInsertsPipeline, unhandledEventsFilter } from './pipeline.js';
 import { type HandleOutcome, QuarantineEventHandler } from './quarantine/event-handler.js';
 import { NodeView } from './quarantine/node-view.js';
 import { RuleEngine } from './rules/rule-engine.js';
@@ -31,7 +31,15 @@ export interface FaultQuarantineOptions {
   checkpointIntervalMs?: number;
   /** Backlog gauge refresh; default 30 s, 0 disables. */
   backlogRefreshMs?: number;
+  /**
+   * At start, events stored this recently that no fault-quarantine ever handled (no quarantine
+   * status) are handled before the stream: events accepted before this consumer's first start
+   * or while it was crash-looping. Default 24 h; 0 disables the scan.
+   */
+  coldStartWindowMs?: number;
 }
+
+export const DEFAULT_COLD_START_WINDOW_MS = 24 * 60 * 60_000;
 
 export interface FaultQuarantineDeps {
   dataStore: DataStore;
@@ -141,9 +149,15 @@ export function createFaultQuarantine(deps: FaultQuarantineDeps): FaultQuarantin
       metrics,
       logger,
     });
-    const stream = await openStream(breakerState.cursor === 'CREATE', breakerStore);
+    const { stream, fresh } = await openStream(breakerState.cursor === 'CREATE', breakerStore);
     if (stopped) return void (await stream.close());
+    const windowMs = options.coldStartWindowMs ?? DEFAULT_COLD_START_WINDOW_MS;
     consumer = runConsumer(stream, {
+      // Positioned first (openStream waited for it), scanned second: whatever commits after the
+      // stream's start arrives through the stream, whatever came before through the scan.
+      ...(fresh || windowMs <= 0
+        ? {}
+        : { coldStart: () => scanAsChanges(store, unhandledEventsFilter(new Date(Date.now() - windowMs)), 500) }),
       name: CLIENT_NAME,
       logger,
       registry,
@@ -162,7 +176,7 @@ export function createFaultQuarantine(deps: FaultQuarantineDeps): FaultQuarantin
     startBacklogGauge(stream);
   }
 
-  async function openStream(breakerCursorCreate: boolean, breakerStore: BreakerConfigMap): Promise<ChangeStream> {
+  async function openStream(breakerCursorCreate: boolean, breakerStore: BreakerConfigMap): Promise<{ stream: ChangeStream; fresh: boolean }> {
     // Two operator switches ask for a fresh start that skips the backlog: the breaker
     // ConfigMap's cursor=CREATE (upstream FQ) and the shared resume-control ConfigMap.
     const decision = await decideStart(configMaps, options.namespace, CLIENT_NAME, { readOnly: dryRun });
@@ -176,7 +190,7 @@ export function createFaultQuarantine(deps: FaultQuarantineDeps): FaultQuarantin
       await decision.confirm();
       if (breakerCursorCreate) await breakerStore.resetCursor();
     }
-    return stream;
+    return { stream, fresh };
   }
 
   function startBacklogGauge(stream: ChangeStream): void {

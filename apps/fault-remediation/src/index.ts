@@ -19,3 +19,4 @@ export {
 export { NODE_STATE_LABEL, RemediationLabel } from './remediation/node-metadata.js';
 export { loadLogCollectorSettings, LOG_COLLECTOR_MANIFEST_FILE } from './config/log-collector-settings.js';
 export { RemediationConfigError, TemplateError } from './errors.js';
+export { faultRemediationService } from './definition.js';

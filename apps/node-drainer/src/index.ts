@@ -8,3 +8,4 @@ export { DEVICES_ANNOTATION } from './drain/gpu-devices.js';
 export { CLIENT_NAME, nodeQuarantineStatusPipeline } from './stream/pipeline.js';
 export { coldStartFilter } from './cold-start.js';
 export { DrainConfigError } from './errors.js';
+export { nodeDrainerService } from './definition.js';

@@ -20,3 +20,4 @@ export type { HealthEventTransformer } from './transformers/transformer.js';
 export { DEFAULT_ALLOWED_LABELS, type MetadataAugmentorConfig } from './transformers/metadata-augmentor.js';
 export type { OverrideTransformerConfig, OverrideRuleConfig } from './transformers/override-transformer.js';
 export { DEFAULT_DEDUP_CHECKS, type DeduplicatorConfig } from './transformers/deduplicator.js';
+export { PLATFORM_CONNECTORS, platformConnectorsService, type PlatformConnectorsHooks } from './definition.js';

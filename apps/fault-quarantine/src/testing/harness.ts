@@ -22,6 +22,8 @@ export interface HarnessOptions {
   sim?: ClusterSimOptions;
   config?: FaultQuarantineConfig;
   options?: Partial<FaultQuarantineOptions>;
+  /** Leave fault-quarantine stopped (cold-start tests store events before its first start). */
+  deferStart?: boolean;
 }
 
 export class Harness {
@@ -46,6 +48,7 @@ export class Harness {
     const sim = await startClusterSim({ nodes: 4, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: [NAMESPACE], ...options.sim });
     const dataStore = await createDataStore(options.datastore);
     const harness = new Harness(sim, dataStore, options);
+    if (options.deferStart) return harness;
     await harness.startService();
     await harness.primeStream();
     return harness;

@@ -1,9 +1,11 @@
-/** Flags and environment variables of the node-drainer process (upstream's flag names where they exist). */
+/**
+ * Flags and environment variables of node-drainer (upstream's flag names where they exist). The
+ * settings every service shares (metrics port, kubeconfig, namespace, datastore certificates) come
+ * from service-kit's common settings.
+ */
 import { defineConfigSchema, setting } from '@nvsentinel/service-kit';
 
 export const settingsSchema = defineConfigSchema({
-  metricsPort: setting.int({ env: 'METRICS_PORT', flag: 'metrics-port', min: 1, max: 65535, default: 2112, doc: 'Port for /metrics, /healthz and /readyz' }),
-  kubeconfigPath: setting.string({ env: 'KUBECONFIG', flag: 'kubeconfig-path', doc: 'kubeconfig file; in-cluster service account when unset' }),
   configPath: setting.string({ env: 'CONFIG_PATH', flag: 'config-path', default: '/etc/config/config.toml', doc: 'node-drainer TOML configuration (upstream format)' }),
   dryRun: setting.bool({ env: 'DRY_RUN', flag: 'dry-run', default: false, doc: 'Evictions and deletes are sent with dryRun=All; statuses and labels are still written' }),
   workers: setting.int({ env: 'DRAIN_WORKERS', flag: 'workers', min: 1, max: 256, default: 4, doc: 'Nodes drained in parallel (upstream: 1)' }),
@@ -15,7 +17,6 @@ export const settingsSchema = defineConfigSchema({
   retryBase: setting.duration({ env: 'DRAIN_RETRY_BASE', flag: 'retry-base', default: '10s', minMs: 1, doc: 'First wait after a failed or PDB-blocked attempt; doubles per failure' }),
   retryMax: setting.duration({ env: 'DRAIN_RETRY_MAX', flag: 'retry-max', default: '2m', minMs: 1, doc: 'Longest wait between attempts of one drain' }),
   coldStartBatchSize: setting.int({ env: 'COLD_START_BATCH_SIZE', flag: 'cold-start-batch-size', min: 1, default: 1000, doc: 'Events per datastore page when resuming in-flight drains' }),
-  podNamespace: setting.string({ env: 'POD_NAMESPACE', flag: 'pod-namespace', doc: 'Namespace of the resume-control ConfigMap; the service account namespace when unset' }),
   resumeControl: setting.bool({ env: 'RESUME_CONTROL', flag: 'resume-control', default: true, doc: 'Honour the resume-control ConfigMap (CREATE = skip the backlog, cold-start cut-off)' }),
   startFresh: setting.bool({ env: 'START_FRESH', flag: 'start-fresh', default: false, doc: 'Skip the stored resume token and the cold-start scan (upstream resume-control CREATE)' }),
 });

@@ -1,4 +1,8 @@
-/** Command-line flags and environment variables of the service (`--help` prints them). */
+/**
+ * Command-line flags and environment variables of platform-connectors (`--help` prints them). The
+ * settings every service shares (metrics port, kubeconfig, namespace, datastore certificates) come
+ * from service-kit's common settings.
+ */
 import { defineConfigSchema, setting } from '@nvsentinel/service-kit';
 
 export const settingsSchema = defineConfigSchema({
@@ -7,9 +11,7 @@ export const settingsSchema = defineConfigSchema({
   httpPort: setting.int({ flag: 'http-port', env: 'HTTP_PORT', min: 0, max: 65535, default: 8080, doc: 'HTTP ingest port (POST /api/v1/health-events); 0 = any free port' }),
   httpEnabled: setting.bool({ flag: 'http', env: 'HTTP_ENABLED', default: true, doc: 'Serve HTTP ingest on --http-port' }),
   httpHost: setting.string({ flag: 'http-host', env: 'HTTP_HOST', default: '0.0.0.0', doc: 'Address the HTTP ingest server binds' }),
-  metricsPort: setting.int({ flag: 'metrics-port', env: 'METRICS_PORT', min: 0, max: 65535, default: 2112, doc: 'Port for /metrics, /healthz, /readyz' }),
   config: setting.string({ flag: 'config', env: 'PLATFORM_CONNECTOR_CONFIG', default: '/etc/config/config.json', doc: "Upstream's platform-connector config.json (connectors, pipeline)" }),
-  kubeconfig: setting.string({ flag: 'kubeconfig', env: 'KUBECONFIG', doc: 'Kubeconfig for out-of-cluster runs; in-cluster credentials otherwise' }),
   kubernetes: setting.bool({ flag: 'kubernetes', env: 'KUBERNETES_ENABLED', default: true, doc: 'Talk to the API server (mirror, metadata); false = store only' }),
   maxBatchEvents: setting.int({ flag: 'max-batch-events', env: 'MAX_BATCH_EVENTS', min: 1, default: 1000, doc: 'Most events per coalesced insert' }),
   maxQueuedEvents: setting.int({ flag: 'max-queued-events', env: 'MAX_QUEUED_EVENTS', min: 1, default: 50_000, doc: 'Events waiting for the datastore before batches are refused (503/UNAVAILABLE)' }),

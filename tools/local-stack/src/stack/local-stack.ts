@@ -7,8 +7,9 @@
  * - a datastore server → by default each service is its own process, as in Kubernetes
  *   (`mode: 'in-process'` keeps them here, which the end-to-end test uses to observe them).
  */
-import type { FaultQuarantineDeps } from '@nvsentinel/fault-quarantine';
-import type { NodeDrainerDeps } from '@nvsentinel/node-drainer';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FaultQuarantineHooks } from '@nvsentinel/fault-quarantine';
 import type { Logger } from '@nvsentinel/service-kit';
 import { createDataStore, type DataStore, type DataStoreConfig } from '@nvsentinel/store-client';
 import { followDatastore, type DatastoreProgress } from '../progress/datastore-progress.js';
@@ -35,10 +36,9 @@ export interface LocalStackOptions {
   progress?: ProgressSink;
   /** Lines logged by service processes (processes mode). Default: stderr. */
   writeServiceLog?: (line: string) => void;
-  drainerOptions?: NodeDrainerDeps['options'];
   /** node-drainer TOML; default the stack's own config/node-drainer.toml. */
   nodeDrainerConfigPath?: string;
-  onQuarantineOutcome?: FaultQuarantineDeps['onOutcome'];
+  onQuarantineOutcome?: FaultQuarantineHooks['onOutcome'];
 }
 
 export interface LocalStack {
@@ -57,6 +57,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (mode === 'processes' && options.datastore.provider === 'embedded') {
     throw new Error('the embedded datastore lives inside one process; run the services in-process or set DATASTORE_PROVIDER=postgresql (or mongodb) with its DATASTORE_* variables');
   }
+  // Every service finds the cluster through this file, in-process and as a process alike.
+  await mkdir(dirname(options.kubeconfigPath), { recursive: true });
+  await writeFile(options.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
   const datastore = options.openedDatastore ?? (await createDataStore(options.datastore));
   let progress: DatastoreProgress | undefined;
   try {
@@ -65,12 +68,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mode === 'in-process'
         ? await startInProcessServices({
             datastore,
-            kubeconfig: options.kubeconfig,
+            kubeconfigPath: options.kubeconfigPath,
             socketPath: options.socketPath,
             ports: options.ports,
             host,
             logger: options.logger,
-            ...(options.drainerOptions ? { drainerOptions: options.drainerOptions } : {}),
             ...(options.nodeDrainerConfigPath ? { nodeDrainerConfigPath: options.nodeDrainerConfigPath } : {}),
             ...(options.onQuarantineOutcome ? { onQuarantineOutcome: options.onQuarantineOutcome } : {}),
           })

@@ -6,20 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FAULT_QUARANTINE_CONFIG_PATH, NODE_DRAINER_CONFIG_PATH, NVSENTINEL_NAMESPACE } from './local-config.js';
 import { formatChildLogLine } from '../progress/child-log.js';
-import type { ServiceEndpoint, StackPorts } from './stack-types.js';
+import { stackServices, type StackServiceOptions } from './service-specs.js';
+import type { ServiceEndpoint } from './stack-types.js';
 
 /** The workspace root, from src/stack or dist/stack alike. */
 const WORKSPACE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-export interface ServiceProcessesOptions {
-  kubeconfigPath: string;
-  socketPath: string;
-  ports: StackPorts;
-  host: string;
+export interface ServiceProcessesOptions extends StackServiceOptions {
   env: NodeJS.ProcessEnv;
-  nodeDrainerConfigPath?: string;
   /** Where the children's log lines go (already prefixed with the service name). */
   write: (line: string) => void;
   readyTimeoutMs?: number;
@@ -30,37 +25,6 @@ export interface ServiceProcesses {
   socketPath: string;
   services: ServiceEndpoint[];
   stop(): Promise<void>;
-}
-
-interface ProcessSpec {
-  name: string;
-  args: string[];
-  env: Record<string, string>;
-  metricsPort: number;
-}
-
-function specs(options: ServiceProcessesOptions): ProcessSpec[] {
-  const { ports } = options;
-  return [
-    {
-      name: 'platform-connectors',
-      args: ['--socket', `unix://${options.socketPath}`, '--http-port', String(ports.ingest), '--http-host', options.host, '--metrics-port', String(ports.platformConnectorsMetrics), '--kubeconfig', options.kubeconfigPath],
-      env: {},
-      metricsPort: ports.platformConnectorsMetrics,
-    },
-    {
-      name: 'fault-quarantine',
-      args: ['--metrics-port', String(ports.faultQuarantineMetrics), '--kubeconfig-path', options.kubeconfigPath, '--config-path', FAULT_QUARANTINE_CONFIG_PATH, '--namespace', NVSENTINEL_NAMESPACE],
-      env: {},
-      metricsPort: ports.faultQuarantineMetrics,
-    },
-    {
-      name: 'node-drainer',
-      args: ['--metrics-port', String(ports.nodeDrainerMetrics), '--kubeconfig-path', options.kubeconfigPath, '--config-path', options.nodeDrainerConfigPath ?? NODE_DRAINER_CONFIG_PATH, '--pod-namespace', NVSENTINEL_NAMESPACE],
-      env: {},
-      metricsPort: ports.nodeDrainerMetrics,
-    },
-  ];
 }
 
 export function serviceMainPath(name: string): string {
@@ -75,12 +39,12 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
     return stopChildren(children);
   };
   try {
-    for (const spec of specs(options)) {
+    for (const spec of stackServices(options)) {
       if (spec.metricsPort === 0) throw new Error(`${spec.name}: separate processes need fixed ports (got 0); pass real port numbers`);
       const main = serviceMainPath(spec.name);
       if (!existsSync(main)) throw new Error(`${main} does not exist: build the services first (npx nx run-many -t build)`);
       const child = spawn(process.execPath, [main, ...spec.args], {
-        env: { ...options.env, LOG_LEVEL: options.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: 'json', ...spec.env },
+        env: { ...options.env, LOG_LEVEL: options.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: 'json' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push({ name: spec.name, child });
@@ -92,7 +56,7 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
     }
     // They start in parallel; each is ready when its own /readyz says so.
     await Promise.all(
-      children.map(({ name, child }, i) => waitReady(name, child, specs(options)[i]!.metricsPort, options.readyTimeoutMs ?? 60_000)),
+      children.map(({ name, child }, i) => waitReady(name, child, stackServices(options)[i]!.metricsPort, options.readyTimeoutMs ?? 60_000)),
     );
   } catch (err) {
     await stop();
@@ -102,7 +66,11 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
   return {
     ingestUrl,
     socketPath: options.socketPath,
-    services: children.map(({ name, child }, i) => ({ name, metricsUrl: `http://127.0.0.1:${specs(options)[i]!.metricsPort}`, ...(child.pid ? { pid: child.pid } : {}) })),
+    services: children.map(({ name, child }, i) => ({
+      name,
+      metricsUrl: `http://127.0.0.1:${stackServices(options)[i]!.metricsPort}`,
+      ...(child.pid ? { pid: child.pid } : {}),
+    })),
     stop,
   };
 }
