@@ -26,6 +26,8 @@ const constraints = [
   { sourceTag: 'type:app', allow: ['type:util', 'type:data-access', 'type:runtime', 'type:testing'] },
   { sourceTag: 'type:tool', allow: ['type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
   // the all-in-one local stack is the one composition root that starts apps in-process
+  // benchmarks measure apps against the simulated cluster, like the tests do
+  { sourceTag: 'type:bench', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
   { sourceTag: 'type:stack', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
 ];
 /** Narrower rules for single projects (DESIGN.md: store-client imports only health-model). */
@@ -68,7 +70,7 @@ try {
     .filter((n) => n.data.tags?.includes('type:testing'))
     .map((n) => `@nvsentinel/${n.name}`);
   for (const node of Object.values(graph.nodes)) {
-    if (node.data.tags?.includes('type:testing')) continue;
+    if (node.data.tags?.includes('type:testing') || node.data.tags?.includes('type:bench')) continue;
     for (const file of productionSources(join(node.data.root, 'src'))) {
       const text = readFileSync(file, 'utf8');
       for (const pkg of testingPackages) {
