@@ -166,7 +166,7 @@ describe('ValidatingWebhookConfiguration', () => {
     await fetch(`${sim.url}/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/janitor`, { method: 'DELETE' });
     await configure({ failurePolicy: 'Ignore', clientConfig: { url: 'https://127.0.0.1:1/validate' } });
     await create('r-ignored', 'gpu-node-0');
-    expect(sim.state.get(`${group}/${version}`, 'RebootNode', 'r-ignored').metadata.name).toBe('r-ignored');
+    expect(sim.state.get(`${group}/${version}`, 'RebootNode', 'r-ignored')?.metadata.name).toBe('r-ignored');
   });
 
   it('timeoutSeconds bounds the call', async () => {
