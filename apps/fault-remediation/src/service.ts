@@ -25,6 +25,7 @@ import {
   type Consumer,
   type Logger,
   type Registry,
+  KeyedMutex,
   createMetricsRegistry,
   moduleLogger,
   runConsumer,
@@ -33,7 +34,6 @@ import type { ChangeEvent, ChangeStream, DataStore } from '@nvsentinel/store-cli
 import { findUnresolvedEvents } from './cold-start.js';
 import type { RemediationConfig } from './config/remediation-config.js';
 import { LeaderElectionError } from './errors.js';
-import { KeyedMutex } from './keyed-mutex.js';
 import { type RemediationMetrics, createRemediationMetrics } from './metrics.js';
 import { LogCollector } from './remediation/log-collector.js';
 import { NodeMetadata } from './remediation/node-metadata.js';

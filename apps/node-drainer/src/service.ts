@@ -17,12 +17,11 @@ import {
   runWorkers,
   type KubeClient,
 } from '@nvsentinel/k8s';
-import { createMetricsRegistry, moduleLogger, runConsumer, type Consumer, type Logger, type Registry } from '@nvsentinel/service-kit';
+import { KeyedMutex, createMetricsRegistry, moduleLogger, runConsumer, type Consumer, type Logger, type Registry } from '@nvsentinel/service-kit';
 import type { DataStore } from '@nvsentinel/store-client';
 import { resumeInFlightDrains } from './cold-start.js';
 import type { DrainerConfig } from './config/drainer-config.js';
 import type { DrainContext, DrainTiming } from './drain/drain-context.js';
-import { KeyedMutex } from './drain/keyed-mutex.js';
 import { PodWakeups } from './drain/pod-wakeups.js';
 import { DRAIN_EVENT_COMPONENT } from './drain/labels.js';
 import { DrainAttemptError, processEvent } from './drain/process-event.js';

@@ -64,6 +64,7 @@ export type {
 export { LowWaterMark } from './consumer/low-water-mark.js';
 export { PartitionScheduler } from './consumer/partition-scheduler.js';
 export { backoffDelayMs, resolveRetryPolicy } from './consumer/backoff.js';
+export { KeyedMutex } from './concurrency/keyed-mutex.js';
 
 // The service shape and entry point: every app is a definition started by runServiceMain.
 export { defineService, serviceSchema } from './service/define-service.js';

@@ -1,6 +1,7 @@
 /**
- * One holder per key at a time. Two events on one node are remediated one after the other (they
- * would race over the node annotation and state label), while different nodes proceed in parallel.
+ * One holder per key at a time. Services key it by node: two events on one node are handled one
+ * after the other (they would race over the node's pods, labels and annotations), while different
+ * nodes proceed in parallel. Used by node-drainer and fault-remediation.
  */
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<void>>();
