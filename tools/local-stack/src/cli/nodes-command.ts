@@ -2,6 +2,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { Annotations, STATE_LABEL } from '@nvsentinel/fault-quarantine';
 import type { KubeClient } from '@nvsentinel/k8s';
+import { JANITOR_GROUP, JANITOR_VERSION, MAINTENANCE_KINDS, type MaintenanceObject } from '../progress/remediation-progress.js';
 import { formatTable } from './table.js';
 
 export interface NodeRow {
@@ -12,13 +13,60 @@ export interface NodeRow {
   taints: string[];
   quarantine: string;
   pods: { workload: number; terminating: number; daemonSet: number };
+  /** The node's newest maintenance CR (`RebootNode/name`) and how far janitor got with it. */
+  remediation?: { cr: string; phase: string };
 }
 
 export async function listNodeRows(kube: KubeClient): Promise<NodeRow[]> {
-  const [nodes, pods] = await Promise.all([kube.core.listNode(), kube.core.listPodForAllNamespaces()]);
+  const [nodes, pods, maintenance] = await Promise.all([kube.core.listNode(), kube.core.listPodForAllNamespaces(), listMaintenance(kube)]);
   return nodes.items
-    .map((node) => nodeRow(node, pods.items.filter((p) => p.spec?.nodeName === node.metadata?.name)))
+    .map((node) => {
+      const name = node.metadata?.name;
+      const row = nodeRow(node, pods.items.filter((p) => p.spec?.nodeName === name));
+      const newest = maintenance.filter((m) => m.object.spec?.nodeName === name).sort(byCreation).at(-1);
+      return newest ? { ...row, remediation: { cr: `${newest.kind}/${newest.object.metadata?.name}`, phase: maintenancePhase(newest.object) } } : row;
+    })
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
+
+interface KindedMaintenance {
+  kind: string;
+  object: MaintenanceObject;
+}
+
+async function listMaintenance(kube: KubeClient): Promise<KindedMaintenance[]> {
+  const lists = await Promise.all(
+    Object.entries(MAINTENANCE_KINDS).map(async ([plural, kind]) => {
+      try {
+        const list = (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural })) as { items?: MaintenanceObject[] };
+        return (list.items ?? []).map((object) => ({ kind, object }));
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return []; // janitor's CRDs not installed
+        throw err;
+      }
+    }),
+  );
+  return lists.flat();
+}
+
+function byCreation(a: KindedMaintenance, b: KindedMaintenance): number {
+  return String(a.object.metadata?.creationTimestamp ?? '').localeCompare(String(b.object.metadata?.creationTimestamp ?? ''));
+}
+
+/**
+ * A short phase from the CR's conditions (RebootNode and TerminateNode have no phase field):
+ * the last step that succeeded or the first that failed; GPUReset's own phase when it has one.
+ */
+export function maintenancePhase(cr: MaintenanceObject): string {
+  if (cr.status?.phase) return cr.status.phase;
+  const conditions = cr.status?.conditions ?? [];
+  const failed = conditions.find((c) => c.status === 'False' && c.reason && /fail|timeout/i.test(c.reason));
+  if (failed) return `${failed.type}=False (${failed.reason})`;
+  const done = conditions.filter((c) => c.status === 'True').map((c) => c.type);
+  if (done.includes('NodeReady')) return 'NodeReady';
+  if (done.includes('NodeTerminated')) return 'NodeTerminated';
+  if (done.includes('SignalSent')) return 'SignalSent';
+  return cr.status?.completionTime ? 'Completed' : 'Pending';
 }
 
 export function nodeRow(node: V1Node, pods: V1Pod[]): NodeRow {
@@ -65,7 +113,7 @@ export function summarizeQuarantine(annotation: string | undefined): string {
 
 export function formatNodeRows(rows: readonly NodeRow[]): string {
   return formatTable(
-    ['NAME', 'READY', 'CORDONED', 'NVSENTINEL-STATE', 'TAINTS', 'QUARANTINED-FOR', 'PODS'],
+    ['NAME', 'READY', 'CORDONED', 'NVSENTINEL-STATE', 'TAINTS', 'QUARANTINED-FOR', 'REMEDIATION-CR', 'PHASE', 'PODS'],
     rows.map((r) => [
       r.name,
       r.ready,
@@ -73,6 +121,8 @@ export function formatNodeRows(rows: readonly NodeRow[]): string {
       r.state || '-',
       r.taints.length ? r.taints.join(',') : '-',
       r.quarantine || '-',
+      r.remediation?.cr ?? '-',
+      r.remediation?.phase ?? '-',
       `${r.pods.workload}${r.pods.terminating ? ` (+${r.pods.terminating} terminating)` : ''} +${r.pods.daemonSet} ds`,
     ]),
   );

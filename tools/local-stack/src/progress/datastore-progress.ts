@@ -58,6 +58,6 @@ export function describeChange(change: ChangeEvent, sink: ProgressSink): void {
     sink({ kind: 'drain', subject: event.nodeName, text: `event ${shortId}: userPodsEvictionStatus = ${eviction}${message ? ` (${message})` : ''}` });
   }
   if (Object.keys(updated).some((k) => k.startsWith('healtheventstatus.faultremediated'))) {
-    sink({ kind: 'drain', subject: event.nodeName, text: `event ${shortId}: faultRemediated = ${String(status.faultRemediated)}` });
+    sink({ kind: 'remediation', subject: event.nodeName, text: `event ${shortId}: faultRemediated = ${String(status.faultRemediated)}` });
   }
 }

@@ -1,6 +1,6 @@
 /** One line of terminal progress: time, subject (usually a node), what happened. */
 
-export type ProgressKind = 'event' | 'quarantine' | 'drain' | 'node' | 'pod' | 'k8s-event' | 'info';
+export type ProgressKind = 'event' | 'quarantine' | 'drain' | 'remediation' | 'node' | 'pod' | 'k8s-event' | 'info';
 
 export interface ProgressLine {
   kind: ProgressKind;
@@ -14,6 +14,7 @@ const COLOURS: Record<ProgressKind, string> = {
   event: '\x1b[36m', // cyan: what the monitors said
   quarantine: '\x1b[33m', // yellow: fault-quarantine's decisions
   drain: '\x1b[35m', // magenta: node-drainer's progress
+  remediation: '\x1b[31m', // red: a maintenance CR (reboot, terminate, GPU reset)
   node: '\x1b[32m', // green: the node object changed
   pod: '\x1b[90m', // grey: individual pods
   'k8s-event': '\x1b[34m', // blue: Events the services recorded about a node
