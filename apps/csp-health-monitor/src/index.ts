@@ -1,3 +1,6 @@
+export { cspHealthMonitorService } from './definition.js';
+export { maintenanceNotifierService } from './notifier/definition.js';
+export { loadCspConfig } from './config/load.js';
 export { createCspHealthMonitor } from './monitor/service.js';
 export type { CspHealthMonitor, CspHealthMonitorDeps, PollReport } from './monitor/service.js';
 export { settingsSchema as monitorSettingsSchema } from './monitor/settings.js';
