@@ -27,3 +27,4 @@ export { TTL_ANNOTATION, EXPIRY_ANNOTATION, PRESERVE_ANNOTATION, ttlDecision } f
 export { JanitorValidator, type AdmissionDecision, type AdmissionRequest } from './webhook/validator.js';
 export { JanitorConfigError, WebhookConfigError, LeaderElectionError, NodeLockError, GpuResetJobError } from './errors.js';
 export type { CspProvider } from './providers/provider.js';
+export { janitorService } from './definition.js';

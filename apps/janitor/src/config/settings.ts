@@ -23,5 +23,6 @@ export const settingsSchema = defineConfigSchema({
   maxConcurrentReconciles: setting.int({ env: 'MAX_CONCURRENT_RECONCILES', flag: 'max-concurrent-reconciles', min: 1, max: 1024, default: 16, doc: 'Reconciles run in parallel per controller (controller-runtime default: 1)' }),
   qps: setting.number({ env: 'KUBE_QPS', flag: 'qps', min: 0.1, default: 20, doc: 'Kubernetes API requests per second for this process (upstream client-go default: 5)' }),
   burst: setting.int({ env: 'KUBE_BURST', flag: 'burst', min: 1, default: 40, doc: 'Kubernetes API request burst (upstream client-go default: 10)' }),
+  cspProviderHost: setting.string({ env: 'CSP_PROVIDER_HOST', flag: 'csp-provider-host', doc: 'janitor-provider address (host:port or unix:///path); overrides cspProviderHost of config.yaml (ours)' }),
   podName: setting.string({ env: 'POD_NAME', flag: 'pod-name', doc: 'This replica’s identity in the leader Lease; the host name when unset' }),
 });

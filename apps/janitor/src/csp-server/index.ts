@@ -7,3 +7,4 @@ export { cspProviderService } from './grpc-service.js';
 export { ERROR_CODE_METADATA, grpcStatusOf } from './status-codes.js';
 export type { CspProvider } from '../providers/provider.js';
 export * from '../providers/errors.js';
+export { janitorProviderService } from './definition.js';

@@ -4,6 +4,7 @@
  * chosen by CSP. Calls are stateless — every fact a readiness check needs is in the request
  * reference or the Node — so a restarted or second replica answers the same.
  */
+import { lstatSync, rmSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
 import { Server, status, type sendUnaryData, type ServerUnaryCall, type UntypedHandleCall } from '@grpc/grpc-js';
 import type { KubeClient } from '@nvsentinel/k8s';
@@ -50,7 +51,7 @@ export interface CspProviderServerDeps {
   provider?: CspProvider;
   /** Passed to the provider factory (SDK credentials and retry policy for tests). */
   providerOptions?: Omit<ProviderFactoryOptions, 'kube' | 'namespace' | 'logger'>;
-  /** Listen address; default 0.0.0.0 (in-cluster Service). */
+  /** Listen interface; overrides JANITOR_PROVIDER_HOST (default 0.0.0.0, the in-cluster Service). */
   host?: string;
 }
 
@@ -66,6 +67,15 @@ export interface CspProviderServer {
 }
 
 type Method = 'SendRebootSignal' | 'IsNodeReady' | 'SendTerminateSignal';
+
+/** A socket left by a process that did not exit cleanly would make the bind fail; other files are kept. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) rmSync(path);
+  } catch {
+    // missing: nothing to remove
+  }
+}
 
 function parseAudiences(raw: string | undefined): string[] {
   return (raw ?? '')
@@ -185,7 +195,8 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
           ? { certPath: config.tlsCertPath, keyPath: config.tlsKeyPath, refreshIntervalMs: config.tlsReloadInterval }
           : undefined;
       const credentials = await serverCredentials(tls);
-      const address = `${deps.host ?? '0.0.0.0'}:${config.port}`;
+      const address = config.socket ? `unix://${config.socket}` : `${deps.host ?? config.host}:${config.port}`;
+      if (config.socket) removeStaleSocket(config.socket);
       port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(address, credentials, (error, bound) => {
           if (error)
@@ -199,7 +210,7 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
         });
       });
       started = true;
-      logger.info({ port, csp: provider.name, tls: tls !== undefined, audiences }, 'janitor-provider listening');
+      logger.info({ address, port, csp: provider.name, tls: tls !== undefined, audiences }, 'janitor-provider listening');
     },
 
     async stop() {

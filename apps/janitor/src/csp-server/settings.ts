@@ -16,6 +16,17 @@ export const settingsSchema = defineConfigSchema({
     default: 50051,
     doc: 'gRPC port of CSPProviderService (0 = any free port)',
   }),
+  host: setting.string({
+    env: 'JANITOR_PROVIDER_HOST',
+    flag: 'host',
+    default: '0.0.0.0',
+    doc: 'Interface the gRPC port listens on, e.g. 127.0.0.1 for a local run (ours)',
+  }),
+  socket: setting.string({
+    env: 'JANITOR_PROVIDER_SOCKET',
+    flag: 'socket',
+    doc: 'Listen on this Unix socket path instead of host:port; janitor then uses unix://<path> (ours)',
+  }),
   csp: setting.enum({
     env: 'CSP',
     flag: 'csp',
