@@ -120,6 +120,7 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
       : new HttpIngestServer({
           pipeline,
           reader: store,
+          maintenanceReader: deps.datastore.maintenanceEventStore(),
           logger: moduleLogger(deps.logger, 'http-ingest'),
           port: config.httpPort ?? DEFAULT_HTTP_PORT,
           ...(config.httpHost ? { host: config.httpHost } : {}),

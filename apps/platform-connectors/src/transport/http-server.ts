@@ -2,10 +2,12 @@
  * HTTP ingest for scripts, tests and monitors that prefer JSON, on its own port (default 8080;
  * /metrics and the probes stay on 2112). `POST /api/v1/health-events` takes upstream's proto3
  * JSON (`{ "events": [...] }`) and answers 200 only once the batch is stored; 400 lists every
- * problem; 503 carries Retry-After. `GET /api/v1/health-events?node=` shows what was stored.
+ * problem; 503 carries Retry-After. `GET /api/v1/health-events?node=` shows what was stored;
+ * `GET /api/v1/maintenance-events[?node=]` shows the stored CSP maintenance events (the
+ * `nvsentinel maintenance list` command: the embedded datastore is only reachable through here).
  */
 import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { toProtoJson, type HealthEventWithStatus } from '@nvsentinel/health-model';
+import { maintenanceEventFromDocument, toProtoJson, type HealthEventWithStatus } from '@nvsentinel/health-model';
 import { NvsError, type Logger } from '@nvsentinel/service-kit';
 import { issuesOf, retryAfterOf } from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
@@ -14,9 +16,16 @@ export interface StoredEventReader {
   findHealthEventsByNode(nodeName: string): Promise<HealthEventWithStatus[]>;
 }
 
+/** The maintenance-event store's read side (csp-health-monitor writes it). */
+export interface StoredMaintenanceReader {
+  aggregate(pipeline: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>>;
+}
+
 export interface HttpServerOptions {
   pipeline: IngestPipeline;
   reader: StoredEventReader;
+  /** Serves GET MAINTENANCE_EVENTS_ROUTE when given. */
+  maintenanceReader?: StoredMaintenanceReader;
   logger: Logger;
   port?: number;
   host?: string;
@@ -25,6 +34,7 @@ export interface HttpServerOptions {
 }
 
 export const HEALTH_EVENTS_ROUTE = '/api/v1/health-events';
+export const MAINTENANCE_EVENTS_ROUTE = '/api/v1/maintenance-events';
 const DEFAULT_LIST_LIMIT = 100;
 
 export class HttpIngestServer {
@@ -83,6 +93,18 @@ export class HttpIngestServer {
         })),
       };
     });
+    const maintenance = options.maintenanceReader;
+    if (maintenance) {
+      this.app.get<{ Querystring: { node?: string } }>(MAINTENANCE_EVENTS_ROUTE, quiet, async (request) => {
+        const node = request.query.node?.trim();
+        const docs = await maintenance.aggregate([
+          { $match: node ? { nodeName: node } : {} },
+          { $sort: { scheduledStartTime: 1, eventId: 1 } },
+        ]);
+        // Dates become ISO strings in the JSON answer.
+        return { events: docs.map((doc) => maintenanceEventFromDocument(doc)) };
+      });
+    }
   }
 
   /** Listens; resolves to the bound address (port 0 picks a free port). */
