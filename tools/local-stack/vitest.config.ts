@@ -1,3 +1,13 @@
+import type { ViteUserConfig } from 'vitest/config';
 import { projectConfig } from '../../vitest.shared.js';
 
-export default projectConfig(import.meta.dirname, '@nvsentinel/local-stack');
+const config: ViteUserConfig = projectConfig(import.meta.dirname, '@nvsentinel/local-stack');
+
+// The stack loads csp-health-monitor, which loads the AWS SDK: Vite's default `module` condition
+// would send it to the bundler-only dist-es build that Node cannot load (see
+// apps/csp-health-monitor/vitest.config.ts); without it, Node-style resolution picks dist-cjs.
+for (const resolve of [config.resolve, config.ssr?.resolve]) {
+  if (resolve?.conditions) resolve.conditions = resolve.conditions.filter((condition) => condition !== 'module');
+}
+
+export default config;
