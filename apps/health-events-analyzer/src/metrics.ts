@@ -14,6 +14,10 @@ export function createAnalyzerMetrics(registry: Registry) {
       name: 'health_event_analyzer_events_successfully_processed_total',
       help: 'Events whose rules all ran (and whose matches were published)',
     }),
+    eventsReplayed: counter(registry, {
+      name: 'health_event_analyzer_events_replayed_total',
+      help: 'Events found by the first-start scan (stored before the change stream was positioned)',
+    }),
     processingErrors: counter(registry, {
       name: 'health_event_analyzer_event_processing_errors',
       help: 'Failed rule evaluations or publications, by kind (the event is retried)',

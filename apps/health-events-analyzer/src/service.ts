@@ -28,14 +28,14 @@ import {
   type Logger,
   type Registry,
 } from '@nvsentinel/service-kit';
-import type { ChangeEvent, DataStore, HealthEventStore } from '@nvsentinel/store-client';
+import { scanAsChanges, type ChangeEvent, type DataStore, type HealthEventStore } from '@nvsentinel/store-client';
 import type { Rule } from './config/rules.js';
 import { RuleConfigError } from './errors.js';
 import { createAnalyzerMetrics, type AnalyzerMetrics } from './metrics.js';
 import { createGrpcPublisher, type Publisher, type PublishRetryPolicy } from './publish/publisher.js';
 import { checkRulesCompile, evaluateRule } from './rules/evaluate.js';
 import { ANALYZER_AGENT, SOURCE_EVENT_METADATA, SOURCE_RULE_METADATA } from './rules/pipeline.js';
-import { CLIENT_NAME, analyzerInsertsPipeline } from './stream/pipeline.js';
+import { CLIENT_NAME, analyzerInsertsPipeline, coldStartFilter } from './stream/pipeline.js';
 
 export interface HealthEventsAnalyzerOptions {
   /** Platform connector socket (`--socket`). */
@@ -46,6 +46,14 @@ export interface HealthEventsAnalyzerOptions {
   workers: number;
   maxInFlight: number;
   startAt: 'resume' | 'now';
+  /**
+   * First start (the stream had no stored position): unhealthy events stored this long before
+   * it are analysed before the streamed ones, so nothing accepted before the analyzer's first
+   * start goes unanalysed (issue 19). 0 = off. Not on a resumed start: those events were
+   * analysed before the checkpoint, and analysing them again against the history that has grown
+   * since could fire a rule a second time for the same burst.
+   */
+  coldStartWindowMs: number;
   /** Upstream: 5 steps from 5 s, factor 2, jitter 0.1. */
   publishRetry?: PublishRetryPolicy;
   /** Handler retries (rule errors, publish failures); backoff between whole-event attempts. */
@@ -59,6 +67,7 @@ export const DEFAULT_ANALYZER_OPTIONS: HealthEventsAnalyzerOptions = {
   workers: 8,
   maxInFlight: 256,
   startAt: 'resume',
+  coldStartWindowMs: 60 * 60_000,
   retryInitialDelayMs: 1_000,
   retryMaxDelayMs: 60_000,
 };
@@ -71,6 +80,8 @@ export interface HealthEventsAnalyzerDeps {
   registry?: Registry;
   /** Replaces the gRPC publisher (e.g. a recording one in unit tests). */
   publisher?: Publisher;
+  /** The caller already ran `checkRulesCompile` with this datastore (the service definition does). */
+  rulesCompiled?: boolean;
   /** Accepted for the common service shape; the analyzer does not use Kubernetes. */
   kube?: unknown;
   namespace?: string;
@@ -121,6 +132,13 @@ export function createHealthEventsAnalyzer(deps: HealthEventsAnalyzerDeps): Heal
   });
   done.catch(() => undefined);
 
+  async function* countScanned(events: AsyncIterable<ChangeEvent>): AsyncGenerator<ChangeEvent> {
+    for await (const event of events) {
+      metrics.eventsReplayed.inc();
+      yield event;
+    }
+  }
+
   const handle = async (change: ChangeEvent, signal: AbortSignal): Promise<void> => {
     const trigger = change.fullDocument;
     if (!trigger) return; // deleted before we read it: nothing left to analyse
@@ -169,11 +187,18 @@ export function createHealthEventsAnalyzer(deps: HealthEventsAnalyzerDeps): Heal
     consumer: () => consumer,
 
     async start() {
-      await checkRulesCompile(deps.datastore, rules);
+      if (!deps.rulesCompiled) await checkRulesCompile(deps.datastore, rules);
       logger.info({ rules: rules.map((r) => r.name), disabled: deps.rules.length - rules.length }, 'rules compiled');
       const stream = store.watch({ clientName: CLIENT_NAME, pipeline: analyzerInsertsPipeline, startAt: options.startAt });
+      // Positioned first, scanned second: what commits after the position arrives by the stream.
       await stream.started?.();
+      const from = stream.startedFrom?.();
+      const scan = options.startAt === 'resume' && from !== 'resumed' && options.coldStartWindowMs > 0;
+      if (scan) logger.info({ windowMs: options.coldStartWindowMs, streamStart: from ?? 'unknown' }, 'no stored stream position: analysing the events stored before it first');
       consumer = runConsumer(stream, {
+        ...(scan
+          ? { coldStart: () => countScanned(scanAsChanges(store, coldStartFilter(new Date(Date.now() - options.coldStartWindowMs)), 500)) }
+          : {}),
         name: CLIENT_NAME,
         logger,
         registry,

@@ -231,6 +231,13 @@ export interface ChangeStream extends AsyncIterable<ChangeEvent> {
    * caller wait for it. Optional for providers that position at `watch()` synchronously.
    */
   started?(): Promise<void>;
+  /**
+   * After `started()`: 'resumed' when the stream continues from this consumer's stored token (or
+   * re-delivers retained history), 'fresh' when there was none and it began at "now" — a first
+   * start, or `startAt: 'now'`; whatever was stored before is then the consumer's cold-start scan
+   * to find. Undefined before the start and on providers that cannot tell.
+   */
+  startedFrom?(): 'resumed' | 'fresh' | undefined;
   /** Number of changes after the stored token that match this stream (backlog metric). */
   backlog(): Promise<number>;
   /**

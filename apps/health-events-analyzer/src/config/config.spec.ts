@@ -18,10 +18,10 @@ describe('settings', () => {
   it("reads upstream's flags and the chart-style switches", async () => {
     const settings = loadConfig(settingsSchema, {
       env: {},
-      argv: ['--socket', 'unix:///tmp/pc.sock', '--config-path', DEFAULT_RULES_PATH, '--processing-strategy', 'STORE_ONLY', '--rule-switches', 'enableXID74Reg2Bit13SetRule=false', '--workers', '3'],
+      argv: ['--socket', 'unix:///tmp/pc.sock', '--config-path', DEFAULT_RULES_PATH, '--processing-strategy', 'STORE_ONLY', '--rule-switches', 'enableXID74Reg2Bit13SetRule=false', '--workers', '3', '--start-fresh', '--cold-start-window', '10m'],
     });
     const { rules, options } = await analyzerInputs(settings);
-    expect(options).toEqual({ socket: 'unix:///tmp/pc.sock', processingStrategy: ProcessingStrategy.STORE_ONLY, workers: 3, maxInFlight: 256 });
+    expect(options).toEqual({ socket: 'unix:///tmp/pc.sock', processingStrategy: ProcessingStrategy.STORE_ONLY, workers: 3, maxInFlight: 256, startAt: 'now', coldStartWindowMs: 600_000 });
     expect(rules).toHaveLength(22);
     expect(rules.filter((r) => !r.evaluateRule).map((r) => r.name)).toEqual(['XID74Reg2Bit13Set']);
   });

@@ -93,7 +93,8 @@ export async function checkRulesCompile(datastore: DataStore, rules: readonly Ru
             : typeof details.index === 'number'
               ? `${details.index - 1} (${details.stage ?? '?'})`
               : (details.stage ?? '?');
-        throw new RuleCompileError(rule.name, datastore.provider, stage, details.operator ?? '?', err.message, { cause: err });
+        // A refused stage is its own operator (e.g. $sample).
+        throw new RuleCompileError(rule.name, datastore.provider, stage, details.operator ?? details.stage ?? '?', err.message, { cause: err });
       }
       throw err;
     }

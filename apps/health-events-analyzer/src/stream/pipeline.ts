@@ -6,7 +6,7 @@
  * status update of a stored event never re-runs the rules.
  */
 import { DocumentPaths, ProcessingStrategy } from '@nvsentinel/health-model';
-import type { Pipeline } from '@nvsentinel/store-client';
+import type { Filter, Pipeline } from '@nvsentinel/store-client';
 import { ANALYZER_AGENT, SOURCE_EVENT_METADATA } from '../rules/pipeline.js';
 
 export const CLIENT_NAME = 'health-events-analyzer';
@@ -24,3 +24,19 @@ export const analyzerInsertsPipeline: Pipeline = [
     },
   },
 ];
+
+/**
+ * The same selection over stored documents, for the first-start scan: what the stream would have
+ * delivered had it been positioned before these events were stored.
+ */
+export function coldStartFilter(storedSince: Date): Filter {
+  return {
+    [DocumentPaths.agent]: { $ne: ANALYZER_AGENT },
+    [`${DocumentPaths.metadata}.${SOURCE_EVENT_METADATA}`]: { $exists: false },
+    [DocumentPaths.isHealthy]: false,
+    [DocumentPaths.processingStrategy]: {
+      $in: [ProcessingStrategy.EXECUTE_REMEDIATION, ProcessingStrategy.STORE_AND_ANALYSE, null],
+    },
+    [DocumentPaths.createdAt]: { $gte: storedSince },
+  };
+}

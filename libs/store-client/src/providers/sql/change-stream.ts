@@ -78,6 +78,7 @@ export class SqlChangeStream implements ChangeStream {
   readonly #onHistoryLost: HistoryLostListener | undefined;
   #position: ChangePosition | undefined;
   #startSnapshot: StartSnapshot | undefined;
+  #startedFrom: 'resumed' | 'fresh' | undefined;
   #started: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
   #iterating = false;
@@ -117,6 +118,10 @@ export class SqlChangeStream implements ChangeStream {
 
   started(): Promise<void> {
     return this.#ensureStarted();
+  }
+
+  startedFrom(): 'resumed' | 'fresh' | undefined {
+    return this.#startedFrom;
   }
 
   async markProcessed(resumeToken: string): Promise<void> {
@@ -238,6 +243,7 @@ export class SqlChangeStream implements ChangeStream {
       await this.#deleteStoredToken();
     }
     const stored = this.#startAt === 'resume' ? await this.#storedPosition() : undefined;
+    this.#startedFrom = stored ? 'resumed' : 'fresh';
     const start = await this.#horizonStart();
     if (stored && start.snapshot.isBehind(stored.txid)) {
       // A token naming a transaction that has not even started belongs to another database
