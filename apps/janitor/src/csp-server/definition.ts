@@ -18,6 +18,7 @@ export const janitorProviderService = defineService({
   description: 'janitor-provider: serves CSPProviderService (reboot, terminate, readiness) over gRPC for the provider CSP names.',
   settings: settingsSchema,
   needs: { datastore: false, kube: true },
+  kubeOptions: (settings) => ({ qps: settings.qps, burst: settings.burst }),
   async create({ settings, kube, logger, registry, namespace }) {
     const provider = await createProvider(settings.csp, settings, { kube, namespace, logger }).catch((err: unknown) => {
       throw asConfigError(err, 'CSP');

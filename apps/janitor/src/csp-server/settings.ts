@@ -63,6 +63,14 @@ export const settingsSchema = defineConfigSchema({
     minMs: 0,
     doc: 'How long a TokenReview verdict is reused for the same token (ours)',
   }),
+  qps: setting.number({
+    env: 'KUBE_QPS',
+    flag: 'qps',
+    min: 0.1,
+    default: 20,
+    doc: 'Kubernetes API requests per second (every call reads its Node; sim also patches it) (ours)',
+  }),
+  burst: setting.int({ env: 'KUBE_BURST', flag: 'burst', min: 1, default: 40, doc: 'Kubernetes API request burst (ours)' }),
   simRebootDownSeconds: setting.int({
     env: 'SIM_REBOOT_DOWN_SECONDS',
     flag: 'sim-reboot-down-seconds',

@@ -4,8 +4,10 @@
  * reconciled by janitor with the `sim` CSP provider. A watch on the CRs timestamps, per CR, when
  * SignalSent=True and NodeReady=True first appear.
  *
- * janitor has no `main.js` yet (the lead wires it into the shared entry point), and tools may not
- * import apps, so the built janitor (`apps/janitor/dist`) is loaded by path at run time.
+ * Two ways to run janitor (tools may not import apps, so the built `apps/janitor/dist` is loaded
+ * or started by path): `in-process` calls `createJanitor` with the sim provider injected (no gRPC
+ * hop, API requests counted); `processes` starts what ships — `dist/csp-server/main.js --csp=sim`
+ * on a Unix socket and `dist/main.js` reaching it through config.yaml's cspProviderHost.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { createKubeClient, watchCustomObjects, type KubeClient } from '@nvsentinel/k8s';
 import { createLogger, createMetricsRegistry } from '@nvsentinel/service-kit';
 import { parse as parseYaml } from 'yaml';
-import { SIM_SERVE, WORKSPACE_ROOT, startChild, waitForOutput } from '../node-drainer/processes.js';
+import { SIM_SERVE, WORKSPACE_ROOT, freePort, startChild, waitForOutput, type Child } from '../node-drainer/processes.js';
 
 const JANITOR_DIST = join(WORKSPACE_ROOT, 'apps/janitor/dist');
 const CRD_DIR = join(WORKSPACE_ROOT, 'apps/janitor/crds');
@@ -27,6 +29,8 @@ export interface RebootRunOptions {
   qps: number;
   burst: number;
   workers: number;
+  /** `in-process`: createJanitor + injected sim provider; `processes`: janitor and janitor-provider main.js over gRPC. */
+  mode: 'in-process' | 'processes';
 }
 
 export interface Percentiles {
@@ -45,7 +49,14 @@ export interface RebootRunResult extends RebootRunOptions {
   /** CR created → NodeReady minus the fixed downtime: what janitor itself adds. */
   beyondDowntime: Percentiles;
   signals: number;
-  kubeRequests: number;
+  /** janitor's Kubernetes API requests (in-process mode only; undefined for processes). */
+  kubeRequests: number | undefined;
+}
+
+interface RunningJanitor {
+  stop(): Promise<void>;
+  signals(): Promise<number>;
+  requests(): number | undefined;
 }
 
 interface JanitorModule {
@@ -69,39 +80,18 @@ export function percentiles(values: number[]): Percentiles {
 }
 
 export async function runReboots(options: RebootRunOptions, log: (line: string) => void): Promise<RebootRunResult> {
-  const janitorModule = (await import(pathToFileURL(join(JANITOR_DIST, 'index.js')).href)) as JanitorModule;
-  const simModule = (await import(pathToFileURL(join(JANITOR_DIST, 'providers/sim/sim-provider.js')).href)) as SimProviderModule;
   const dir = mkdtempSync(join(tmpdir(), 'janitor-bench-'));
   const crds = readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml')).map((f) => parseYaml(readFileSync(join(CRD_DIR, f), 'utf8')));
   const scenario = join(dir, 'scenario.json');
   writeFileSync(scenario, JSON.stringify({ nodes: options.nodes, podsPerNode: 0, disruptionBudgets: false, timeScale: 1, namespaces: ['nvsentinel'], objects: crds }));
   const kubeconfigPath = join(dir, 'kubeconfig');
   const sim = startChild(SIM_SERVE, ['--scenario', scenario, '--port', '0', '--kubeconfig', kubeconfigPath]);
-  let janitor: { start(): Promise<void>; stop(): Promise<void> } | undefined;
+  let janitor: RunningJanitor | undefined;
   const admin = { client: undefined as KubeClient | undefined };
   try {
     await waitForOutput(sim, 'kubeconfig written');
     const kubeconfig = readFileSync(kubeconfigPath, 'utf8');
     admin.client = createKubeClient({ kubeconfig, qps: Infinity, burst: 1, userAgent: 'bench-admin' });
-    let requests = 0;
-    const kube = createKubeClient({
-      kubeconfig,
-      qps: options.qps,
-      burst: options.burst,
-      userAgent: 'janitor',
-      metrics: { onRequest: () => void requests++ },
-    });
-    const signals = { count: 0 };
-    const inner = new simModule.SimProvider({ kube: admin.client, rebootDownSeconds: options.downSeconds });
-    const provider = {
-      name: 'sim',
-      sendRebootSignal: (node: unknown) => {
-        signals.count++;
-        return inner.sendRebootSignal(node);
-      },
-      isNodeReady: (node: unknown, ref: string) => inner.isNodeReady(node, ref),
-      sendTerminateSignal: (node: unknown) => inner.sendTerminateSignal(node),
-    };
     const created = new Map<string, number>();
     const signalled = new Map<string, number>();
     const ready = new Map<string, number>();
@@ -119,16 +109,10 @@ export async function runReboots(options: RebootRunOptions, log: (line: string) 
       }
     });
     await watch.waitForSync();
-    janitor = janitorModule.createJanitor({
-      kube,
-      logger: createLogger({ name: 'janitor-bench', level: process.env.LOG_LEVEL ?? 'warn' }),
-      namespace: 'nvsentinel',
-      config: janitorModule.parseJanitorConfig('global:\n  timeout: 25m\n'),
-      provider,
-      registry: createMetricsRegistry(),
-      options: { workers: options.workers, ttl: { enabled: false } },
-    });
-    await janitor.start();
+    janitor =
+      options.mode === 'in-process'
+        ? await startInProcess(options, kubeconfig, admin.client)
+        : await startProcesses(options, dir, kubeconfigPath);
 
     const started = performance.now();
     const api = admin.client.customObjects;
@@ -161,13 +145,113 @@ export async function runReboots(options: RebootRunOptions, log: (line: string) 
       toSignalSent: percentiles(toSignal),
       toNodeReady: percentiles(toReady),
       beyondDowntime: percentiles(toReady.map((s) => s - options.downSeconds)),
-      signals: signals.count,
-      kubeRequests: requests,
+      signals: await janitor.signals(),
+      kubeRequests: janitor.requests(),
     };
   } finally {
     await janitor?.stop();
     admin.client?.close();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startInProcess(options: RebootRunOptions, kubeconfig: string, admin: KubeClient): Promise<RunningJanitor> {
+  const janitorModule = (await import(pathToFileURL(join(JANITOR_DIST, 'index.js')).href)) as JanitorModule;
+  const simModule = (await import(pathToFileURL(join(JANITOR_DIST, 'providers/sim/sim-provider.js')).href)) as SimProviderModule;
+  let requests = 0;
+  const kube = createKubeClient({
+    kubeconfig,
+    qps: options.qps,
+    burst: options.burst,
+    userAgent: 'janitor',
+    metrics: { onRequest: () => void requests++ },
+  });
+  let signals = 0;
+  const inner = new simModule.SimProvider({ kube: admin, rebootDownSeconds: options.downSeconds });
+  const provider = {
+    name: 'sim',
+    sendRebootSignal: (node: unknown) => {
+      signals++;
+      return inner.sendRebootSignal(node);
+    },
+    isNodeReady: (node: unknown, ref: string) => inner.isNodeReady(node, ref),
+    sendTerminateSignal: (node: unknown) => inner.sendTerminateSignal(node),
+  };
+  const janitor = janitorModule.createJanitor({
+    kube,
+    logger: createLogger({ name: 'janitor-bench', level: process.env.LOG_LEVEL ?? 'warn' }),
+    namespace: 'nvsentinel',
+    config: janitorModule.parseJanitorConfig('global:\n  timeout: 25m\n'),
+    provider,
+    registry: createMetricsRegistry(),
+    options: { workers: options.workers, ttl: { enabled: false } },
+  });
+  await janitor.start();
+  return { stop: () => janitor.stop(), signals: async () => signals, requests: () => requests };
+}
+
+/** The shipped entry points, flagged as the local stack runs them: webhook off, provider on a Unix socket. */
+async function startProcesses(options: RebootRunOptions, dir: string, kubeconfigPath: string): Promise<RunningJanitor> {
+  const socket = join(dir, 'janitor-provider.sock');
+  const providerMetrics = await freePort();
+  const common = [`--kubeconfig=${kubeconfigPath}`, '--namespace=nvsentinel', `--log-level=${process.env.LOG_LEVEL ?? 'warn'}`];
+  const children: Child[] = [];
+  const stop = async () => {
+    for (const child of children.reverse()) await child.stop();
+  };
+  try {
+    const provider = startChild(join(JANITOR_DIST, 'csp-server/main.js'), [
+      '--csp=sim',
+      `--socket=${socket}`,
+      `--sim-reboot-down-seconds=${options.downSeconds}`,
+      // The same budget as janitor: every call reads its Node, and the sim provider patches it.
+      `--qps=${options.qps}`,
+      `--burst=${options.burst}`,
+      `--metrics-port=${providerMetrics}`,
+      ...common,
+    ]);
+    children.push(provider);
+    await waitForReady(provider, providerMetrics);
+    const config = join(dir, 'janitor-config.yaml');
+    writeFileSync(config, `global:\n  timeout: 25m\n  cspProviderHost: unix://${socket}\n  cspProviderInsecure: true\n`);
+    const janitorMetrics = await freePort();
+    const janitor = startChild(join(JANITOR_DIST, 'main.js'), [
+      `--config=${config}`,
+      '--enable-webhook=false',
+      '--enable-ttl=false',
+      `--qps=${options.qps}`,
+      `--burst=${options.burst}`,
+      `--max-concurrent-reconciles=${options.workers}`,
+      `--metrics-port=${janitorMetrics}`,
+      ...common,
+    ]);
+    children.push(janitor);
+    await waitForReady(janitor, janitorMetrics);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    stop,
+    // janitor-provider counts every answered call; OK SendRebootSignal calls are the signals sent.
+    signals: async () => {
+      const text = await (await fetch(`http://127.0.0.1:${providerMetrics}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('janitor_provider_requests_total{') && l.includes('method="SendRebootSignal"') && l.includes('code="OK"'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    },
+    requests: () => undefined,
+  };
+}
+
+/** Polls /readyz until the process is ready; fails with its output if it exits first. */
+async function waitForReady(child: Child, metricsPort: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.process.exitCode !== null) throw new Error(`process exited (${child.process.exitCode}) before it was ready:\n${child.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`process not ready within ${timeoutMs} ms:\n${child.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
