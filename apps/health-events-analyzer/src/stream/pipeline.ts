@@ -40,3 +40,13 @@ export function coldStartFilter(storedSince: Date): Filter {
     [DocumentPaths.createdAt]: { $gte: storedSince },
   };
 }
+
+/** The stream's selection for one stored document (the replay in `rules test` applies it per event). */
+export function isAnalysable(document: Record<string, unknown>): boolean {
+  const event = document['healthevent'] as Record<string, unknown> | undefined;
+  if (!event || event['ishealthy'] !== false || event['agent'] === ANALYZER_AGENT) return false;
+  const metadata = event['metadata'] as Record<string, unknown> | undefined;
+  if (metadata && SOURCE_EVENT_METADATA in metadata) return false;
+  const strategy = event['processingstrategy'];
+  return strategy === undefined || strategy === null || strategy === ProcessingStrategy.EXECUTE_REMEDIATION || strategy === ProcessingStrategy.STORE_AND_ANALYSE;
+}
