@@ -27,10 +27,11 @@ export function formatBanner({ endpoints, nodes, readyInMs, cwd = process.cwd() 
 ${services}
 
   Try, in a second terminal:
-    npx nvsentinel inject --node gpu-node-3 --xid 79          fatal XID over gRPC, as syslog-health-monitor sends it
-    npx nvsentinel nodes                                       cordon state, NVSentinel state label, taints, pods
+    npx nvsentinel inject --node gpu-node-3 --xid 79          fatal XID: cordon → drain → RebootNode → reboot → healthy → uncordon
+    npx nvsentinel cycle --node gpu-node-3                     that node's break-fix timeline, with the time of each step
+    npx nvsentinel nodes                                       cordon state, NVSentinel state, taints, maintenance CR and phase, pods
     npx nvsentinel events --node gpu-node-3                    stored events with their status fields
-    npx nvsentinel inject --node gpu-node-3 --healthy          the GPU recovered: the node is uncordoned
+    npx nvsentinel maintenance schedule --node gpu-node-2 --in 30s --duration 1m   cloud maintenance: quarantined before, healthy after
     npx nvsentinel inject --node gpu-node-5 --xid 13 --via http  a non-fatal XID: stored, nothing else happens
 
   Progress follows below. Ctrl+C stops everything.

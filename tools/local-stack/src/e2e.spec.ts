@@ -1,14 +1,16 @@
 /**
  * End to end, on the embedded datastore and on the local PostgreSQL: the stack as `npm start`
- * runs it (every service through its createXxx(deps)), faults injected through the public ingest
+ * runs it (every service through its definition), faults injected through the public ingest
  * (gRPC socket and HTTP), everything observed through the Kubernetes API and the event documents.
  * Latencies are printed (never asserted) for the closing report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Annotations, STATE_LABEL, cordonLabels } from '@nvsentinel/fault-quarantine';
+import { RemediationLabel } from '@nvsentinel/fault-remediation';
+import { RecommendedAction } from '@nvsentinel/health-model';
 import { healthyEvent, xidEvent } from './cli/health-events.js';
 import { sendOverGrpc, sendOverHttp } from './cli/senders.js';
-import { eventually, StackHarness, type Provider } from './testing/stack-harness.js';
+import { eventually, REBOOT_SECONDS, StackHarness, type Provider } from './testing/stack-harness.js';
 
 const LABEL_PREFIX = 'k8saas.nvidia.com/';
 const labels = cordonLabels(LABEL_PREFIX);
@@ -172,6 +174,67 @@ describe.each(providers)('the local stack on the %s datastore', (provider) => {
     expect(h.workloadPods(node)).toEqual(podsBefore);
   }, FLOW_TIMEOUT_MS);
 
+
+  it('the whole break-fix cycle: fatal XID → cordon → drain → RebootNode → janitor reboots the node → NodeReady → healthy → uncordon', async () => {
+    const node = h
+      .nodeNames()
+      .find((name) => !h.node(name).spec?.unschedulable && h.maintenanceCrs('rebootnodes', name).length === 0 && h.workloadPods(name).every((p) => namespaceOf(p) !== 'ml-training'));
+    expect(node, 'a node without maintenance CRs yet and without ml-training pods (they would wait for completion)').toBeDefined();
+    const bootBefore = h.node(node!).status?.nodeInfo?.bootID;
+    const sentAt = Date.now();
+    await sendOverGrpc(h.stack.socketPath, [xidEvent({ node: node!, xid: 79, gpu: 1, monitor: 'syslog' })]);
+    const eventId = await eventually(() => h.insertedEventId(node!, sentAt), 'the stored event');
+    await eventually(() => h.cordonedAt(node!, sentAt), 'cordon');
+
+    // fault-remediation: one RebootNode for the drained node, owned by the Node, labelled remediating.
+    const cr = await eventually(() => h.maintenanceCrs('rebootnodes', node!)[0], 'the RebootNode CR');
+    expect(cr.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: node });
+    expect(cr.metadata.annotations?.['nvsentinel.nvidia.com/ttl']).toBeTruthy();
+    const remediating = h.nodeHistory.get(node!)?.find((o) => o.at >= sentAt && o.node.metadata?.labels?.[STATE_LABEL] === RemediationLabel.Remediating);
+    const stateAnnotation = await eventually(() => h.node(node!).metadata?.annotations?.['latestFaultRemediationState'], 'the remediation state annotation');
+    expect(JSON.parse(stateAnnotation).equivalenceGroups.restart).toMatchObject({ maintenanceCR: cr.metadata.name, actionName: 'RESTART_BM' });
+
+    // janitor: the sim provider reboots the node (NotReady, a new bootID), NodeReady ends the CR.
+    const done = await eventually(() => {
+      const now = h.maintenanceCrs('rebootnodes', node!)[0];
+      return now?.status?.conditions?.some((c) => c.type === 'NodeReady' && c.status === 'True') ? now : undefined;
+    }, 'RebootNode NodeReady=True', { timeoutMs: 90_000 });
+    expect(done.status?.conditions?.find((c) => c.type === 'SignalSent')?.status).toBe('True');
+    expect(h.nodeHistory.get(node!)?.some((o) => o.at >= sentAt && o.node.status?.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True'))).toBe(true);
+    expect(h.node(node!).status?.nodeInfo?.bootID).not.toBe(bootBefore);
+
+    // The node's monitors report healthy after the boot; fault-quarantine releases the node.
+    const released = await eventually(() => (h.nodeHistory.get(node!)?.find((o) => o.at >= sentAt && !o.node.spec?.unschedulable && o.node.metadata?.labels?.[labels.uncordonBy])), 'uncordon', { timeoutMs: 90_000 });
+    expect(released.node.metadata?.annotations?.[Annotations.healthEvents]).toBeUndefined();
+    const stored = await h.stack.datastore.healthEventStore().findHealthEventById(eventId);
+    expect(stored?.healthEventStatus).toMatchObject({ nodeQuarantined: 'Quarantined', userPodsEvictionStatus: { status: 'Succeeded' }, faultRemediated: true });
+    const healthy = (await h.stack.datastore.healthEventStore().findHealthEventsByNode(node!)).find((e) => e.healthEvent.isHealthy && e.createdAt.getTime() >= sentAt);
+    expect(healthy?.healthEvent).toMatchObject({ agent: 'syslog-health-monitor', checkName: 'SysLogsXIDError', recommendedAction: RecommendedAction.NONE });
+    await eventually(async () => ((await h.stack.datastore.healthEventStore().findHealthEventById(healthy!.id))?.healthEventStatus.nodeQuarantined === 'UnQuarantined' ? true : undefined), 'UnQuarantined status');
+    // Exactly one CR for the one fault.
+    expect(h.maintenanceCrs('rebootnodes', node!)).toHaveLength(1);
+    const step = (label: string, at: number | undefined) => `${label} ${at === undefined ? '?' : ms(at - sentAt)}`;
+    measurements.push(
+      `${provider}: cycle (${REBOOT_SECONDS} s simulated reboot): ${[step('cordon', h.cordonedAt(node!, sentAt)), step('remediating label', remediating?.at), step('uncordon', released.at)].join(', ')}`,
+    );
+  }, 180_000);
+
+
+  it('REPLACE_VM: cordon → drain → TerminateNode → janitor terminates the machine → the Node is gone', async () => {
+    const node = h
+      .nodeNames()
+      .filter((name) => !h.node(name).spec?.unschedulable && h.workloadPods(name).every((p) => namespaceOf(p) !== 'ml-training'))
+      .at(-1);
+    expect(node, 'a node without ml-training pods').toBeDefined();
+    const sentAt = Date.now();
+    await sendOverGrpc(h.stack.socketPath, [{ ...xidEvent({ node: node!, xid: 79, gpu: 0, monitor: 'syslog' }), recommendedAction: RecommendedAction.REPLACE_VM }]);
+    await eventually(() => h.cordonedAt(node!, sentAt), 'cordon');
+    const cr = await eventually(() => h.maintenanceCrs('terminatenodes', node!)[0], 'the TerminateNode CR');
+    expect(cr.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: node });
+    await eventually(() => (h.nodeNames().includes(node!) ? undefined : true), 'the Node deleted', { timeoutMs: 90_000 });
+    measurements.push(`${provider}: REPLACE_VM → node deleted ${ms(Date.now() - sentAt)} (upper bound: polled)`);
+  }, 180_000);
+
   it('a burst of fatal faults on every node trips the circuit breaker before half the fleet is cordoned', async () => {
     const nodes = h.nodeNames();
     const sentAt = Date.now();
@@ -193,7 +256,9 @@ describe.each(providers)('the local stack on the %s datastore', (provider) => {
     // Admitted: fault-quarantine finished the event with a quarantine decision (a node an earlier
     // test left quarantined would show 'add-faults').
     const admitted = () => nodes.filter((_, i) => ['quarantine', 'add-faults'].includes(h.outcome(ids[i]!)?.decision ?? ''));
-    const cordonedNow = () => nodes.filter((n) => h.node(n).spec?.unschedulable);
+    // Admitted nodes are then drained, rebooted and released by the rest of the cycle, so count
+    // the nodes cordoned at any moment since the burst, not the ones cordoned now.
+    const cordonedNow = () => nodes.filter((n) => h.cordonedAt(n, sentAt) !== undefined);
     // The breaker tripped on an admission, so at least one node is admitted. Settled when the
     // cordoned nodes are exactly the admitted ones on two polls in a row.
     let previous: string | undefined;

@@ -11,30 +11,46 @@ import { createLogger } from '@nvsentinel/service-kit';
 import { createDataStore } from '@nvsentinel/store-client';
 import { formatBanner } from './banner.js';
 import { followCluster } from './progress/cluster-progress.js';
+import { followRemediation } from './progress/remediation-progress.js';
 import { terminalSink } from './progress/progress-line.js';
 import { localScenario, LOCAL_NODE_COUNT } from './stack/cluster-scenario.js';
 import { chooseDatastore } from './stack/datastore-choice.js';
-import { startLocalStack } from './stack/local-stack.js';
+import { DEFAULT_REBOOT, startLocalStack } from './stack/local-stack.js';
 import { stackPaths } from './stack/paths.js';
 import { startSimulatorProcess } from './stack/simulator-process.js';
 import { DEFAULT_PORTS, type StackEndpoints } from './stack/stack-types.js';
 
-const USAGE = `usage: npm start [-- --nodes N] [--k8s-port P] [--in-process]
+const USAGE = `usage: npm start [-- --nodes N] [--k8s-port P] [--in-process] [--reboot-seconds S] [--reboot-not-fixed F]
 
   Starts the cluster simulator, the datastore and every NVSentinel service.
   --nodes N       simulated GPU nodes (default ${LOCAL_NODE_COUNT})
   --k8s-port P    simulated Kubernetes API port (default 6443)
   --in-process    with a datastore server, run the services in this process instead of one process each
+  --reboot-seconds S    how long a node rebooted by janitor stays down (default ${DEFAULT_REBOOT.downSeconds})
+  --reboot-not-fixed F  fraction of reboots after which the node's monitors report the fault again (0…1, default 0)
   Environment: DATASTORE_PROVIDER=postgresql DATASTORE_HOST=… (see libs/store-client) selects a server;
   DATASTORE_DATA_DIR=.nvsentinel/data keeps the embedded database on disk; LOG_LEVEL=info shows service logs.`;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const { values } = parseArgs({ options: { nodes: { type: 'string' }, 'k8s-port': { type: 'string' }, 'in-process': { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      nodes: { type: 'string' },
+      'k8s-port': { type: 'string' },
+      'in-process': { type: 'boolean' },
+      'reboot-seconds': { type: 'string' },
+      'reboot-not-fixed': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) return void console.log(USAGE);
   const nodeCount = Number(values.nodes ?? LOCAL_NODE_COUNT);
   const k8sPort = Number(values['k8s-port'] ?? 6443);
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`--nodes must be a positive integer, got "${values.nodes}"\n${USAGE}`);
+  const rebootSeconds = Number(values['reboot-seconds'] ?? DEFAULT_REBOOT.downSeconds);
+  if (!Number.isInteger(rebootSeconds) || rebootSeconds < 1) throw new Error(`--reboot-seconds must be a positive integer, got "${values['reboot-seconds']}"\n${USAGE}`);
+  const notFixed = Number(values['reboot-not-fixed'] ?? DEFAULT_REBOOT.notFixedFraction);
+  if (!(notFixed >= 0 && notFixed <= 1)) throw new Error(`--reboot-not-fixed must be a fraction between 0 and 1, got "${values['reboot-not-fixed']}"\n${USAGE}`);
 
   const paths = stackPaths();
   await mkdir(paths.home, { recursive: true });
@@ -80,12 +96,13 @@ async function main(): Promise<void> {
       ports: DEFAULT_PORTS,
       logger,
       progress: sink,
+      reboot: { downSeconds: rebootSeconds, notFixedFraction: notFixed },
     });
     cleanups.push(() => stack.stop());
     const kube = createKubeClient({ kubeconfig: sim.kubeconfig, userAgent: 'nvsentinel-local-stack' });
-    const cluster = await followCluster(kube, sink);
+    const [cluster, remediation] = await Promise.all([followCluster(kube, sink), followRemediation(kube, sink)]);
     cleanups.push(async () => {
-      await cluster.stop();
+      await Promise.all([cluster.stop(), remediation.stop()]);
       kube.close();
     });
     const nodes = (await kube.core.listNode()).items.map((n) => n.metadata?.name ?? '').sort(byNumber);

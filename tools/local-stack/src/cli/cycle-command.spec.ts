@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { eventSteps, formatCycle, maintenanceSteps, toDate } from './cycle-command.js';
 import type { StoredEventView } from './events-command.js';
 import { maintenancePhase } from './nodes-command.js';
+import type { MaintenanceObject } from '../progress/remediation-progress.js';
+
+/** CRs come from the API as raw JSON: timestamps are strings, not the typed model's Date. */
+const asCr = (raw: unknown) => raw as MaintenanceObject;
 
 const ts = (iso: string) => ({ seconds: Math.floor(Date.parse(iso) / 1000), nanos: (Date.parse(iso) % 1000) * 1e6 });
 
@@ -27,7 +31,7 @@ describe('nvsentinel cycle', () => {
     'aaaaaaaa1111',
   );
   const healthy = view({ isHealthy: true, isFatal: false, errorCode: [], recommendedAction: 'NONE' }, { nodeQuarantined: 'UnQuarantined', quarantineFinishTimestamp: ts('2026-12-02T10:00:16.050Z') }, '2026-12-02T10:00:16.010Z', 'bbbbbbbb2222');
-  const reboot = {
+  const reboot = asCr({
     metadata: { name: 'maintenance-gpu-node-3-aaaa', creationTimestamp: '2026-12-02T10:00:03Z' },
     spec: { nodeName: 'gpu-node-3' },
     status: {
@@ -36,7 +40,7 @@ describe('nvsentinel cycle', () => {
         { type: 'NodeReady', status: 'True', reason: 'Succeeded', lastTransitionTime: '2026-12-02T10:00:15.900Z' },
       ],
     },
-  };
+  });
 
   it('orders every step of the cycle by time, from the event statuses and the CR conditions', () => {
     const steps = [...eventSteps([healthy, fault]), ...maintenanceSteps('RebootNode', [reboot])];
@@ -57,7 +61,7 @@ describe('nvsentinel cycle', () => {
   });
 
   it('shows a failed step as failed, and the furthest step as the CR phase', () => {
-    const failed = { ...reboot, status: { conditions: [{ type: 'NodeReady', status: 'False', reason: 'Timeout', lastTransitionTime: '2026-12-02T10:30:00Z' }] } };
+    const failed = asCr({ ...reboot, status: { conditions: [{ type: 'NodeReady', status: 'False', reason: 'Timeout', lastTransitionTime: '2026-12-02T10:30:00Z' }] } });
     expect(maintenanceSteps('RebootNode', [failed]).map((s) => s.step)).toEqual(['CR created', 'NodeReady failed']);
     expect(maintenancePhase(failed)).toBe('NodeReady=False (Timeout)');
     expect(maintenancePhase(reboot)).toBe('NodeReady');

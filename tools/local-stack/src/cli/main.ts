@@ -8,7 +8,10 @@ import { createKubeClient, type KubeClient } from '@nvsentinel/k8s';
 import type { HealthEvent } from '@nvsentinel/health-model';
 import { followCluster } from '../progress/cluster-progress.js';
 import { terminalSink } from '../progress/progress-line.js';
+import { eventSteps, formatCycle, listMaintenanceFor } from './cycle-command.js';
 import { fetchNodeEvents, formatEvents } from './events-command.js';
+import { formatMaintenanceList, formatScheduleResult, maintenanceList, maintenanceSchedule, parseDurationSeconds } from './maintenance-command.js';
+import { NVSENTINEL_NAMESPACE } from '../stack/local-config.js';
 import { healthyEvent, isMonitor, xidEvent, type Monitor } from './health-events.js';
 import { formatNodeRows, listNodeRows } from './nodes-command.js';
 import { sendOverGrpc, sendOverHttp, type Transport } from './senders.js';
@@ -24,8 +27,14 @@ commands:
       --gpu N                     GPU index (default 0; with --healthy: only that GPU recovered)
       --monitor syslog|gpu        send as syslog-health-monitor (SysLogsXIDError, default) or gpu-health-monitor (GpuXidError)
       --non-fatal                 send the XID as non-fatal (no rule matches it: stored, nothing else happens)
-  nodes                           nodes: Ready, cordoned, NVSentinel state label, taints, quarantine annotation, pods
+  nodes                           nodes: Ready, cordoned, NVSentinel state label, taints, quarantine annotation, maintenance CR and phase, pods
+  cycle --node NAME               the node's break-fix timeline: fault stored, cordoned, drained, CR created, reboot signal sent,
+                                  node Ready, healthy reported, uncordoned — with the time of each step
   events [--node NAME] [--limit N]  stored health events with their status fields (quarantine, eviction, remediation)
+  maintenance schedule --node NAME --in 30s --duration 1m
+                                  a simulated cloud maintenance window: quarantined before it starts, healthy a minute after it ends
+  maintenance schedule --cancel WINDOW_ID   cancel a scheduled window (the node is released)
+  maintenance list [--node NAME]  stored maintenance events (status, window) and windows not polled yet
   watch                           stream node and pod changes (cordon, labels, taints, conditions, evictions)
   xids                            the XIDs this tool knows, with fatality and recommended action
 
@@ -41,6 +50,9 @@ const OPTIONS = {
   monitor: { type: 'string' },
   'non-fatal': { type: 'boolean' },
   limit: { type: 'string' },
+  in: { type: 'string' },
+  duration: { type: 'string' },
+  cancel: { type: 'string' },
   'ingest-url': { type: 'string' },
   socket: { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -73,6 +85,10 @@ async function main(argv: string[]): Promise<void> {
       return withKube(endpoints, async (kube) => console.log(formatNodeRows(await listNodeRows(kube))));
     case 'events':
       return events(values, endpoints);
+    case 'cycle':
+      return cycle(values, endpoints);
+    case 'maintenance':
+      return maintenance(positionals[1], values, endpoints);
     case 'watch':
       return withKube(endpoints, watch);
     case 'xids':
@@ -106,6 +122,36 @@ async function events(values: Values, endpoints: CliEndpoints): Promise<void> {
   const all = (await Promise.all(nodes.map((n) => fetchNodeEvents(endpoints.ingestUrl, n, limit)))).flat();
   all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   console.log(all.length ? formatEvents(all.slice(0, limit)) : `no health events stored${values.node ? ` for ${values.node}` : ''}`);
+}
+
+async function cycle(values: Values, endpoints: CliEndpoints): Promise<void> {
+  const node = required(values.node, '--node');
+  const [stored, maintenance] = await Promise.all([
+    fetchNodeEvents(endpoints.ingestUrl, node, 1000),
+    withKube(endpoints, (kube) => listMaintenanceFor(kube, node)),
+  ]);
+  console.log(formatCycle(node, [...eventSteps(stored), ...maintenance]));
+}
+
+async function maintenance(sub: string | undefined, values: Values, endpoints: CliEndpoints): Promise<void> {
+  if (sub === 'schedule') {
+    const result = await withKube(endpoints, (kube) =>
+      maintenanceSchedule(kube, NVSENTINEL_NAMESPACE, {
+        node: values.node ?? '',
+        inSeconds: values.cancel ? 0 : parseDurationSeconds(values.in ?? '0s', '--in'),
+        durationSeconds: values.cancel ? 0 : parseDurationSeconds(required(values.duration, '--duration'), '--duration'),
+        ...(values.cancel ? { cancel: values.cancel } : {}),
+      }),
+    );
+    return void console.log(formatScheduleResult(result));
+  }
+  if (sub === 'list') {
+    const listing = await withKube(endpoints, (kube) =>
+      maintenanceList({ ingestUrl: endpoints.ingestUrl, kube, namespace: NVSENTINEL_NAMESPACE, ...(values.node ? { node: values.node } : {}) }),
+    );
+    return void console.log(formatMaintenanceList(listing));
+  }
+  throw new UsageError(`maintenance needs a subcommand: schedule or list${sub ? `, got "${sub}"` : ''}`);
 }
 
 async function watch(kube: KubeClient): Promise<void> {

@@ -6,6 +6,7 @@ import { eventually } from '@nvsentinel/service-kit/testing';
 import { createDataStore, type DataStore } from '@nvsentinel/store-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthyEvent, xidEvent } from '../cli/health-events.js';
+import { chooseDatastore } from '../stack/datastore-choice.js';
 import { openNodeFaults, startRebootRecovery, type RebootRecovery } from './reboot-recovery.js';
 
 const stored = (event: HealthEvent, at: number) => ({
@@ -40,7 +41,7 @@ describe('simulated node monitors after a reboot (cluster simulator, embedded da
   beforeAll(async () => {
     sim = await startClusterSim({ nodes: 3, podsPerNode: 1, disruptionBudgets: false, timeScale: 50 });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1 });
-    datastore = await createDataStore({ provider: 'embedded', connection: {}, options: {} });
+    datastore = await createDataStore(chooseDatastore({}).config);
   });
   afterAll(async () => {
     kube?.close();

@@ -3,8 +3,11 @@
  * formats (upstream's TOML), read from files so the separate-process mode and the in-process mode
  * use exactly the same settings.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, type FaultQuarantineConfig } from '@nvsentinel/fault-quarantine';
 import { parseDrainerConfig, type DrainerConfig } from '@nvsentinel/node-drainer';
 
@@ -23,4 +26,70 @@ export function loadFaultQuarantineConfig(path = FAULT_QUARANTINE_CONFIG_PATH): 
 
 export function loadNodeDrainerConfig(path = NODE_DRAINER_CONFIG_PATH): DrainerConfig {
   return parseDrainerConfig(readFileSync(path, 'utf8'), path);
+}
+
+/** The configuration files written for one run of the stack (they name paths and ports of this run). */
+export interface StackConfigFiles {
+  faultRemediation: string;
+  janitor: string;
+  cspHealthMonitor: string;
+  /** Unix socket of janitor's CSP provider server. */
+  janitorProviderSocket: string;
+}
+
+export function writeStackConfigs(home: string): StackConfigFiles {
+  mkdirSync(home, { recursive: true });
+  const janitorProviderSocket = join(home, 'janitor-provider.sock');
+  return {
+    janitorProviderSocket,
+    faultRemediation: writeFaultRemediationConfig(home),
+    janitor: writeConfig(home, 'janitor.yaml', janitorConfig(`unix://${janitorProviderSocket}`)),
+    cspHealthMonitor: writeConfig(home, 'csp-health-monitor.toml', readFileSync(CSP_HEALTH_MONITOR_CONFIG_PATH, 'utf8')),
+  };
+}
+
+/** csp-health-monitor and its notifier with the `sim` CSP and demo-sized delays (see the file). */
+export const CSP_HEALTH_MONITOR_CONFIG_PATH = fileURLToPath(new URL('../../config/csp-health-monitor.toml', import.meta.url));
+
+/**
+ * janitor in upstream's config.yaml format: every controller on, reaching the `sim` provider
+ * server of this stack without TLS (the chart uses cert-manager certificates), and timeouts sized
+ * for a simulated reboot of seconds rather than a real one of minutes.
+ */
+export function janitorConfig(providerAddress: string): string {
+  return [
+    '# Written by npm start: janitor controllers of the local stack (upstream config.yaml format).',
+    'global:',
+    '  timeout: 5m',
+    '  manualMode: false',
+    `  cspProviderHost: "${providerAddress}"`,
+    '  cspProviderInsecure: true',
+    'rebootNodeController:',
+    '  enabled: true',
+    'terminateNodeController:',
+    '  enabled: true',
+    'gpuResetController:',
+    '  enabled: true',
+    '',
+  ].join('\n');
+}
+
+function writeConfig(home: string, file: string, text: string): string {
+  const path = join(home, file);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
+ * fault-remediation runs with its shipped chart defaults (upstream's action map and templates).
+ * Only the template folder differs: in a pod the ConfigMap is mounted at /etc/config, here the
+ * templates are read from the package, so the stack writes a copy of the config that says where.
+ */
+export function writeFaultRemediationConfig(home: string): string {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('@nvsentinel/fault-remediation/package.json'));
+  const config = parseToml(readFileSync(join(packageDir, 'config', 'config.toml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  config['template'] = { ...config['template'], mountPath: join(packageDir, 'config', 'templates') };
+  const path = join(home, 'fault-remediation.toml');
+  writeFileSync(path, `# Written by npm start from apps/fault-remediation/config/config.toml (template.mountPath changed).\n${stringifyToml(config)}\n`);
+  return path;
 }

@@ -10,11 +10,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FaultQuarantineHooks } from '@nvsentinel/fault-quarantine';
+import { createKubeClient } from '@nvsentinel/k8s';
 import type { Logger } from '@nvsentinel/service-kit';
 import { createDataStore, type DataStore, type DataStoreConfig } from '@nvsentinel/store-client';
+import { sendOverGrpc } from '../cli/senders.js';
+import { startRebootRecovery, type RebootRecovery } from '../node-agent/reboot-recovery.js';
 import { followDatastore, type DatastoreProgress } from '../progress/datastore-progress.js';
 import type { ProgressSink } from '../progress/progress-line.js';
 import { startInProcessServices } from './in-process-services.js';
+import { writeStackConfigs } from './local-config.js';
 import { startServiceProcesses } from './service-processes.js';
 import type { ServiceEndpoint, StackPorts } from './stack-types.js';
 
@@ -39,7 +43,12 @@ export interface LocalStackOptions {
   /** node-drainer TOML; default the stack's own config/node-drainer.toml. */
   nodeDrainerConfigPath?: string;
   onQuarantineOutcome?: FaultQuarantineHooks['onOutcome'];
+  /** The node side of a simulated reboot: downtime, and how often the reboot does not fix the fault. */
+  reboot?: { downSeconds?: number; notFixedFraction?: number; random?: () => number };
 }
+
+/** Defaults of `npm start`: a 10 s reboot that always fixes the fault. */
+export const DEFAULT_REBOOT = { downSeconds: 10, notFixedFraction: 0 };
 
 export interface LocalStack {
   readonly mode: StackMode;
@@ -61,17 +70,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(dirname(options.kubeconfigPath), { recursive: true });
   await writeFile(options.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
   const datastore = options.openedDatastore ?? (await createDataStore(options.datastore));
+  const reboot = { ...DEFAULT_REBOOT, ...options.reboot };
+  // The run's config files sit next to its kubeconfig; they name this run's paths and ports.
+  const ports = options.ports;
+  const configs = writeStackConfigs(dirname(options.kubeconfigPath));
+  const kube = createKubeClient({ kubeconfig: options.kubeconfig, userAgent: 'nvsentinel-node-monitors' });
   let progress: DatastoreProgress | undefined;
+  let recovery: RebootRecovery | undefined;
+  let running: { ingestUrl: string; socketPath: string; services: ServiceEndpoint[]; stop(): Promise<void> } | undefined;
   try {
     if (options.progress) progress = followDatastore(datastore, options.progress);
-    const running =
+    running =
       mode === 'in-process'
         ? await startInProcessServices({
             datastore,
             kubeconfigPath: options.kubeconfigPath,
             socketPath: options.socketPath,
-            ports: options.ports,
+            ports,
             host,
+            configs,
+            rebootDownSeconds: reboot.downSeconds,
             logger: options.logger,
             ...(options.nodeDrainerConfigPath ? { nodeDrainerConfigPath: options.nodeDrainerConfigPath } : {}),
             ...(options.onQuarantineOutcome ? { onQuarantineOutcome: options.onQuarantineOutcome } : {}),
@@ -79,22 +97,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : await startServiceProcesses({
             kubeconfigPath: options.kubeconfigPath,
             socketPath: options.socketPath,
-            ports: options.ports,
+            ports,
             host,
+            configs,
+            rebootDownSeconds: reboot.downSeconds,
             env: process.env,
             ...(options.nodeDrainerConfigPath ? { nodeDrainerConfigPath: options.nodeDrainerConfigPath } : {}),
             write: options.writeServiceLog ?? ((line) => process.stderr.write(`${line}\n`)),
           });
+    const services = running;
+    recovery = await startRebootRecovery({
+      kube,
+      datastore,
+      send: async (events) => void (await sendOverGrpc(services.socketPath, events)),
+      notFixedFraction: reboot.notFixedFraction,
+      ...(reboot.random ? { random: reboot.random } : {}),
+      logger: options.logger,
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
     let stopping: Promise<void> | undefined;
     return {
       mode,
-      ingestUrl: running.ingestUrl,
-      socketPath: running.socketPath,
-      services: running.services,
+      ingestUrl: services.ingestUrl,
+      socketPath: services.socketPath,
+      services: services.services,
       datastore,
       stop() {
         stopping ??= (async () => {
-          await running.stop();
+          await recovery?.stop();
+          kube.close();
+          await services.stop();
           await progress?.stop();
           await datastore.close();
         })();
@@ -102,6 +134,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
   } catch (err) {
+    await recovery?.stop().catch(() => undefined);
+    await running?.stop().catch(() => undefined);
+    kube.close();
     await progress?.stop().catch(() => undefined);
     await datastore.close().catch(() => undefined);
     throw err;

@@ -27,8 +27,8 @@ export interface ServiceProcesses {
   stop(): Promise<void>;
 }
 
-export function serviceMainPath(name: string): string {
-  return `${WORKSPACE_ROOT}apps/${name}/dist/main.js`;
+export function serviceMainPath(main: string): string {
+  return `${WORKSPACE_ROOT}${main}`;
 }
 
 export async function startServiceProcesses(options: ServiceProcessesOptions): Promise<ServiceProcesses> {
@@ -41,7 +41,7 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
   try {
     for (const spec of stackServices(options)) {
       if (spec.metricsPort === 0) throw new Error(`${spec.name}: separate processes need fixed ports (got 0); pass real port numbers`);
-      const main = serviceMainPath(spec.name);
+      const main = serviceMainPath(spec.main);
       if (!existsSync(main)) throw new Error(`${main} does not exist: build the services first (npx nx run-many -t build)`);
       const child = spawn(process.execPath, [main, ...spec.args], {
         env: { ...options.env, LOG_LEVEL: options.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: 'json' },

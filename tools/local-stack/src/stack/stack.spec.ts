@@ -33,12 +33,18 @@ describe('local configuration', () => {
     expect(config.systemNamespaces.test('gpu-operator')).toBe(true);
   });
 
-  it('simulates 8 GPU nodes with the nvsentinel namespace and only the inference budget', () => {
+  it('simulates 8 GPU nodes with the nvsentinel namespace, janitor\'s CRDs and only the inference budget', () => {
     const scenario = localScenario();
     expect(scenario.nodes).toBe(8);
     expect(scenario.namespaces).toContain('nvsentinel');
     expect(scenario.disruptionBudgets).toBe(false);
-    expect(scenario.objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['PodDisruptionBudget inference/inference-server']);
+    expect(scenario.objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+      'CustomResourceDefinition /externalremediationrequests.nvsentinel.dgxc.nvidia.com',
+      'CustomResourceDefinition /gpuresets.janitor.dgxc.nvidia.com',
+      'CustomResourceDefinition /rebootnodes.janitor.dgxc.nvidia.com',
+      'CustomResourceDefinition /terminatenodes.janitor.dgxc.nvidia.com',
+      'PodDisruptionBudget inference/inference-server',
+    ]);
   });
 });
 

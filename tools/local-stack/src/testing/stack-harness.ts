@@ -21,6 +21,15 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export type Provider = 'embedded' | 'postgresql';
 
+/** Simulated downtime of a node janitor reboots in the tests. */
+export const REBOOT_SECONDS = 5;
+
+export interface MaintenanceCr {
+  metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }>; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec: { nodeName: string };
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string }> };
+}
+
 export interface NodeObservation {
   at: number;
   node: V1Node;
@@ -65,6 +74,7 @@ export class StackHarness {
       logger: createLogger({ name: 'e2e', level: process.env['LOG_LEVEL'] ?? 'fatal', pretty: false }),
       ...(drainerToml ? { nodeDrainerConfigPath: drainerPath } : {}),
       onQuarantineOutcome: (change, outcome) => outcomes.set(change.documentKey._id, outcome),
+      reboot: { downSeconds: REBOOT_SECONDS },
     });
     const startupMs = performance.now() - began;
 
@@ -120,6 +130,12 @@ export class StackHarness {
       return c.receivedAt >= since && c.change.operationType === 'insert' && doc?.healthevent?.nodename === node;
     });
     return found?.change.documentKey._id;
+  }
+
+  /** janitor's CRs of one kind (plural, e.g. `rebootnodes`) for a node, as the simulator stores them. */
+  maintenanceCrs(plural: 'rebootnodes' | 'terminatenodes' | 'gpuresets', node: string): MaintenanceCr[] {
+    const kind = { rebootnodes: 'RebootNode', terminatenodes: 'TerminateNode', gpuresets: 'GPUReset' }[plural];
+    return (this.sim.state.list('janitor.dgxc.nvidia.com/v1alpha1', kind) as unknown as MaintenanceCr[]).filter((cr) => cr.spec?.nodeName === node);
   }
 
   nodeNames(): string[] {
