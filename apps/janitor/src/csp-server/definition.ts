@@ -11,11 +11,14 @@ import { CLIENT_NAME, createCspProviderServer } from './server.js';
 import { settingsSchema } from './settings.js';
 
 const asConfigError = (err: unknown, source: string): unknown =>
-  CspServerConfigError.is(err) || UnknownProviderError.is(err) ? new ConfigError([{ source, message: (err as Error).message }]) : err;
+  CspServerConfigError.is(err) || UnknownProviderError.is(err)
+    ? new ConfigError([{ source, message: (err as Error).message }])
+    : err;
 
 export const janitorProviderService = defineService({
   name: CLIENT_NAME,
-  description: 'janitor-provider: serves CSPProviderService (reboot, terminate, readiness) over gRPC for the provider CSP names.',
+  description:
+    'janitor-provider: serves CSPProviderService (reboot, terminate, readiness) over gRPC for the provider CSP names.',
   settings: settingsSchema,
   needs: { datastore: false, kube: true },
   kubeOptions: (settings) => ({ qps: settings.qps, burst: settings.burst }),

@@ -210,7 +210,10 @@ export function createCspProviderServer(deps: CspProviderServerDeps): CspProvide
         });
       });
       started = true;
-      logger.info({ address, port, csp: provider.name, tls: tls !== undefined, audiences }, 'janitor-provider listening');
+      logger.info(
+        { address, port, csp: provider.name, tls: tls !== undefined, audiences },
+        'janitor-provider listening',
+      );
     },
 
     async stop() {

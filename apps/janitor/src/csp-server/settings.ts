@@ -70,7 +70,13 @@ export const settingsSchema = defineConfigSchema({
     default: 20,
     doc: 'Kubernetes API requests per second (every call reads its Node; sim also patches it) (ours)',
   }),
-  burst: setting.int({ env: 'KUBE_BURST', flag: 'burst', min: 1, default: 40, doc: 'Kubernetes API request burst (ours)' }),
+  burst: setting.int({
+    env: 'KUBE_BURST',
+    flag: 'burst',
+    min: 1,
+    default: 40,
+    doc: 'Kubernetes API request burst (ours)',
+  }),
   simRebootDownSeconds: setting.int({
     env: 'SIM_REBOOT_DOWN_SECONDS',
     flag: 'sim-reboot-down-seconds',
