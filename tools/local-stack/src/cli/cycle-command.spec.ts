@@ -51,6 +51,7 @@ describe('nvsentinel cycle', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(out).toContain('+16.045 s');
     expect(out).toContain('RebootNode maintenance-gpu-node-3-aaaa');
+    expect(out).toContain('fault → back in service: 16.045 s');
   });
 
   it('says so when nothing is recorded, and reads both timestamp forms', () => {

@@ -110,5 +110,9 @@ export function formatCycle(node: string, steps: readonly CycleStep[]): string {
     ['TIME', 'SINCE FAULT', 'STEP', 'DETAIL'],
     sorted.map((s) => [s.at.toISOString().slice(11, 23), `+${((s.at.getTime() - first) / 1000).toFixed(3)} s`, s.step, s.detail]),
   );
-  return `${node}\n${table}`;
+  const fault = sorted.find((s) => s.step === 'fault stored');
+  const back = fault && sorted.find((s) => s.step === 'uncordoned' && s.at >= fault.at);
+  const summary = fault && back ? `\nfault → back in service: ${((back.at.getTime() - fault.at.getTime()) / 1000).toFixed(3)} s` : '';
+  // Kubernetes object times (creationTimestamp, condition transitions) have whole-second resolution.
+  return `${node}\n${table}${summary}\n(times from Kubernetes objects — CR created, conditions — are whole seconds)`;
 }
