@@ -30,10 +30,14 @@ const constraints = [
   { sourceTag: 'type:bench', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
   { sourceTag: 'type:stack', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
 ];
-/** Narrower rules for single projects (DESIGN.md: store-client imports only health-model). */
+/**
+ * Narrower rules for single projects (DESIGN.md: store-client imports only health-model; the
+ * error base every catalogue extends imports nothing).
+ */
 const projectRules = {
-  'store-client': ['health-model'],
-  'health-model': [],
+  'store-client': ['health-model', 'errors'],
+  'health-model': ['errors'],
+  errors: [],
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'nx-graph-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './catalogue.js';
-import { NvsError, createErrorClass } from './create-error-class.js';
+import { createErrorClass } from './create-error-class.js';
+import { NvsError, isNvsError } from './nvs-error.js';
 
 describe('createErrorClass', () => {
   const NotFound = createErrorClass('NVS_ERR_TEST_NOT_FOUND', "Node '%s' not found in %s", { status: 404 });
@@ -47,15 +47,26 @@ describe('createErrorClass', () => {
     expect(() => createErrorClass('bad-code', 'x')).toThrow(/UPPER_SNAKE_CASE/);
   });
 
-  it('lets a subclass add structured data (ConfigError)', () => {
-    const err = new ConfigError([
-      { source: 'A', message: "A='x': expected an integer" },
-      { source: '--b', message: '--b: unknown flag' },
-    ]);
-    expect(err.code).toBe('NVS_ERR_CONFIG_INVALID');
-    expect(err.name).toBe('ConfigError');
-    expect(err.problems).toHaveLength(2);
-    expect(err.message).toBe("Invalid configuration (2 problems):\n  - A='x': expected an integer\n  - --b: unknown flag");
-    expect(ConfigError.is(err)).toBe(true);
+  it('keeps a subclass catalogue (own codes, fix, no HTTP status) under the one base', () => {
+    class StoreFailure extends NvsError {
+      constructor(code: 'timeout' | 'closed', cause: unknown) {
+        super(code, `store ${code}`, { retryable: code === 'timeout', fix: 'retry later' }, { cause });
+      }
+    }
+    const err = new StoreFailure('timeout', new Error('slow'));
+    expect(err).toBeInstanceOf(NvsError);
+    expect(isNvsError(err, 'timeout')).toBe(true);
+    expect(isNvsError(err, 'closed')).toBe(false);
+    expect(isNvsError(new Error('x'))).toBe(false);
+    expect(err.retryable).toBe(true);
+    expect(err.statusCode).toBeUndefined();
+    expect(err.toJSON()).toEqual({
+      name: 'timeout',
+      code: 'timeout',
+      message: 'store timeout',
+      retryable: true,
+      fix: 'retry later',
+      cause: { name: 'Error', message: 'slow' },
+    });
   });
 });

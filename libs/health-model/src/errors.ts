@@ -1,3 +1,4 @@
+import { NvsError } from '@nvsentinel/errors';
 import { formatIssue, type ValidationIssue } from './validation/issues.js';
 
 /**
@@ -33,17 +34,14 @@ const FIXES: Record<HealthModelErrorCode, string> = {
 };
 
 /** Thrown by the assert/decode helpers. `issues` lists every problem when there were several. */
-export class HealthModelError extends Error {
-  override readonly name = 'HealthModelError';
-  readonly code: HealthModelErrorCode;
+export class HealthModelError extends NvsError {
+  declare readonly code: HealthModelErrorCode;
   /** What the user should do about it. */
-  readonly fix: string;
+  declare readonly fix: string;
   readonly issues: readonly ValidationIssue[];
 
   constructor(code: HealthModelErrorCode, message: string, issues: readonly ValidationIssue[] = []) {
-    super(message);
-    this.code = code;
-    this.fix = FIXES[code];
+    super(code, message, { name: 'HealthModelError', fix: FIXES[code] });
     this.issues = issues;
   }
 }

@@ -4,6 +4,7 @@
  * callers branch on `code` or on the `isX` helpers, never on message text.
  */
 import { ApiException } from '@kubernetes/client-node';
+import { NvsError } from '@nvsentinel/errors';
 
 export const K8sErrorCode = {
   BAD_REQUEST: 'NVS_ERR_K8S_BAD_REQUEST',
@@ -50,6 +51,15 @@ const HINTS: Record<K8sErrorCode, string> = {
   NVS_ERR_K8S_UNKNOWN: 'unexpected failure; see the cause',
 };
 
+/** Failures worth retrying unchanged later (the server or network may recover). */
+const TRANSIENT: ReadonlySet<K8sErrorCode> = new Set([
+  K8sErrorCode.TOO_MANY_REQUESTS,
+  K8sErrorCode.SERVER_TIMEOUT,
+  K8sErrorCode.SERVICE_UNAVAILABLE,
+  K8sErrorCode.INTERNAL,
+  K8sErrorCode.NETWORK,
+]);
+
 /** The subset of a Kubernetes `meta/v1 Status` we read. */
 export interface K8sStatus {
   kind?: string;
@@ -73,21 +83,22 @@ export interface K8sErrorOptions {
   cause?: unknown;
 }
 
-export class K8sError extends Error {
-  override readonly name = 'K8sError';
-  readonly code: K8sErrorCode;
-  /** HTTP status code of the response, when there was one. */
-  readonly statusCode: number | undefined;
+export class K8sError extends NvsError {
+  declare readonly code: K8sErrorCode;
   /** `Status.reason` (Conflict, NotFound, TooManyRequests …), when the server sent one. */
   readonly reason: string | undefined;
   readonly status: K8sStatus | undefined;
   /** Server's hint (Retry-After header or `details.retryAfterSeconds`). */
   readonly retryAfterSeconds: number | undefined;
 
+  /** `statusCode` (from the base) is the HTTP status of the response, when there was one. */
   constructor(code: K8sErrorCode, message: string, options: K8sErrorOptions = {}) {
-    super(`${code}: ${message} (${HINTS[code]})`, { cause: options.cause });
-    this.code = code;
-    this.statusCode = options.statusCode;
+    super(
+      code,
+      `${code}: ${message} (${HINTS[code]})`,
+      { name: 'K8sError', status: options.statusCode, retryable: TRANSIENT.has(code), fix: HINTS[code] },
+      { cause: options.cause },
+    );
     this.status = options.status;
     this.reason = options.status?.reason;
     this.retryAfterSeconds = options.retryAfterSeconds ?? options.status?.details?.retryAfterSeconds;
@@ -231,13 +242,6 @@ export const isTooManyRequests = (err: unknown): boolean => hasCode(err, K8sErro
 export const isForbidden = (err: unknown): boolean => hasCode(err, K8sErrorCode.FORBIDDEN);
 export const isInvalid = (err: unknown): boolean => hasCode(err, K8sErrorCode.INVALID);
 
-const TRANSIENT: ReadonlySet<K8sErrorCode> = new Set([
-  K8sErrorCode.TOO_MANY_REQUESTS,
-  K8sErrorCode.SERVER_TIMEOUT,
-  K8sErrorCode.SERVICE_UNAVAILABLE,
-  K8sErrorCode.INTERNAL,
-  K8sErrorCode.NETWORK,
-]);
 
 /** Worth retrying the same request later without changing it. */
-export const isTransient = (err: unknown): boolean => TRANSIENT.has(toK8sError(err).code);
+export const isTransient = (err: unknown): boolean => toK8sError(err).retryable;

@@ -1,6 +1,12 @@
 // Error catalogue
-export { NvsError, createErrorClass } from './errors/create-error-class.js';
-export type { ErrorClassOptions, NvsErrorClass, TemplateArgs } from './errors/create-error-class.js';
+export { NvsError, isNvsError, createErrorClass } from './errors/create-error-class.js';
+export type {
+  CatalogueError,
+  ErrorClassOptions,
+  NvsErrorClass,
+  NvsErrorOptions,
+  TemplateArgs,
+} from './errors/create-error-class.js';
 export {
   CheckpointFailedError,
   ConfigError,

@@ -1,3 +1,5 @@
+import { NvsError } from '@nvsentinel/errors';
+
 /**
  * The datastore error catalogue. Every failure that leaves store-client is a `DatastoreError`
  * with a stable `code` (what kind of failure), the `provider` it came from, a message that says
@@ -39,24 +41,25 @@ export interface DatastoreErrorOptions {
   details?: Record<string, unknown>;
 }
 
-export class DatastoreError extends Error {
-  override readonly name = 'DatastoreError';
-  readonly code: DatastoreErrorCode;
+export class DatastoreError extends NvsError {
+  declare readonly code: DatastoreErrorCode;
   readonly provider: string | undefined;
   readonly details: Record<string, unknown>;
 
   constructor(code: DatastoreErrorCode, message: string, options: DatastoreErrorOptions = {}) {
-    super(options.provider ? `[${options.provider}:${code}] ${message}` : `[${code}] ${message}`, {
-      cause: options.cause,
-    });
-    this.code = code;
+    super(
+      code,
+      options.provider ? `[${options.provider}:${code}] ${message}` : `[${code}] ${message}`,
+      { name: 'DatastoreError', retryable: RETRYABLE.has(code) },
+      { cause: options.cause },
+    );
     this.provider = options.provider;
     this.details = options.details ?? {};
   }
 
   /** Worth retrying the same call later (the server or network may come back). */
   get isRetryable(): boolean {
-    return RETRYABLE.has(this.code);
+    return this.retryable;
   }
 
   /** The datastore could not be reached or would not let us in. */

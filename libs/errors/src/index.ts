@@ -1,0 +1,8 @@
+export { NvsError, isNvsError, type NvsErrorOptions } from './nvs-error.js';
+export {
+  createErrorClass,
+  type CatalogueError,
+  type ErrorClassOptions,
+  type NvsErrorClass,
+  type TemplateArgs,
+} from './create-error-class.js';
