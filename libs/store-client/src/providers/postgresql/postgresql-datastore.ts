@@ -12,6 +12,7 @@ import { toDatastoreError } from '../sql/errors.js';
 import { SqlDataStore, sqlSettingsFromConfig } from '../sql/sql-datastore.js';
 import { NotificationListener } from './listener.js';
 import { poolConfig, resolveClientConfig } from './pool.js';
+import { withPreparedStatements } from './prepared-statements.js';
 
 export const POSTGRESQL_PROVIDER = 'postgresql';
 
@@ -39,7 +40,8 @@ export async function createPostgresBackend(config: DataStoreConfig): Promise<Sq
   // is terminated (failover, pg_terminate_backend) emits 'error' with no listener, which would be
   // an uncaught exception; the failure still reaches the caller through its next query.
   pool.on('connect', (connection) => connection.on('error', () => undefined));
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  // Aggregations (marked by the SQL store) run as named statements: parsed and planned once per connection.
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   const listeners = new Set<NotificationListener>();
   return {
     provider: POSTGRESQL_PROVIDER,

@@ -17,6 +17,12 @@ export interface ChangeStreamSettings {
   onResumeTokenRecovery?: (labels: { client: string; phase: 'initialization' | 'runtime' }) => void;
 }
 
+/**
+ * Leading SQL comment of statements that repeat with other values (aggregations): a provider may
+ * run them as named prepared statements (postgresql does; see postgresql/prepared-statements.ts).
+ */
+export const PREPARE_MARKER = '/* nvs:prepare */';
+
 export class SqlContext {
   readonly backend: SqlBackend;
   readonly settings: ChangeStreamSettings;

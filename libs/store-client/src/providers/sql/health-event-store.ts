@@ -29,7 +29,7 @@ import type {
 } from '../../interfaces.js';
 import { compileFilter, compilePipeline, type CompileOptions } from '../../query/index.js';
 import { LOOKUP_COLLECTIONS } from './collections.js';
-import { announcePaths, type SqlContext } from './context.js';
+import { PREPARE_MARKER, announcePaths, type SqlContext } from './context.js';
 import { decodeHealthEventRow, decodeJson, encodeJson, isStoredId, nowTimestamp } from './documents.js';
 import { SqlChangeStream } from './change-stream.js';
 
@@ -274,7 +274,9 @@ export class SqlHealthEventStore implements HealthEventStore {
     // The source exposes the indexed columns so the pipeline's leading $match stages can use them.
     const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at, generated_seconds FROM health_events)`;
     const query = compilePipeline(pipeline, source, { collections: LOOKUP_COLLECTIONS, indexedPaths: INDEXED_PATHS });
-    const result = await this.#ctx.run(action, (db) => query.execute(db));
+    // The compiled text depends on the pipeline's shape, not its values (those are parameters):
+    // the marker lets the postgresql provider run it as a named statement, planned once.
+    const result = await this.#ctx.run(action, (db) => sql<{ doc: unknown }>`${sql.raw(PREPARE_MARKER)} ${query}`.execute(db));
     return result.rows.map((row) => row.doc);
   }
 
