@@ -3,7 +3,7 @@
  * code it maps to at the transport boundary, so HTTP and gRPC callers see the same verdicts.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { createErrorClass, type NvsError } from '@nvsentinel/service-kit';
+import { createErrorClass, NvsError, type CatalogueError } from '@nvsentinel/service-kit';
 import type { ValidationIssue } from '@nvsentinel/health-model';
 
 /** A batch failed validation; nothing of it was stored. `issues` lists every problem. */
@@ -64,6 +64,32 @@ export const ConnectorConfigError = createErrorClass(
   'invalid platform-connectors configuration %s: %s',
   { status: 500 },
 );
+
+/** The HTTP body could not be read: bad JSON, wrong content type or too large (fastify's parser said so). */
+export const BodyInvalidError = createErrorClass(
+  'NVS_ERR_PC_BODY_INVALID',
+  '%s; send Content-Type: application/json with a body like {"events":[{...}]} (at most %s bytes)',
+  { status: 400 },
+);
+
+/** A query parameter of the inspection endpoints is missing or malformed. */
+export const QueryInvalidError = createErrorClass('NVS_ERR_PC_QUERY_INVALID', '%s', { status: 400 });
+
+/** Anything a transport caught that is not one of the errors above: a bug, logged with its stack. */
+export const InternalError = createErrorClass(
+  'NVS_ERR_PC_INTERNAL',
+  '%s; this is a bug in platform-connectors, see the service log for the stack',
+  { status: 500 },
+);
+
+/**
+ * True for this catalogue's errors only. Errors of other catalogues (a DatastoreError, a
+ * K8sError) are NvsErrors too, but the transports answer them as NVS_ERR_PC_INTERNAL: their
+ * codes and statuses are not part of the ingest API.
+ */
+export function isConnectorError(error: unknown): error is CatalogueError {
+  return error instanceof NvsError && error.code.startsWith('NVS_ERR_PC_') && error.statusCode !== undefined;
+}
 
 /** Rejection details every transport needs. */
 export interface IngestRejection {

@@ -8,9 +8,9 @@
 import { chmod, rm } from 'node:fs/promises';
 import { Metadata, Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { healthEventsFromProto } from '@nvsentinel/health-model';
-import { NvsError, type Logger } from '@nvsentinel/service-kit';
+import type { Logger } from '@nvsentinel/service-kit';
 import type { Empty } from '@bufbuild/protobuf/wkt';
-import { RequestUndecodableError, grpcCodeOf, issuesOf, retryAfterOf } from '../errors.js';
+import { RequestUndecodableError, grpcCodeOf, isConnectorError, issuesOf, retryAfterOf } from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import { EMPTY, platformConnectorServerService, type DecodedRequest } from './grpc-service.js';
 
@@ -96,7 +96,7 @@ export class GrpcIngestServer {
       .then(
       () => callback(null, EMPTY),
       (err: unknown) => {
-        if (!(err instanceof NvsError) || err.statusCode >= 500) {
+        if (!isConnectorError(err) || err.statusCode >= 500) {
           this.#options.logger.warn({ err }, 'gRPC batch refused');
         }
         callback(toServiceError(err));
@@ -107,7 +107,7 @@ export class GrpcIngestServer {
 
 function toServiceError(err: unknown): Partial<ServiceError> {
   const metadata = new Metadata();
-  if (!(err instanceof NvsError)) {
+  if (!isConnectorError(err)) {
     return { code: 13, details: err instanceof Error ? err.message : String(err), metadata };
   }
   metadata.set('nvs-error-code', err.code);

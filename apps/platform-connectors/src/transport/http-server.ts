@@ -8,8 +8,15 @@
  */
 import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { maintenanceEventFromDocument, toProtoJson, type HealthEventWithStatus } from '@nvsentinel/health-model';
-import { NvsError, type Logger } from '@nvsentinel/service-kit';
-import { issuesOf, retryAfterOf } from '../errors.js';
+import type { Logger } from '@nvsentinel/service-kit';
+import {
+  BodyInvalidError,
+  InternalError,
+  QueryInvalidError,
+  isConnectorError,
+  issuesOf,
+  retryAfterOf,
+} from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 
 export interface StoredEventReader {
@@ -52,12 +59,11 @@ export class HttpIngestServer {
     this.app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, _request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       if (status === 500) options.logger.error({ err: error }, 'unexpected HTTP ingest failure');
+      const answer =
+        status === 500 ? new InternalError(error.message) : new BodyInvalidError(error.message, this.app.initialConfig.bodyLimit);
       return reply.code(status).send({
-        code: status === 500 ? 'NVS_ERR_PC_INTERNAL' : 'NVS_ERR_PC_BODY_INVALID',
-        message:
-          status === 500
-            ? error.message
-            : `${error.message}; send Content-Type: application/json with a body like {"events":[{...}]} (at most ${this.app.initialConfig.bodyLimit} bytes)`,
+        code: answer.code,
+        message: answer.message,
         ...(error.code ? { cause: error.code } : {}),
       });
     });
@@ -74,11 +80,13 @@ export class HttpIngestServer {
     this.app.get<{ Querystring: { node?: string; limit?: string } }>(HEALTH_EVENTS_ROUTE, quiet, async (request, reply) => {
       const node = request.query.node?.trim();
       if (!node) {
-        return reply.code(400).send({ code: 'NVS_ERR_PC_QUERY_INVALID', message: "query parameter 'node' is required, e.g. ?node=gpu-node-1" });
+        const err = new QueryInvalidError("query parameter 'node' is required, e.g. ?node=gpu-node-1");
+        return reply.code(err.statusCode).send({ code: err.code, message: err.message });
       }
       const limit = Number(request.query.limit ?? DEFAULT_LIST_LIMIT);
       if (!Number.isInteger(limit) || limit < 1) {
-        return reply.code(400).send({ code: 'NVS_ERR_PC_QUERY_INVALID', message: `'limit' must be a positive integer, got '${request.query.limit}'` });
+        const err = new QueryInvalidError(`'limit' must be a positive integer, got '${request.query.limit}'`);
+        return reply.code(err.statusCode).send({ code: err.code, message: err.message });
       }
       const stored = await options.reader.findHealthEventsByNode(node);
       stored.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
@@ -132,9 +140,10 @@ export class HttpIngestServer {
 }
 
 function sendError(reply: FastifyReply, err: unknown, logger: Logger): FastifyReply {
-  if (!(err instanceof NvsError)) {
+  if (!isConnectorError(err)) {
     logger.error({ err }, 'unexpected ingest failure');
-    return reply.code(500).send({ code: 'NVS_ERR_PC_INTERNAL', message: err instanceof Error ? err.message : String(err) });
+    const internal = new InternalError(err instanceof Error ? err.message : String(err));
+    return reply.code(internal.statusCode).send({ code: internal.code, message: internal.message });
   }
   const retryAfter = retryAfterOf(err);
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
