@@ -8,14 +8,10 @@ export { describeConfig } from './config/describe.js';
 export { datastoreEnvironment } from './config/to-env.js';
 export { runMigrations, readSchemaStatus, REQUIRED_SCHEMA_VERSION, type MigrationResult, type SchemaStatus } from './migrate.js';
 export { createEmbeddedDataStore, createPostgresDataStore, EMBEDDED_PROVIDER, POSTGRESQL_PROVIDER } from './providers/index.js';
-export {
-  registerMongoProvider,
-  openMongoDataStore,
-  ensureMongoIndexes,
-  type MongoProviderOptions,
-  type MongoProviderHooks,
-  type MongoWatchOptions,
-} from './providers/mongodb/index.js';
+export { registerMongoProvider } from './providers/mongodb/register.js';
+export { openMongoDataStore, ensureMongoIndexes } from './providers/lazy.js';
+export type { MongoProviderOptions } from './providers/mongodb/mongo-datastore.js';
+export type { MongoProviderHooks, MongoWatchOptions } from './providers/mongodb/hooks.js';
 export {
   compileFilter,
   compilePipeline,

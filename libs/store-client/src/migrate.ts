@@ -5,9 +5,7 @@
  */
 import type { DataStoreConfig } from './config/types.js';
 import { DatastoreError } from './errors.js';
-import { ensureMongoIndexes } from './providers/mongodb/index.js';
-import { createEmbeddedBackend, EMBEDDED_PROVIDER } from './providers/embedded/embedded-datastore.js';
-import { createPostgresBackend, POSTGRESQL_PROVIDER } from './providers/postgresql/postgresql-datastore.js';
+import { createSqlBackend, ensureMongoIndexes } from './providers/lazy.js';
 import { migrate, schemaStatus, type MigrationResult, type SchemaStatus } from './providers/sql/migrator.js';
 import type { SqlBackend } from './providers/sql/backend.js';
 
@@ -35,12 +33,11 @@ export async function readSchemaStatus(config: DataStoreConfig): Promise<SchemaS
 }
 
 async function withBackend<T>(config: DataStoreConfig, fn: (backend: SqlBackend) => Promise<T>): Promise<T> {
-  let backend: SqlBackend;
-  if (config.provider === POSTGRESQL_PROVIDER) backend = await createPostgresBackend(config);
-  else if (config.provider === EMBEDDED_PROVIDER) backend = await createEmbeddedBackend(config);
-  else if (config.provider === 'mongodb') {
+  if (config.provider === 'mongodb') {
     throw new DatastoreError('configuration', 'the mongodb provider has no schema version; run the migrations to create its indexes', { provider: 'mongodb' });
-  } else {
+  }
+  const backend: SqlBackend | undefined = await createSqlBackend(config.provider, config);
+  if (!backend) {
     throw new DatastoreError('provider_not_found', `no migrations for provider '${config.provider}'; use postgresql or embedded`);
   }
   try {

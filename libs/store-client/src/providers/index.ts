@@ -1,8 +1,12 @@
-/** Built-in providers, registered when the package is imported. */
+/**
+ * Built-in providers, registered when the package is imported. Registration names a factory that
+ * imports the provider's module (and its driver) on first use, so importing the package loads
+ * none of pg, PGlite or the MongoDB driver (src/lazy-drivers.spec.ts checks it).
+ */
 import { registerProvider } from '../registry.js';
-import { createEmbeddedDataStore, EMBEDDED_PROVIDER } from './embedded/embedded-datastore.js';
-import { registerMongoProvider } from './mongodb/index.js';
-import { createPostgresDataStore, POSTGRESQL_PROVIDER } from './postgresql/postgresql-datastore.js';
+import { createEmbeddedDataStore, createPostgresDataStore } from './lazy.js';
+import { registerMongoProvider } from './mongodb/register.js';
+import { EMBEDDED_PROVIDER, POSTGRESQL_PROVIDER } from './names.js';
 
 registerProvider(POSTGRESQL_PROVIDER, createPostgresDataStore);
 registerProvider(EMBEDDED_PROVIDER, createEmbeddedDataStore);

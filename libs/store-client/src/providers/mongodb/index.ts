@@ -1,30 +1,9 @@
 /**
  * The `mongodb` provider: upstream NVSentinel's original backend behind the shared DataStore
- * interface. `registerMongoProvider()` makes `createDataStore({ provider: 'mongodb', … })` work;
- * pass hooks to connect logs, the resume-token recovery metric and the history-lost handler.
+ * interface. Importing this module loads the MongoDB driver; the package root registers the
+ * provider through `register.ts` and `../lazy.ts`, which do not.
  */
-import { registerProvider } from '../../registry.js';
-import type { MongoLogger } from './hooks.js';
-import { openMongoDataStore, type MongoProviderOptions } from './mongo-datastore.js';
-
-export function registerMongoProvider(options: MongoProviderOptions = {}): void {
-  registerProvider('mongodb', (config) => {
-    // Hooks can also arrive with the configuration (service-kit passes the service's logger and
-    // metrics that way); explicit registration options win.
-    const { logger, onResumeTokenRecovery } = config.options;
-    return openMongoDataStore(config, {
-      ...(isMongoLogger(logger) ? { logger } : {}),
-      ...(onResumeTokenRecovery ? { onResumeTokenRecovery } : {}),
-      ...options,
-    });
-  });
-}
-
-function isMongoLogger(logger: unknown): logger is MongoLogger {
-  const l = logger as Partial<MongoLogger> | undefined;
-  return typeof l?.info === 'function' && typeof l.warn === 'function' && typeof l.error === 'function';
-}
-
+export { registerMongoProvider } from './register.js';
 export { openMongoDataStore, ensureMongoIndexes, MongoDataStore, MONGO_CAPABILITIES, type MongoProviderOptions } from './mongo-datastore.js';
 export type { HistoryLostInfo, HistoryLostListener, MongoLogger, MongoProviderHooks, MongoWatchOptions } from './hooks.js';
 export { MONGO_DEFAULTS } from './defaults.js';
