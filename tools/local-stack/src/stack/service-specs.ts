@@ -39,6 +39,14 @@ export interface StackService {
   metricsPort: number;
 }
 
+/**
+ * Kubernetes API budgets of the local stack. The chart keeps upstream's client-go budgets (a real
+ * API server is shared by the whole cluster); the simulator serves only this stack, so the local
+ * stack lets each service use it at the rate its work needs — a burst of faults is then bounded
+ * by the services' own work, which is what the cycle bench measures.
+ */
+const LOCAL_QPS = ['--qps', '200', '--burst', '400'];
+
 export function stackServices(options: StackServiceOptions): StackService[] {
   const { ports, kubeconfigPath, configs } = options;
   const common = (name: StackServiceName) => ['--metrics-port', String(ports.metrics[name]), '--kubeconfig', kubeconfigPath, '--namespace', NVSENTINEL_NAMESPACE];
@@ -50,29 +58,29 @@ export function stackServices(options: StackServiceOptions): StackService[] {
       main: 'apps/platform-connectors/dist/main.js',
       args: ['--socket', socket, '--http-port', String(ports.ingest), '--http-host', options.host],
     },
-    { name: 'fault-quarantine', definition: faultQuarantineService, main: 'apps/fault-quarantine/dist/main.js', args: ['--config-path', FAULT_QUARANTINE_CONFIG_PATH] },
+    { name: 'fault-quarantine', definition: faultQuarantineService, main: 'apps/fault-quarantine/dist/main.js', args: ['--config-path', FAULT_QUARANTINE_CONFIG_PATH, '--kube-api-qps', '200', '--kube-api-burst', '400'] },
     {
       name: 'node-drainer',
       definition: nodeDrainerService,
       main: 'apps/node-drainer/dist/main.js',
-      args: ['--config-path', options.nodeDrainerConfigPath ?? NODE_DRAINER_CONFIG_PATH],
+      args: ['--config-path', options.nodeDrainerConfigPath ?? NODE_DRAINER_CONFIG_PATH, ...LOCAL_QPS, '--workers', '32'],
     },
     // Re-checks a CR held InProgress every second instead of 30 s: the local stack reboots in seconds.
     {
       name: 'fault-remediation',
       definition: faultRemediationService,
       main: 'apps/fault-remediation/dist/main.js',
-      args: ['--config-path', configs.faultRemediation, '--in-progress-requeue', '1s'],
+      args: ['--config-path', configs.faultRemediation, '--in-progress-requeue', '1s', ...LOCAL_QPS],
     },
     {
       name: 'janitor-provider',
       definition: janitorProviderService,
       main: 'apps/janitor/dist/csp-server/main.js',
-      args: ['--csp', 'sim', '--socket', configs.janitorProviderSocket, '--sim-reboot-down-seconds', String(options.rebootDownSeconds)],
+      args: ['--csp', 'sim', '--socket', configs.janitorProviderSocket, '--sim-reboot-down-seconds', String(options.rebootDownSeconds), ...LOCAL_QPS],
     },
     // The admission webhook needs a serving certificate and an API server that calls it; the
     // simulator can, but the local stack keeps its start simple and relies on janitor's node lock.
-    { name: 'janitor', definition: janitorService, main: 'apps/janitor/dist/main.js', args: ['--config', configs.janitor, '--enable-webhook=false'] },
+    { name: 'janitor', definition: janitorService, main: 'apps/janitor/dist/main.js', args: ['--config', configs.janitor, '--enable-webhook=false', ...LOCAL_QPS, '--max-concurrent-reconciles', '32'] },
     {
       name: 'health-events-analyzer',
       definition: healthEventsAnalyzerService,
