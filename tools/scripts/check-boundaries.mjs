@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Module-boundary check over the Nx project graph, in the spirit of
 // @nx/enforce-module-boundaries. We do not use the ESLint rule because @nx/eslint
-// pulls unrs-resolver, whose optional platform packages break `npm ci` on our mirror
-// (see shared/reference/toolchain.md). Same idea, ~60 lines: each project's tags decide
+// pulls unrs-resolver, whose optional platform packages break `npm ci` on the package
+// mirror this project builds against. Same idea, ~60 lines: each project's tags decide
 // which other projects it may depend on; the graph comes from Nx itself, so imports in
 // source files and package.json dependencies both count.
 import { execFileSync } from 'node:child_process';
@@ -31,8 +31,9 @@ const constraints = [
   { sourceTag: 'type:stack', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
 ];
 /**
- * Narrower rules for single projects (DESIGN.md: store-client imports only health-model; the
- * error base every catalogue extends imports nothing).
+ * Narrower rules for single projects: store-client builds only on the data model (so any service
+ * can use it without pulling Kubernetes or HTTP code), and the error base every catalogue extends
+ * imports nothing.
  */
 const projectRules = {
   'store-client': ['health-model', 'errors'],
