@@ -28,7 +28,7 @@ import type {
   WatchOptions,
 } from '../../interfaces.js';
 import { compileFilter, compilePipeline, type CompileOptions } from '../../query/index.js';
-import { LOOKUP_COLLECTIONS } from './collections.js';
+import { LOOKUP_COLLECTIONS, LOOKUP_INDEXED_COLUMNS } from './collections.js';
 import { PREPARE_MARKER, announcePaths, type SqlContext } from './context.js';
 import { decodeHealthEventRow, decodeJson, encodeJson, isStoredId, nowTimestamp } from './documents.js';
 import { SqlChangeStream } from './change-stream.js';
@@ -273,7 +273,7 @@ export class SqlHealthEventStore implements HealthEventStore {
   async #aggregateRaw(pipeline: Pipeline, action: string): Promise<unknown[]> {
     // The source exposes the indexed columns so the pipeline's leading $match stages can use them.
     const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at, generated_seconds FROM health_events)`;
-    const query = compilePipeline(pipeline, source, { collections: LOOKUP_COLLECTIONS, indexedPaths: INDEXED_PATHS });
+    const query = compilePipeline(pipeline, source, { collections: LOOKUP_COLLECTIONS, lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS, indexedPaths: INDEXED_PATHS });
     // The compiled text depends on the pipeline's shape, not its values (those are parameters):
     // the marker lets the postgresql provider run it as a named statement, planned once.
     const result = await this.#ctx.run(action, (db) => sql<{ doc: unknown }>`${sql.raw(PREPARE_MARKER)} ${query}`.execute(db));

@@ -23,6 +23,14 @@ export interface CompileOptions {
    * e.g. `{ HealthEvents: sql\`(SELECT document AS doc FROM health_events)\` }`
    */
   collections?: Record<string, RawBuilder<unknown>>;
+  /**
+   * Per `collections` entry, scalar paths its relation also exposes as indexed columns (by column
+   * name; the relation must select them). A `$lookup` pipeline whose leading `$match` is an
+   * `$expr` equating such a path with a `let` variable, e.g.
+   * `{$eq: ["$healthevent.nodename", "$$node"]}`, then also filters the foreign rows on the
+   * column, so PostgreSQL reads one node's rows through the index instead of the whole relation.
+   */
+  lookupIndexedColumns?: Record<string, Record<string, { column: string; type: IndexedPath['type'] }>>;
 }
 
 export interface CompileContext {

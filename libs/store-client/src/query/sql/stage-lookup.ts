@@ -56,9 +56,15 @@ export function compileLookup(spec: unknown, ctx: CompileContext, location: Quer
     if (spec.let !== undefined && !isPlainObject(spec.let)) throw invalid('$lookup let must be an object of name: expression', location);
     const outer = rootScope(localDoc, ctx, location);
     const vars: Record<string, Sql> = { ...ctx.vars };
+    const letNames = new Set<string>();
     for (const [name, expr] of Object.entries(spec.let ?? {})) {
       if (!/^[a-z_][A-Za-z0-9_]*$/.test(name)) throw invalid(`"${name}" is not a valid $lookup variable name`, location);
       vars[name] = compileExpression(expr, outer);
+      letNames.add(name);
+    }
+    const implied = impliedVariableEqualities(spec.pipeline, ctx.options.lookupIndexedColumns?.[spec.from], vars, letNames, f);
+    if (implied.length > 0) {
+      foreign = sql`SELECT ${f}.doc, '{}'::bigint[] AS ord FROM ${from} AS ${f} WHERE ${joinCondition} AND ${sql.join(implied, sql` AND `)}`;
     }
     const input = freshAlias(ctx, 'i');
     const chain = compileStages(spec.pipeline, input, { ...ctx, vars }, `$lookup.pipeline.`);
@@ -71,4 +77,52 @@ export function compileLookup(spec: unknown, ctx: CompileContext, location: Quer
     joined = foreign;
   }
   return (prev) => sql`SELECT nvsq_set_path(${localDoc}, ${asPath}, (${joined})) AS doc, ${p}.ord FROM ${prev} AS ${p}`;
+}
+
+/**
+ * Column predicates implied by the sub-pipeline's leading `$match: {$expr: …}` stages: each
+ * top-level `{$eq: ["$<indexed path>", "$$<let variable>"]}` (either order) gives
+ * `col = var #>> '{}' OR (var IS NULL AND col IS NULL)`. The indexed column is the path's value as
+ * text (`#>>`), so equal JSON values give equal text and a missing or null value gives NULL: the
+ * predicate keeps every row the `$eq` keeps (it only drops rows it would drop too), and the
+ * `$match` itself still decides. Only variables of this `$lookup`'s `let` are used — they are
+ * fixed per local document, so PostgreSQL runs the sub-query as an index scan per document.
+ */
+function impliedVariableEqualities(
+  pipeline: unknown,
+  columns: Record<string, { column: string; type: string }> | undefined,
+  vars: Record<string, Sql>,
+  letNames: ReadonlySet<string>,
+  f: Sql,
+): Sql[] {
+  if (!columns || !Array.isArray(pipeline)) return [];
+  const out: Sql[] = [];
+  for (const stage of pipeline) {
+    if (!isPlainObject(stage) || Object.keys(stage).length !== 1 || !isPlainObject(stage.$match)) break;
+    const match = stage.$match;
+    if (Object.keys(match).length !== 1 || !('$expr' in match)) continue;
+    const visit = (node: unknown): void => {
+      if (!isPlainObject(node) || Object.keys(node).length !== 1) return;
+      if (Array.isArray(node.$and)) return node.$and.forEach(visit);
+      const args = node.$eq;
+      if (!Array.isArray(args) || args.length !== 2) return;
+      const [a, b] = args;
+      const pair = asPathAndVar(a, b) ?? asPathAndVar(b, a);
+      if (!pair) return;
+      const indexed = columns[pair.path];
+      const value = vars[pair.variable];
+      if (!indexed || indexed.type !== 'text' || !value || !letNames.has(pair.variable)) return;
+      const column = sql`${f}.${sql.ref(indexed.column)}`;
+      out.push(sql`(${column} = (${value} #>> '{}') OR ((${value}) IS NULL AND ${column} IS NULL))`);
+    };
+    visit(match.$expr);
+  }
+  return out;
+}
+
+function asPathAndVar(a: unknown, b: unknown): { path: string; variable: string } | undefined {
+  if (typeof a !== 'string' || typeof b !== 'string') return undefined;
+  if (!a.startsWith('$') || a.startsWith('$$') || a.length < 2) return undefined;
+  if (!b.startsWith('$$') || b.includes('.') || b.length < 3) return undefined;
+  return { path: a.slice(1), variable: b.slice(2) };
 }
