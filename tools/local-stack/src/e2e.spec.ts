@@ -235,6 +235,25 @@ describe.each(providers)('the local stack on the %s datastore', (provider) => {
     measurements.push(`${provider}: REPLACE_VM → node deleted ${ms(Date.now() - sentAt)} (upper bound: polled)`);
   }, 180_000);
 
+
+  it('repeated XIDs: the analyzer finds XID 31 in two bursts on one GPU and its finding quarantines the node', async () => {
+    const node = h.nodeNames().find((name) => !h.node(name).spec?.unschedulable);
+    expect(node).toBeDefined();
+    const sentAt = Date.now();
+    // Two bursts: the first 10 minutes ago (its monitor reported it then), the second now.
+    const earlier = xidEvent({ node: node!, xid: 31, gpu: 2, monitor: 'syslog', now: new Date(Date.now() - 10 * 60_000) });
+    await sendOverGrpc(h.stack.socketPath, [earlier]);
+    await sendOverGrpc(h.stack.socketPath, [xidEvent({ node: node!, xid: 31, gpu: 2, monitor: 'syslog' })]);
+    const finding = await eventually(async () => {
+      const events = await h.stack.datastore.healthEventStore().findHealthEventsByNode(node!);
+      // The first, solo XID 31 is a finding too (XIDErrorSoloNoBurst, action NONE: not fatal).
+      return events.find((e) => e.healthEvent.agent === 'health-events-analyzer' && e.healthEvent.checkName === 'RepeatedXID31OnSameGPU' && e.createdAt.getTime() >= sentAt);
+    }, 'the RepeatedXID31OnSameGPU finding', { timeoutMs: 60_000 });
+    expect(finding.healthEvent).toMatchObject({ checkName: 'RepeatedXID31OnSameGPU', isFatal: true, recommendedAction: RecommendedAction.RUN_DCGMEUD });
+    await eventually(() => h.cordonedAt(node!, sentAt), 'cordon on the finding');
+    await eventually(async () => ((await h.stack.datastore.healthEventStore().findHealthEventById(finding.id))?.healthEventStatus.nodeQuarantined === 'Quarantined' ? true : undefined), 'the finding quarantined');
+  }, 120_000);
+
   it('a burst of fatal faults on every node trips the circuit breaker before half the fleet is cordoned', async () => {
     const nodes = h.nodeNames();
     const sentAt = Date.now();

@@ -1,6 +1,6 @@
 import { RecommendedAction, validateHealthEvent, toProtoJson } from '@nvsentinel/health-model';
 import { describe, expect, it } from 'vitest';
-import { healthyEvent, pciAddress, xidEvent } from './health-events.js';
+import { gpuUuid, healthyEvent, pciAddress, xidEvent } from './health-events.js';
 import { summarizeQuarantine } from './nodes-command.js';
 import { formatTable } from './table.js';
 import { xidInfo } from './xid-catalog.js';
@@ -21,6 +21,7 @@ describe('injected health events', () => {
       entitiesImpacted: [
         { entityType: 'GPU', entityValue: '2' },
         { entityType: 'PCI', entityValue: pciAddress(2) },
+        { entityType: 'GPU_UUID', entityValue: gpuUuid('gpu-node-3', 2) },
       ],
       nodeName: 'gpu-node-3',
       generatedTimestamp: { seconds: Math.floor(now.getTime() / 1000), nanos: 250_000_000 },
@@ -33,6 +34,12 @@ describe('injected health events', () => {
     expect(xidEvent({ node: 'n', xid: 13, gpu: 0, monitor: 'gpu' })).toMatchObject({ agent: 'gpu-health-monitor', checkName: 'GpuXidError', isFatal: false });
     expect(xidEvent({ node: 'n', xid: 79, gpu: 0, monitor: 'syslog', fatal: false }).isFatal).toBe(false);
     expect(xidInfo(4242)).toMatchObject({ fatal: true, action: RecommendedAction.CONTACT_SUPPORT });
+  });
+
+  it('names each GPU by a UUID that is stable per node and index', () => {
+    expect(gpuUuid('gpu-node-3', 2)).toMatch(/^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(gpuUuid('gpu-node-3', 2)).toBe(gpuUuid('gpu-node-3', 2));
+    expect(new Set([gpuUuid('gpu-node-3', 2), gpuUuid('gpu-node-3', 1), gpuUuid('gpu-node-4', 2)]).size).toBe(3);
   });
 
   it('reports recovery for the whole check, or for one GPU', () => {

@@ -3,6 +3,7 @@
  * it reads from the kernel log as `SysLogsXIDError`, gpu-health-monitor (DCGM) as `GpuXidError`.
  * Both are matched by fault-quarantine's default rule sets when fatal.
  */
+import { createHash } from 'node:crypto';
 import { ProcessingStrategy, RecommendedAction, type HealthEvent } from '@nvsentinel/health-model';
 import { xidInfo } from './xid-catalog.js';
 
@@ -32,6 +33,15 @@ export function pciAddress(gpu: number): string {
   return `0000:${(0x18 + gpu * 0x10).toString(16).padStart(2, '0')}:00.0`;
 }
 
+/**
+ * The GPU's UUID as nvidia-smi prints it (`GPU-xxxxxxxx-xxxx-…`), stable per node and index so
+ * repeated faults on one GPU name the same GPU — the analyzer's rules and GPU resets key on it.
+ */
+export function gpuUuid(node: string, gpu: number): string {
+  const hex = createHash('sha256').update(`${node}/${gpu}`).digest('hex');
+  return `GPU-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 export function xidEvent(input: FaultInput): HealthEvent {
   const info = xidInfo(input.xid);
   const { agent, checkName } = MONITORS[input.monitor];
@@ -46,6 +56,7 @@ export function xidEvent(input: FaultInput): HealthEvent {
     entitiesImpacted: [
       { entityType: 'GPU', entityValue: String(input.gpu) },
       { entityType: 'PCI', entityValue: pci },
+      { entityType: 'GPU_UUID', entityValue: gpuUuid(input.node, input.gpu) },
     ],
   };
 }
@@ -73,6 +84,7 @@ export function healthyEvent(input: RecoveryInput): HealthEvent {
         : [
             { entityType: 'GPU', entityValue: String(input.gpu) },
             { entityType: 'PCI', entityValue: pciAddress(input.gpu) },
+            { entityType: 'GPU_UUID', entityValue: gpuUuid(input.node, input.gpu) },
           ],
   };
 }

@@ -30,6 +30,7 @@ export function loadNodeDrainerConfig(path = NODE_DRAINER_CONFIG_PATH): DrainerC
 
 /** The configuration files written for one run of the stack (they name paths and ports of this run). */
 export interface StackConfigFiles {
+  faultQuarantine: string;
   faultRemediation: string;
   janitor: string;
   cspHealthMonitor: string;
@@ -42,11 +43,32 @@ export function writeStackConfigs(home: string): StackConfigFiles {
   const janitorProviderSocket = join(home, 'janitor-provider.sock');
   return {
     janitorProviderSocket,
+    faultQuarantine: writeConfig(home, 'fault-quarantine.toml', `${readFileSync(FAULT_QUARANTINE_CONFIG_PATH, 'utf8')}${ANALYZER_RULE_SET}`),
     faultRemediation: writeFaultRemediationConfig(home),
     janitor: writeConfig(home, 'janitor.yaml', janitorConfig(`unix://${janitorProviderSocket}`)),
     cspHealthMonitor: writeConfig(home, 'csp-health-monitor.toml', readFileSync(CSP_HEALTH_MONITOR_CONFIG_PATH, 'utf8')),
   };
 }
+
+/**
+ * fault-quarantine's chart defaults plus one rule set: the analyzer's fatal findings (repeated
+ * XIDs, repeated remediations) quarantine the node. Upstream's chart has no such rule set — its
+ * analyzer findings only become node conditions — so the local stack adds it to show the path
+ * a platform team would enable.
+ */
+export const ANALYZER_RULE_SET = `
+# Added by npm start: quarantine on the health-events analyzer's fatal findings.
+[[rule-sets]]
+version = "1"
+name = "Health events analyzer fatal finding ruleset"
+enabled = true
+priority = 0
+  [[rule-sets.match.all]]
+  kind = "HealthEvent"
+  expression = "event.agent == 'health-events-analyzer' && event.isFatal == true"
+  [rule-sets.cordon]
+  shouldCordon = true
+`;
 
 /** csp-health-monitor and its notifier with the `sim` CSP and demo-sized delays (see the file). */
 export const CSP_HEALTH_MONITOR_CONFIG_PATH = fileURLToPath(new URL('../../config/csp-health-monitor.toml', import.meta.url));

@@ -14,7 +14,7 @@ import { nodeDrainerService } from '@nvsentinel/node-drainer';
 import { platformConnectorsService } from '@nvsentinel/platform-connectors';
 import type { ServiceDefinition } from '@nvsentinel/service-kit';
 import type { StackConfigFiles } from './local-config.js';
-import { FAULT_QUARANTINE_CONFIG_PATH, NODE_DRAINER_CONFIG_PATH, NVSENTINEL_NAMESPACE } from './local-config.js';
+import { NODE_DRAINER_CONFIG_PATH, NVSENTINEL_NAMESPACE } from './local-config.js';
 import type { StackPorts, StackServiceName } from './stack-types.js';
 
 export interface StackServiceOptions {
@@ -58,7 +58,7 @@ export function stackServices(options: StackServiceOptions): StackService[] {
       main: 'apps/platform-connectors/dist/main.js',
       args: ['--socket', socket, '--http-port', String(ports.ingest), '--http-host', options.host],
     },
-    { name: 'fault-quarantine', definition: faultQuarantineService, main: 'apps/fault-quarantine/dist/main.js', args: ['--config-path', FAULT_QUARANTINE_CONFIG_PATH, '--kube-api-qps', '200', '--kube-api-burst', '400'] },
+    { name: 'fault-quarantine', definition: faultQuarantineService, main: 'apps/fault-quarantine/dist/main.js', args: ['--config-path', configs.faultQuarantine, '--kube-api-qps', '200', '--kube-api-burst', '400'] },
     {
       name: 'node-drainer',
       definition: nodeDrainerService,
