@@ -49,7 +49,7 @@ function codesIn(source: string): string[] {
 
 function documentedCodes(): string[] {
   const doc = readFileSync(join(repo, 'docs/errors.md'), 'utf8');
-  return [...doc.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
+  return [...doc.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]!);
 }
 
 describe('docs/errors.md', () => {
@@ -61,7 +61,13 @@ describe('docs/errors.md', () => {
 
   it('finds the catalogues of the libraries and the apps', () => {
     const packages = new Set(files.map((f) => relative(repo, f).split('/').slice(0, 2).join('/')));
-    for (const expected of ['libs/service-kit', 'libs/store-client', 'libs/k8s', 'libs/health-model', 'apps/platform-connectors']) {
+    for (const expected of [
+      'libs/service-kit',
+      'libs/store-client',
+      'libs/k8s',
+      'libs/health-model',
+      'apps/platform-connectors',
+    ]) {
       expect(packages).toContain(expected);
     }
   });
@@ -74,7 +80,13 @@ describe('docs/errors.md', () => {
 
   it('lists no code that no catalogue declares, and each only once', () => {
     const documented = documentedCodes();
-    expect(documented.filter((code) => !declared.has(code)), 'remove these rows from docs/errors.md').toEqual([]);
-    expect(documented.filter((code, i) => documented.indexOf(code) !== i), 'listed twice').toEqual([]);
+    expect(
+      documented.filter((code) => !declared.has(code)),
+      'remove these rows from docs/errors.md',
+    ).toEqual([]);
+    expect(
+      documented.filter((code, i) => documented.indexOf(code) !== i),
+      'listed twice',
+    ).toEqual([]);
   });
 });

@@ -23,7 +23,10 @@ export async function createEmbeddedDataStore(config: DataStoreConfig): Promise<
 }
 
 /** Opens the `mongodb` provider (loads the MongoDB driver). */
-export async function openMongoDataStore(config: DataStoreConfig, options: MongoProviderOptions = {}): Promise<MongoDataStore> {
+export async function openMongoDataStore(
+  config: DataStoreConfig,
+  options: MongoProviderOptions = {},
+): Promise<MongoDataStore> {
   const { openMongoDataStore: open } = await import('./mongodb/mongo-datastore.js');
   return open(config, options);
 }
@@ -36,7 +39,9 @@ export async function ensureMongoIndexes(config: DataStoreConfig, options: Mongo
 
 /** The SQL backend of `postgresql` or `embedded`, for migrations. */
 export async function createSqlBackend(provider: string, config: DataStoreConfig): Promise<SqlBackend | undefined> {
-  if (provider === POSTGRESQL_PROVIDER) return (await import('./postgresql/postgresql-datastore.js')).createPostgresBackend(config);
-  if (provider === EMBEDDED_PROVIDER) return (await import('./embedded/embedded-datastore.js')).createEmbeddedBackend(config);
+  if (provider === POSTGRESQL_PROVIDER)
+    return (await import('./postgresql/postgresql-datastore.js')).createPostgresBackend(config);
+  if (provider === EMBEDDED_PROVIDER)
+    return (await import('./embedded/embedded-datastore.js')).createEmbeddedBackend(config);
   return undefined;
 }
