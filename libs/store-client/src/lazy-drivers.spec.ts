@@ -15,6 +15,9 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const hooks = pathToFileURL(join(import.meta.dirname, 'testing/ts-source-hooks.mjs')).href;
 const entry = pathToFileURL(join(import.meta.dirname, 'index.ts')).href;
+// A fresh Node process transpiling the sources (and PGlite compiling its WASM) takes tens of
+// seconds on a loaded 2-core machine; the budget only bounds a hang.
+const CHILD_BUDGET_MS = 180_000;
 const DRIVERS = ['/node_modules/pg/', '/node_modules/mongodb/', '/node_modules/@electric-sql/pglite/'];
 
 /** Runs `script` (an ES module body) after importing the package; returns the module URLs loaded. */
@@ -51,7 +54,7 @@ describe('datastore drivers load lazily', () => {
     // the hooks saw the package itself, so an empty driver list is not an empty log
     expect(urls.some((u) => u.endsWith('/store-client/src/registry.ts'))).toBe(true);
     expect(driversIn(urls)).toEqual([]);
-  });
+  }, CHILD_BUDGET_MS);
 
   it('opening an embedded datastore loads PGlite and nothing else', async () => {
     const urls = await modulesLoadedBy(`
@@ -65,5 +68,5 @@ describe('datastore drivers load lazily', () => {
       (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
     `);
     expect(driversIn(urls)).toEqual(['/node_modules/@electric-sql/pglite/']);
-  });
+  }, CHILD_BUDGET_MS);
 });
