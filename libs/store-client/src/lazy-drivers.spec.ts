@@ -47,17 +47,23 @@ async function modulesLoadedBy(script: string): Promise<string[]> {
 const driversIn = (urls: string[]): string[] => DRIVERS.filter((d) => urls.some((u) => u.includes(d)));
 
 describe('datastore drivers load lazily', () => {
-  it('importing the package loads no driver, though every built-in provider is registered', async () => {
-    const urls = await modulesLoadedBy(
-      "if (storeClient.registeredProviders().join() !== 'embedded,mongodb,postgresql') process.exit(3);",
-    );
-    // the hooks saw the package itself, so an empty driver list is not an empty log
-    expect(urls.some((u) => u.endsWith('/store-client/src/registry.ts'))).toBe(true);
-    expect(driversIn(urls)).toEqual([]);
-  }, CHILD_BUDGET_MS);
+  it(
+    'importing the package loads no driver, though every built-in provider is registered',
+    async () => {
+      const urls = await modulesLoadedBy(
+        "if (storeClient.registeredProviders().join() !== 'embedded,mongodb,postgresql') process.exit(3);",
+      );
+      // the hooks saw the package itself, so an empty driver list is not an empty log
+      expect(urls.some((u) => u.endsWith('/store-client/src/registry.ts'))).toBe(true);
+      expect(driversIn(urls)).toEqual([]);
+    },
+    CHILD_BUDGET_MS,
+  );
 
-  it('opening an embedded datastore loads PGlite and nothing else', async () => {
-    const urls = await modulesLoadedBy(`
+  it(
+    'opening an embedded datastore loads PGlite and nothing else',
+    async () => {
+      const urls = await modulesLoadedBy(`
       const dataDir = ${JSON.stringify(join(tmpdir(), `nvs-lazy-embedded-${process.pid}`))};
       const ds = await storeClient.createDataStore({
         provider: 'embedded',
@@ -67,6 +73,8 @@ describe('datastore drivers load lazily', () => {
       await ds.close();
       (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
     `);
-    expect(driversIn(urls)).toEqual(['/node_modules/@electric-sql/pglite/']);
-  }, CHILD_BUDGET_MS);
+      expect(driversIn(urls)).toEqual(['/node_modules/@electric-sql/pglite/']);
+    },
+    CHILD_BUDGET_MS,
+  );
 });
