@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Issue 19's new-user probe, repeatable: run `npm start` N times (default 40); in each run post
+// one fatal XID to the HTTP ingest the moment it answers, then count whether the node gets
+// cordoned on the simulator, and whether `npm start` exits after SIGTERM within its grace period.
+//
+//   node tools/scripts/npm-start-40.mjs [--runs=40] [--cordon-timeout=60] [--exit-timeout=30]
+//
+// Uses npm start's fixed ports (ingest 8080, simulator 6443): nothing else may hold them.
+// The embedded datastore is in memory unless DATASTORE_DATA_DIR is set, so each run starts clean.
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const flag = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const runs = flag('runs', 40);
+const cordonTimeoutMs = flag('cordon-timeout', 60) * 1000;
+const exitTimeoutMs = flag('exit-timeout', 30) * 1000;
+const INGEST = 'http://127.0.0.1:8080/api/v1/health-events';
+const SIM = 'http://127.0.0.1:6443';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+if (process.env.DATASTORE_DATA_DIR) {
+  console.error('npm-start-40: unset DATASTORE_DATA_DIR; a persistent datastore carries events from one run into the next');
+  process.exit(2);
+}
+
+function fatalXid(nodeName, run) {
+  return {
+    events: [
+      {
+        version: 1,
+        agent: 'syslog-health-monitor',
+        componentClass: 'GPU',
+        checkName: 'SysLogsXIDError',
+        isFatal: true,
+        isHealthy: false,
+        message: `XID 79 (npm-start-40 run ${run})`,
+        recommendedAction: 'RESTART_VM',
+        errorCode: ['79'],
+        entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }],
+        metadata: {},
+        generatedTimestamp: new Date().toISOString(),
+        nodeName,
+      },
+    ],
+  };
+}
+
+async function cordoned(node) {
+  const response = await fetch(`${SIM}/api/v1/nodes/${node}`).catch(() => undefined);
+  if (!response?.ok) return false;
+  return (await response.json()).spec?.unschedulable === true;
+}
+
+const results = { runs: 0, acknowledged: 0, cordoned: 0, notCordoned: [], lingering: [], startFailures: [] };
+for (let run = 1; run <= runs; run++) {
+  const node = `gpu-node-${run % 5}`;
+  const child = spawn('npm', ['start'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c) => (output = (output + c).slice(-8000)));
+  child.stderr.on('data', (c) => (output = (output + c).slice(-8000)));
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  results.runs += 1;
+  // Post the moment the ingest answers, like the user in the issue.
+  let acknowledged = false;
+  const startDeadline = Date.now() + 180_000;
+  while (!gone && Date.now() < startDeadline) {
+    const response = await fetch(INGEST, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fatalXid(node, run)) }).catch(() => undefined);
+    if (response?.status === 200) {
+      acknowledged = true;
+      break;
+    }
+    await sleep(response ? 200 : 50);
+  }
+  let isCordoned = false;
+  if (acknowledged) {
+    results.acknowledged += 1;
+    const deadline = Date.now() + cordonTimeoutMs;
+    while (!(isCordoned = await cordoned(node)) && Date.now() < deadline && !gone) await sleep(250);
+    if (isCordoned) results.cordoned += 1;
+    else results.notCordoned.push(run);
+  } else {
+    results.startFailures.push(run);
+    process.stderr.write(`run ${run}: ingest never acknowledged; last output:\n${output}\n`);
+  }
+  if (!gone) process.kill(-child.pid, 'SIGTERM');
+  const exit = await Promise.race([exited, sleep(exitTimeoutMs).then(() => undefined)]);
+  if (!exit) {
+    results.lingering.push(run);
+    process.kill(-child.pid, 'SIGKILL');
+    await exited;
+  }
+  console.log(`run ${run}/${runs}: ${acknowledged ? 'acknowledged' : 'NOT acknowledged'}, ${isCordoned ? 'cordoned' : 'NOT cordoned'}, ${exit ? `exited (${exit.code ?? exit.signal})` : 'did NOT exit after SIGTERM (killed)'}`);
+}
+console.log(
+  `npm-start-40: ${results.runs} runs, ${results.acknowledged} acknowledged, ${results.cordoned} cordoned, ` +
+    `not cordoned: [${results.notCordoned.join(', ')}], start failures: [${results.startFailures.join(', ')}], ` +
+    `still alive after SIGTERM: [${results.lingering.join(', ')}]`,
+);
+process.exit(results.notCordoned.length + results.startFailures.length + results.lingering.length === 0 ? 0 : 1);
