@@ -25,7 +25,8 @@ const xid31 = (ts: number, gpu = 'GPU-aaaa'): HealthEvent =>
     generatedTimestamp: { seconds: ts, nanos: 0 },
   });
 
-describe('nvsentinel rules test', () => {
+// Each test opens an in-memory PGlite; its WASM start-up alone takes 30 s on the shared 2-core machine.
+describe('nvsentinel rules test', { timeout: 120_000 }, () => {
   let dir: string;
   const file = async (name: string, content: unknown) => {
     const path = join(dir, name);
