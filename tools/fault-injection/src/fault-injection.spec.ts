@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresCluster, postgresUnavailableReason, type PostgresCluster } from './postgres-cluster.js';
 import { watchNodeWrites, type NodeWrites } from './node-writes.js';
-import { sleep, startFaultQuarantine, startPlatformConnectors, startSimulator, type Child, type Datastore } from './processes.js';
+import { buildShippedProcesses, sleep, startFaultQuarantine, startPlatformConnectors, startSimulator, type Child, type Datastore } from './processes.js';
 
 const unavailable = postgresUnavailableReason();
 if (unavailable) console.warn(`fault-injection suite skipped: ${unavailable}`);
@@ -81,8 +81,10 @@ describe.skipIf(unavailable !== undefined)('fault injection (shipped processes, 
   let databases = 0;
 
   beforeAll(async () => {
+    // The suite runs the built dist/main.js files: bring them up to date (a no-op build when they are).
+    buildShippedProcesses();
     postgres = await createPostgresCluster();
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const child of children) await child.kill();
