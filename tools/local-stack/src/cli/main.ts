@@ -10,6 +10,7 @@ import { followCluster } from '../progress/cluster-progress.js';
 import { terminalSink } from '../progress/progress-line.js';
 import { eventSteps, formatCycle, listMaintenanceFor } from './cycle-command.js';
 import { fetchNodeEvents, formatEvents } from './events-command.js';
+import { RULES_TEST_USAGE, rulesTest } from './rules-command.js';
 import { formatMaintenanceList, formatScheduleResult, maintenanceList, maintenanceSchedule, parseDurationSeconds } from './maintenance-command.js';
 import { NVSENTINEL_NAMESPACE } from '../stack/local-config.js';
 import { healthyEvent, isMonitor, xidEvent, type Monitor } from './health-events.js';
@@ -35,6 +36,7 @@ commands:
                                   a simulated cloud maintenance window: quarantined before it starts, healthy a minute after it ends
   maintenance schedule --cancel WINDOW_ID   cancel a scheduled window (the node is released)
   maintenance list [--node NAME]  stored maintenance events (status, window) and windows not polled yet
+  ${RULES_TEST_USAGE}
   watch                           stream node and pod changes (cordon, labels, taints, conditions, evictions)
   xids                            the XIDs this tool knows, with fatality and recommended action
 
@@ -53,6 +55,9 @@ const OPTIONS = {
   in: { type: 'string' },
   duration: { type: 'string' },
   cancel: { type: 'string' },
+  config: { type: 'string' },
+  events: { type: 'string' },
+  rule: { type: 'string' },
   'ingest-url': { type: 'string' },
   socket: { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -87,6 +92,11 @@ async function main(argv: string[]): Promise<void> {
       return events(values, endpoints);
     case 'cycle':
       return cycle(values, endpoints);
+    case 'rules':
+      if (positionals[1] !== 'test') throw new UsageError(`rules needs the subcommand test${positionals[1] ? `, got "${positionals[1]}"` : ''}`);
+      return void console.log(
+        await rulesTest({ eventsPath: required(values.events, '--events'), ...(values.config ? { configPath: values.config } : {}), ...(values.rule ? { rule: values.rule } : {}) }),
+      );
     case 'maintenance':
       return maintenance(positionals[1], values, endpoints);
     case 'watch':

@@ -56,7 +56,8 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
     }
     // They start in parallel; each is ready when its own /readyz says so.
     await Promise.all(
-      children.map(({ name, child }, i) => waitReady(name, child, stackServices(options)[i]!.metricsPort, options.readyTimeoutMs ?? 60_000)),
+      // Nine Node.js processes loading at once on a small machine take a while: allow 3 minutes.
+      children.map(({ name, child }, i) => waitReady(name, child, stackServices(options)[i]!.metricsPort, options.readyTimeoutMs ?? 180_000)),
     );
   } catch (err) {
     await stop();
