@@ -6,7 +6,7 @@
  * maintenance CRs' conditions (through the Kubernetes API).
  */
 import type { KubeClient } from '@nvsentinel/k8s';
-import { JANITOR_GROUP, JANITOR_VERSION, MAINTENANCE_KINDS, type MaintenanceObject } from '../progress/remediation-progress.js';
+import { listMaintenanceObjects, MAINTENANCE_KINDS, type MaintenanceObject } from '../progress/remediation-progress.js';
 import type { StoredEventView } from './events-command.js';
 import { formatTable } from './table.js';
 
@@ -83,19 +83,8 @@ export function maintenanceSteps(kind: string, objects: readonly MaintenanceObje
 }
 
 export async function listMaintenanceFor(kube: KubeClient, node: string): Promise<CycleStep[]> {
-  const perKind = await Promise.all(
-    Object.entries(MAINTENANCE_KINDS).map(async ([plural, kind]) => {
-      let list: { items?: MaintenanceObject[] };
-      try {
-        list = (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural })) as { items?: MaintenanceObject[] };
-      } catch (err) {
-        if ((err as { code?: number }).code === 404) return []; // janitor's CRDs are not installed: no maintenance CRs
-        throw err;
-      }
-      return maintenanceSteps(kind, (list.items ?? []).filter((cr) => cr.spec?.nodeName === node));
-    }),
-  );
-  return perKind.flat();
+  const mine = (await listMaintenanceObjects(kube)).filter((m) => m.object.spec?.nodeName === node);
+  return Object.values(MAINTENANCE_KINDS).flatMap((kind) => maintenanceSteps(kind, mine.filter((m) => m.kind === kind).map((m) => m.object)));
 }
 
 export function timeline(steps: readonly CycleStep[]): CycleStep[] {

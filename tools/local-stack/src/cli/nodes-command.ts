@@ -2,7 +2,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { Annotations, STATE_LABEL } from '@nvsentinel/fault-quarantine';
 import type { KubeClient } from '@nvsentinel/k8s';
-import { JANITOR_GROUP, JANITOR_VERSION, MAINTENANCE_KINDS, type MaintenanceObject } from '../progress/remediation-progress.js';
+import { listMaintenanceObjects, type KindedMaintenance, type MaintenanceObject } from '../progress/remediation-progress.js';
 import { formatTable } from './table.js';
 
 export interface NodeRow {
@@ -18,7 +18,7 @@ export interface NodeRow {
 }
 
 export async function listNodeRows(kube: KubeClient): Promise<NodeRow[]> {
-  const [nodes, pods, maintenance] = await Promise.all([kube.core.listNode(), kube.core.listPodForAllNamespaces(), listMaintenance(kube)]);
+  const [nodes, pods, maintenance] = await Promise.all([kube.core.listNode(), kube.core.listPodForAllNamespaces(), listMaintenanceObjects(kube)]);
   return nodes.items
     .map((node) => {
       const name = node.metadata?.name;
@@ -27,26 +27,6 @@ export async function listNodeRows(kube: KubeClient): Promise<NodeRow[]> {
       return newest ? { ...row, remediation: { cr: `${newest.kind}/${newest.object.metadata?.name}`, phase: maintenancePhase(newest.object) } } : row;
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-}
-
-interface KindedMaintenance {
-  kind: string;
-  object: MaintenanceObject;
-}
-
-async function listMaintenance(kube: KubeClient): Promise<KindedMaintenance[]> {
-  const lists = await Promise.all(
-    Object.entries(MAINTENANCE_KINDS).map(async ([plural, kind]) => {
-      try {
-        const list = (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural })) as { items?: MaintenanceObject[] };
-        return (list.items ?? []).map((object) => ({ kind, object }));
-      } catch (err) {
-        if ((err as { code?: number }).code === 404) return []; // janitor's CRDs not installed
-        throw err;
-      }
-    }),
-  );
-  return lists.flat();
 }
 
 function byCreation(a: KindedMaintenance, b: KindedMaintenance): number {

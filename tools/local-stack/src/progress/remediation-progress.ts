@@ -26,6 +26,28 @@ export interface MaintenanceObject extends KubernetesObject {
   status?: { conditions?: MaintenanceCondition[]; phase?: string; startTime?: string; completionTime?: string };
 }
 
+/** One maintenance CR with its kind (the custom-objects API answers without it per list). */
+export interface KindedMaintenance {
+  kind: string;
+  object: MaintenanceObject;
+}
+
+/** Every maintenance CR of every kind; none when janitor's CRDs are not installed. */
+export async function listMaintenanceObjects(kube: KubeClient): Promise<KindedMaintenance[]> {
+  const lists = await Promise.all(
+    Object.entries(MAINTENANCE_KINDS).map(async ([plural, kind]) => {
+      try {
+        const list = (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural })) as { items?: MaintenanceObject[] };
+        return (list.items ?? []).map((object) => ({ kind, object }));
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return []; // janitor's CRDs are not installed
+        throw err;
+      }
+    }),
+  );
+  return lists.flat();
+}
+
 export interface RemediationProgress {
   stop(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import type { HandleOutcome } from '@nvsentinel/fault-quarantine';
 import { NodeCache, createKubeClient, type KubeClient } from '@nvsentinel/k8s';
 import { createLogger } from '@nvsentinel/service-kit';
 import type { ChangeEvent, ChangeStream, DataStoreConfig } from '@nvsentinel/store-client';
+import { JANITOR_GROUP, JANITOR_VERSION, MAINTENANCE_KINDS } from '../progress/remediation-progress.js';
 import { localScenario } from '../stack/cluster-scenario.js';
 import { chooseDatastore } from '../stack/datastore-choice.js';
 import { startLocalStack, type LocalStack } from '../stack/local-stack.js';
@@ -134,8 +135,8 @@ export class StackHarness {
 
   /** janitor's CRs of one kind (plural, e.g. `rebootnodes`) for a node, as the simulator stores them. */
   maintenanceCrs(plural: 'rebootnodes' | 'terminatenodes' | 'gpuresets', node: string): MaintenanceCr[] {
-    const kind = { rebootnodes: 'RebootNode', terminatenodes: 'TerminateNode', gpuresets: 'GPUReset' }[plural];
-    return (this.sim.state.list('janitor.dgxc.nvidia.com/v1alpha1', kind) as unknown as MaintenanceCr[]).filter((cr) => cr.spec?.nodeName === node);
+    const kind = MAINTENANCE_KINDS[plural];
+    return (this.sim.state.list(`${JANITOR_GROUP}/${JANITOR_VERSION}`, kind) as unknown as MaintenanceCr[]).filter((cr) => cr.spec?.nodeName === node);
   }
 
   nodeNames(): string[] {
