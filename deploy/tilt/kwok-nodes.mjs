@@ -32,13 +32,17 @@ export function kwokNodes({ nodes = 50, seed = 1, prefix = 'kwok-gpu-node', now 
     .map((node) => {
       // the API server owns these; KWOK fills in status once the node is registered
       const { uid, resourceVersion, creationTimestamp, ...metadata } = node.metadata;
-      void uid; void resourceVersion; void creationTimestamp;
+      void uid;
+      void resourceVersion;
+      void creationTimestamp;
       return { ...node, metadata };
     });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { nodes: { type: 'string' }, seed: { type: 'string' }, prefix: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { nodes: { type: 'string' }, seed: { type: 'string' }, prefix: { type: 'string' } },
+  });
   const nodes = kwokNodes({
     ...(values.nodes ? { nodes: Number(values.nodes) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),

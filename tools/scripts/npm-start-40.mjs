@@ -12,7 +12,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const flag = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const flag = (name, fallback) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const runs = flag('runs', 40);
 const cordonTimeoutMs = flag('cordon-timeout', 60) * 1000;
 const exitTimeoutMs = flag('exit-timeout', 30) * 1000;
@@ -21,7 +22,9 @@ const SIM = 'http://127.0.0.1:6443';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 if (process.env.DATASTORE_DATA_DIR) {
-  console.error('npm-start-40: unset DATASTORE_DATA_DIR; a persistent datastore carries events from one run into the next');
+  console.error(
+    'npm-start-40: unset DATASTORE_DATA_DIR; a persistent datastore carries events from one run into the next',
+  );
   process.exit(2);
 }
 
@@ -68,7 +71,11 @@ for (let run = 1; run <= runs; run++) {
   let acknowledged = false;
   const startDeadline = Date.now() + 180_000;
   while (!gone && Date.now() < startDeadline) {
-    const response = await fetch(INGEST, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fatalXid(node, run)) }).catch(() => undefined);
+    const response = await fetch(INGEST, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fatalXid(node, run)),
+    }).catch(() => undefined);
     if (response?.status === 200) {
       acknowledged = true;
       break;
@@ -93,7 +100,9 @@ for (let run = 1; run <= runs; run++) {
     process.kill(-child.pid, 'SIGKILL');
     await exited;
   }
-  console.log(`run ${run}/${runs}: ${acknowledged ? 'acknowledged' : 'NOT acknowledged'}, ${isCordoned ? 'cordoned' : 'NOT cordoned'}, ${exit ? `exited (${exit.code ?? exit.signal})` : 'did NOT exit after SIGTERM (killed)'}`);
+  console.log(
+    `run ${run}/${runs}: ${acknowledged ? 'acknowledged' : 'NOT acknowledged'}, ${isCordoned ? 'cordoned' : 'NOT cordoned'}, ${exit ? `exited (${exit.code ?? exit.signal})` : 'did NOT exit after SIGTERM (killed)'}`,
+  );
 }
 console.log(
   `npm-start-40: ${results.runs} runs, ${results.acknowledged} acknowledged, ${results.cordoned} cordoned, ` +

@@ -10,13 +10,20 @@ import { join } from 'node:path';
 const dir = join(import.meta.dirname, '../../tmp/test-results');
 let files = [];
 try {
-  files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 } catch {
   // no directory: reported below
 }
 const total = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
 const failures = [];
-const firstLines = (text) => String(text ?? '').split('\n').slice(0, 3).map((l) => `      ${l}`).join('\n');
+const firstLines = (text) =>
+  String(text ?? '')
+    .split('\n')
+    .slice(0, 3)
+    .map((l) => `      ${l}`)
+    .join('\n');
 for (const file of files) {
   const r = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
@@ -29,9 +36,12 @@ for (const file of files) {
     const where = `${project} › ${String(suite.name).replace(/^.*?\/(src|test)\//, '$1/')}`;
     const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
     for (const t of failedTests) failures.push(`  ✗ ${where} › ${t.fullName}\n${firstLines(t.failureMessages?.[0])}`);
-    if (suite.status === 'failed' && failedTests.length === 0) failures.push(`  ✗ ${where} (suite failed)\n${firstLines(suite.message)}`);
+    if (suite.status === 'failed' && failedTests.length === 0)
+      failures.push(`  ✗ ${where} (suite failed)\n${firstLines(suite.message)}`);
   }
-  console.log(`  ${file.replace(/\.json$/, '').padEnd(20)} ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped (${r.testResults?.length ?? 0} files)`);
+  console.log(
+    `  ${file.replace(/\.json$/, '').padEnd(20)} ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped (${r.testResults?.length ?? 0} files)`,
+  );
 }
 if (files.length === 0) {
   console.error(`No test reports in ${dir}: did the tests run?`);

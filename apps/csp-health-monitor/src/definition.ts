@@ -10,7 +10,7 @@ import { settingsSchema } from './monitor/settings.js';
 
 export const cspHealthMonitorService = defineService({
   name: 'csp-health-monitor',
-  description: 'csp-health-monitor: stores the cloud provider\'s scheduled maintenance of the cluster\'s nodes.',
+  description: "csp-health-monitor: stores the cloud provider's scheduled maintenance of the cluster's nodes.",
   settings: settingsSchema,
   needs: { datastore: true, kube: true },
   create({ settings, datastore, kube, logger, registry, namespace }) {

@@ -98,9 +98,15 @@ describe('csp-health-monitor and maintenance-notifier lifecycle', () => {
     await monitor.started;
     expect(Object.keys(monitor.instance!.readinessChecks!())).toEqual(['node-cache', 'csp-poll']);
 
-    const window = await scheduleSimMaintenance(h.kube, { namespace: NAMESPACE, node, inMs: 60_000, durationMs: 300_000 });
+    const window = await scheduleSimMaintenance(h.kube, {
+      namespace: NAMESPACE,
+      node,
+      inMs: 60_000,
+      durationMs: 300_000,
+    });
     const stored = await eventually(
-      async () => (await listMaintenanceEvents(h.datastore, { nodeName: node })).find((e) => e.eventId.includes(window.id)),
+      async () =>
+        (await listMaintenanceEvents(h.datastore, { nodeName: node })).find((e) => e.eventId.includes(window.id)),
       'the sim window stored as a maintenance event',
     );
     expect(stored).toMatchObject({ nodeName: node, csp: 'sim', clusterName: 'lifecycle', status: 'DETECTED' });

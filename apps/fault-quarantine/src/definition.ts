@@ -19,7 +19,8 @@ export interface FaultQuarantineHooks {
 
 export const faultQuarantineService = defineService({
   name: CLIENT_NAME,
-  description: 'fault-quarantine: evaluates CEL rule sets on health events and cordons, taints and labels the faulty nodes.',
+  description:
+    'fault-quarantine: evaluates CEL rule sets on health events and cordons, taints and labels the faulty nodes.',
   settings: settingsSchema,
   needs: { datastore: true, kube: true },
   kubeOptions: (settings) => ({ qps: settings.kubeQps, burst: settings.kubeBurst }),
@@ -29,7 +30,8 @@ export const faultQuarantineService = defineService({
     let path = settings.configPath;
     if (!path) {
       path = existsSync(CHART_CONFIG_PATH) ? CHART_CONFIG_PATH : DEFAULT_CONFIG_PATH;
-      if (path === DEFAULT_CONFIG_PATH) logger.info({ configPath: path }, 'no --config-path given; using the shipped default rule sets');
+      if (path === DEFAULT_CONFIG_PATH)
+        logger.info({ configPath: path }, 'no --config-path given; using the shipped default rule sets');
     }
     const config = loadConfigFile(path);
     RuleEngine.compile(config.ruleSets);
@@ -62,7 +64,8 @@ export const faultQuarantineService = defineService({
         return fq.consumer?.done;
       },
       readinessChecks: () => ({
-        'change-stream': () => (fq.consumer ? consumerReadinessCheck(fq.consumer)() : { ok: false, detail: 'starting' }),
+        'change-stream': () =>
+          fq.consumer ? consumerReadinessCheck(fq.consumer)() : { ok: false, detail: 'starting' },
       }),
     };
   },

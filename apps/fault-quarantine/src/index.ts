@@ -2,7 +2,13 @@ export { createFaultQuarantine, DEFAULT_GPU_NODE_LABEL } from './service.js';
 export type { FaultQuarantine, FaultQuarantineDeps, FaultQuarantineOptions } from './service.js';
 export { loadConfigFile, parseConfigText } from './config/parse-config.js';
 export { DEFAULT_CONFIG_PATH } from './config/default-config.js';
-export type { FaultQuarantineConfig, RuleSetConfig, MatchRule, TaintConfig, CircuitBreakerConfig } from './config/config-types.js';
+export type {
+  FaultQuarantineConfig,
+  RuleSetConfig,
+  MatchRule,
+  TaintConfig,
+  CircuitBreakerConfig,
+} from './config/config-types.js';
 export { RuleEngine, resolveTaints } from './rules/rule-engine.js';
 export { CircuitBreaker } from './breaker/circuit-breaker.js';
 export { CLIENT_NAME, processableInsertsPipeline } from './pipeline.js';

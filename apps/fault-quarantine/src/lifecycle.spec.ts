@@ -35,13 +35,21 @@ describe('fault-quarantine lifecycle', () => {
 
   it('quarantines every event stored before its very first start, exactly once (cold-start scan)', async () => {
     database = await createTestDatabase('fq_first_start', { changeStreamPollIntervalMs: 200 });
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 30 }, options: { circuitBreakerEnabled: false, workers: 4 }, deferStart: true });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 30 },
+      options: { circuitBreakerEnabled: false, workers: 4 },
+      deferStart: true,
+    });
     const nodes = nodeNames(30);
     // Accepted while no fault-quarantine ever ran: no resume token exists for it yet.
     const ids = await h.insert(...nodes.map((n) => fatalGpuEvent(n)));
     const fq = await h.startService();
     // And more while the scan runs: they arrive through the stream.
-    const late = await h.insert(fatalGpuEvent(nodes[0]!, { checkName: 'GpuXidError2' }), fatalGpuEvent(nodes[1]!, { checkName: 'GpuXidError2' }));
+    const late = await h.insert(
+      fatalGpuEvent(nodes[0]!, { checkName: 'GpuXidError2' }),
+      fatalGpuEvent(nodes[1]!, { checkName: 'GpuXidError2' }),
+    );
     for (const id of ids) expect(await h.waitForStatus(id)).toBe(QuarantineStatus.Quarantined);
     for (const id of late) expect(await h.waitForStatus(id)).toBe(QuarantineStatus.AlreadyQuarantined);
     expect(await counterTotal(fq, 'cordonsApplied')).toBe(30);
@@ -55,7 +63,12 @@ describe('fault-quarantine lifecycle', () => {
 
   it('with a cold-start window of 0 (operator choice) events stored before the first start are left alone', async () => {
     database = await createTestDatabase('fq_no_scan', { changeStreamPollIntervalMs: 200 });
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 2 }, options: { circuitBreakerEnabled: false, coldStartWindowMs: 0 }, deferStart: true });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 2 },
+      options: { circuitBreakerEnabled: false, coldStartWindowMs: 0 },
+      deferStart: true,
+    });
     const [before] = await h.insert(fatalGpuEvent('gpu-node-0'));
     await h.startService();
     await h.primeStream();
@@ -66,7 +79,11 @@ describe('fault-quarantine lifecycle', () => {
 
   it('resumes after a restart mid-stream without losing or double-applying an event', async () => {
     database = await createTestDatabase('fq_restart', { changeStreamPollIntervalMs: 200 });
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 40 }, options: { circuitBreakerEnabled: false, workers: 4 } });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 40 },
+      options: { circuitBreakerEnabled: false, workers: 4 },
+    });
     const nodes = nodeNames(40);
     const ids = await h.insert(...nodes.map((n) => fatalGpuEvent(n)));
     const first = h.fq!;
@@ -88,9 +105,18 @@ describe('fault-quarantine lifecycle', () => {
 
   it('keeps an event whose node write failed and applies it after a restart', async () => {
     database = await createTestDatabase('fq_failure', { changeStreamPollIntervalMs: 200 });
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 4 }, options: { circuitBreakerEnabled: false } });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 4 },
+      options: { circuitBreakerEnabled: false },
+    });
     // Every node write to gpu-node-1 fails for now (the handler retries, then gives up).
-    const removeFault = h.sim.injectFault({ method: 'PATCH', path: '/api/v1/nodes/gpu-node-1', status: 500, times: 1000 });
+    const removeFault = h.sim.injectFault({
+      method: 'PATCH',
+      path: '/api/v1/nodes/gpu-node-1',
+      status: 500,
+      times: 1000,
+    });
     const [failing, later] = await h.insert(fatalGpuEvent('gpu-node-1'), fatalGpuEvent('gpu-node-2'));
     await h.waitForStatus(later!, QuarantineStatus.Quarantined);
     await waitFor('the failed event to be given up', () => h!.fq!.consumer!.stats().blockingCheckpoint === 1);
@@ -104,16 +130,27 @@ describe('fault-quarantine lifecycle', () => {
     // The later event was redelivered too (at-least-once) and left unchanged.
     await h.settle();
     expect((await h.record(later!)).healthEventStatus.nodeQuarantined).toBe(QuarantineStatus.Quarantined);
-    expect(parseTrackedFaults((await h.node('gpu-node-2')).metadata?.annotations?.[Annotations.healthEvents])).toHaveLength(1);
+    expect(
+      parseTrackedFaults((await h.node('gpu-node-2')).metadata?.annotations?.[Annotations.healthEvents]),
+    ).toHaveLength(1);
   });
 
   it('records a recovery before releasing the node, so a crash in between cannot lose the UnQuarantined status', async () => {
     database = await createTestDatabase('fq_recovery_order', { changeStreamPollIntervalMs: 200 });
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 2 }, options: { circuitBreakerEnabled: false } });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 2 },
+      options: { circuitBreakerEnabled: false },
+    });
     const [fault] = await h.insert(fatalGpuEvent('gpu-node-1'));
     await h.waitForStatus(fault!, QuarantineStatus.Quarantined);
     // The release fails (as if FQ died before it reached the API server) …
-    const removeFault = h.sim.injectFault({ method: 'PATCH', path: '/api/v1/nodes/gpu-node-1', status: 500, times: 1000 });
+    const removeFault = h.sim.injectFault({
+      method: 'PATCH',
+      path: '/api/v1/nodes/gpu-node-1',
+      status: 500,
+      times: 1000,
+    });
     const [recovery] = await h.insert(healthyEventFor(fatalGpuEvent('gpu-node-1')));
     // … yet the recovery is already recorded, and the node is still quarantined.
     expect(await h.waitForStatus(recovery!, QuarantineStatus.UnQuarantined)).toBe(QuarantineStatus.UnQuarantined);
@@ -144,7 +181,10 @@ describe('fault-quarantine lifecycle', () => {
     expect(statuses.filter((s) => s === QuarantineStatus.Quarantined)).toHaveLength(3);
     expect(statuses.filter((s) => s === '')).toHaveLength(2);
     const configMaps = new ConfigMapOps(h.kube);
-    await waitFor('TRIPPED to be persisted', async () => (await configMaps.get(NAMESPACE, 'circuit-breaker'))?.data?.['status'] === 'TRIPPED');
+    await waitFor(
+      'TRIPPED to be persisted',
+      async () => (await configMaps.get(NAMESPACE, 'circuit-breaker'))?.data?.['status'] === 'TRIPPED',
+    );
 
     // Better than upstream: recovered nodes are released while the breaker is tripped.
     const quarantined = faults.filter((_, i) => statuses[i] === QuarantineStatus.Quarantined);
@@ -165,12 +205,19 @@ describe('fault-quarantine lifecycle', () => {
     await configMaps.delete(NAMESPACE, 'circuit-breaker');
     await h.startService();
     for (const id of ids) expect(await h.waitForStatus(id)).toBe(QuarantineStatus.Quarantined);
-    await waitFor('the re-trip to be persisted', async () => (await configMaps.get(NAMESPACE, 'circuit-breaker'))?.data?.['status'] === 'TRIPPED');
+    await waitFor(
+      'the re-trip to be persisted',
+      async () => (await configMaps.get(NAMESPACE, 'circuit-breaker'))?.data?.['status'] === 'TRIPPED',
+    );
   });
 
   it('skips the backlog when an operator asks for a fresh start (resume-control or breaker cursor CREATE)', async () => {
     database = await createTestDatabase('fq_cursor', { changeStreamPollIntervalMs: 200 });
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 4 }, options: { circuitBreakerEnabled: true } });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 4 },
+      options: { circuitBreakerEnabled: true },
+    });
     const configMaps = new ConfigMapOps(h.kube);
     for (const [configMap, key, node] of [
       ['resume-control', 'fault-quarantine', 'gpu-node-1'],

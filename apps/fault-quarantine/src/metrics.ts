@@ -6,7 +6,10 @@ export type FaultQuarantineMetrics = ReturnType<typeof createMetrics>;
 export function createMetrics(registry: Registry) {
   const p = 'fault_quarantine_';
   return {
-    eventsReceived: counter(registry, { name: `${p}events_received_total`, help: 'Health events received from the change stream' }),
+    eventsReceived: counter(registry, {
+      name: `${p}events_received_total`,
+      help: 'Health events received from the change stream',
+    }),
     eventsProcessed: counter(registry, {
       name: `${p}events_successfully_processed_total`,
       help: 'Health events handled without error',
@@ -16,8 +19,15 @@ export function createMetrics(registry: Registry) {
       help: 'Failures while handling an event, by kind',
       labelNames: ['error_type'],
     }),
-    nodesQuarantined: counter(registry, { name: `${p}nodes_quarantined_total`, help: 'Nodes quarantined', labelNames: ['node'] }),
-    nodesUnquarantined: counter(registry, { name: `${p}nodes_unquarantined_total`, help: 'Nodes un-quarantined after their faults cleared' }),
+    nodesQuarantined: counter(registry, {
+      name: `${p}nodes_quarantined_total`,
+      help: 'Nodes quarantined',
+      labelNames: ['node'],
+    }),
+    nodesUnquarantined: counter(registry, {
+      name: `${p}nodes_unquarantined_total`,
+      help: 'Nodes un-quarantined after their faults cleared',
+    }),
     nodesManuallyUncordoned: counter(registry, {
       name: `${p}nodes_manually_uncordoned_total`,
       help: 'Quarantined nodes an operator uncordoned',
@@ -31,7 +41,11 @@ export function createMetrics(registry: Registry) {
       help: '1 for each node currently quarantined by FQ',
       labelNames: ['node'],
     }),
-    taintsApplied: counter(registry, { name: `${p}taints_applied_total`, help: 'Taints added to nodes', labelNames: ['key', 'effect'] }),
+    taintsApplied: counter(registry, {
+      name: `${p}taints_applied_total`,
+      help: 'Taints added to nodes',
+      labelNames: ['key', 'effect'],
+    }),
     taintsRemoved: counter(registry, { name: `${p}taints_removed_total`, help: 'FQ taints removed from nodes' }),
     cordonsApplied: counter(registry, { name: `${p}cordons_applied_total`, help: 'Nodes cordoned by FQ' }),
     cordonsRemoved: counter(registry, { name: `${p}cordons_removed_total`, help: 'Nodes uncordoned by FQ' }),

@@ -35,8 +35,19 @@ export function nodeNameOf(change: ChangeEvent): string {
 export function unhandledEventsFilter(since: Date): Filter {
   return {
     $and: [
-      { $or: [{ [DocumentPaths.processingStrategy]: ProcessingStrategy.EXECUTE_REMEDIATION }, { [DocumentPaths.processingStrategy]: { $exists: false } }] },
-      { $or: [{ [DocumentPaths.nodeQuarantined]: { $exists: false } }, { [DocumentPaths.nodeQuarantined]: null }, { [DocumentPaths.nodeQuarantined]: '' }] },
+      {
+        $or: [
+          { [DocumentPaths.processingStrategy]: ProcessingStrategy.EXECUTE_REMEDIATION },
+          { [DocumentPaths.processingStrategy]: { $exists: false } },
+        ],
+      },
+      {
+        $or: [
+          { [DocumentPaths.nodeQuarantined]: { $exists: false } },
+          { [DocumentPaths.nodeQuarantined]: null },
+          { [DocumentPaths.nodeQuarantined]: '' },
+        ],
+      },
       { [DocumentPaths.createdAt]: { $gt: since } },
     ],
   };

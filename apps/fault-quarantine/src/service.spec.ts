@@ -21,7 +21,11 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
   beforeAll(async () => {
     database = await createTestDatabase('fq_service', { changeStreamPollIntervalMs: 200 });
     // Breaker off here; it has its own suite.
-    h = await Harness.start({ datastore: database.config, sim: { nodes: 10 }, options: { circuitBreakerEnabled: false, workers: 4 } });
+    h = await Harness.start({
+      datastore: database.config,
+      sim: { nodes: 10 },
+      options: { circuitBreakerEnabled: false, workers: 4 },
+    });
   });
 
   afterAll(async () => {
@@ -41,14 +45,19 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
     expect(node.metadata?.annotations?.[Annotations.isCordoned]).toBe('True');
     expect(node.metadata?.annotations?.[Annotations.cordonPreExisting]).toBeUndefined();
     const tracked = parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]);
-    expect(tracked.map((f) => [f.checkName, f.entitiesImpacted[0]?.entityValue, f.errorCode[0], f.id])).toEqual([['GpuXidError', '0', '79', id]]);
+    expect(tracked.map((f) => [f.checkName, f.entitiesImpacted[0]?.entityValue, f.errorCode[0], f.id])).toEqual([
+      ['GpuXidError', '0', '79', id],
+    ]);
     const record = await h.record(id!);
     expect(record.healthEventStatus.quarantineFinishTimestamp).toBeDefined();
   });
 
   it('tracks a second fault on the same node as AlreadyQuarantined, then clears entry-wise and uncordons at the end', async () => {
     const first = fatalGpuEvent('gpu-node-2');
-    const second = fatalGpuEvent('gpu-node-2', { entitiesImpacted: [{ entityType: 'GPU', entityValue: '3' }], errorCode: ['48'] });
+    const second = fatalGpuEvent('gpu-node-2', {
+      entitiesImpacted: [{ entityType: 'GPU', entityValue: '3' }],
+      errorCode: ['48'],
+    });
     const [firstId] = await h.insert(first);
     await h.waitForStatus(firstId!, QuarantineStatus.Quarantined);
     const [secondId] = await h.insert(second);
@@ -61,7 +70,11 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
     expect(await h.waitForStatus(healthyFirst!)).toBe(QuarantineStatus.AlreadyQuarantined);
     node = await h.node('gpu-node-2');
     expect(node.spec?.unschedulable).toBe(true);
-    expect(parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]).map((f) => f.entitiesImpacted[0]?.entityValue)).toEqual(['3']);
+    expect(
+      parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]).map(
+        (f) => f.entitiesImpacted[0]?.entityValue,
+      ),
+    ).toEqual(['3']);
 
     // GPU 3 recovers: the last fault clears, the node is released.
     const [healthySecond] = await h.insert(healthyEventFor(second));
@@ -84,7 +97,9 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
     // node-drainer's part: the drain finished 1 ms after the quarantine.
     const nanos = qf.nanos + 1_000_000;
     const drainFinishTimestamp = { seconds: qf.seconds + Math.floor(nanos / 1e9), nanos: nanos % 1e9 };
-    await h.dataStore.healthEventStore().updateHealthEventStatus(id!, { ...quarantined.healthEventStatus, drainFinishTimestamp });
+    await h.dataStore
+      .healthEventStore()
+      .updateHealthEventStatus(id!, { ...quarantined.healthEventStatus, drainFinishTimestamp });
 
     // Exact numbers through the function, with a release 10 s after the quarantine.
     const releasedAt = new Date((qf.seconds + 10) * 1000 + qf.nanos / 1e6);
@@ -95,7 +110,14 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
 
     // And through the service: released by the healthy event, observed once under the event's action
     // (earlier tests released nodes too: compare with the values before).
-    const sample = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{action="RESTART_VM"}`))?.split(' ').at(-1) ?? 0);
+    const sample = (text: string, name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{action="RESTART_VM"}`))
+          ?.split(' ')
+          .at(-1) ?? 0,
+      );
     const TOTAL = 'fault_quarantine_node_remediation_duration_seconds';
     const EXCLUDING = 'fault_quarantine_node_remediation_duration_excluding_drain_seconds';
     const before = await h.fq!.registry.metrics();
@@ -146,14 +168,23 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
 
   it('quarantines on quarantineOverrides.force even when no rule matches, and skip suppresses a match', async () => {
     const [forced] = await h.insert(
-      fatalGpuEvent('gpu-node-7', { agent: 'operator-tool', isFatal: false, message: 'manual drain', metadata: { creator_id: 'alice' }, quarantineOverrides: { force: true, skip: false } }),
+      fatalGpuEvent('gpu-node-7', {
+        agent: 'operator-tool',
+        isFatal: false,
+        message: 'manual drain',
+        metadata: { creator_id: 'alice' },
+        quarantineOverrides: { force: true, skip: false },
+      }),
     );
     expect(await h.waitForStatus(forced!)).toBe(QuarantineStatus.Quarantined);
     const node = await h.node('gpu-node-7');
     expect(node.metadata?.labels?.[labels.cordonBy]).toBe('operator-tool-alice');
     expect(node.metadata?.labels?.[labels.cordonReason]).toBe('manual-drain');
 
-    const [skipped, marker] = await h.insert(fatalGpuEvent('gpu-node-8', { quarantineOverrides: { force: false, skip: true } }), fatalGpuEvent('gpu-node-8', { checkName: 'Marker' }));
+    const [skipped, marker] = await h.insert(
+      fatalGpuEvent('gpu-node-8', { quarantineOverrides: { force: false, skip: true } }),
+      fatalGpuEvent('gpu-node-8', { checkName: 'Marker' }),
+    );
     await h.waitForStatus(marker!, QuarantineStatus.Quarantined);
     expect((await h.record(skipped!)).healthEventStatus.nodeQuarantined).toBe('');
   });
@@ -178,11 +209,18 @@ describe('fault-quarantine on PostgreSQL and the cluster simulator', () => {
     const [second] = await h.insert(fault);
     await h.waitForStatus(second!, QuarantineStatus.AlreadyQuarantined);
     await h.nodeOps.uncordon('gpu-node-1');
-    const node = await h.waitForNode('gpu-node-1', 'manual-uncordon clean-up', (n) => n.metadata?.annotations?.[Annotations.uncordonedManually] === 'True');
+    const node = await h.waitForNode(
+      'gpu-node-1',
+      'manual-uncordon clean-up',
+      (n) => n.metadata?.annotations?.[Annotations.uncordonedManually] === 'True',
+    );
     expect(node.metadata?.annotations?.[Annotations.healthEvents]).toBeUndefined();
     expect(node.metadata?.labels?.[STATE_LABEL]).toBeUndefined();
     const events = await h.dataStore.healthEventStore().findHealthEventsByNode('gpu-node-1');
-    expect(events.map((e) => e.healthEventStatus.nodeQuarantined).sort()).toEqual([QuarantineStatus.Cancelled, QuarantineStatus.Cancelled]);
+    expect(events.map((e) => e.healthEventStatus.nodeQuarantined).sort()).toEqual([
+      QuarantineStatus.Cancelled,
+      QuarantineStatus.Cancelled,
+    ]);
 
     // A new fault later starts a fresh quarantine and clears the stale manual marker.
     const [fresh] = await h.insert(fatalGpuEvent('gpu-node-1'));

@@ -92,12 +92,17 @@ export function createFaultQuarantine(deps: FaultQuarantineDeps): FaultQuarantin
   let stopped = false;
 
   const track = (promise: Promise<unknown>, what: string): void => {
-    const p = promise.catch((err: unknown) => logger.error({ err }, `${what} failed`)).finally(() => pendingWrites.delete(p));
+    const p = promise
+      .catch((err: unknown) => logger.error({ err }, `${what} failed`))
+      .finally(() => pendingWrites.delete(p));
     pendingWrites.add(p);
   };
 
   async function start(): Promise<void> {
-    logger.info({ ruleSets: engine.ruleSetNames, dryRun, breaker: options.circuitBreakerEnabled ?? true }, 'starting fault-quarantine');
+    logger.info(
+      { ruleSets: engine.ruleSetNames, dryRun, breaker: options.circuitBreakerEnabled ?? true },
+      'starting fault-quarantine',
+    );
     cache = new NodeCache(kube, {
       labelSelector: options.gpuNodeLabel ?? DEFAULT_GPU_NODE_LABEL,
       onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting'),
@@ -124,12 +129,21 @@ export function createFaultQuarantine(deps: FaultQuarantineDeps): FaultQuarantin
       breaker.restore(breakerState.status);
       setBreakerGauge(breakerState.status);
       if (breakerState.status === 'TRIPPED') {
-        logger.error(`circuit breaker is TRIPPED (ConfigMap ${options.namespace}/circuit-breaker): no new quarantines until it is deleted and fault-quarantine restarted`);
+        logger.error(
+          `circuit breaker is TRIPPED (ConfigMap ${options.namespace}/circuit-breaker): no new quarantines until it is deleted and fault-quarantine restarted`,
+        );
       }
     }
 
     const remember = view.remember.bind(view);
-    manual = new ManualInterventionWatcher({ nodeOps, store, labelPrefix: config.labelPrefix, metrics, logger, remember });
+    manual = new ManualInterventionWatcher({
+      nodeOps,
+      store,
+      labelPrefix: config.labelPrefix,
+      metrics,
+      logger,
+      remember,
+    });
     if (!dryRun) {
       const watcher = manual;
       unsubscribe = cache.onChange((change) => watcher.onNodeChange(change));
@@ -176,13 +190,24 @@ export function createFaultQuarantine(deps: FaultQuarantineDeps): FaultQuarantin
     startBacklogGauge(stream);
   }
 
-  async function openStream(breakerCursorCreate: boolean, breakerStore: BreakerConfigMap): Promise<{ stream: ChangeStream; fresh: boolean }> {
+  async function openStream(
+    breakerCursorCreate: boolean,
+    breakerStore: BreakerConfigMap,
+  ): Promise<{ stream: ChangeStream; fresh: boolean }> {
     // Two operator switches ask for a fresh start that skips the backlog: the breaker
     // ConfigMap's cursor=CREATE (upstream FQ) and the shared resume-control ConfigMap.
     const decision = await decideStart(configMaps, options.namespace, CLIENT_NAME, { readOnly: dryRun });
     const fresh = breakerCursorCreate || decision.startAt === 'now';
-    if (fresh) logger.warn({ breakerCursor: breakerCursorCreate, resumeControl: decision.startAt }, 'fresh start requested: skipping the event backlog');
-    const stream = store.watch({ clientName: CLIENT_NAME, pipeline: processableInsertsPipeline, startAt: fresh ? 'now' : 'resume' });
+    if (fresh)
+      logger.warn(
+        { breakerCursor: breakerCursorCreate, resumeControl: decision.startAt },
+        'fresh start requested: skipping the event backlog',
+      );
+    const stream = store.watch({
+      clientName: CLIENT_NAME,
+      pipeline: processableInsertsPipeline,
+      startAt: fresh ? 'now' : 'resume',
+    });
     // Started means positioned: from here on no insert can fall before the stream's start.
     await stream.started?.();
     if (fresh) {

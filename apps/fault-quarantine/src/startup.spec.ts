@@ -36,7 +36,9 @@ describe('start-up', () => {
         config,
         options: { namespace: 'nvsentinel' },
       });
-    expect(start).toThrow(/Rule set 'Broken GPU rule' \(match\.all\[0\]\) has an invalid CEL expression `event\.isFatal &&`: \S/);
+    expect(start).toThrow(
+      /Rule set 'Broken GPU rule' \(match\.all\[0\]\) has an invalid CEL expression `event\.isFatal &&`: \S/,
+    );
   });
 
   it('quarantines through the embedded (PGlite) datastore', async () => {

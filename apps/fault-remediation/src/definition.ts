@@ -13,7 +13,8 @@ import { CLIENT_NAME } from './stream/pipeline.js';
 
 export const faultRemediationService = defineService({
   name: CLIENT_NAME,
-  description: 'fault-remediation: creates the maintenance CR (RebootNode, TerminateNode, GPUReset) for quarantined, drained nodes.',
+  description:
+    'fault-remediation: creates the maintenance CR (RebootNode, TerminateNode, GPUReset) for quarantined, drained nodes.',
   settings: settingsSchema,
   needs: { datastore: true, kube: true },
   kubeOptions: (settings) => ({ qps: settings.qps, burst: settings.burst }),
@@ -23,13 +24,19 @@ export const faultRemediationService = defineService({
       text = readFileSync(settings.configPath, 'utf8');
     } catch (err) {
       throw new ConfigError([
-        { source: '--config-path', message: `cannot read ${settings.configPath} (${(err as Error).message}); mount it or pass --config-path` },
+        {
+          source: '--config-path',
+          message: `cannot read ${settings.configPath} (${(err as Error).message}); mount it or pass --config-path`,
+        },
       ]);
     }
     // Templates are compiled (and rendered once with a sample event) here: a bad one stops the start.
     const config = parseRemediationConfig(text, settings.configPath);
     const logCollector = settings.enableLogCollector
-      ? loadLogCollectorSettings({ manifestPath: settings.logCollectorManifestPath, timeoutMs: settings.logCollectorTimeout }, config)
+      ? loadLogCollectorSettings(
+          { manifestPath: settings.logCollectorManifestPath, timeoutMs: settings.logCollectorTimeout },
+          config,
+        )
       : undefined;
     return createFaultRemediation({
       datastore,

@@ -20,11 +20,16 @@ export interface HealthEventsAnalyzerHooks {
   publisher?: HealthEventsAnalyzerDeps['publisher'];
 }
 
-const ANALYZER_ERROR_CODES = new Set(['NVS_ERR_ANALYZER_RULE_CONFIG_INVALID', 'NVS_ERR_ANALYZER_RULE_UNSUPPORTED', 'NVS_ERR_ANALYZER_THIS_PATH']);
+const ANALYZER_ERROR_CODES = new Set([
+  'NVS_ERR_ANALYZER_RULE_CONFIG_INVALID',
+  'NVS_ERR_ANALYZER_RULE_UNSUPPORTED',
+  'NVS_ERR_ANALYZER_THIS_PATH',
+]);
 
 export const healthEventsAnalyzerService = defineService({
   name: CLIENT_NAME,
-  description: 'health-events-analyzer: runs history rules over each unhealthy event and publishes matches as new health events.',
+  description:
+    'health-events-analyzer: runs history rules over each unhealthy event and publishes matches as new health events.',
   settings: settingsSchema,
   needs: { datastore: true, kube: false },
   async create({ settings, datastore, logger, registry, namespace, hooks }: ServiceContext<typeof settingsSchema>) {
@@ -32,7 +37,8 @@ export const healthEventsAnalyzerService = defineService({
     const source = settings.configPath ? '--config-path' : 'the default rules file';
     try {
       const { rules, rulesPath, options } = await analyzerInputs(settings, logger);
-      if (!settings.configPath) logger.info({ configPath: rulesPath }, 'no --config-path given; using the default rules file');
+      if (!settings.configPath)
+        logger.info({ configPath: rulesPath }, 'no --config-path given; using the default rules file');
       // Compiled here, not in start(): a rule the translator refuses is a configuration mistake.
       await checkRulesCompile(datastore, rules);
       return createHealthEventsAnalyzer({

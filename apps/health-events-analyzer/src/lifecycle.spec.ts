@@ -41,7 +41,9 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('health-events-analy
   const metric = async (s: LaunchedService, name: string) =>
     (await analyzer(s).registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
   const publishedFor = async (node: string) =>
-    (await store.datastore.healthEventStore().findHealthEventsByNode(node)).filter((e) => e.healthEvent.agent === 'health-events-analyzer');
+    (await store.datastore.healthEventStore().findHealthEventsByNode(node)).filter(
+      (e) => e.healthEvent.agent === 'health-events-analyzer',
+    );
 
   beforeAll(async () => {
     store = await openTestStore(provider, 'hea_lifecycle');
@@ -64,12 +66,16 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('health-events-analy
 
     const first = launch();
     await first.started;
-    await eventually(async () => (await publishedFor(early)).length === 1, 'the early event analysed', { timeoutMs: 60_000 });
+    await eventually(async () => (await publishedFor(early)).length === 1, 'the early event analysed', {
+      timeoutMs: 60_000,
+    });
     expect(await metric(first, 'health_event_analyzer_events_replayed_total')).toBe(1);
     // A streamed event gives the stream a stored position (scanned events carry none).
     const streamed = `${provider}-streamed`;
     await store.datastore.healthEventStore().insertHealthEvents({ healthEvent: bit13(streamed) });
-    await eventually(async () => (await publishedFor(streamed)).length === 1, 'the streamed event analysed', { timeoutMs: 60_000 });
+    await eventually(async () => (await publishedFor(streamed)).length === 1, 'the streamed event analysed', {
+      timeoutMs: 60_000,
+    });
     await eventually(() => analyzer(first).consumer()?.stats().checkpoint !== undefined, 'a stored checkpoint');
     await first.stop();
 
@@ -78,7 +84,9 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('health-events-analy
     await store.datastore.healthEventStore().insertHealthEvents({ healthEvent: bit13(late) });
     const second = launch();
     await second.started;
-    await eventually(async () => (await publishedFor(late)).length === 1, 'the late event analysed', { timeoutMs: 60_000 });
+    await eventually(async () => (await publishedFor(late)).length === 1, 'the late event analysed', {
+      timeoutMs: 60_000,
+    });
     expect(await metric(second, 'health_event_analyzer_events_replayed_total')).toBe(0);
     expect(await publishedFor(early)).toHaveLength(1);
     expect(await publishedFor(streamed)).toHaveLength(1);
@@ -89,19 +97,29 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('health-events-analy
     await service.started;
     const node = `${provider}-default`;
     await store.datastore.healthEventStore().insertHealthEvents({ healthEvent: bit13(node) });
-    await eventually(async () => (await publishedFor(node)).map((e) => e.healthEvent.checkName).includes('XID74Reg2Bit13Set'), 'a chart rule fired');
-    await eventually(async () => (await metric(service, 'health_event_analyzer_events_successfully_processed_total')) >= 1, 'the event processed');
+    await eventually(
+      async () => (await publishedFor(node)).map((e) => e.healthEvent.checkName).includes('XID74Reg2Bit13Set'),
+      'a chart rule fired',
+    );
+    await eventually(
+      async () => (await metric(service, 'health_event_analyzer_events_successfully_processed_total')) >= 1,
+      'the event processed',
+    );
     // Every enabled shipped rule ran for it: one query-duration series per rule.
     const shipped = (await loadRules(DEFAULT_RULES_PATH)).filter((r) => r.evaluateRule).map((r) => r.name);
     expect(shipped).toHaveLength(22);
-    const series = (await analyzer(service).registry.getSingleMetric('mongo_query_execution_duration_seconds')!.get()).values;
+    const series = (await analyzer(service).registry.getSingleMetric('mongo_query_execution_duration_seconds')!.get())
+      .values;
     const ran = new Set(series.map((v) => v.labels['rule_name']));
     expect([...ran].sort()).toEqual([...shipped].sort());
   });
 
   it('a missing rules file is a ConfigError naming the path', async () => {
     const service = launch(['--config-path', join(dir, 'missing.toml')]);
-    const err = await service.started.then(() => undefined, (e: unknown) => e);
+    const err = await service.started.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(ConfigError.is(err)).toBe(true);
     expect((err as Error).message).toContain('missing.toml');
   });
@@ -121,13 +139,19 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('health-events-analy
         '',
       ].join('\n'),
     );
-    const err = await launch(['--config-path', path]).started.then(() => undefined, (e: unknown) => e);
+    const err = await launch(['--config-path', path]).started.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(ConfigError.is(err)).toBe(true);
     expect((err as Error).message).toMatch(/SampledXIDs.*stage 1 \(\$sample\).*operator \$sample/s);
   });
 
   it('an unknown --processing-strategy is a ConfigError listing the valid names', async () => {
-    const err = await launch(['--processing-strategy', 'SOMETIMES']).started.then(() => undefined, (e: unknown) => e);
+    const err = await launch(['--processing-strategy', 'SOMETIMES']).started.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(ConfigError.is(err)).toBe(true);
     expect((err as Error).message).toMatch(/SOMETIMES.*EXECUTE_REMEDIATION/);
   });

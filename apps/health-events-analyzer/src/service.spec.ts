@@ -48,7 +48,9 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
   beforeAll(async () => {
     store = await openTestStore(provider, 'hea_service');
     connector = await startTestConnector(store.datastore.healthEventStore());
-    rules = (await loadRules(DEFAULT_RULES_PATH)).filter((r) => r.name === 'XID74Reg2Bit13Set' || r.name === 'RepeatedXID31OnSameGPU');
+    rules = (await loadRules(DEFAULT_RULES_PATH)).filter(
+      (r) => r.name === 'XID74Reg2Bit13Set' || r.name === 'RepeatedXID31OnSameGPU',
+    );
   }, 120_000);
   afterAll(async () => {
     for (const s of running) await s.stop();
@@ -57,13 +59,17 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
   });
 
   const publishedFor = async (node: string) =>
-    (await store.datastore.healthEventStore().findHealthEventsByNode(node)).filter((e) => e.healthEvent.agent === 'health-events-analyzer');
+    (await store.datastore.healthEventStore().findHealthEventsByNode(node)).filter(
+      (e) => e.healthEvent.agent === 'health-events-analyzer',
+    );
 
   it('publishes a match with upstream fields, and never fires on its own output', async () => {
     const service = await start();
     const node = `${provider}-pub`;
     const [id] = await store.datastore.healthEventStore().insertHealthEvents({ healthEvent: bit13(node) });
-    await eventually(async () => expect(await publishedFor(node)).toHaveLength(1), 'the published event', { timeoutMs: 30_000 });
+    await eventually(async () => expect(await publishedFor(node)).toHaveLength(1), 'the published event', {
+      timeoutMs: 30_000,
+    });
     const [published] = await publishedFor(node);
     expect(published.healthEvent).toMatchObject({
       agent: 'health-events-analyzer',
@@ -79,7 +85,9 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
     expect(published.healthEvent.metadata[SOURCE_EVENT_METADATA]).toBe(id);
     // Its own output matches the rule's conditions too; it must not produce a second event.
     await store.datastore.healthEventStore().insertHealthEvents({ healthEvent: bit13(`${node}-marker`) });
-    await eventually(async () => expect(await publishedFor(`${node}-marker`)).toHaveLength(1), 'the published event', { timeoutMs: 30_000 });
+    await eventually(async () => expect(await publishedFor(`${node}-marker`)).toHaveLength(1), 'the published event', {
+      timeoutMs: 30_000,
+    });
     expect(await publishedFor(node)).toHaveLength(1);
     await service.stop();
   });
@@ -90,9 +98,13 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
     connector.failNext(2);
     const node = `${provider}-retry`;
     await store.datastore.healthEventStore().insertHealthEvents({ healthEvent: bit13(node) });
-    await eventually(async () => expect(await publishedFor(node)).toHaveLength(1), 'the published event', { timeoutMs: 30_000 });
+    await eventually(async () => expect(await publishedFor(node)).toHaveLength(1), 'the published event', {
+      timeoutMs: 30_000,
+    });
     expect((await publishedFor(node))[0].healthEvent.processingStrategy).toBe(ProcessingStrategy.STORE_ONLY);
-    expect(await service.metrics.publishingErrors.get()).toMatchObject({ values: [expect.objectContaining({ value: 2, labels: { error_type: 'retryable_error' } })] });
+    expect(await service.metrics.publishingErrors.get()).toMatchObject({
+      values: [expect.objectContaining({ value: 2, labels: { error_type: 'retryable_error' } })],
+    });
     await service.stop();
   });
 
@@ -104,7 +116,9 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
     for (let round = 0; round < 5; round++) {
       for (const node of nodes) ids.push(...(await hs.insertHealthEvents({ healthEvent: bit13(node) })));
     }
-    await eventually(async () => expect(connector.received.length).toBeGreaterThan(0), 'a first publication', { timeoutMs: 30_000 });
+    await eventually(async () => expect(connector.received.length).toBeGreaterThan(0), 'a first publication', {
+      timeoutMs: 30_000,
+    });
     await first.stop();
     await start();
     await eventually(
@@ -116,7 +130,9 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
       'one published event per trigger',
       { timeoutMs: 90_000 },
     );
-    const sources = (await Promise.all(nodes.map(publishedFor))).flat().map((e) => e.healthEvent.metadata[SOURCE_EVENT_METADATA]);
+    const sources = (await Promise.all(nodes.map(publishedFor)))
+      .flat()
+      .map((e) => e.healthEvent.metadata[SOURCE_EVENT_METADATA]);
     expect(new Set(sources)).toEqual(new Set(ids));
   });
 
@@ -126,12 +142,24 @@ describe.each(['postgresql', 'embedded'] as ProviderName[])('analyzer service on
     await hs.insertHealthEvents({ healthEvent: xidEvent(node, { xid: '31', ts: now() - 1000 }) });
     await hs.insertHealthEvents({ healthEvent: xidEvent(node, { xid: '31', ts: now() }) });
     const all = await loadRules(DEFAULT_RULES_PATH);
-    const result = await testRule({ datastore: store.datastore, rules: all, ruleName: 'RepeatedXID31OnSameGPU', nodeName: node });
+    const result = await testRule({
+      datastore: store.datastore,
+      rules: all,
+      ruleName: 'RepeatedXID31OnSameGPU',
+      nodeName: node,
+    });
     expect(result.matched).toBe(true);
     expect(result.documents).toEqual([{ count: 2 }]);
-    const quiet = await testRule({ datastore: store.datastore, rules: all, ruleName: 'RepeatedXID31OnDifferentGPU', nodeName: node });
+    const quiet = await testRule({
+      datastore: store.datastore,
+      rules: all,
+      ruleName: 'RepeatedXID31OnDifferentGPU',
+      nodeName: node,
+    });
     expect(quiet).toMatchObject({ matched: false, documents: [] });
-    await expect(testRule({ datastore: store.datastore, rules: all, ruleName: 'Nope', nodeName: node })).rejects.toThrow(/NVS_ERR_ANALYZER_UNKNOWN_RULE|no rule named "Nope"/);
+    await expect(
+      testRule({ datastore: store.datastore, rules: all, ruleName: 'Nope', nodeName: node }),
+    ).rejects.toThrow(/NVS_ERR_ANALYZER_UNKNOWN_RULE|no rule named "Nope"/);
   });
 
   it('a rule the translator cannot compile fails start-up naming the rule, stage and operator', async () => {
@@ -140,7 +168,12 @@ name = "Bad"
 recommended_action = "NONE"
 stage = ['{"$match": {"healthevent.nodename": "this.healthevent.nodename"}}', '{"$bucketAuto": {"groupBy": "$x", "buckets": 2}}']
 `);
-    const service = createHealthEventsAnalyzer({ datastore: store.datastore, logger, rules: bad, options: { socket: connector.socket } });
+    const service = createHealthEventsAnalyzer({
+      datastore: store.datastore,
+      logger,
+      rules: bad,
+      options: { socket: connector.socket },
+    });
     await expect(service.start()).rejects.toThrow(/rule Bad .*stage 1 \(\$bucketAuto\)/);
   });
 });

@@ -161,8 +161,12 @@ export function createHealthEventsAnalyzer(deps: HealthEventsAnalyzerDeps): Heal
     }
     stopTimer();
     if (failures.length > 0) {
-      for (const f of failures) logger.warn({ err: f.err, rule: f.rule, node, eventId: trigger._id }, 'rule failed; the event is retried');
-      throw new AggregateError(failures.map((f) => f.err), `${failures.length} rule(s) failed for event ${String(trigger._id)}`);
+      for (const f of failures)
+        logger.warn({ err: f.err, rule: f.rule, node, eventId: trigger._id }, 'rule failed; the event is retried');
+      throw new AggregateError(
+        failures.map((f) => f.err),
+        `${failures.length} rule(s) failed for event ${String(trigger._id)}`,
+      );
     }
     metrics.eventsProcessed.inc();
   };
@@ -177,7 +181,10 @@ export function createHealthEventsAnalyzer(deps: HealthEventsAnalyzerDeps): Heal
     }
     await publisher.publish(event, signal);
     metrics.fatalEventsPublished.inc({ entity_value: event.entitiesImpacted[0]?.entityValue ?? 'unknown' });
-    logger.info({ rule: rule.name, node: event.nodeName, eventId: triggerId, action: RecommendedAction[event.recommendedAction] }, 'rule matched; event published');
+    logger.info(
+      { rule: rule.name, node: event.nodeName, eventId: triggerId, action: RecommendedAction[event.recommendedAction] },
+      'rule matched; event published',
+    );
   };
 
   return {
@@ -189,15 +196,28 @@ export function createHealthEventsAnalyzer(deps: HealthEventsAnalyzerDeps): Heal
     async start() {
       if (!deps.rulesCompiled) await checkRulesCompile(deps.datastore, rules);
       logger.info({ rules: rules.map((r) => r.name), disabled: deps.rules.length - rules.length }, 'rules compiled');
-      const stream = store.watch({ clientName: CLIENT_NAME, pipeline: analyzerInsertsPipeline, startAt: options.startAt });
+      const stream = store.watch({
+        clientName: CLIENT_NAME,
+        pipeline: analyzerInsertsPipeline,
+        startAt: options.startAt,
+      });
       // Positioned first, scanned second: what commits after the position arrives by the stream.
       await stream.started?.();
       const from = stream.startedFrom?.();
       const scan = options.startAt === 'resume' && from !== 'resumed' && options.coldStartWindowMs > 0;
-      if (scan) logger.info({ windowMs: options.coldStartWindowMs, streamStart: from ?? 'unknown' }, 'no stored stream position: analysing the events stored before it first');
+      if (scan)
+        logger.info(
+          { windowMs: options.coldStartWindowMs, streamStart: from ?? 'unknown' },
+          'no stored stream position: analysing the events stored before it first',
+        );
       consumer = runConsumer(stream, {
         ...(scan
-          ? { coldStart: () => countScanned(scanAsChanges(store, coldStartFilter(new Date(Date.now() - options.coldStartWindowMs)), 500)) }
+          ? {
+              coldStart: () =>
+                countScanned(
+                  scanAsChanges(store, coldStartFilter(new Date(Date.now() - options.coldStartWindowMs)), 500),
+                ),
+            }
           : {}),
         name: CLIENT_NAME,
         logger,
@@ -238,7 +258,11 @@ function nodeOf(change: ChangeEvent): string {
 }
 
 /** Upstream's publish: the trigger cloned, with the rule's name, action, message and strategy. */
-export function derivedEvent(rule: Rule, trigger: Record<string, unknown>, moduleStrategy: ProcessingStrategy): HealthEvent {
+export function derivedEvent(
+  rule: Rule,
+  trigger: Record<string, unknown>,
+  moduleStrategy: ProcessingStrategy,
+): HealthEvent {
   const source = fromDocument(trigger);
   return {
     ...source.healthEvent,
@@ -254,7 +278,12 @@ export function derivedEvent(rule: Rule, trigger: Record<string, unknown>, modul
   };
 }
 
-async function alreadyPublished(store: HealthEventStore, nodeName: string, ruleName: string, triggerId: string): Promise<boolean> {
+async function alreadyPublished(
+  store: HealthEventStore,
+  nodeName: string,
+  ruleName: string,
+  triggerId: string,
+): Promise<boolean> {
   const found = await store.aggregate([
     {
       $match: {

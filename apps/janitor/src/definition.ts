@@ -30,7 +30,11 @@ const sameProvider = (a: CspProviderSettings, b: CspProviderSettings): boolean =
  * exactly when janitor-provider serves without TLS, so insecure without a CA means plaintext;
  * with a CA path it is TLS against that CA.
  */
-function providerClient(config: JanitorConfig, configPath: string, hostOverride: string | undefined): CspProviderClient | undefined {
+function providerClient(
+  config: JanitorConfig,
+  configPath: string,
+  hostOverride: string | undefined,
+): CspProviderClient | undefined {
   const [first, ...others] = providerSettings(config);
   if (!first) return undefined;
   if (others.some((other) => !sameProvider(first, other))) {
@@ -44,7 +48,10 @@ function providerClient(config: JanitorConfig, configPath: string, hostOverride:
   const address = hostOverride ?? first.cspProviderHost;
   if (!address) {
     throw new ConfigError([
-      { source: configPath, message: `${configPath}: no janitor-provider address; set global.cspProviderHost (host:port) or pass --csp-provider-host` },
+      {
+        source: configPath,
+        message: `${configPath}: no janitor-provider address; set global.cspProviderHost (host:port) or pass --csp-provider-host`,
+      },
     ]);
   }
   const plaintext = Boolean(first.cspProviderInsecure) && first.cspProviderCAPath === undefined;
@@ -59,14 +66,17 @@ function providerClient(config: JanitorConfig, configPath: string, hostOverride:
 /** A provider for a config without reboot/terminate controllers: any call is a programming error. */
 const NO_PROVIDER = {
   name: 'none',
-  sendRebootSignal: () => Promise.reject(new Error('no CSP provider: the reboot and terminate controllers are disabled')),
-  sendTerminateSignal: () => Promise.reject(new Error('no CSP provider: the reboot and terminate controllers are disabled')),
+  sendRebootSignal: () =>
+    Promise.reject(new Error('no CSP provider: the reboot and terminate controllers are disabled')),
+  sendTerminateSignal: () =>
+    Promise.reject(new Error('no CSP provider: the reboot and terminate controllers are disabled')),
   isNodeReady: () => Promise.reject(new Error('no CSP provider: the reboot and terminate controllers are disabled')),
 };
 
 export const janitorService = defineService({
   name: CLIENT_NAME,
-  description: 'janitor: runs the maintenance CRs (RebootNode, TerminateNode, GPUReset, ExternalRemediationRequest) through janitor-provider.',
+  description:
+    'janitor: runs the maintenance CRs (RebootNode, TerminateNode, GPUReset, ExternalRemediationRequest) through janitor-provider.',
   settings: settingsSchema,
   needs: { datastore: false, kube: true },
   kubeOptions: (settings) => ({ qps: settings.qps, burst: settings.burst }),

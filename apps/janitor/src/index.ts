@@ -25,6 +25,12 @@ export * from './controllers/api.js';
 export { UPSTREAM_TIMING, type ControllerTiming } from './controllers/context.js';
 export { TTL_ANNOTATION, EXPIRY_ANNOTATION, PRESERVE_ANNOTATION, ttlDecision } from './ttl/ttl-collector.js';
 export { JanitorValidator, type AdmissionDecision, type AdmissionRequest } from './webhook/validator.js';
-export { JanitorConfigError, WebhookConfigError, LeaderElectionError, NodeLockError, GpuResetJobError } from './errors.js';
+export {
+  JanitorConfigError,
+  WebhookConfigError,
+  LeaderElectionError,
+  NodeLockError,
+  GpuResetJobError,
+} from './errors.js';
 export type { CspProvider } from './providers/provider.js';
 export { janitorService } from './definition.js';

@@ -51,25 +51,66 @@ describe('janitor and janitor-provider service definitions', () => {
   });
 
   it('janitor: a bad flag, an unreadable or invalid config.yaml and a missing provider address are ConfigErrors naming the fix', async () => {
-    const flag = await configError(launch(launchService(janitorService, { logger: h.logger, argv: ['--webhook-port=https', `--kubeconfig=${kubeconfig}`] })));
+    const flag = await configError(
+      launch(
+        launchService(janitorService, {
+          logger: h.logger,
+          argv: ['--webhook-port=https', `--kubeconfig=${kubeconfig}`],
+        }),
+      ),
+    );
     expect(flag.message).toContain('--webhook-port');
 
-    const missing = await configError(launch(launchService(janitorService, { logger: h.logger, argv: [`--config=${join(dir, 'nope.yaml')}`, `--kubeconfig=${kubeconfig}`] })));
+    const missing = await configError(
+      launch(
+        launchService(janitorService, {
+          logger: h.logger,
+          argv: [`--config=${join(dir, 'nope.yaml')}`, `--kubeconfig=${kubeconfig}`],
+        }),
+      ),
+    );
     expect(missing.message).toContain('pass --config');
 
     const invalid = file('invalid.yaml', 'rebootNodeController:\n  enabeld: true\n');
-    expect((await configError(launch(launchService(janitorService, { logger: h.logger, argv: [`--config=${invalid}`, `--kubeconfig=${kubeconfig}`] })))).message).toContain('enabeld');
+    expect(
+      (
+        await configError(
+          launch(
+            launchService(janitorService, {
+              logger: h.logger,
+              argv: [`--config=${invalid}`, `--kubeconfig=${kubeconfig}`],
+            }),
+          ),
+        )
+      ).message,
+    ).toContain('enabeld');
 
     const noHost = file('no-host.yaml', 'global:\n  timeout: 10m\n');
-    const err = await configError(launch(launchService(janitorService, { logger: h.logger, argv: [`--config=${noHost}`, `--kubeconfig=${kubeconfig}`, '--enable-webhook=false'] })));
+    const err = await configError(
+      launch(
+        launchService(janitorService, {
+          logger: h.logger,
+          argv: [`--config=${noHost}`, `--kubeconfig=${kubeconfig}`, '--enable-webhook=false'],
+        }),
+      ),
+    );
     expect(err.message).toContain('--csp-provider-host');
   });
 
   it('janitor-provider: an unknown CSP and a certificate without its key are ConfigErrors', async () => {
-    const csp = await configError(launch(launchService(janitorProviderService, { logger: h.logger, argv: ['--csp=ibm', `--kubeconfig=${kubeconfig}`] })));
+    const csp = await configError(
+      launch(
+        launchService(janitorProviderService, { logger: h.logger, argv: ['--csp=ibm', `--kubeconfig=${kubeconfig}`] }),
+      ),
+    );
     expect(csp.message).toContain('sim');
     const tls = await configError(
-      launch(launchService(janitorProviderService, { logger: h.logger, argv: ['--csp=sim', `--tls-cert-path=${join(dir, 'tls.crt')}`, `--kubeconfig=${kubeconfig}`] })),
+      launch(
+        launchService(janitorProviderService, {
+          logger: h.logger,
+          argv: ['--csp=sim', `--tls-cert-path=${join(dir, 'tls.crt')}`, `--kubeconfig=${kubeconfig}`],
+        }),
+      ),
     );
     expect(tls.message).toContain('TLS_KEY_PATH');
   });
@@ -77,15 +118,29 @@ describe('janitor and janitor-provider service definitions', () => {
   it('a RebootNode CR goes controllers → gRPC (Unix socket) → sim provider → NotReady → Ready → NodeReady=True; both stop cleanly', async () => {
     const socket = join(dir, 'janitor-provider.sock');
     const provider = launch(
-      launchService(janitorProviderService, { logger: h.logger,
-        argv: ['--csp=sim', `--socket=${socket}`, '--sim-reboot-down-seconds=1', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`],
+      launchService(janitorProviderService, {
+        logger: h.logger,
+        argv: [
+          '--csp=sim',
+          `--socket=${socket}`,
+          '--sim-reboot-down-seconds=1',
+          `--kubeconfig=${kubeconfig}`,
+          `--namespace=${NAMESPACE}`,
+        ],
       }),
     );
     await provider.started;
     const config = file('config.yaml', `global:\n  cspProviderHost: unix://${socket}\n  cspProviderInsecure: true\n`);
     const janitor = launch(
-      launchService(janitorService, { logger: h.logger,
-        argv: [`--config=${config}`, '--enable-webhook=false', '--enable-ttl=false', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`],
+      launchService(janitorService, {
+        logger: h.logger,
+        argv: [
+          `--config=${config}`,
+          '--enable-webhook=false',
+          '--enable-ttl=false',
+          `--kubeconfig=${kubeconfig}`,
+          `--namespace=${NAMESPACE}`,
+        ],
       }),
     );
     await janitor.started;
@@ -95,11 +150,27 @@ describe('janitor and janitor-provider service definitions', () => {
     const node = 'gpu-node-1';
     const bootBefore = h.bootId(node);
     await h.createCr<RebootNode>(REBOOT_NODES, 'RebootNode', 'lifecycle-reboot', { nodeName: node, force: false });
-    const signalled = await h.waitForCondition<RebootNode>(REBOOT_NODES, 'lifecycle-reboot', ConditionType.SignalSent, 'True');
+    const signalled = await h.waitForCondition<RebootNode>(
+      REBOOT_NODES,
+      'lifecycle-reboot',
+      ConditionType.SignalSent,
+      'True',
+    );
     expect(signalled.status?.signalBootID).toBe(bootBefore);
     // The sim provider takes the node down for the simulated downtime, then brings it back with a new bootID.
-    await eventually(() => (h.node(node).status as { conditions?: Array<{ type: string; status: string }> }).conditions?.some((c) => c.type === 'Ready' && c.status !== 'True'), 'node NotReady');
-    const done = await h.waitForCondition<RebootNode>(REBOOT_NODES, 'lifecycle-reboot', ConditionType.NodeReady, 'True');
+    await eventually(
+      () =>
+        (h.node(node).status as { conditions?: Array<{ type: string; status: string }> }).conditions?.some(
+          (c) => c.type === 'Ready' && c.status !== 'True',
+        ),
+      'node NotReady',
+    );
+    const done = await h.waitForCondition<RebootNode>(
+      REBOOT_NODES,
+      'lifecycle-reboot',
+      ConditionType.NodeReady,
+      'True',
+    );
     expect(findCondition(done.status?.conditions, ConditionType.NodeReady)?.reason).toBe(Reason.Succeeded);
     expect(h.bootId(node)).not.toBe(bootBefore);
 

@@ -24,7 +24,11 @@ export function createJanitorMetrics(registry: Registry) {
       help: 'Completed maintenance CRs deleted because their TTL passed',
       labelNames: ['kind'],
     }),
-    gpuResetRequests: counter(registry, { name: 'gpu_reset_requests_total', help: 'GPUReset CRs accepted for processing', labelNames: ['node'] }),
+    gpuResetRequests: counter(registry, {
+      name: 'gpu_reset_requests_total',
+      help: 'GPUReset CRs accepted for processing',
+      labelNames: ['node'],
+    }),
     gpuResetCompleted: counter(registry, {
       name: 'gpu_reset_requests_completed_total',
       help: 'GPUReset CRs that finished, by outcome',
@@ -37,13 +41,20 @@ export function createJanitorMetrics(registry: Registry) {
       buckets: MTTR_BUCKETS,
     }),
     gpuResetActive: gauge(registry, { name: 'gpu_reset_active_requests', help: 'GPUReset CRs in progress' }),
-    gpuResetFailures: counter(registry, { name: 'gpu_reset_failure_reasons_total', help: 'Failed GPUResets by reason', labelNames: ['reason'] }),
+    gpuResetFailures: counter(registry, {
+      name: 'gpu_reset_failure_reasons_total',
+      help: 'Failed GPUResets by reason',
+      labelNames: ['reason'],
+    }),
     externalRemediations: counter(registry, {
       name: 'nvsentinel_external_remediation_total',
       help: 'ExternalRemediationRequests by outcome (released, succeeded, failed)',
       labelNames: ['status'],
     }),
-    externalRemediationsOpen: gauge(registry, { name: 'nvsentinel_external_remediation_open', help: 'ExternalRemediationRequests not yet complete' }),
+    externalRemediationsOpen: gauge(registry, {
+      name: 'nvsentinel_external_remediation_open',
+      help: 'ExternalRemediationRequests not yet complete',
+    }),
     externalRemediationAge: histogram(registry, {
       name: 'nvsentinel_external_remediation_age_seconds',
       help: 'From an ExternalRemediationRequest being created to its completion',

@@ -13,12 +13,31 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type CustomObject, CustomObjectOps, type CustomResourceRef, type KubeClient, LeaderElection, NodeCache } from '@nvsentinel/k8s';
-import { type ConfigOf, type Logger, type Registry, createMetricsRegistry, moduleLogger } from '@nvsentinel/service-kit';
+import {
+  type CustomObject,
+  CustomObjectOps,
+  type CustomResourceRef,
+  type KubeClient,
+  LeaderElection,
+  NodeCache,
+} from '@nvsentinel/k8s';
+import {
+  type ConfigOf,
+  type Logger,
+  type Registry,
+  createMetricsRegistry,
+  moduleLogger,
+} from '@nvsentinel/service-kit';
 import { type JanitorConfig, parseJanitorConfig } from './config/janitor-config.js';
 import type { settingsSchema } from './config/settings.js';
 import { EXTERNAL_REMEDIATIONS, GPU_RESETS, KINDS, REBOOT_NODES, TERMINATE_NODES } from './controllers/api.js';
-import { type ControllerTiming, type ReconcileContext, UPSTREAM_TIMING, WriteMemo, readNode } from './controllers/context.js';
+import {
+  type ControllerTiming,
+  type ReconcileContext,
+  UPSTREAM_TIMING,
+  WriteMemo,
+  readNode,
+} from './controllers/context.js';
 import { Controller, type Reconciler } from './controllers/controller.js';
 import { ExternalRemediationReconciler } from './controllers/external-remediation.js';
 import { GpuResetReconciler } from './controllers/gpu-reset.js';
@@ -113,7 +132,9 @@ export interface Janitor extends JanitorService {
 }
 
 /** Settings (flags/env) → options. */
-export function janitorOptionsFromSettings(settings: ConfigOf<typeof settingsSchema>): NonNullable<JanitorDeps['options']> {
+export function janitorOptionsFromSettings(
+  settings: ConfigOf<typeof settingsSchema>,
+): NonNullable<JanitorDeps['options']> {
   return {
     workers: settings.maxConcurrentReconciles,
     leaderElection: {
@@ -140,7 +161,11 @@ export async function loadJanitorConfig(path: string): Promise<JanitorConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new JanitorConfigError(path, `it cannot be read (${(err as Error).message}); pass --config with the mounted file`, { cause: err });
+    throw new JanitorConfigError(
+      path,
+      `it cannot be read (${(err as Error).message}); pass --config with the mounted file`,
+      { cause: err },
+    );
   }
   return parseJanitorConfig(text, path);
 }
@@ -166,7 +191,9 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   };
   const now = deps.now ?? (() => new Date());
   const { kube, config } = deps;
-  const nodes = new NodeCache(kube, { onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting') });
+  const nodes = new NodeCache(kube, {
+    onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting'),
+  });
   const holderKinds = new Map<string, CustomResourceRef>([
     [KINDS.rebootnodes, REBOOT_NODES],
     [KINDS.terminatenodes, TERMINATE_NODES],
@@ -198,21 +225,32 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       for (const entry of entries) entry.controller.wakeNode(nodeName);
     },
   };
-  const add = <T extends CustomObject<unknown, unknown>>(kind: string, ref: CustomResourceRef, reconciler: Reconciler<T>): void => {
+  const add = <T extends CustomObject<unknown, unknown>>(
+    kind: string,
+    ref: CustomResourceRef,
+    reconciler: Reconciler<T>,
+  ): void => {
     const controller = new Controller<T>(kube, reconciler, { name: kind, ref, workers: options.workers, logger, memo });
     entries.push({ kind, controller: controller as unknown as Controller<CustomObject<unknown, unknown>> });
   };
-  if (config.rebootNode.enabled) add(KINDS.rebootnodes, REBOOT_NODES, new NodeActionReconciler('reboot', context, config.rebootNode));
-  if (config.terminateNode.enabled) add(KINDS.terminatenodes, TERMINATE_NODES, new NodeActionReconciler('terminate', context, config.terminateNode));
+  if (config.rebootNode.enabled)
+    add(KINDS.rebootnodes, REBOOT_NODES, new NodeActionReconciler('reboot', context, config.rebootNode));
+  if (config.terminateNode.enabled)
+    add(KINDS.terminatenodes, TERMINATE_NODES, new NodeActionReconciler('terminate', context, config.terminateNode));
   if (config.gpuReset.enabled) add(KINDS.gpuresets, GPU_RESETS, new GpuResetReconciler(context, config.gpuReset));
   if (config.externalRemediation.enabled) {
-    add(KINDS.externalremediationrequests, EXTERNAL_REMEDIATIONS, new ExternalRemediationReconciler(context, config.externalRemediation));
+    add(
+      KINDS.externalremediationrequests,
+      EXTERNAL_REMEDIATIONS,
+      new ExternalRemediationReconciler(context, config.externalRemediation),
+    );
   }
 
   const ttl = new TtlCollector({
     objects: context.objects,
     api: kube.customObjects,
-    sources: () => entries.map((entry) => ({ ref: entry.controller.ref, kind: entry.kind, list: () => entry.controller.list() })),
+    sources: () =>
+      entries.map((entry) => ({ ref: entry.controller.ref, kind: entry.kind, list: () => entry.controller.list() })),
     defaultTtlMs: options.ttl.defaultTtlMs,
     intervalMs: options.ttl.intervalMs,
     metrics,
@@ -259,7 +297,12 @@ export function createJanitor(deps: JanitorDeps): Janitor {
         if (stopped) return;
         leading = false;
         // As controller-runtime does: a replica that lost leadership exits and restarts as a follower.
-        rejectDone(new LeaderElectionError(options.leaderElection.name, 'this replica lost leadership; it stops so that only the new leader acts'));
+        rejectDone(
+          new LeaderElectionError(
+            options.leaderElection.name,
+            'this replica lost leadership; it stops so that only the new leader acts',
+          ),
+        );
       });
     }
     if (stopping.signal.aborted) return;
@@ -299,7 +342,10 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       } else {
         await leadership;
       }
-      logger.info({ controllers: entries.map((entry) => entry.kind), leaderElection: Boolean(election) }, 'janitor started');
+      logger.info(
+        { controllers: entries.map((entry) => entry.kind), leaderElection: Boolean(election) },
+        'janitor started',
+      );
     },
     async stop() {
       if (stopped) return;
@@ -322,7 +368,12 @@ export function createJanitor(deps: JanitorDeps): Janitor {
           return synced ? { ok: true } : { ok: false, detail: 'node and CR caches are not synced yet' };
         },
         ...(election
-          ? { 'janitor-leader': async () => ({ ok: true, detail: leading ? 'leader' : 'follower (waiting for the leader Lease)' }) }
+          ? {
+              'janitor-leader': async () => ({
+                ok: true,
+                detail: leading ? 'leader' : 'follower (waiting for the leader Lease)',
+              }),
+            }
           : {}),
       };
     },

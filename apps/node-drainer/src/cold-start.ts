@@ -21,7 +21,10 @@ export function coldStartFilter(createdAfter?: Date): Filter {
     $or: [
       { [DocumentPaths.evictionStatus]: EvictionStatus.InProgress },
       { [DocumentPaths.nodeQuarantined]: QuarantineStatus.Quarantined, [DocumentPaths.evictionStatus]: notStarted },
-      { [DocumentPaths.nodeQuarantined]: QuarantineStatus.AlreadyQuarantined, [DocumentPaths.evictionStatus]: notStarted },
+      {
+        [DocumentPaths.nodeQuarantined]: QuarantineStatus.AlreadyQuarantined,
+        [DocumentPaths.evictionStatus]: notStarted,
+      },
     ],
   };
   return createdAfter ? { $and: [filter, { [DocumentPaths.createdAt]: { $gt: createdAfter } }] } : filter;

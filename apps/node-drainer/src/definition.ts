@@ -26,7 +26,10 @@ export const nodeDrainerService = defineService({
     return {
       qps: settings.qps,
       burst: settings.burst,
-      metrics: { onRequest: (r) => kubeRequests.inc({ verb: r.verb, resource: r.resource, code: String(r.statusCode ?? 'none') }) },
+      metrics: {
+        onRequest: (r) =>
+          kubeRequests.inc({ verb: r.verb, resource: r.resource, code: String(r.statusCode ?? 'none') }),
+      },
     };
   },
   create({ settings, datastore, kube, logger, registry, namespace }) {
@@ -63,7 +66,10 @@ export const nodeDrainerService = defineService({
         drainer = make(decision);
         await drainer.start();
         await decision.confirm();
-        logger.info({ dryRun: settings.dryRun, workers: settings.workers, qps: settings.qps, podWatch: settings.podWatch }, 'node-drainer running');
+        logger.info(
+          { dryRun: settings.dryRun, workers: settings.workers, qps: settings.qps, podWatch: settings.podWatch },
+          'node-drainer running',
+        );
       },
       async stop() {
         await drainer?.stop();
@@ -94,7 +100,10 @@ async function startDecision(
     return await decideStart(new ConfigMapOps(kube), namespace, CLIENT_NAME);
   } catch (err) {
     // Without the ConfigMap the safe choice is upstream's default: resume where we stopped.
-    logger.warn({ err, namespace }, 'resume-control ConfigMap unavailable; resuming from the stored position (check RBAC for configmaps)');
+    logger.warn(
+      { err, namespace },
+      'resume-control ConfigMap unavailable; resuming from the stored position (check RBAC for configmaps)',
+    );
     return { startAt: 'resume', confirm: async () => undefined };
   }
 }
@@ -106,7 +115,10 @@ function loadDrainerConfig(path: string): DrainerConfig {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError([
-      { source: '--config-path', message: `cannot read the configuration file ${path} (${(err as Error).message}); mount it or pass --config-path` },
+      {
+        source: '--config-path',
+        message: `cannot read the configuration file ${path} (${(err as Error).message}); mount it or pass --config-path`,
+      },
     ]);
   }
   return parseDrainerConfig(text, path);

@@ -34,7 +34,10 @@ describe('node-drainer waits, cancellations and restarts', () => {
 
     const id = await h.quarantine(node);
     // One of web-1/web-2 may go (3 healthy, 2 required); the other is refused again and again.
-    await eventually(() => (h.requests.count('create', 'pods/eviction', 429) >= 3 ? true : undefined), 'repeated 429 refusals');
+    await eventually(
+      () => (h.requests.count('create', 'pods/eviction', 429) >= 3 ? true : undefined),
+      'repeated 429 refusals',
+    );
     expect(h.podNames(node).filter((p) => p.startsWith('web/'))).toHaveLength(1);
     expect((await h.event(id)).healthEventStatus.userPodsEvictionStatus.status).toBe('InProgress');
     expect(h.requests.count('delete', 'pods')).toBe(0); // never bypassed with a delete
@@ -82,7 +85,10 @@ describe('node-drainer waits, cancellations and restarts', () => {
     h.sim.state.create(workloadPod({ name: 'job-3', namespace: 'jobs', node, ownerKind: 'Job' }));
     const first = await h.startDrainer({ toml: ALLOW_COMPLETION });
     const id = await h.quarantine(node);
-    await eventually(() => (h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined), 'drain waiting');
+    await eventually(
+      () => (h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined),
+      'drain waiting',
+    );
     await first.stop(); // the process goes away mid-drain
 
     // While it is down the pod finishes, and another node is quarantined (only the stream knows).
@@ -98,7 +104,8 @@ describe('node-drainer waits, cancellations and restarts', () => {
 
     // Redelivery and repeated attempts change nothing: one Succeeded per event, across both processes.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const finished = async (d: typeof first, n: string) => metricValue(d, 'node_drainer_events_processed_total', `node="${n}"`);
+    const finished = async (d: typeof first, n: string) =>
+      metricValue(d, 'node_drainer_events_processed_total', `node="${n}"`);
     expect((await finished(first, node)) + (await finished(restarted, node))).toBe(1);
     expect(await finished(restarted, 'gpu-node-6')).toBe(1);
     expect((await h.event(id)).healthEventStatus.userPodsEvictionStatus.status).toBe('Succeeded');
@@ -115,10 +122,19 @@ describe('node-drainer waits, cancellations and restarts', () => {
       metadata: { name: 'api', namespace: 'api' },
       spec: { minAvailable: 2, selector: { matchLabels: { app: 'api' } } },
     });
-    const evictedOk = (pod: string) => h.requests.records.filter((r) => r.path === `/api/v1/namespaces/api/pods/${pod}/eviction` && r.statusCode === 201).length;
+    const evictedOk = (pod: string) =>
+      h.requests.records.filter((r) => r.path === `/api/v1/namespaces/api/pods/${pod}/eviction` && r.statusCode === 201)
+        .length;
     const first = await h.startDrainer({ toml: IMMEDIATE });
     const id = await h.quarantine(node);
-    await eventually(() => (evictedOk('api-1') + evictedOk('api-2') === 1 && h.podNames(node).filter((p) => p.startsWith('api/')).length === 1 ? true : undefined), 'one pod evicted, the other blocked');
+    await eventually(
+      () =>
+        evictedOk('api-1') + evictedOk('api-2') === 1 &&
+        h.podNames(node).filter((p) => p.startsWith('api/')).length === 1
+          ? true
+          : undefined,
+      'one pod evicted, the other blocked',
+    );
     await first.stop();
 
     h.sim.state.create(workloadPod({ name: 'api-4', namespace: 'api', node: 'gpu-node-9', labels: { app: 'api' } }));

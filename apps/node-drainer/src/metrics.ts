@@ -5,8 +5,14 @@ export type DrainerMetrics = ReturnType<typeof createDrainerMetrics>;
 
 export function createDrainerMetrics(registry: Registry) {
   return {
-    eventsReceived: counter(registry, { name: 'node_drainer_events_received_total', help: 'Change-stream events received' }),
-    eventsReplayed: counter(registry, { name: 'node_drainer_events_replayed_total', help: 'In-flight drains resumed from the datastore at start-up' }),
+    eventsReceived: counter(registry, {
+      name: 'node_drainer_events_received_total',
+      help: 'Change-stream events received',
+    }),
+    eventsReplayed: counter(registry, {
+      name: 'node_drainer_events_replayed_total',
+      help: 'In-flight drains resumed from the datastore at start-up',
+    }),
     eventsProcessed: counter(registry, {
       name: 'node_drainer_events_processed_total',
       help: 'Events whose drain finished, by outcome',
@@ -28,7 +34,10 @@ export function createDrainerMetrics(registry: Registry) {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
     queueDepth: gauge(registry, { name: 'node_drainer_queue_depth', help: 'Events waiting in the drain queue' }),
-    queueItemsAssigned: counter(registry, { name: 'node_drainer_queue_items_assigned_total', help: 'Events added to the drain queue' }),
+    queueItemsAssigned: counter(registry, {
+      name: 'node_drainer_queue_items_assigned_total',
+      help: 'Events added to the drain queue',
+    }),
     podEvictionDuration: histogram(registry, {
       name: 'node_drainer_pod_eviction_duration_seconds',
       help: 'From the quarantine finishing to the drain succeeding',
@@ -43,7 +52,10 @@ export function createDrainerMetrics(registry: Registry) {
       name: 'node_drainer_pod_watch_wakeups_total',
       help: 'Waiting drains woken by the pod watch because the pods they waited for ended (instead of at their next poll)',
     }),
-    podWatches: gauge(registry, { name: 'node_drainer_pod_watches', help: 'Nodes whose pods are watched because a drain there waits on them' }),
+    podWatches: gauge(registry, {
+      name: 'node_drainer_pod_watches',
+      help: 'Nodes whose pods are watched because a drain there waits on them',
+    }),
     forceDeletedPods: counter(registry, {
       name: 'node_drainer_force_delete_pods_after_timeout',
       help: 'Pods force-deleted after deleteAfterTimeoutMinutes',

@@ -16,7 +16,12 @@ const IMMEDIATE = `${SYSTEM}\nevictionTimeoutInSeconds = "30"\n[[userNamespaces]
 const ALLOW_COMPLETION = `${SYSTEM}\n[[userNamespaces]]\nname = "*"\nmode = "AllowCompletion"\n`;
 const DELETE_AFTER_TIMEOUT = `${SYSTEM}\ndeleteAfterTimeoutMinutes = 60\n[[userNamespaces]]\nname = "*"\nmode = "DeleteAfterTimeout"\n`;
 /** No poll, verify or backoff fires within a test: only a wake-up can move a waiting drain on. */
-const NEVER = { verifyIntervalMs: 600_000, pollIntervalMs: 600_000, blockedBackoffBaseMs: 600_000, blockedBackoffMaxMs: 600_000 };
+const NEVER = {
+  verifyIntervalMs: 600_000,
+  pollIntervalMs: 600_000,
+  blockedBackoffBaseMs: 600_000,
+  blockedBackoffMaxMs: 600_000,
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,14 +52,29 @@ describe('node-drainer pod watch wake-ups', () => {
     h.sim.state.create(workloadPod({ name: 'job-b', namespace: 'jobs', node, ownerKind: 'Job' }));
     const drainer = await h.startDrainer({ toml: ALLOW_COMPLETION, options: { timing: NEVER } });
     const id = await h.quarantine(node);
-    await eventually(() => (h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined), 'drain waiting');
-    await eventually(() => (drainer.stats().podWatches === 1 && podWatchRequests() === 1 ? true : undefined), 'the node pod watch open');
+    await eventually(
+      () => (h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined),
+      'drain waiting',
+    );
+    await eventually(
+      () => (drainer.stats().podWatches === 1 && podWatchRequests() === 1 ? true : undefined),
+      'the node pod watch open',
+    );
     const listsWhileWaiting = podLists();
 
     // Changes that cannot end the wait: readiness flaps, and one of the two awaited pods goes away.
-    h.sim.state.updateStatus('v1', 'Pod', 'job-a', 'jobs', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] });
-    h.sim.state.updateStatus('v1', 'Pod', 'job-b', 'jobs', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] });
-    h.sim.state.updateStatus('v1', 'Pod', 'job-b', 'jobs', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] });
+    h.sim.state.updateStatus('v1', 'Pod', 'job-a', 'jobs', {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'False' }],
+    });
+    h.sim.state.updateStatus('v1', 'Pod', 'job-b', 'jobs', {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'False' }],
+    });
+    h.sim.state.updateStatus('v1', 'Pod', 'job-b', 'jobs', {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    });
     await h.admin.core.deleteNamespacedPod({ name: 'job-a', namespace: 'jobs', gracePeriodSeconds: 0 });
     await eventually(() => (h.podNames(node).includes('jobs/job-a') ? undefined : true), 'job-a gone');
     await sleep(300);
@@ -64,7 +84,10 @@ describe('node-drainer pod watch wake-ups', () => {
 
     // The last awaited pod finishes: one wake-up, one attempt, done — 10 minutes before any poll.
     // That attempt decides from the watch's cache: it needs no LIST of its own.
-    h.sim.state.updateStatus('v1', 'Pod', 'job-b', 'jobs', { phase: 'Succeeded', conditions: [{ type: 'Ready', status: 'False' }] });
+    h.sim.state.updateStatus('v1', 'Pod', 'job-b', 'jobs', {
+      phase: 'Succeeded',
+      conditions: [{ type: 'Ready', status: 'False' }],
+    });
     await h.waitForStatus(id, 'Succeeded');
     expect(h.stateLabel(node)).toBe('drain-succeeded');
     expect(podLists()).toBe(listsWhileWaiting);
@@ -122,7 +145,10 @@ describe('node-drainer pod watch wake-ups', () => {
     const drainer = await h.startDrainer({ toml: ALLOW_COMPLETION, options: { podWatch: false } }); // the harness's 50 ms poll
     h.requests.reset();
     const id = await h.quarantine(node);
-    await eventually(() => (h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined), 'drain waiting');
+    await eventually(
+      () => (h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined),
+      'drain waiting',
+    );
     const listsWhileWaiting = podLists();
     await eventually(() => (podLists() > listsWhileWaiting ? true : undefined), 'a poll'); // it is polling
 
@@ -139,14 +165,20 @@ describe('node-drainer pod watch wake-ups', () => {
     const first = await h.startDrainer({ toml: ALLOW_COMPLETION, options: { timing: NEVER } });
     h.requests.reset();
     const id = await h.quarantine(node);
-    await eventually(() => (podWatchRequests() === 1 && h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined), 'drain waiting, pod watch open');
+    await eventually(
+      () => (podWatchRequests() === 1 && h.nodeEvents(node, 'AwaitingPodCompletion').length > 0 ? true : undefined),
+      'drain waiting, pod watch open',
+    );
     expect(first.stats().podWatches).toBe(1);
     await first.stop();
     expect(first.stats().podWatches).toBe(0);
     await expectNoPodWatchLeft();
 
     const second = await h.startDrainer({ toml: ALLOW_COMPLETION, options: { timing: NEVER } });
-    await eventually(() => (second.stats().podWatches === 1 ? true : undefined), 'the resumed drain waiting, pod watch open');
+    await eventually(
+      () => (second.stats().podWatches === 1 ? true : undefined),
+      'the resumed drain waiting, pod watch open',
+    );
     h.sim.state.updateStatus('v1', 'Pod', 'job-d', 'jobs', { phase: 'Failed' });
     await h.waitForStatus(id, 'Succeeded');
 
@@ -161,9 +193,19 @@ describe('node-drainer pod watch wake-ups', () => {
     const node = 'gpu-node-5';
     h.sim.state.create(workloadPod({ name: 'job-e', namespace: 'jobs', node, ownerKind: 'Job' }));
     const lines: Array<{ level: string; msg: string; node?: string }> = [];
-    const logger = createLogger({ name: 'node-drainer-test', level: 'debug', pretty: false, destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const logger = createLogger({
+      name: 'node-drainer-test',
+      level: 'debug',
+      pretty: false,
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
     // Every watch on pods is refused, as without RBAC for it.
-    const removeFault = h.sim.injectFault({ method: 'GET', path: /^\/api\/v1\/pods\?.*watch=true/, status: 403, times: 1_000_000 });
+    const removeFault = h.sim.injectFault({
+      method: 'GET',
+      path: /^\/api\/v1\/pods\?.*watch=true/,
+      status: 403,
+      times: 1_000_000,
+    });
     try {
       const drainer = await h.startDrainer({ toml: ALLOW_COMPLETION, logger }); // the harness's 50 ms poll
       const id = await h.quarantine(node);

@@ -17,7 +17,15 @@ import {
   runWorkers,
   type KubeClient,
 } from '@nvsentinel/k8s';
-import { KeyedMutex, createMetricsRegistry, moduleLogger, runConsumer, type Consumer, type Logger, type Registry } from '@nvsentinel/service-kit';
+import {
+  KeyedMutex,
+  createMetricsRegistry,
+  moduleLogger,
+  runConsumer,
+  type Consumer,
+  type Logger,
+  type Registry,
+} from '@nvsentinel/service-kit';
 import type { DataStore } from '@nvsentinel/store-client';
 import { resumeInFlightDrains } from './cold-start.js';
 import type { DrainerConfig } from './config/drainer-config.js';
@@ -60,7 +68,12 @@ export interface NodeDrainerOptions {
 export const DEFAULT_NODE_DRAINER_OPTIONS: NodeDrainerOptions = {
   workers: 4,
   dryRun: false,
-  timing: { verifyIntervalMs: 2_000, pollIntervalMs: 10_000, blockedBackoffBaseMs: 10_000, blockedBackoffMaxMs: 120_000 },
+  timing: {
+    verifyIntervalMs: 2_000,
+    pollIntervalMs: 10_000,
+    blockedBackoffBaseMs: 10_000,
+    blockedBackoffMaxMs: 120_000,
+  },
   retryBaseMs: 10_000,
   retryMaxMs: 120_000,
   coldStartBatchSize: 1000,
@@ -111,7 +124,10 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
   const queue = new WorkQueue<string>({
     name: CLIENT_NAME,
     rateLimiter: new ItemExponentialFailureRateLimiter<string>(options.retryBaseMs, options.retryMaxMs),
-    metrics: { onAdd: () => metrics.queueItemsAssigned.inc(), onDepth: (_name, depth) => metrics.queueDepth.set(depth) },
+    metrics: {
+      onAdd: () => metrics.queueItemsAssigned.inc(),
+      onDepth: (_name, depth) => metrics.queueDepth.set(depth),
+    },
   });
   const pods = new PodOps(deps.kube);
   if (options.podWatch) {
@@ -172,7 +188,11 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
     if (resyncRunning || stopping) return;
     resyncRunning = true;
     try {
-      const found = await resumeInFlightDrains(store, tracker, enqueue, { batchSize: options.coldStartBatchSize, createdAfter: options.coldStartCreatedAfter, skipTracked: true });
+      const found = await resumeInFlightDrains(store, tracker, enqueue, {
+        batchSize: options.coldStartBatchSize,
+        createdAfter: options.coldStartCreatedAfter,
+        skipTracked: true,
+      });
       if (found > 0) logger.info({ found }, 'resync: queued in-flight drains the change stream had not delivered');
     } catch (err) {
       logger.warn({ err }, 'resync scan failed; the next one retries');
@@ -186,7 +206,12 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
     registry,
     done,
     consumer: () => consumer,
-    stats: () => ({ tracked: tracker.size, queued: queue.length, processing: queue.processingCount, podWatches: wakeups?.watchedNodes.length ?? 0 }),
+    stats: () => ({
+      tracked: tracker.size,
+      queued: queue.length,
+      processing: queue.processingCount,
+      podWatches: wakeups?.watchedNodes.length ?? 0,
+    }),
 
     async start() {
       workers = runWorkers(queue, options.workers, handleKey, { onError: onAttemptError });
@@ -200,7 +225,10 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
         // changelog maximum age). The drains they would have started are still in the datastore:
         // the cold-start scan finds them, so the drainer recovers without a restart.
         onHistoryLost: async (info) => {
-          logger.warn({ phase: info.phase, reason: info.reason }, 'change stream history lost; scanning the datastore for in-flight drains');
+          logger.warn(
+            { phase: info.phase, reason: info.reason },
+            'change stream history lost; scanning the datastore for in-flight drains',
+          );
           await resync();
         },
       });

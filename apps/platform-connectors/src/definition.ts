@@ -18,7 +18,8 @@ export interface PlatformConnectorsHooks {
 
 export const platformConnectorsService = defineService({
   name: PLATFORM_CONNECTORS,
-  description: 'platform-connectors: stores the health events monitors send over gRPC (unix socket) and HTTP, and mirrors them to Kubernetes.',
+  description:
+    'platform-connectors: stores the health events monitors send over gRPC (unix socket) and HTTP, and mirrors them to Kubernetes.',
   settings: settingsSchema,
   needs: { datastore: true, kube: (settings) => settings.kubernetes },
   create(ctx) {
@@ -51,7 +52,9 @@ export const platformConnectorsService = defineService({
           enabled: kube !== undefined,
           workers: settings.mirrorWorkers,
           maxPendingEvents: settings.mirrorMaxPendingEvents,
-          ...(connectorConfig.maxConditionMessageBytes ? { maxConditionMessageBytes: connectorConfig.maxConditionMessageBytes } : {}),
+          ...(connectorConfig.maxConditionMessageBytes
+            ? { maxConditionMessageBytes: connectorConfig.maxConditionMessageBytes }
+            : {}),
           ...(connectorConfig.compactedEntryBytes ? { compactedEntryBytes: connectorConfig.compactedEntryBytes } : {}),
         },
       },

@@ -63,7 +63,13 @@ function loneSurrogateBytes(field: 'nodeName' | 'message' | 'agent' | 'checkName
 type RawEvent = MessageInitShape<typeof proto.HealthEventSchema>;
 
 function grpcEvent(overrides: RawEvent = {}): RawEvent {
-  return { agent: 'gpu-health-monitor', checkName: 'GpuXidError', nodeName: 'hostile-node', message: 'ok', ...overrides };
+  return {
+    agent: 'gpu-health-monitor',
+    checkName: 'GpuXidError',
+    nodeName: 'hostile-node',
+    message: 'ok',
+    ...overrides,
+  };
 }
 
 const BAD_NODE_NAMES: Array<[string, string]> = [
@@ -126,7 +132,10 @@ for (const provider of ['postgresql', 'embedded'] as const) {
     /** POSTs [valid, bad] and expects a 400 naming `events[1].<path>` with `rule`; nothing stored. */
     async function httpRefuses(bad: EventJson | unknown, path: string, rule: string | RegExp): Promise<void> {
       const before = await count();
-      const body = Array.isArray(bad) || (bad as { events?: unknown }).events === undefined ? [eventJson({ nodeName: 'hostile-node' }), bad] : bad;
+      const body =
+        Array.isArray(bad) || (bad as { events?: unknown }).events === undefined
+          ? [eventJson({ nodeName: 'hostile-node' }), bad]
+          : bad;
       const response = await h.post(body);
       expect(response.status, JSON.stringify(response.body).slice(0, 300)).toBe(400);
       expect(response.body.code).toBe('NVS_ERR_PC_HEALTH_EVENTS_INVALID');
@@ -170,32 +179,66 @@ for (const provider of ['postgresql', 'embedded'] as const) {
       ['nodeName', 'a Kubernetes node name is at most 253 characters'],
     ])('a 1 MB %s', async (field, rule) => {
       const huge = 'x'.repeat(MB);
-      await httpRefuses(eventJson(STRING_FIELDS.find(([f]) => f === field)![1](huge)), `events[1].${field}`, `${MB} bytes long; ${rule}`);
+      await httpRefuses(
+        eventJson(STRING_FIELDS.find(([f]) => f === field)![1](huge)),
+        `events[1].${field}`,
+        `${MB} bytes long; ${rule}`,
+      );
       await grpcRefuses(grpcWith(field, huge), `events[1].${field}`, `${MB} bytes long; ${rule}`);
     });
 
     it.each(STRING_FIELDS.map(([field]) => field))('U+0000 and a lone surrogate in %s', async (field) => {
       const nodeRule = /Kubernetes node name/;
       const set = STRING_FIELDS.find(([f]) => f === field)![1];
-      await httpRefuses(eventJson(set('a\u0000b')), `events[1].${field}`, field === 'nodeName' ? nodeRule : /control character U\+0000/);
-      await httpRefuses(eventJson(set('a\ud800b')), `events[1].${field}`, field === 'nodeName' ? nodeRule : /lone surrogate \(U\+D800\)/);
-      await grpcRefuses(grpcWith(field, 'a\u0000b'), `events[1].${field}`, field === 'nodeName' ? nodeRule : /control character U\+0000/);
+      await httpRefuses(
+        eventJson(set('a\u0000b')),
+        `events[1].${field}`,
+        field === 'nodeName' ? nodeRule : /control character U\+0000/,
+      );
+      await httpRefuses(
+        eventJson(set('a\ud800b')),
+        `events[1].${field}`,
+        field === 'nodeName' ? nodeRule : /lone surrogate \(U\+D800\)/,
+      );
+      await grpcRefuses(
+        grpcWith(field, 'a\u0000b'),
+        `events[1].${field}`,
+        field === 'nodeName' ? nodeRule : /control character U\+0000/,
+      );
     });
 
-    it.each(['nodeName', 'message', 'agent', 'checkName'] as const)('a lone surrogate over gRPC (invalid UTF-8 in %s)', async (field) => {
-      const before = await count();
-      const result = await raw.send(loneSurrogateBytes(field));
-      expect(result.code).toBe(GrpcStatus.INVALID_ARGUMENT);
-      expect(result.metadata?.get('nvs-error-code')).toEqual(['NVS_ERR_PC_REQUEST_UNDECODABLE']);
-      expect(result.details).toMatch(/not a valid datamodels.HealthEvents protobuf message .*UTF-8/);
-      expect(await count()).toBe(before);
-    });
+    it.each(['nodeName', 'message', 'agent', 'checkName'] as const)(
+      'a lone surrogate over gRPC (invalid UTF-8 in %s)',
+      async (field) => {
+        const before = await count();
+        const result = await raw.send(loneSurrogateBytes(field));
+        expect(result.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+        expect(result.metadata?.get('nvs-error-code')).toEqual(['NVS_ERR_PC_REQUEST_UNDECODABLE']);
+        expect(result.details).toMatch(/not a valid datamodels.HealthEvents protobuf message .*UTF-8/);
+        expect(await count()).toBe(before);
+      },
+    );
 
     it.each<[string, unknown, string, string | RegExp]>([
-      ['{"seconds":null} (was stored as 1970)', { seconds: null }, 'events[1].generatedTimestamp.seconds', 'expected integer, got null'],
+      [
+        '{"seconds":null} (was stored as 1970)',
+        { seconds: null },
+        'events[1].generatedTimestamp.seconds',
+        'expected integer, got null',
+      ],
       ['a timestamp without seconds', { nanos: 1 }, 'events[1].generatedTimestamp.seconds', /^required/],
-      ['seconds beyond year 9999', { seconds: '999999999999' }, 'events[1].generatedTimestamp.seconds', /years 0001\.\.9999/],
-      ['an unparseable string', 'yesterday', 'events[1].generatedTimestamp', /invalid timestamp 'yesterday' \(expected RFC 3339/],
+      [
+        'seconds beyond year 9999',
+        { seconds: '999999999999' },
+        'events[1].generatedTimestamp.seconds',
+        /years 0001\.\.9999/,
+      ],
+      [
+        'an unparseable string',
+        'yesterday',
+        'events[1].generatedTimestamp',
+        /invalid timestamp 'yesterday' \(expected RFC 3339/,
+      ],
       ['a date without time', '2026-11-21', 'events[1].generatedTimestamp', /expected RFC 3339/],
       ['an impossible date', '2026-02-30T00:00:00Z', 'events[1].generatedTimestamp', /expected RFC 3339/],
     ])('HTTP timestamp: %s', async (_kind, generatedTimestamp, path, rule) => {
@@ -203,19 +246,47 @@ for (const provider of ['postgresql', 'embedded'] as const) {
     });
 
     it('gRPC timestamps out of range', async () => {
-      await grpcRefuses(grpcEvent({ generatedTimestamp: { seconds: 253_402_300_800n } }), 'events[1].generatedTimestamp.seconds', /years 0001\.\.9999/);
-      await grpcRefuses(grpcEvent({ generatedTimestamp: { seconds: 1n, nanos: -1 } }), 'events[1].generatedTimestamp.nanos', /between 0 and 999999999/);
+      await grpcRefuses(
+        grpcEvent({ generatedTimestamp: { seconds: 253_402_300_800n } }),
+        'events[1].generatedTimestamp.seconds',
+        /years 0001\.\.9999/,
+      );
+      await grpcRefuses(
+        grpcEvent({ generatedTimestamp: { seconds: 1n, nanos: -1 } }),
+        'events[1].generatedTimestamp.nanos',
+        /between 0 and 999999999/,
+      );
     });
 
     it.each<[string, EventJson, string, string | RegExp]>([
       ['unknown event field', { severity: 'high' }, 'events[1].severity', /^unknown field/],
-      ['unknown entity field', { entitiesImpacted: [{ entityType: 'GPU', entityValue: '0', slot: 1 }] }, 'events[1].entitiesImpacted[0].slot', /^unknown field/],
-      ['unknown timestamp field', { generatedTimestamp: { seconds: 1, millis: 5 } }, 'events[1].generatedTimestamp.millis', /^unknown field/],
+      [
+        'unknown entity field',
+        { entitiesImpacted: [{ entityType: 'GPU', entityValue: '0', slot: 1 }] },
+        'events[1].entitiesImpacted[0].slot',
+        /^unknown field/,
+      ],
+      [
+        'unknown timestamp field',
+        { generatedTimestamp: { seconds: 1, millis: 5 } },
+        'events[1].generatedTimestamp.millis',
+        /^unknown field/,
+      ],
       ['boolean as a string', { isFatal: 'yes' }, 'events[1].isFatal', 'expected boolean, got string'],
       ['string as a number', { message: 42 }, 'events[1].message', 'expected string, got number'],
       ['errorCode as a string', { errorCode: '79' }, 'events[1].errorCode', 'expected array of strings, got string'],
-      ['too many errorCodes', { errorCode: Array.from({ length: 257 }, () => '79') }, 'events[1].errorCode', 'has 257 entries; at most 256 are allowed'],
-      ['too many metadata entries', { metadata: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`k${i}`, 'v'])) }, 'events[1].metadata', 'at most 128'],
+      [
+        'too many errorCodes',
+        { errorCode: Array.from({ length: 257 }, () => '79') },
+        'events[1].errorCode',
+        'has 257 entries; at most 256 are allowed',
+      ],
+      [
+        'too many metadata entries',
+        { metadata: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`k${i}`, 'v'])) },
+        'events[1].metadata',
+        'at most 128',
+      ],
     ])('HTTP %s', async (_kind, overrides, path, rule) => {
       await httpRefuses(eventJson(overrides), path, rule);
     });
@@ -246,10 +317,26 @@ for (const provider of ['postgresql', 'embedded'] as const) {
 
     it('a poisoned batch among 20 valid concurrent ones, 10 rounds: every valid batch stored, the poisoned one refused', async () => {
       const poisons: Array<{ name: string; http?: EventJson; grpc?: Uint8Array | RawEvent }> = [
-        { name: 'NUL', http: eventJson({ nodeName: 'poison-node', message: 'a\u0000b' }), grpc: grpcEvent({ nodeName: 'poison-node', message: 'a\u0000b' }) },
-        { name: 'lone surrogate', http: eventJson({ nodeName: 'poison-node', agent: 'a\udc00' }), grpc: loneSurrogateBytes('agent') },
-        { name: '1 MB checkName', http: eventJson({ nodeName: 'poison-node', checkName: 'C'.repeat(MB) }), grpc: grpcEvent({ nodeName: 'poison-node', checkName: 'C'.repeat(MB) }) },
-        { name: '1 MB nodeName', http: eventJson({ nodeName: 'n'.repeat(MB) }), grpc: grpcEvent({ nodeName: 'n'.repeat(MB) }) },
+        {
+          name: 'NUL',
+          http: eventJson({ nodeName: 'poison-node', message: 'a\u0000b' }),
+          grpc: grpcEvent({ nodeName: 'poison-node', message: 'a\u0000b' }),
+        },
+        {
+          name: 'lone surrogate',
+          http: eventJson({ nodeName: 'poison-node', agent: 'a\udc00' }),
+          grpc: loneSurrogateBytes('agent'),
+        },
+        {
+          name: '1 MB checkName',
+          http: eventJson({ nodeName: 'poison-node', checkName: 'C'.repeat(MB) }),
+          grpc: grpcEvent({ nodeName: 'poison-node', checkName: 'C'.repeat(MB) }),
+        },
+        {
+          name: '1 MB nodeName',
+          http: eventJson({ nodeName: 'n'.repeat(MB) }),
+          grpc: grpcEvent({ nodeName: 'n'.repeat(MB) }),
+        },
       ];
       const node = `concurrent-${provider}`;
       const before = await count();
@@ -260,10 +347,15 @@ for (const provider of ['postgresql', 'embedded'] as const) {
           const valid = Array.from({ length: 20 }, (_, i) =>
             i % 2 === 0
               ? h.post([eventJson({ nodeName: node })]).then((x) => x.status === 200)
-              : h.grpc.sendEvents(assertValidHealthEvents({ events: [eventJson({ nodeName: node })] })).then((x) => x.ok),
+              : h.grpc
+                  .sendEvents(assertValidHealthEvents({ events: [eventJson({ nodeName: node })] }))
+                  .then((x) => x.ok),
           );
           const poisoned = viaGrpc
-            ? (poison.grpc instanceof Uint8Array ? raw.send(poison.grpc) : h.grpc.send(rawHealthEvents([poison.grpc!]))).then((x) => x.code)
+            ? (poison.grpc instanceof Uint8Array
+                ? raw.send(poison.grpc)
+                : h.grpc.send(rawHealthEvents([poison.grpc!]))
+              ).then((x) => x.code)
             : h.post([poison.http]).then((x) => x.status);
           const [ok, refusal] = await Promise.all([Promise.all(valid), poisoned]);
           validOk += ok.filter(Boolean).length;

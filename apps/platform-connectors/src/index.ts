@@ -9,7 +9,12 @@ export {
 } from './service.js';
 export * from './errors.js';
 export { loadConnectorConfig, parseConnectorConfig, type ConnectorConfig } from './config/connector-config.js';
-export { CoalescingWriter, type BatchInserter, type CoalescingWriterOptions, type WriterState } from './persistence/coalescing-writer.js';
+export {
+  CoalescingWriter,
+  type BatchInserter,
+  type CoalescingWriterOptions,
+  type WriterState,
+} from './persistence/coalescing-writer.js';
 export { IngestPipeline, type IngestResult, type StoredEventSink } from './ingest/ingest-pipeline.js';
 export { KubernetesMirror, type KubernetesMirrorOptions } from './mirror/kubernetes-mirror.js';
 export * from './mirror/condition-message.js';

@@ -25,7 +25,10 @@ describe('ingest over real gRPC (unix socket) and HTTP into PostgreSQL', () => {
 
   it('stores a gRPC batch before answering, with UNSPECIFIED normalised to EXECUTE_REMEDIATION', async () => {
     const events = assertValidHealthEvents({
-      events: [eventJson({ nodeName: 'grpc-node' }), eventJson({ nodeName: 'grpc-node', processingStrategy: 'STORE_ONLY' })],
+      events: [
+        eventJson({ nodeName: 'grpc-node' }),
+        eventJson({ nodeName: 'grpc-node', processingStrategy: 'STORE_ONLY' }),
+      ],
     });
     const result = await h.grpc.sendEvents(events);
     expect(result).toEqual({ ok: true });
@@ -37,7 +40,10 @@ describe('ingest over real gRPC (unix socket) and HTTP into PostgreSQL', () => {
   });
 
   it('stores an HTTP batch and returns the ids; GET shows it', async () => {
-    const response = await h.post([eventJson({ nodeName: 'http-node' }), eventJson({ nodeName: 'http-node', recommendedAction: 15 })]);
+    const response = await h.post([
+      eventJson({ nodeName: 'http-node' }),
+      eventJson({ nodeName: 'http-node', recommendedAction: 15 }),
+    ]);
     expect(response.status).toBe(200);
     expect(response.body.stored).toBe(2);
     expect(response.body.ids).toHaveLength(2);
@@ -48,7 +54,11 @@ describe('ingest over real gRPC (unix socket) and HTTP into PostgreSQL', () => {
   });
 
   it('a body that is not JSON is a 400 in the same error shape, with a hint', async () => {
-    const response = await fetch(`${h.httpUrl}/api/v1/health-events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
+    const response = await fetch(`${h.httpUrl}/api/v1/health-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"events": [',
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { code: string; message: string };
     expect(body.code).toBe('NVS_ERR_PC_BODY_INVALID');
@@ -70,7 +80,9 @@ describe('ingest over real gRPC (unix socket) and HTTP into PostgreSQL', () => {
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('NVS_ERR_PC_HEALTH_EVENTS_INVALID');
     const paths = response.body.issues.map((i: { path: string }) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['events[1].checkName', 'events[2].recommendedAction', 'events[2].isFatal']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['events[1].checkName', 'events[2].recommendedAction', 'events[2].isFatal']),
+    );
     expect(await h.storedFor('bad-http')).toBe(0);
   });
 
@@ -115,7 +127,11 @@ describe('start-up on a socket path', () => {
     await writeFile(path, 'stale');
     const { GrpcIngestServer } = await import('./transport/grpc-server.js');
     const { createLogger } = await import('@nvsentinel/service-kit');
-    const server = new GrpcIngestServer({ socket: `unix://${path}`, pipeline: {} as never, logger: createLogger({ name: 't', level: 'fatal' }) });
+    const server = new GrpcIngestServer({
+      socket: `unix://${path}`,
+      pipeline: {} as never,
+      logger: createLogger({ name: 't', level: 'fatal' }),
+    });
     await server.start();
     expect((await stat(path)).isSocket()).toBe(true);
     await server.stop();
@@ -128,7 +144,9 @@ describe('ingest on the embedded provider', () => {
     const h = await startHarness({ provider: 'embedded' });
     try {
       expect((await h.post([eventJson({ nodeName: 'emb' })])).status).toBe(200);
-      expect(await h.grpc.sendEvents(assertValidHealthEvents({ events: [eventJson({ nodeName: 'emb' })] }))).toEqual({ ok: true });
+      expect(await h.grpc.sendEvents(assertValidHealthEvents({ events: [eventJson({ nodeName: 'emb' })] }))).toEqual({
+        ok: true,
+      });
       expect(await h.storedFor('emb')).toBe(2);
     } finally {
       await h.close();
@@ -140,7 +158,9 @@ describe('bounded ingest queue', () => {
   it('refuses batches beyond the queue bound with 503 + Retry-After; every acknowledged event is stored', async () => {
     const h = await startHarness({ config: { writer: { maxQueuedEvents: 5, maxConcurrentInserts: 1 } } });
     try {
-      const responses = await Promise.all(Array.from({ length: 120 }, () => h.post([eventJson({ nodeName: 'bounded' })])));
+      const responses = await Promise.all(
+        Array.from({ length: 120 }, () => h.post([eventJson({ nodeName: 'bounded' })])),
+      );
       const accepted = responses.filter((r) => r.status === 200).length;
       const refused = responses.filter((r) => r.status === 503);
       expect(accepted + refused.length).toBe(120);

@@ -3,7 +3,15 @@
  * keep upstream's names (dashboards and alerts carry over); the persistence metrics are ours,
  * because upstream has no acknowledged write path to measure.
  */
-import { counter, gauge, histogram, type Counter, type Gauge, type Histogram, type Registry } from '@nvsentinel/service-kit';
+import {
+  counter,
+  gauge,
+  histogram,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type Registry,
+} from '@nvsentinel/service-kit';
 
 export interface ConnectorMetrics {
   eventsReceived: Counter;
@@ -131,8 +139,14 @@ export function createConnectorMetrics(registry: Registry): ConnectorMetrics {
       help: 'Stored events waiting to be mirrored to Kubernetes',
     }),
     // Upstream names its per-connector work queue metrics with the queue name as a suffix.
-    workqueueDepth: gauge(registry, { name: 'platform_connector_workqueue_depth_kubernetes', help: 'Nodes waiting in the Kubernetes work queue' }),
-    workqueueAdds: counter(registry, { name: 'platform_connector_workqueue_adds_total_kubernetes', help: 'Adds to the Kubernetes work queue' }),
+    workqueueDepth: gauge(registry, {
+      name: 'platform_connector_workqueue_depth_kubernetes',
+      help: 'Nodes waiting in the Kubernetes work queue',
+    }),
+    workqueueAdds: counter(registry, {
+      name: 'platform_connector_workqueue_adds_total_kubernetes',
+      help: 'Adds to the Kubernetes work queue',
+    }),
     workqueueLatency: histogram(registry, {
       name: 'platform_connector_workqueue_latency_seconds_kubernetes',
       help: 'Time a node waited in the Kubernetes work queue',
@@ -143,7 +157,10 @@ export function createConnectorMetrics(registry: Registry): ConnectorMetrics {
       help: 'Time spent mirroring one node',
       buckets: SECONDS_BUCKETS,
     }),
-    workqueueRetries: counter(registry, { name: 'platform_connector_workqueue_retries_total_kubernetes', help: 'Retries in the Kubernetes work queue' }),
+    workqueueRetries: counter(registry, {
+      name: 'platform_connector_workqueue_retries_total_kubernetes',
+      help: 'Retries in the Kubernetes work queue',
+    }),
     workqueueUnfinishedWork: gauge(registry, {
       name: 'platform_connector_workqueue_unfinished_work_seconds_kubernetes',
       help: 'Seconds of work in progress not yet observed by work_duration (stuck workers show here)',

@@ -8,7 +8,9 @@ describe('Kubernetes mirror', () => {
   let h: Harness;
   let core: CoreV1Api;
   beforeAll(async () => {
-    h = await startHarness({ nodes: ['n-fatal', 'n-events', 'n-store', 'n-mixed', 'n-flaky'].map((name) => ({ name })) });
+    h = await startHarness({
+      nodes: ['n-fatal', 'n-events', 'n-store', 'n-mixed', 'n-flaky'].map((name) => ({ name })),
+    });
     core = h.kube!.core;
   }, 60_000);
   afterAll(async () => {
@@ -22,10 +24,24 @@ describe('Kubernetes mirror', () => {
   it('fatal events become a node condition; recoveries clear entity by entity', async () => {
     const gpu = (v: string) => [{ entityType: 'GPU', entityValue: v }];
     expect(
-      (await h.post([
-        eventJson({ nodeName: 'n-fatal', checkName: 'GpuXidError', errorCode: ['79'], entitiesImpacted: gpu('1'), message: 'fell off the bus' }),
-        eventJson({ nodeName: 'n-fatal', checkName: 'GpuXidError', errorCode: ['48'], entitiesImpacted: gpu('2'), message: 'dbe' }),
-      ])).status,
+      (
+        await h.post([
+          eventJson({
+            nodeName: 'n-fatal',
+            checkName: 'GpuXidError',
+            errorCode: ['79'],
+            entitiesImpacted: gpu('1'),
+            message: 'fell off the bus',
+          }),
+          eventJson({
+            nodeName: 'n-fatal',
+            checkName: 'GpuXidError',
+            errorCode: ['48'],
+            entitiesImpacted: gpu('2'),
+            message: 'dbe',
+          }),
+        ])
+      ).status,
     ).toBe(200);
     await idle();
     let c = await condition('n-fatal', 'GpuXidError');
@@ -36,14 +52,34 @@ describe('Kubernetes mirror', () => {
     );
     const firstTransition = c?.lastTransitionTime;
 
-    await h.post([eventJson({ nodeName: 'n-fatal', checkName: 'GpuXidError', isFatal: false, isHealthy: true, errorCode: [], entitiesImpacted: gpu('1'), message: '' })]);
+    await h.post([
+      eventJson({
+        nodeName: 'n-fatal',
+        checkName: 'GpuXidError',
+        isFatal: false,
+        isHealthy: true,
+        errorCode: [],
+        entitiesImpacted: gpu('1'),
+        message: '',
+      }),
+    ]);
     await idle();
     c = await condition('n-fatal', 'GpuXidError');
     expect(c?.status).toBe('True');
     expect(c?.message).toBe('ErrorCode:48 GPU:2 dbe Recommended Action=RESTART_VM;');
     expect(c?.lastTransitionTime).toEqual(firstTransition);
 
-    await h.post([eventJson({ nodeName: 'n-fatal', checkName: 'GpuXidError', isFatal: false, isHealthy: true, errorCode: [], entitiesImpacted: [], message: '' })]);
+    await h.post([
+      eventJson({
+        nodeName: 'n-fatal',
+        checkName: 'GpuXidError',
+        isFatal: false,
+        isHealthy: true,
+        errorCode: [],
+        entitiesImpacted: [],
+        message: '',
+      }),
+    ]);
     await idle();
     c = await condition('n-fatal', 'GpuXidError');
     expect(c?.status).toBe('False');
@@ -55,11 +91,21 @@ describe('Kubernetes mirror', () => {
 
   it('non-fatal unhealthy events become node Events, repeats counted on one Event', async () => {
     const nonFatal = () =>
-      eventJson({ nodeName: 'n-events', agent: 'syslog-health-monitor', checkName: 'SysLogsSXIDError', isFatal: false, errorCode: ['12'], message: 'sxid', recommendedAction: 'NONE' });
+      eventJson({
+        nodeName: 'n-events',
+        agent: 'syslog-health-monitor',
+        checkName: 'SysLogsSXIDError',
+        isFatal: false,
+        errorCode: ['12'],
+        message: 'sxid',
+        recommendedAction: 'NONE',
+      });
     await h.post([nonFatal()]);
     await h.post([nonFatal()]);
     await idle();
-    const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'n-events');
+    const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter(
+      (e) => e.involvedObject.name === 'n-events',
+    );
     expect(events).toHaveLength(1);
     const [ev] = events;
     expect(ev!.type).toBe('SysLogsSXIDError');
@@ -84,23 +130,47 @@ describe('Kubernetes mirror', () => {
     const node = await core.readNode({ name: 'n-store' });
     expect(node.status?.conditions?.map((c) => c.type)).not.toEqual(expect.arrayContaining(['StoreOnlyCheck']));
     expect(node.status?.conditions?.some((c) => c.type === 'AnalyseCheck')).toBe(false);
-    const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'n-store');
+    const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter(
+      (e) => e.involvedObject.name === 'n-store',
+    );
     expect(events).toHaveLength(0);
   });
 
   it('applies many events for one node in order, coalesced into few status writes', async () => {
-    const before = (await h.connectors.metrics.nodeConditionUpdates.get()).values.find((v) => v.labels.status === 'success')?.value ?? 0;
+    const before =
+      (await h.connectors.metrics.nodeConditionUpdates.get()).values.find((v) => v.labels.status === 'success')
+        ?.value ?? 0;
     const sends = Array.from({ length: 20 }, (_, i) =>
-      h.post([eventJson({ nodeName: 'n-mixed', checkName: 'GpuMemWatch', entitiesImpacted: [{ entityType: 'GPU', entityValue: String(i % 4) }], message: `m${i}` })]),
+      h.post([
+        eventJson({
+          nodeName: 'n-mixed',
+          checkName: 'GpuMemWatch',
+          entitiesImpacted: [{ entityType: 'GPU', entityValue: String(i % 4) }],
+          message: `m${i}`,
+        }),
+      ]),
     );
     await Promise.all(sends);
     // The last word: GPU 0..3 recover, in one batch after all faults.
-    await h.post([0, 1, 2, 3].map((g) => eventJson({ nodeName: 'n-mixed', checkName: 'GpuMemWatch', isFatal: false, isHealthy: true, entitiesImpacted: [{ entityType: 'GPU', entityValue: String(g) }], message: '' })));
+    await h.post(
+      [0, 1, 2, 3].map((g) =>
+        eventJson({
+          nodeName: 'n-mixed',
+          checkName: 'GpuMemWatch',
+          isFatal: false,
+          isHealthy: true,
+          entitiesImpacted: [{ entityType: 'GPU', entityValue: String(g) }],
+          message: '',
+        }),
+      ),
+    );
     await idle();
     const c = await condition('n-mixed', 'GpuMemWatch');
     expect(c?.status).toBe('False');
     expect(c?.message).toBe('No Health Failures');
-    const after = (await h.connectors.metrics.nodeConditionUpdates.get()).values.find((v) => v.labels.status === 'success')?.value ?? 0;
+    const after =
+      (await h.connectors.metrics.nodeConditionUpdates.get()).values.find((v) => v.labels.status === 'success')
+        ?.value ?? 0;
     expect(after - before).toBeLessThan(21);
   });
 

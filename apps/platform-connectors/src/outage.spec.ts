@@ -15,7 +15,8 @@ import { startHarness, type Harness } from './testing/harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const waitFor = (what: string, condition: () => boolean | Promise<boolean>): Promise<true> => eventually(async () => (await condition()) || undefined, what);
+const waitFor = (what: string, condition: () => boolean | Promise<boolean>): Promise<true> =>
+  eventually(async () => (await condition()) || undefined, what);
 
 describe('datastore outage → backpressure → recovery', () => {
   let h: Harness;

@@ -26,7 +26,10 @@ async function writeConfig(): Promise<string> {
       '',
     ].join('\n'),
   );
-  await writeFile(join(dir, 'dedup.toml'), `suppressionWindow = "3m"\ncleanupInterval = "1m"\nincludeChecks = ["SysLogsXIDError"]\n`);
+  await writeFile(
+    join(dir, 'dedup.toml'),
+    `suppressionWindow = "3m"\ncleanupInterval = "1m"\nincludeChecks = ["SysLogsXIDError"]\n`,
+  );
   const path = join(dir, 'config.json');
   await writeFile(
     path,
@@ -54,13 +57,24 @@ describe('connector config file', () => {
     expect(config.qps).toBe(5);
     expect(config.burst).toBe(10);
     expect(config.pipeline.map((s) => s.name)).toEqual(['MetadataAugmentor', 'OverrideTransformer', 'Deduplicator']);
-    expect(config.pipeline[0]!.config).toEqual({ cacheSize: 10, cacheTtlMs: 600_000, allowedLabels: ['topology.kubernetes.io/zone', 'rack'] });
-    expect(config.pipeline[2]!.config).toEqual({ suppressionWindowMs: 180_000, cleanupIntervalMs: 60_000, includeChecks: ['SysLogsXIDError'] });
+    expect(config.pipeline[0]!.config).toEqual({
+      cacheSize: 10,
+      cacheTtlMs: 600_000,
+      allowedLabels: ['topology.kubernetes.io/zone', 'rack'],
+    });
+    expect(config.pipeline[2]!.config).toEqual({
+      suppressionWindowMs: 180_000,
+      cleanupIntervalMs: 60_000,
+      includeChecks: ['SysLogsXIDError'],
+    });
   });
 
   it('takes upstream string booleans: enableK8sPlatformConnector "false" turns the mirror off', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pc-k8s-'));
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ enableK8sPlatformConnector: 'false', MaxNodeConditionMessageLength: '512' }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ enableK8sPlatformConnector: 'false', MaxNodeConditionMessageLength: '512' }),
+    );
     const config = loadConnectorConfig(join(dir, 'config.json'));
     expect(config.k8sEnabled).toBe(false);
     expect(config.maxConditionMessageBytes).toBe(512);
@@ -69,9 +83,14 @@ describe('connector config file', () => {
   it('explains a bad file and a missing required file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pc-bad-'));
     await writeFile(join(dir, 'config.json'), JSON.stringify({ pipeline: [{ name: 'Compressor', enabled: true }] }));
-    expect(() => loadConnectorConfig(join(dir, 'config.json'))).toThrow(/unknown transformer 'Compressor'; known: MetadataAugmentor/);
+    expect(() => loadConnectorConfig(join(dir, 'config.json'))).toThrow(
+      /unknown transformer 'Compressor'; known: MetadataAugmentor/,
+    );
     await writeFile(join(dir, 'd.toml'), 'suppressionWindow = "soon"');
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ pipeline: [{ name: 'Deduplicator', enabled: 'true', config: 'd.toml' }] }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ pipeline: [{ name: 'Deduplicator', enabled: 'true', config: 'd.toml' }] }),
+    );
     expect(() => loadConnectorConfig(join(dir, 'config.json'))).toThrow(/'suppressionWindow' must be a duration/);
     expect(() => loadConnectorConfig(join(dir, 'nope.json'), { required: true })).toThrow(/file not found/);
     expect(loadConnectorConfig(join(dir, 'nope.json')).pipeline).toEqual([]);
@@ -84,7 +103,11 @@ describe('transformer pipeline in the running service', () => {
     const config = loadConnectorConfig(await writeConfig());
     h = await startHarness({
       nodes: [
-        { name: 'rack7', labels: { rack: 'r7', 'topology.kubernetes.io/zone': 'z1', secret: 'no' }, providerID: 'aws:///z1/i-7' },
+        {
+          name: 'rack7',
+          labels: { rack: 'r7', 'topology.kubernetes.io/zone': 'z1', secret: 'no' },
+          providerID: 'aws:///z1/i-7',
+        },
         { name: 'rack8', labels: { rack: 'r8' } },
         { name: 'rack9', labels: { rack: 'r9' } },
       ],
@@ -97,7 +120,11 @@ describe('transformer pipeline in the running service', () => {
 
   it('augments metadata, then overrides by it, then de-duplicates — before storing', async () => {
     const send = (node: string, overrides: Record<string, unknown> = {}) =>
-      h.grpc.sendEvents(assertValidHealthEvents({ events: [eventJson({ nodeName: node, checkName: 'SysLogsXIDError', errorCode: ['79'], ...overrides })] }));
+      h.grpc.sendEvents(
+        assertValidHealthEvents({
+          events: [eventJson({ nodeName: node, checkName: 'SysLogsXIDError', errorCode: ['79'], ...overrides })],
+        }),
+      );
     expect((await send('rack7')).ok).toBe(true);
     expect((await send('rack7')).ok).toBe(true);
     expect((await send('rack8')).ok).toBe(true);
@@ -106,9 +133,16 @@ describe('transformer pipeline in the running service', () => {
     const rack7 = await h.datastore.healthEventStore().findHealthEventsByNode('rack7');
     expect(rack7).toHaveLength(2);
     const first = rack7.find((e) => e.healthEvent.processingStrategy === ProcessingStrategy.EXECUTE_REMEDIATION)!;
-    expect(first.healthEvent.metadata).toEqual({ providerID: 'aws:///z1/i-7', rack: 'r7', 'topology.kubernetes.io/zone': 'z1' });
+    expect(first.healthEvent.metadata).toEqual({
+      providerID: 'aws:///z1/i-7',
+      rack: 'r7',
+      'topology.kubernetes.io/zone': 'z1',
+    });
     expect(first.healthEvent.recommendedAction).toBe(RecommendedAction.CONTACT_SUPPORT);
-    expect(rack7.map((e) => e.healthEvent.processingStrategy).sort()).toEqual([ProcessingStrategy.EXECUTE_REMEDIATION, ProcessingStrategy.STORE_AND_ANALYSE]);
+    expect(rack7.map((e) => e.healthEvent.processingStrategy).sort()).toEqual([
+      ProcessingStrategy.EXECUTE_REMEDIATION,
+      ProcessingStrategy.STORE_AND_ANALYSE,
+    ]);
 
     const [rack8] = await h.datastore.healthEventStore().findHealthEventsByNode('rack8');
     expect(rack8!.healthEvent.recommendedAction).toBe(RecommendedAction.RESTART_VM);
@@ -119,7 +153,11 @@ describe('transformer pipeline in the running service', () => {
   it('a failing node lookup stores the event without node metadata', async () => {
     const remove = h.sim!.injectFault({ method: 'GET', path: '/api/v1/nodes/rack9', status: 500, times: 5 });
     try {
-      const result = await h.grpc.sendEvents(assertValidHealthEvents({ events: [eventJson({ nodeName: 'rack9', checkName: 'GpuMemWatch', metadata: { own: 'kept' } })] }));
+      const result = await h.grpc.sendEvents(
+        assertValidHealthEvents({
+          events: [eventJson({ nodeName: 'rack9', checkName: 'GpuMemWatch', metadata: { own: 'kept' } })],
+        }),
+      );
       expect(result.ok).toBe(true);
     } finally {
       remove();

@@ -3,7 +3,13 @@
  * injected, so tests and the all-in-one stack start it in-process and `main.ts` is only wiring.
  */
 import type { KubeClient } from '@nvsentinel/k8s';
-import { createMetricsRegistry, moduleLogger, type Logger, type ReadinessResult, type Registry } from '@nvsentinel/service-kit';
+import {
+  createMetricsRegistry,
+  moduleLogger,
+  type Logger,
+  type ReadinessResult,
+  type Registry,
+} from '@nvsentinel/service-kit';
 import type { DataStore } from '@nvsentinel/store-client';
 import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { createConnectorMetrics, type ConnectorMetrics } from './metrics.js';
@@ -93,14 +99,22 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
       },
       onQueueDepth: (events) => metrics.storeQueueEvents.set(events),
       onRollbackFailed(err, ids) {
-        logger.error({ err, ids }, 'a refused batch was partly stored and could not be undone; delete these events by id');
+        logger.error(
+          { err, ids },
+          'a refused batch was partly stored and could not be undone; delete these events by id',
+        );
       },
     },
   });
 
   const mirrorEnabled = deps.kube !== undefined && config.mirror?.enabled !== false;
   const mirror = mirrorEnabled
-    ? new KubernetesMirror({ ...config.mirror, client: deps.kube!, metrics, logger: moduleLogger(deps.logger, 'k8s-mirror') })
+    ? new KubernetesMirror({
+        ...config.mirror,
+        client: deps.kube!,
+        metrics,
+        logger: moduleLogger(deps.logger, 'k8s-mirror'),
+      })
     : undefined;
 
   const transformers: HealthEventTransformer[] = buildTransformers(config.pipeline ?? [], {
@@ -113,7 +127,11 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
   const grpc =
     config.socket === null
       ? undefined
-      : new GrpcIngestServer({ socket: config.socket ?? DEFAULT_SOCKET, pipeline, logger: moduleLogger(deps.logger, 'grpc') });
+      : new GrpcIngestServer({
+          socket: config.socket ?? DEFAULT_SOCKET,
+          pipeline,
+          logger: moduleLogger(deps.logger, 'grpc'),
+        });
   const http =
     config.httpPort === null
       ? undefined
@@ -143,7 +161,10 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
         addresses.socketPath = grpc.path;
       }
       if (http) addresses.httpUrl = await http.listen();
-      logger.info({ ...addresses, transformers: transformers.map((t) => t.name), mirror: mirrorEnabled }, 'platform-connectors started');
+      logger.info(
+        { ...addresses, transformers: transformers.map((t) => t.name), mirror: mirrorEnabled },
+        'platform-connectors started',
+      );
       return addresses;
     },
     stop() {
@@ -159,7 +180,8 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
     },
     async readiness() {
       // The writer only learns of an outage from traffic; the ping covers quiet periods.
-      let error = writer.state === 'available' ? undefined : (writer.lastError as Error | undefined)?.message ?? writer.state;
+      let error =
+        writer.state === 'available' ? undefined : ((writer.lastError as Error | undefined)?.message ?? writer.state);
       if (error === undefined) {
         try {
           await deps.datastore.ping();
@@ -167,7 +189,9 @@ export function createPlatformConnectors(deps: PlatformConnectorsDeps): Platform
           error = err instanceof Error ? err.message : String(err);
         }
       }
-      return error === undefined ? { ok: true } : { ok: false, detail: { datastore: writer.state === 'available' ? 'unreachable' : writer.state, error } };
+      return error === undefined
+        ? { ok: true }
+        : { ok: false, detail: { datastore: writer.state === 'available' ? 'unreachable' : writer.state, error } };
     },
   };
 }

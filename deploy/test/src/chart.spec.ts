@@ -7,7 +7,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadDatastoreConfig } from '@nvsentinel/store-client';
-import { CHART_DIR, SCENARIOS, WORKSPACE_ROOT, find, helm, renderChart, valuesArgs, type KubeObject } from './support/helm.js';
+import {
+  CHART_DIR,
+  SCENARIOS,
+  WORKSPACE_ROOT,
+  find,
+  helm,
+  renderChart,
+  valuesArgs,
+  type KubeObject,
+} from './support/helm.js';
 import { UNMODELLED_GROUPS, validateObject } from './support/schemas.js';
 import { SERVICES, podSpec, serviceContainer, workloadOf } from './support/services.js';
 
@@ -49,22 +58,37 @@ describe('workloads', () => {
   it('runs one workload per enabled service: platform-connectors as a DaemonSet, the rest as Deployments', () => {
     const all = objects('full');
     for (const service of SERVICES) {
-      const workloads = all.filter((o) => (o.kind === 'Deployment' || o.kind === 'DaemonSet') && o.metadata.labels?.['app.kubernetes.io/name'] === service.component);
-      expect(workloads.map((w) => w.kind), service.component).toEqual([service.component === 'platform-connectors' ? 'DaemonSet' : 'Deployment']);
+      const workloads = all.filter(
+        (o) =>
+          (o.kind === 'Deployment' || o.kind === 'DaemonSet') &&
+          o.metadata.labels?.['app.kubernetes.io/name'] === service.component,
+      );
+      expect(
+        workloads.map((w) => w.kind),
+        service.component,
+      ).toEqual([service.component === 'platform-connectors' ? 'DaemonSet' : 'Deployment']);
     }
-    const names = all.filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet').map((o) => o.metadata.labels?.['app.kubernetes.io/name']).sort();
+    const names = all
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')
+      .map((o) => o.metadata.labels?.['app.kubernetes.io/name'])
+      .sort();
     expect(names).toEqual(SERVICES.map((s) => s.component).sort());
   });
 
   it('deploys only the platform connector with the default values (upstream: components are opt-in)', () => {
-    const kinds = objects('defaults').filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet').map((o) => o.metadata.name);
+    const kinds = objects('defaults')
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')
+      .map((o) => o.metadata.name);
     expect(kinds).toEqual(['nvsentinel-platform-connectors']);
   });
 
   it('mounts the node socket directory into platform-connectors, the analyzer and the notifier sidecar', () => {
     const all = objects('full');
     const ds = workloadOf(all, 'platform-connectors');
-    const hostPaths = (o: KubeObject) => podSpec(o).volumes.filter((v) => v.hostPath).map((v) => v.hostPath!.path);
+    const hostPaths = (o: KubeObject) =>
+      podSpec(o)
+        .volumes.filter((v) => v.hostPath)
+        .map((v) => v.hostPath!.path);
     expect(hostPaths(ds)).toEqual(['/var/run/nvsentinel']);
     expect(serviceContainer(ds, 'platform-connectors').args).toContain('--socket=unix:///var/run/nvsentinel.sock');
     expect(hostPaths(workloadOf(all, 'health-events-analyzer'))).toEqual(['/var/run/nvsentinel']);
@@ -96,7 +120,13 @@ describe('workloads', () => {
       const tilt = serviceContainer(workloadOf(objects('tilt-postgresql'), service.component), service.component);
       expect(tilt.command?.slice(0, 2), service.component).toEqual(['node', '--watch']);
       expect(tilt.securityContext?.readOnlyRootFilesystem).toBe(false);
-      const prod = serviceContainer(workloadOf(objects('postgresql'), service.component === 'platform-connectors' ? service.component : 'platform-connectors'), 'platform-connectors');
+      const prod = serviceContainer(
+        workloadOf(
+          objects('postgresql'),
+          service.component === 'platform-connectors' ? service.component : 'platform-connectors',
+        ),
+        'platform-connectors',
+      );
       expect(prod.command).not.toContain('--watch');
     }
   });
@@ -107,7 +137,9 @@ describe('workloads', () => {
       for (const c of podSpec(o).containers) entries.add(c.command!.at(-1)!);
     }
     expect(entries.size).toBe(9); // seven services, the notifier sidecar, the CSP provider server
-    const missing = [...entries].filter((e) => !existsSync(join(WORKSPACE_ROOT, e.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))));
+    const missing = [...entries].filter(
+      (e) => !existsSync(join(WORKSPACE_ROOT, e.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))),
+    );
     expect(missing, 'set <component>.entrypoint in values.yaml if the app uses another file').toEqual([]);
   });
 
@@ -125,26 +157,59 @@ describe('datastore configuration', () => {
     const cm = find(objects('postgresql'), 'ConfigMap', 'nvsentinel-datastore-config');
     const data = cm.data as Record<string, string>;
     expect(Object.keys(data).sort()).toEqual(
-      ['DATASTORE_DATABASE', 'DATASTORE_HOST', 'DATASTORE_PORT', 'DATASTORE_PROVIDER', 'DATASTORE_SSLCERT', 'DATASTORE_SSLKEY', 'DATASTORE_SSLMODE', 'DATASTORE_SSLROOTCERT', 'DATASTORE_USERNAME', 'MONGODB_ENABLE_CERT_ROTATION', 'datastore.yaml'].sort(),
+      [
+        'DATASTORE_DATABASE',
+        'DATASTORE_HOST',
+        'DATASTORE_PORT',
+        'DATASTORE_PROVIDER',
+        'DATASTORE_SSLCERT',
+        'DATASTORE_SSLKEY',
+        'DATASTORE_SSLMODE',
+        'DATASTORE_SSLROOTCERT',
+        'DATASTORE_USERNAME',
+        'MONGODB_ENABLE_CERT_ROTATION',
+        'datastore.yaml',
+      ].sort(),
     );
     const config = loadDatastoreConfig({ ...envOnly(data) });
     expect(config.provider).toBe('postgresql');
-    expect(config.connection).toMatchObject({ host: 'nvsentinel-postgresql.nvsentinel.svc.cluster.local', port: 5432, database: 'nvsentinel', username: 'postgresql', sslmode: 'verify-full' });
+    expect(config.connection).toMatchObject({
+      host: 'nvsentinel-postgresql.nvsentinel.svc.cluster.local',
+      port: 5432,
+      database: 'nvsentinel',
+      username: 'postgresql',
+      sslmode: 'verify-full',
+    });
     const fromYaml = loadDatastoreConfig({ DATASTORE_YAML: data['datastore.yaml'] });
-    expect(fromYaml.connection).toMatchObject({ host: config.connection.host, port: 5432, database: 'nvsentinel', sslmode: 'verify-full' });
+    expect(fromYaml.connection).toMatchObject({
+      host: config.connection.host,
+      port: 5432,
+      database: 'nvsentinel',
+      sslmode: 'verify-full',
+    });
   });
 
   it('builds MONGODB_URI from extraParams for MongoDB, and store-client connects with those options', async () => {
-    const objects = await renderChart([], [
-      'global.datastore.provider=mongodb',
-      'global.datastore.connection.host=mongo.example.com',
-      'global.datastore.connection.extraParams.replicaSet=rs0',
-      'global.datastore.connection.extraParams.tls=true',
-      'global.datastore.connection.extraParams.authMechanism=MONGODB-X509',
-    ]);
+    const objects = await renderChart(
+      [],
+      [
+        'global.datastore.provider=mongodb',
+        'global.datastore.connection.host=mongo.example.com',
+        'global.datastore.connection.extraParams.replicaSet=rs0',
+        'global.datastore.connection.extraParams.tls=true',
+        'global.datastore.connection.extraParams.authMechanism=MONGODB-X509',
+      ],
+    );
     const data = find(objects, 'ConfigMap', 'nvsentinel-datastore-config').data as Record<string, string>;
-    expect(data.MONGODB_URI).toBe('mongodb://mongo.example.com:27017/?authMechanism=MONGODB-X509&replicaSet=rs0&tls=true');
-    expect(data).toMatchObject({ DATASTORE_PROVIDER: 'mongodb', MONGODB_DATABASE_NAME: 'HealthEventsDatabase', MONGODB_COLLECTION_NAME: 'HealthEvents', MONGODB_TOKEN_COLLECTION_NAME: 'ResumeTokens' });
+    expect(data.MONGODB_URI).toBe(
+      'mongodb://mongo.example.com:27017/?authMechanism=MONGODB-X509&replicaSet=rs0&tls=true',
+    );
+    expect(data).toMatchObject({
+      DATASTORE_PROVIDER: 'mongodb',
+      MONGODB_DATABASE_NAME: 'HealthEventsDatabase',
+      MONGODB_COLLECTION_NAME: 'HealthEvents',
+      MONGODB_TOKEN_COLLECTION_NAME: 'ResumeTokens',
+    });
     expect(data).not.toHaveProperty('DATASTORE_SSLMODE');
     const config = loadDatastoreConfig(envOnly(data));
     expect(config.provider).toBe('mongodb');
@@ -153,20 +218,34 @@ describe('datastore configuration', () => {
   });
 
   it('leaves MONGODB_URI to the credentials Secret when one is named', async () => {
-    const objects = await renderChart([], ['global.datastore.provider=mongodb', 'global.datastore.connection.host=mongo', 'global.datastore.credentialsFromSecret.name=mongo-creds']);
+    const objects = await renderChart(
+      [],
+      [
+        'global.datastore.provider=mongodb',
+        'global.datastore.connection.host=mongo',
+        'global.datastore.credentialsFromSecret.name=mongo-creds',
+      ],
+    );
     expect(find(objects, 'ConfigMap', 'nvsentinel-datastore-config').data).not.toHaveProperty('MONGODB_URI');
     const envFrom = serviceContainer(workloadOf(objects, 'platform-connectors'), 'platform-connectors').envFrom;
-    expect(envFrom).toEqual([{ configMapRef: { name: 'nvsentinel-datastore-config' } }, { secretRef: { name: 'mongo-creds' } }]);
+    expect(envFrom).toEqual([
+      { configMapRef: { name: 'nvsentinel-datastore-config' } },
+      { secretRef: { name: 'mongo-creds' } },
+    ]);
   });
 
   it('uses the in-chart MongoDB mongodb-config ConfigMap when global.datastore is unset (upstream default)', () => {
     const all = objects('tilt-mongodb');
     const cm = find(all, 'ConfigMap', 'mongodb-config').data as Record<string, string>;
-    expect(cm.MONGODB_URI).toMatch(/^mongodb:\/\/nvsentinel-mongodb-0\.nvsentinel-mongodb-headless\.nvsentinel\.svc\.cluster\.local:27017,.*replicaSet=rs0&tls=true$/);
+    expect(cm.MONGODB_URI).toMatch(
+      /^mongodb:\/\/nvsentinel-mongodb-0\.nvsentinel-mongodb-headless\.nvsentinel\.svc\.cluster\.local:27017,.*replicaSet=rs0&tls=true$/,
+    );
     expect(loadDatastoreConfig(cm).connection.uri).toBe(cm.MONGODB_URI);
     expect(all.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'nvsentinel-datastore-config')).toBe(false);
     for (const service of SERVICES.filter((s) => s.datastore)) {
-      expect(serviceContainer(workloadOf(all, service.component), service.component).envFrom).toEqual([{ configMapRef: { name: 'mongodb-config' } }]);
+      expect(serviceContainer(workloadOf(all, service.component), service.component).envFrom).toEqual([
+        { configMapRef: { name: 'mongodb-config' } },
+      ]);
     }
     const rsInit = find(all, 'Job', 'nvsentinel-mongodb-rs-init');
     expect(rsInit.metadata.annotations?.['helm.sh/hook']).toBe('post-install,post-upgrade');
@@ -174,8 +253,12 @@ describe('datastore configuration', () => {
   });
 
   it('fails the render with a clear message for an unknown provider or a missing host', async () => {
-    await expect(renderChart([], ['global.datastore.provider=mysql', 'global.datastore.connection.host=x'])).rejects.toThrow(/provider must be mongodb or postgresql, not "mysql"/);
-    await expect(renderChart([], ['global.datastore.provider=postgresql'])).rejects.toThrow(/connection.host is required/);
+    await expect(
+      renderChart([], ['global.datastore.provider=mysql', 'global.datastore.connection.host=x']),
+    ).rejects.toThrow(/provider must be mongodb or postgresql, not "mysql"/);
+    await expect(renderChart([], ['global.datastore.provider=postgresql'])).rejects.toThrow(
+      /connection.host is required/,
+    );
   });
 });
 
@@ -183,7 +266,10 @@ describe('PostgreSQL client certificates and schema', () => {
   it('adds the key-permission init container only on PostgreSQL, and passes the cert mount path', () => {
     for (const service of SERVICES.filter((s) => s.datastore)) {
       const pg = podSpec(workloadOf(objects('tilt-postgresql'), service.component));
-      expect(pg.initContainers?.map((c) => c.name), service.component).toContain('fix-cert-permissions');
+      expect(
+        pg.initContainers?.map((c) => c.name),
+        service.component,
+      ).toContain('fix-cert-permissions');
       const container = serviceContainer(workloadOf(objects('tilt-postgresql'), service.component), service.component);
       const mountPath = service.component === 'platform-connectors' ? '/etc/ssl/client-certs' : '/etc/ssl/client-certs';
       expect(container.args).toContain(`--database-client-cert-mount-path=${mountPath}`);
@@ -191,12 +277,17 @@ describe('PostgreSQL client certificates and schema', () => {
       const mongo = podSpec(workloadOf(objects('tilt-mongodb'), service.component));
       expect(mongo.initContainers?.map((c) => c.name) ?? [], service.component).not.toContain('fix-cert-permissions');
     }
-    const init = podSpec(workloadOf(objects('tilt-postgresql'), 'node-drainer')).initContainers!.find((c) => c.name === 'fix-cert-permissions')!;
+    const init = podSpec(workloadOf(objects('tilt-postgresql'), 'node-drainer')).initContainers!.find(
+      (c) => c.name === 'fix-cert-permissions',
+    )!;
     expect(init.command!.join(' ')).toContain('chmod 600 /certs/tls.key');
   });
 
   it('drops the flag and the mount when clientCertMountPath is blank (password auth)', async () => {
-    const objects = await renderChart(['values-postgresql.yaml'], ['node-drainer.clientCertMountPath=', 'global.nodeDrainer.enabled=true']);
+    const objects = await renderChart(
+      ['values-postgresql.yaml'],
+      ['node-drainer.clientCertMountPath=', 'global.nodeDrainer.enabled=true'],
+    );
     const container = serviceContainer(workloadOf(objects, 'node-drainer'), 'node-drainer');
     expect(container.args!.some((a) => a.startsWith('--database-client-cert-mount-path'))).toBe(false);
     expect(podSpec(workloadOf(objects, 'node-drainer')).initContainers ?? []).toEqual([]);
@@ -208,25 +299,61 @@ describe('PostgreSQL client certificates and schema', () => {
     const spec = podSpec(inChart);
     expect(spec.containers[0]!.command).toEqual(['node', 'libs/store-client/dist/cli/migrate.js']);
     const yamlEnv = spec.containers[0]!.env!.find((e) => e.name === 'DATASTORE_YAML')!.value!;
-    expect(loadDatastoreConfig({ DATASTORE_YAML: yamlEnv }).connection.host).toBe('nvsentinel-postgresql.nvsentinel.svc.cluster.local');
+    expect(loadDatastoreConfig({ DATASTORE_YAML: yamlEnv }).connection.host).toBe(
+      'nvsentinel-postgresql.nvsentinel.svc.cluster.local',
+    );
     expect(existsSync(join(WORKSPACE_ROOT, 'libs/store-client/src/cli/migrate.ts'))).toBe(true);
-    const external = await renderChart(['values-postgresql.yaml'], ['postgresql.enabled=false', 'global.datastore.tls.clientCertSecretName=my-client-cert']);
-    expect(find(external, 'Job', 'nvsentinel-migrate').metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    const external = await renderChart(
+      ['values-postgresql.yaml'],
+      ['postgresql.enabled=false', 'global.datastore.tls.clientCertSecretName=my-client-cert'],
+    );
+    expect(find(external, 'Job', 'nvsentinel-migrate').metadata.annotations?.['helm.sh/hook']).toBe(
+      'pre-install,pre-upgrade',
+    );
     expect(external.some((o) => o.kind === 'StatefulSet')).toBe(false);
-    expect(podSpec(find(external, 'Job', 'nvsentinel-migrate')).volumes.find((v) => v.name === 'client-certs-source')?.secret?.secretName).toBe('my-client-cert');
-    expect(objects('tilt-mongodb').some((o) => o.kind === 'Job' && o.metadata.name === 'nvsentinel-migrate')).toBe(false);
+    expect(
+      podSpec(find(external, 'Job', 'nvsentinel-migrate')).volumes.find((v) => v.name === 'client-certs-source')?.secret
+        ?.secretName,
+    ).toBe('my-client-cert');
+    expect(objects('tilt-mongodb').some((o) => o.kind === 'Job' && o.metadata.name === 'nvsentinel-migrate')).toBe(
+      false,
+    );
   });
 
   it('builds the cert-manager hierarchies for PostgreSQL, MongoDB and janitor', () => {
-    const names = (scenario: keyof typeof SCENARIOS) => objects(scenario).filter((o) => o.apiVersion.startsWith('cert-manager.io/')).map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(names('tilt-postgresql')).toEqual(expect.arrayContaining([
-      'Issuer/selfsigned-ca-issuer', 'Certificate/postgresql-root-ca', 'Issuer/postgresql-ca-issuer', 'Certificate/postgresql-server-cert', 'Certificate/postgresql-client-cert',
-      'Issuer/janitor-selfsigned-issuer', 'Certificate/janitor-webhook-cert', 'Certificate/janitor-provider-grpc-cert',
-    ]));
-    expect(names('tilt-mongodb')).toEqual(expect.arrayContaining(['Issuer/mongo-selfsigned-issuer', 'Certificate/mongo-root-ca', 'Issuer/mongo-ca-issuer', 'Certificate/mongo-server-cert', 'Certificate/mongo-app-client-cert']));
-    const client = find(objects('tilt-postgresql'), 'Certificate', 'postgresql-client-cert').spec as { commonName: string; issuerRef: { name: string } };
+    const names = (scenario: keyof typeof SCENARIOS) =>
+      objects(scenario)
+        .filter((o) => o.apiVersion.startsWith('cert-manager.io/'))
+        .map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names('tilt-postgresql')).toEqual(
+      expect.arrayContaining([
+        'Issuer/selfsigned-ca-issuer',
+        'Certificate/postgresql-root-ca',
+        'Issuer/postgresql-ca-issuer',
+        'Certificate/postgresql-server-cert',
+        'Certificate/postgresql-client-cert',
+        'Issuer/janitor-selfsigned-issuer',
+        'Certificate/janitor-webhook-cert',
+        'Certificate/janitor-provider-grpc-cert',
+      ]),
+    );
+    expect(names('tilt-mongodb')).toEqual(
+      expect.arrayContaining([
+        'Issuer/mongo-selfsigned-issuer',
+        'Certificate/mongo-root-ca',
+        'Issuer/mongo-ca-issuer',
+        'Certificate/mongo-server-cert',
+        'Certificate/mongo-app-client-cert',
+      ]),
+    );
+    const client = find(objects('tilt-postgresql'), 'Certificate', 'postgresql-client-cert').spec as {
+      commonName: string;
+      issuerRef: { name: string };
+    };
     expect(client).toMatchObject({ commonName: 'postgresql', issuerRef: { name: 'postgresql-ca-issuer' } });
-    for (const o of objects('tilt-postgresql').filter((x) => UNMODELLED_GROUPS.some((g) => x.apiVersion.startsWith(`${g}/`)))) {
+    for (const o of objects('tilt-postgresql').filter((x) =>
+      UNMODELLED_GROUPS.some((g) => x.apiVersion.startsWith(`${g}/`)),
+    )) {
       expect(o.apiVersion, `${o.kind}/${o.metadata.name}`).toMatch(/^(cert-manager\.io|monitoring\.coreos\.com)\/v1$/);
       expect(o.spec, `${o.kind}/${o.metadata.name}`).toBeTruthy();
     }
@@ -238,12 +365,22 @@ describe('janitor', () => {
     const all = objects('full');
     const vwc = find(all, 'ValidatingWebhookConfiguration', 'nvsentinel-janitor-validating');
     expect(vwc.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe('nvsentinel/janitor-webhook-cert');
-    const hooks = vwc.webhooks as Array<{ clientConfig: { service: { name: string } }; rules: Array<{ resources: string[] }> }>;
-    expect(hooks.flatMap((h) => h.rules.flatMap((r) => r.resources)).sort()).toEqual(['externalremediationrequests', 'gpuresets', 'rebootnodes', 'terminatenodes']);
+    const hooks = vwc.webhooks as Array<{
+      clientConfig: { service: { name: string } };
+      rules: Array<{ resources: string[] }>;
+    }>;
+    expect(hooks.flatMap((h) => h.rules.flatMap((r) => r.resources)).sort()).toEqual([
+      'externalremediationrequests',
+      'gpuresets',
+      'rebootnodes',
+      'terminatenodes',
+    ]);
     const service = find(all, 'Service', hooks[0]!.clientConfig.service.name);
     expect((service.spec as { ports: Array<{ targetPort: string }> }).ports[0]!.targetPort).toBe('webhook');
     find(all, 'Service', 'nvsentinel-janitor-provider');
-    const config = parseYaml(find(all, 'ConfigMap', 'nvsentinel-janitor').data!['config.yaml' as never]) as { global: { cspProviderHost: string } };
+    const config = parseYaml(find(all, 'ConfigMap', 'nvsentinel-janitor').data!['config.yaml' as never]) as {
+      global: { cspProviderHost: string };
+    };
     expect(config.global.cspProviderHost).toBe('nvsentinel-janitor-provider.nvsentinel.svc:50051');
   });
 
@@ -252,12 +389,17 @@ describe('janitor', () => {
     expect(chartCrds.length).toBe(4);
     const appDir = join(WORKSPACE_ROOT, 'apps/janitor/crds');
     if (!existsSync(appDir)) {
-      ctx.skip(`apps/janitor/crds does not exist yet; copy it to ${join(CHART_DIR, 'crds')} when it does and this test compares them`);
+      ctx.skip(
+        `apps/janitor/crds does not exist yet; copy it to ${join(CHART_DIR, 'crds')} when it does and this test compares them`,
+      );
       return;
     }
-    const appCrds = readdirSync(appDir).filter((f) => f.endsWith('.yaml')).sort();
+    const appCrds = readdirSync(appDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(chartCrds).toEqual(appCrds);
-    for (const file of appCrds) expect(readFileSync(join(CHART_DIR, 'crds', file), 'utf8'), file).toBe(readFileSync(join(appDir, file), 'utf8'));
+    for (const file of appCrds)
+      expect(readFileSync(join(CHART_DIR, 'crds', file), 'utf8'), file).toBe(readFileSync(join(appDir, file), 'utf8'));
   });
 });
 
@@ -265,24 +407,49 @@ describe('monitoring and network', () => {
   it('ships the dashboard with the Grafana sidecar label, using metric names the services export', () => {
     const cm = find(objects('full'), 'ConfigMap', 'nvsentinel-dashboard-fault-pipeline');
     expect(cm.metadata.labels?.grafana_dashboard).toBe('1');
-    const dashboard = JSON.parse((cm.data as Record<string, string>)['nvsentinel-fault-pipeline.json']!) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse((cm.data as Record<string, string>)['nvsentinel-fault-pipeline.json']!) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
     const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
-    const rule = find(objects('full'), 'PrometheusRule', 'nvsentinel-nvsentinel').spec as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const rule = find(objects('full'), 'PrometheusRule', 'nvsentinel-nvsentinel').spec as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    };
     const alerts = rule.groups.flatMap((g) => g.rules);
-    expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining(['NVSentinelConsumerLagging', 'NVSentinelCircuitBreakerTripped', 'NVSentinelChangelogHorizonStalled', 'NVSentinelIngestRefusing']));
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining([
+        'NVSentinelConsumerLagging',
+        'NVSentinelCircuitBreakerTripped',
+        'NVSentinelChangelogHorizonStalled',
+        'NVSentinelIngestRefusing',
+      ]),
+    );
     const exported = exportedMetricNames();
-    const used = new Set([...exprs, ...alerts.map((a) => a.expr)].flatMap((e) => e.match(/\b[a-z_]+(?=[{[(\s)]|$)/g) ?? []).filter((n) => /_(total|seconds|state|nodes|available|count|events|utilization|flight|timeout)$/.test(n) || n.endsWith('_bucket')));
+    const used = new Set(
+      [...exprs, ...alerts.map((a) => a.expr)]
+        .flatMap((e) => e.match(/\b[a-z_]+(?=[{[(\s)]|$)/g) ?? [])
+        .filter(
+          (n) =>
+            /_(total|seconds|state|nodes|available|count|events|utilization|flight|timeout)$/.test(n) ||
+            n.endsWith('_bucket'),
+        ),
+    );
     const upstreamOnly = ['fault_remediation_events_processed_total', 'janitor_actions_count']; // services being written now
-    const missing = [...used].map((n) => n.replace(/_bucket$/, '')).filter((n) => !exported.has(n) && !upstreamOnly.includes(n));
+    const missing = [...used]
+      .map((n) => n.replace(/_bucket$/, ''))
+      .filter((n) => !exported.has(n) && !upstreamOnly.includes(n));
     expect(missing).toEqual([]);
   });
 
   it('limits ingress with NetworkPolicies and scrapes every pod through one PodMonitor', () => {
     const policies = objects('full').filter((o) => o.kind === 'NetworkPolicy');
     expect(policies.length).toBe(4);
-    const provider = find(objects('full'), 'NetworkPolicy', 'nvsentinel-janitor-provider').spec as { ingress: Array<{ from: Array<{ podSelector: { matchLabels: Record<string, string> } }> }> };
+    const provider = find(objects('full'), 'NetworkPolicy', 'nvsentinel-janitor-provider').spec as {
+      ingress: Array<{ from: Array<{ podSelector: { matchLabels: Record<string, string> } }> }>;
+    };
     expect(provider.ingress[0]!.from[0]!.podSelector.matchLabels['app.kubernetes.io/name']).toBe('janitor');
-    const pm = find(objects('full'), 'PodMonitor', 'nvsentinel-nvsentinel').spec as { podMetricsEndpoints: Array<{ port: string }> };
+    const pm = find(objects('full'), 'PodMonitor', 'nvsentinel-nvsentinel').spec as {
+      podMetricsEndpoints: Array<{ port: string }>;
+    };
     expect(pm.podMetricsEndpoints.map((e) => e.port)).toEqual(['metrics', 'notif-metrics']);
   });
 });

@@ -30,7 +30,14 @@ beforeAll(async () => {
     context,
     scratch,
     buildArgs: { BUILD_PROJECTS: 'apps/platform-connectors' },
-    buildCache: ['libs/health-model', 'libs/store-client', 'libs/service-kit', 'libs/k8s', 'tools/cluster-sim', 'apps/platform-connectors'],
+    buildCache: [
+      'libs/health-model',
+      'libs/store-client',
+      'libs/service-kit',
+      'libs/k8s',
+      'tools/cluster-sim',
+      'apps/platform-connectors',
+    ],
   });
   runtime = result.stages.at(-1)!;
   app = join(runtime.root, runtime.workdir);
@@ -38,7 +45,12 @@ beforeAll(async () => {
 
 afterAll(() => {
   // Keep the tree on failure for a look; the next run starts clean anyway.
-  console.log(`Dockerfile dry run: ${result?.steps.map((s) => `${s.stage}: ${s.instruction.split(' ')[0]} ${s.ms} ms`).filter((l) => !/ [0-9] ms$/.test(l)).join('; ')}`);
+  console.log(
+    `Dockerfile dry run: ${result?.steps
+      .map((s) => `${s.stage}: ${s.instruction.split(' ')[0]} ${s.ms} ms`)
+      .filter((l) => !/ [0-9] ms$/.test(l))
+      .join('; ')}`,
+  );
 });
 
 describe('the Dockerfile dry run', () => {
@@ -52,9 +64,14 @@ describe('the Dockerfile dry run', () => {
     expect(top).toEqual(['apps', 'libs', 'node_modules', 'package-lock.json', 'package.json']);
     expect(readdirSync(join(app, 'apps'))).toEqual(['platform-connectors']);
     // node_modules: the app's own copies of dependencies whose versions differ from the root's
-    expect(readdirSync(join(app, 'apps/platform-connectors')).filter((e) => e !== 'node_modules').sort()).toEqual(['dist', 'package.json']);
+    expect(
+      readdirSync(join(app, 'apps/platform-connectors'))
+        .filter((e) => e !== 'node_modules')
+        .sort(),
+    ).toEqual(['dist', 'package.json']);
     expect(existsSync(join(app, 'apps/platform-connectors/src'))).toBe(false);
-    for (const lib of readdirSync(join(app, 'libs'))) expect(existsSync(join(app, 'libs', lib, 'src')), `libs/${lib}/src`).toBe(false);
+    for (const lib of readdirSync(join(app, 'libs')))
+      expect(existsSync(join(app, 'libs', lib, 'src')), `libs/${lib}/src`).toBe(false);
     for (const dev of ['typescript', 'vitest', 'nx', '@nx', 'vite', 'fast-check', '@bufbuild/buf-linux-x64']) {
       expect(existsSync(join(app, 'node_modules', dev)), `dev dependency ${dev} shipped`).toBe(false);
     }
@@ -67,7 +84,9 @@ describe('the Dockerfile dry run', () => {
       expect(lstatSync(join(ours, link)).isSymbolicLink(), link).toBe(true);
       expect(realpathSync(join(ours, link)).startsWith(app), `${link} → ${readlinkSync(join(ours, link))}`).toBe(true);
     }
-    expect(readdirSync(ours).sort()).toEqual(expect.arrayContaining(['health-model', 'k8s', 'platform-connectors', 'service-kit', 'store-client']));
+    expect(readdirSync(ours).sort()).toEqual(
+      expect.arrayContaining(['health-model', 'k8s', 'platform-connectors', 'service-kit', 'store-client']),
+    );
     expect(readdirSync(ours)).not.toContain('cluster-sim');
   });
 
@@ -82,23 +101,55 @@ describe('the Dockerfile dry run', () => {
   it('starts platform-connectors from the pruned tree: /healthz, /readyz, then a clean SIGTERM stop', async () => {
     const port = await freePort();
     const socket = join(scratch, 'pc.sock');
-    const child = spawn(process.execPath, [...runtime.entrypoint!.slice(1), ...runtime.cmd!, `--metrics-port=${port}`, `--socket=unix://${socket}`, '--http-port=0', '--kubernetes=false'], {
-      cwd: app,
-      // only the image's environment plus what the chart would set; no workspace paths
-      env: { PATH: process.env.PATH ?? '', ...runtime.env, NODE_OPTIONS: '', DATASTORE_PROVIDER: 'embedded', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...runtime.entrypoint!.slice(1),
+        ...runtime.cmd!,
+        `--metrics-port=${port}`,
+        `--socket=unix://${socket}`,
+        '--http-port=0',
+        '--kubernetes=false',
+      ],
+      {
+        cwd: app,
+        // only the image's environment plus what the chart would set; no workspace paths
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...runtime.env,
+          NODE_OPTIONS: '',
+          DATASTORE_PROVIDER: 'embedded',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     try {
       await expect
-        .poll(async () => {
-          if (child.exitCode !== null) throw new Error(`platform-connectors exited (${child.exitCode}):\n${output}`);
-          return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
-        }, { timeout: 90_000, interval: 250 })
+        .poll(
+          async () => {
+            if (child.exitCode !== null) throw new Error(`platform-connectors exited (${child.exitCode}):\n${output}`);
+            return fetch(`http://127.0.0.1:${port}/healthz`).then(
+              (r) => r.status,
+              () => 0,
+            );
+          },
+          { timeout: 90_000, interval: 250 },
+        )
         .toBe(200);
-      await expect.poll(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0), { timeout: 60_000, interval: 250 }).toBe(200);
+      await expect
+        .poll(
+          () =>
+            fetch(`http://127.0.0.1:${port}/readyz`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('platform_connector_health_events_received_total');
     } finally {

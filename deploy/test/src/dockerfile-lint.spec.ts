@@ -16,7 +16,8 @@ describe('deploy/Dockerfile', () => {
   it('is a build stage and a runtime stage on the same pinned Node 20 base', () => {
     const file = parseDockerfile(dockerfile);
     expect(file.stages.map((s) => s.name)).toEqual(['build', 'runtime']);
-    for (const stage of file.stages) expect(stage.image).toMatch(/^docker\.io\/library\/node:20\.\d+\.\d+-bookworm-slim$/);
+    for (const stage of file.stages)
+      expect(stage.image).toMatch(/^docker\.io\/library\/node:20\.\d+\.\d+-bookworm-slim$/);
     const runtime = file.stages[1]!;
     expect(runtime.instructions.find((i) => i.keyword === 'USER')?.args).toBe('1000:1000');
     expect(JSON.parse(runtime.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.args)).toEqual(['node']);
@@ -24,7 +25,9 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('uses the Node version the repository requires', () => {
-    const engines = (JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const engines = (
+      JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
     const [, major, minor] = /^>=(\d+)\.(\d+)/.exec(engines)!;
     const [, imageMajor, imageMinor] = /node:(\d+)\.(\d+)\./.exec(parseDockerfile(dockerfile).stages[1]!.image)!;
     expect(Number(imageMajor)).toBe(Number(major));
@@ -52,7 +55,9 @@ describe('the Dockerfile linter', () => {
       'line 6: ENTRYPOINT in shell form; use the exec (JSON array) form so signals reach the process',
       'line 7: HEALTHCHECK CMD in shell form; use the exec form',
       'final stage: no USER; the image would run as root; add USER <uid>:<gid>',
-      ...['title', 'source', 'version', 'revision', 'licenses', 'created'].map((l) => `final stage: missing OCI label org.opencontainers.image.${l}`),
+      ...['title', 'source', 'version', 'revision', 'licenses', 'created'].map(
+        (l) => `final stage: missing OCI label org.opencontainers.image.${l}`,
+      ),
       'final stage: COPY from the build context; copy only the pruned output of a build stage',
       'single stage: build tools and dev dependencies would ship; use a build stage and a runtime stage',
       'no production-only install (npm prune --omit=dev or npm ci --omit=dev) before the runtime stage',
@@ -63,10 +68,15 @@ describe('the Dockerfile linter', () => {
   });
 
   it('rejects root and named users and unpinned ARG base images', () => {
-    const base = (user: string) => `ARG IMG\nFROM node:20.1.0 AS b\nRUN npm prune --omit=dev\nFROM \${IMG}\nUSER ${user}\nENTRYPOINT ["node"]`;
+    const base = (user: string) =>
+      `ARG IMG\nFROM node:20.1.0 AS b\nRUN npm prune --omit=dev\nFROM \${IMG}\nUSER ${user}\nENTRYPOINT ["node"]`;
     expect(lintDockerfile(base('root'), '')).toContain('final stage: USER root is root; use a non-root uid');
     expect(lintDockerfile(base('0:0'), '')).toContain('final stage: USER 0 is root; use a non-root uid');
-    expect(lintDockerfile(base('node'), '')).toContain('final stage: USER node is a name; use a numeric uid so Kubernetes can check runAsNonRoot');
-    expect(lintDockerfile(base('1000'), '')).toContain('FROM ${IMG}: an ARG without a default; give the base image a pinned default');
+    expect(lintDockerfile(base('node'), '')).toContain(
+      'final stage: USER node is a name; use a numeric uid so Kubernetes can check runAsNonRoot',
+    );
+    expect(lintDockerfile(base('1000'), '')).toContain(
+      'FROM ${IMG}: an ARG without a default; give the base image a pinned default',
+    );
   });
 });

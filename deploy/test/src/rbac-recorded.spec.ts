@@ -11,7 +11,12 @@ import { API_CALLS } from './support/rbac-table.js';
 
 interface Harness {
   requests: { records: Array<{ verb: string; resource: string; path: string }> };
-  sim: { state: { create(o: unknown): void; updateStatus(api: string, kind: string, name: string, ns: string, status: unknown): void } };
+  sim: {
+    state: {
+      create(o: unknown): void;
+      updateStatus(api: string, kind: string, name: string, ns: string, status: unknown): void;
+    };
+  };
   startDrainer(input: { toml: string; now?: () => Date }): Promise<unknown>;
   quarantine(node: string): Promise<string>;
   waitForStatus(id: string, status: string): Promise<unknown>;
@@ -27,11 +32,15 @@ let eventually: <T>(check: () => T | undefined | Promise<T | undefined>, what: s
 let objects: KubeObject[];
 
 beforeAll(async () => {
-  const harness = (await import(/* @vite-ignore */ join(WORKSPACE_ROOT, 'apps/node-drainer/src/testing/harness.ts'))) as {
+  const harness = (await import(
+    /* @vite-ignore */ join(WORKSPACE_ROOT, 'apps/node-drainer/src/testing/harness.ts')
+  )) as {
     Harness: { start(o: unknown): Promise<Harness> };
     eventually: typeof eventually;
   };
-  ({ workloadPod } = (await import(/* @vite-ignore */ join(WORKSPACE_ROOT, 'apps/node-drainer/src/testing/pods.ts'))) as { workloadPod: typeof workloadPod });
+  ({ workloadPod } = (await import(
+    /* @vite-ignore */ join(WORKSPACE_ROOT, 'apps/node-drainer/src/testing/pods.ts')
+  )) as { workloadPod: typeof workloadPod });
   eventually = harness.eventually;
   h = await harness.Harness.start({ scenario: { nodes: 3, namespaces: ['train', 'serve', 'batch'] } });
   objects = await renderChart(SCENARIOS.full);
@@ -42,8 +51,19 @@ afterAll(async () => {
 });
 
 function allowed(): Set<string> {
-  const rules = ['ClusterRole', 'Role'].flatMap((kind) => (objects.find((o) => o.kind === kind && o.metadata.name === 'nvsentinel-node-drainer')?.rules ?? []) as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>);
-  return new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g}/${res}`)))));
+  const rules = ['ClusterRole', 'Role'].flatMap(
+    (kind) =>
+      (objects.find((o) => o.kind === kind && o.metadata.name === 'nvsentinel-node-drainer')?.rules ?? []) as Array<{
+        apiGroups: string[];
+        resources: string[];
+        verbs: string[];
+      }>,
+  );
+  return new Set(
+    rules.flatMap((r) =>
+      r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g}/${res}`))),
+    ),
+  );
 }
 
 describe('node-drainer RBAC from a recorded run', () => {
@@ -58,15 +78,26 @@ describe('node-drainer RBAC from a recorded run', () => {
     h.sim.state.create(workloadPod({ name: 'batch-0', namespace: 'batch', node: 'gpu-node-1', ownerKind: 'Job' }));
     await h.startDrainer({ toml: `${SYSTEM}\n[[userNamespaces]]\nname = "*"\nmode = "AllowCompletion"\n` });
     const waiting = await h.quarantine('gpu-node-1');
-    await eventually(() => (h.nodeEvents('gpu-node-1', 'AwaitingPodCompletion').length > 0 ? true : undefined), 'AwaitingPodCompletion event');
-    h.sim.state.updateStatus('v1', 'Pod', 'batch-0', 'batch', { phase: 'Succeeded', conditions: [{ type: 'Ready', status: 'False' }] });
+    await eventually(
+      () => (h.nodeEvents('gpu-node-1', 'AwaitingPodCompletion').length > 0 ? true : undefined),
+      'AwaitingPodCompletion event',
+    );
+    h.sim.state.updateStatus('v1', 'Pod', 'batch-0', 'batch', {
+      phase: 'Succeeded',
+      conditions: [{ type: 'Ready', status: 'False' }],
+    });
     await h.waitForStatus(waiting, 'Succeeded');
     await h.stopDrainers();
 
     // DeleteAfterTimeout: force deletes once the deadline passes
-    h.sim.state.create(workloadPod({ name: 'serve-a', namespace: 'serve', node: 'gpu-node-2', terminationGracePeriodSeconds: 3600 }));
+    h.sim.state.create(
+      workloadPod({ name: 'serve-a', namespace: 'serve', node: 'gpu-node-2', terminationGracePeriodSeconds: 3600 }),
+    );
     let offsetMs = 0;
-    await h.startDrainer({ toml: `${SYSTEM}\ndeleteAfterTimeoutMinutes = 30\n[[userNamespaces]]\nname = "serve"\nmode = "DeleteAfterTimeout"\n`, now: () => new Date(Date.now() + offsetMs) });
+    await h.startDrainer({
+      toml: `${SYSTEM}\ndeleteAfterTimeoutMinutes = 30\n[[userNamespaces]]\nname = "serve"\nmode = "DeleteAfterTimeout"\n`,
+      now: () => new Date(Date.now() + offsetMs),
+    });
     const timed = await h.quarantine('gpu-node-2');
     await eventually(() => h.nodeEvents('gpu-node-2', 'WaitingBeforeForceDelete')[0], 'WaitingBeforeForceDelete event');
     offsetMs = 31 * 60_000;
@@ -75,7 +106,16 @@ describe('node-drainer RBAC from a recorded run', () => {
     // every API call has a core-group resource for node-drainer; the record carries no group
     const recorded = [...new Set(h.requests.records.map((r) => `${r.verb} /${r.resource}`))].sort();
     console.log(`node-drainer API calls recorded: ${recorded.join(', ')}`);
-    expect(recorded).toEqual(expect.arrayContaining(['create /pods/eviction', 'delete /pods', 'list /pods', 'watch /pods', 'patch /nodes', 'create /events']));
+    expect(recorded).toEqual(
+      expect.arrayContaining([
+        'create /pods/eviction',
+        'delete /pods',
+        'list /pods',
+        'watch /pods',
+        'patch /nodes',
+        'create /events',
+      ]),
+    );
     const grants = allowed();
     expect(recorded.filter((c) => !grants.has(c))).toEqual([]);
     const table = new Set([...API_CALLS['node-drainer']!.cluster, ...API_CALLS['node-drainer']!.namespace]);

@@ -22,19 +22,67 @@ import { API_CALLS, all, call, type Call } from './support/rbac-table.js';
  * mapping follows the code), `use` is searched for in each service's sources.
  */
 const CALL_SITES: Array<{ use: RegExp; needs: Call[]; library: [string, RegExp] }> = [
-  { use: /new NodeCache\b/, needs: all(['list', 'watch'], ['nodes']), library: ['libs/k8s/src/nodes/node-cache.ts', /listNode\(/] },
-  { use: /\.(cordon|uncordon|addTaints|removeTaints|setLabels|setAnnotations)\(/, needs: all(['get', 'patch'], ['nodes']), library: ['libs/k8s/src/nodes/node-ops.ts', /core\.patchNode\(/] },
-  { use: /\.(setNodeCondition|removeNodeCondition)\(/, needs: [call('get', 'nodes'), call('patch', 'nodes/status')], library: ['libs/k8s/src/nodes/node-ops.ts', /patchNodeStatus\(/] },
+  {
+    use: /new NodeCache\b/,
+    needs: all(['list', 'watch'], ['nodes']),
+    library: ['libs/k8s/src/nodes/node-cache.ts', /listNode\(/],
+  },
+  {
+    use: /\.(cordon|uncordon|addTaints|removeTaints|setLabels|setAnnotations)\(/,
+    needs: all(['get', 'patch'], ['nodes']),
+    library: ['libs/k8s/src/nodes/node-ops.ts', /core\.patchNode\(/],
+  },
+  {
+    use: /\.(setNodeCondition|removeNodeCondition)\(/,
+    needs: [call('get', 'nodes'), call('patch', 'nodes/status')],
+    library: ['libs/k8s/src/nodes/node-ops.ts', /patchNodeStatus\(/],
+  },
   { use: /\.readNode\(/, needs: [call('get', 'nodes')], library: ['libs/k8s/src/nodes/node-ops.ts', /readNode\(/] },
-  { use: /\.deleteNode\(/, needs: [call('delete', 'nodes')], library: ['libs/k8s/src/nodes/node-ops.ts', /readNode\(/] },
-  { use: /new EventRecorder\b/, needs: all(['create', 'patch'], ['events']), library: ['libs/k8s/src/events/event-recorder.ts', /createNamespacedEvent\(/] },
-  { use: /\.evictPod\(/, needs: [call('create', 'pods/eviction')], library: ['libs/k8s/src/pods/pod-ops.ts', /createNamespacedPodEviction\(/] },
-  { use: /\.deletePod\(/, needs: [call('delete', 'pods')], library: ['libs/k8s/src/pods/pod-ops.ts', /deleteNamespacedPod\(/] },
-  { use: /\.(podListOnNode|listPodsOnNode)\(/, needs: [call('list', 'pods')], library: ['libs/k8s/src/pods/pod-ops.ts', /listPodForAllNamespaces\(/] },
-  { use: /path: '\/api\/v1\/pods'/, needs: all(['list', 'watch'], ['pods']), library: ['libs/k8s/src/client/throttled-watch.ts', /makeInformer/] },
-  { use: /new ConfigMapOps\b|decideStart\(/, needs: all(['get', 'create', 'update'], ['configmaps']), library: ['libs/k8s/src/configmaps/configmap-ops.ts', /replaceNamespacedConfigMap\(/] },
-  { use: /\.createTokenReview\(/, needs: [call('create', 'tokenreviews', 'authentication.k8s.io')], library: ['libs/k8s/src/index.ts', /./] },
-  { use: /\.createNamespacedLease\(|new NodeLocks\b/, needs: all(['get', 'create', 'update', 'delete'], ['leases'], 'coordination.k8s.io'), library: ['libs/k8s/src/leases/node-locks.ts', /createNamespacedLease\(/] },
+  {
+    use: /\.deleteNode\(/,
+    needs: [call('delete', 'nodes')],
+    library: ['libs/k8s/src/nodes/node-ops.ts', /readNode\(/],
+  },
+  {
+    use: /new EventRecorder\b/,
+    needs: all(['create', 'patch'], ['events']),
+    library: ['libs/k8s/src/events/event-recorder.ts', /createNamespacedEvent\(/],
+  },
+  {
+    use: /\.evictPod\(/,
+    needs: [call('create', 'pods/eviction')],
+    library: ['libs/k8s/src/pods/pod-ops.ts', /createNamespacedPodEviction\(/],
+  },
+  {
+    use: /\.deletePod\(/,
+    needs: [call('delete', 'pods')],
+    library: ['libs/k8s/src/pods/pod-ops.ts', /deleteNamespacedPod\(/],
+  },
+  {
+    use: /\.(podListOnNode|listPodsOnNode)\(/,
+    needs: [call('list', 'pods')],
+    library: ['libs/k8s/src/pods/pod-ops.ts', /listPodForAllNamespaces\(/],
+  },
+  {
+    use: /path: '\/api\/v1\/pods'/,
+    needs: all(['list', 'watch'], ['pods']),
+    library: ['libs/k8s/src/client/throttled-watch.ts', /makeInformer/],
+  },
+  {
+    use: /new ConfigMapOps\b|decideStart\(/,
+    needs: all(['get', 'create', 'update'], ['configmaps']),
+    library: ['libs/k8s/src/configmaps/configmap-ops.ts', /replaceNamespacedConfigMap\(/],
+  },
+  {
+    use: /\.createTokenReview\(/,
+    needs: [call('create', 'tokenreviews', 'authentication.k8s.io')],
+    library: ['libs/k8s/src/index.ts', /./],
+  },
+  {
+    use: /\.createNamespacedLease\(|new NodeLocks\b/,
+    needs: all(['get', 'create', 'update', 'delete'], ['leases'], 'coordination.k8s.io'),
+    library: ['libs/k8s/src/leases/node-locks.ts', /createNamespacedLease\(/],
+  },
 ];
 
 /** Source folders of each service (janitor-provider is apps/janitor's csp-server). */
@@ -62,8 +110,10 @@ beforeAll(async () => {
 
 function allowed(kind: 'ClusterRole' | 'Role', component: string): Call[] {
   const role = objects.find((o) => o.kind === kind && o.metadata.name === `nvsentinel-${component}`);
-  const rules = ((role?.rules as Rule[] | undefined) ?? []);
-  return rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => call(v, res, g)))));
+  const rules = (role?.rules as Rule[] | undefined) ?? [];
+  return rules.flatMap((r) =>
+    r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => call(v, res, g)))),
+  );
 }
 
 function sourceText(component: string): string {
@@ -88,16 +138,25 @@ describe('RBAC per service', () => {
     it(`${component}: the ClusterRole and Role allow exactly the calls it makes`, () => {
       expect(allowed('ClusterRole', component).sort(), 'ClusterRole').toEqual([...calls.cluster].sort());
       expect(allowed('Role', component).sort(), 'Role (release namespace)').toEqual([...calls.namespace].sort());
-      const bound = objects.filter((o) => (o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') && o.metadata.name === `nvsentinel-${component}`);
+      const bound = objects.filter(
+        (o) =>
+          (o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') &&
+          o.metadata.name === `nvsentinel-${component}`,
+      );
       expect(bound.length).toBe((calls.cluster.length ? 1 : 0) + (calls.namespace.length ? 1 : 0));
-      for (const b of bound) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: `nvsentinel-${component}`, namespace: 'nvsentinel' }]);
+      for (const b of bound)
+        expect(b.subjects).toEqual([
+          { kind: 'ServiceAccount', name: `nvsentinel-${component}`, namespace: 'nvsentinel' },
+        ]);
     });
 
     it(`${component}: every libs/k8s operation its code uses is covered by the table`, (ctx) => {
       const text = sourceText(component);
       if (!text) return ctx.skip(`${SOURCES[component]!.dir} has no sources yet`);
       const granted = new Set([...calls.cluster, ...calls.namespace]);
-      const missing = CALL_SITES.filter((site) => site.use.test(text)).flatMap((site) => site.needs.filter((c) => !granted.has(c)).map((c) => `${c} (for ${site.use.source})`));
+      const missing = CALL_SITES.filter((site) => site.use.test(text)).flatMap((site) =>
+        site.needs.filter((c) => !granted.has(c)).map((c) => `${c} (for ${site.use.source})`),
+      );
       expect(missing).toEqual([]);
     });
   }
@@ -110,9 +169,14 @@ describe('RBAC per service', () => {
   });
 
   it('gives node-drainer list and watch on pods (its pod watch) and nothing on other namespaces\u2019 ConfigMaps', () => {
-    expect(allowed('ClusterRole', 'node-drainer')).toEqual(expect.arrayContaining([call('list', 'pods'), call('watch', 'pods')]));
+    expect(allowed('ClusterRole', 'node-drainer')).toEqual(
+      expect.arrayContaining([call('list', 'pods'), call('watch', 'pods')]),
+    );
     for (const component of Object.keys(API_CALLS)) {
-      expect(allowed('ClusterRole', component).some((c) => c.endsWith('/configmaps') || c.endsWith('/secrets')), component).toBe(false);
+      expect(
+        allowed('ClusterRole', component).some((c) => c.endsWith('/configmaps') || c.endsWith('/secrets')),
+        component,
+      ).toBe(false);
     }
   });
 });

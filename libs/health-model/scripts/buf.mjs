@@ -25,7 +25,9 @@ export function bufBinary() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const bin = bufBinary();
   if (!bin) {
-    console.error(`buf: no binary for ${process.platform}-${process.arch} (${pkg} is not installed). Install it with: npm i --no-save ${pkg}@1.75.0`);
+    console.error(
+      `buf: no binary for ${process.platform}-${process.arch} (${pkg} is not installed). Install it with: npm i --no-save ${pkg}@1.75.0`,
+    );
     process.exit(127);
   }
   const result = spawnSync(bin, process.argv.slice(2), { stdio: 'inherit' });

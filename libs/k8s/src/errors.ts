@@ -183,7 +183,15 @@ function retryAfterHeader(headers: Record<string, string> | undefined): number |
   return Number.isFinite(seconds) ? seconds : undefined;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /**
  * Normalise anything thrown by @kubernetes/client-node (ApiException, node-fetch FetchError,
@@ -241,7 +249,6 @@ export const isGone = (err: unknown): boolean => hasCode(err, K8sErrorCode.GONE)
 export const isTooManyRequests = (err: unknown): boolean => hasCode(err, K8sErrorCode.TOO_MANY_REQUESTS);
 export const isForbidden = (err: unknown): boolean => hasCode(err, K8sErrorCode.FORBIDDEN);
 export const isInvalid = (err: unknown): boolean => hasCode(err, K8sErrorCode.INVALID);
-
 
 /** Worth retrying the same request later without changing it. */
 export const isTransient = (err: unknown): boolean => toK8sError(err).retryable;

@@ -1,5 +1,11 @@
 // Client: rate-limited, metered access to the API server.
-export { createKubeClient, DEFAULT_BURST, DEFAULT_QPS, type KubeClient, type KubeClientOptions } from './client/kube-client.js';
+export {
+  createKubeClient,
+  DEFAULT_BURST,
+  DEFAULT_QPS,
+  type KubeClient,
+  type KubeClientOptions,
+} from './client/kube-client.js';
 export { TokenBucket, type TokenBucketOptions } from './client/token-bucket.js';
 export {
   RequestCounter,
@@ -30,9 +36,19 @@ export {
 // Shared building blocks.
 export { type Clock, systemClock } from './internal/clock.js';
 export { type BackoffPolicy, backoffDelay } from './internal/backoff.js';
-export { type LabelRequirement, type LabelSelectorInput, matchesLabels, parseLabelSelector } from './internal/label-selector.js';
+export {
+  type LabelRequirement,
+  type LabelSelectorInput,
+  matchesLabels,
+  parseLabelSelector,
+} from './internal/label-selector.js';
 export { retryOnConflict, type ConflictRetryOptions, DEFAULT_CONFLICT_BACKOFF } from './retry/retry-on-conflict.js';
-export { ResilientInformer, type ChangeType, type ObjectChange, type ResilientInformerOptions } from './informers/resilient-informer.js';
+export {
+  ResilientInformer,
+  type ChangeType,
+  type ObjectChange,
+  type ResilientInformerOptions,
+} from './informers/resilient-informer.js';
 
 // Nodes.
 export { NodeCache, type NodeCacheOptions, type NodeChange } from './nodes/node-cache.js';
@@ -45,7 +61,14 @@ export {
   type NodeMutation,
   type NodeOpsOptions,
 } from './nodes/node-ops.js';
-export { mergeTaints, withoutTaints, type AddTaintsResult, type RemoveTaintsResult, type TaintEffect, type TaintSpec } from './nodes/taints.js';
+export {
+  mergeTaints,
+  withoutTaints,
+  type AddTaintsResult,
+  type RemoveTaintsResult,
+  type TaintEffect,
+  type TaintSpec,
+} from './nodes/taints.js';
 export {
   findNodeCondition,
   isNodeReady,
@@ -58,7 +81,12 @@ export {
 } from './nodes/conditions.js';
 
 // Events.
-export { EventRecorder, type EventInput, type EventRecorderOptions, type RecordResult } from './events/event-recorder.js';
+export {
+  EventRecorder,
+  type EventInput,
+  type EventRecorderOptions,
+  type RecordResult,
+} from './events/event-recorder.js';
 
 // Pods.
 export {
@@ -83,7 +111,12 @@ export {
   type WatchCustomObjectsOptions,
 } from './custom/custom-objects.js';
 export { ConfigMapOps, type ConfigMapData, type ConfigMapWriteResult } from './configmaps/configmap-ops.js';
-export { decideStart, RESUME_CONTROL_CONFIGMAP, type DecideStartOptions, type StartDecision } from './resume-control/resume-control.js';
+export {
+  decideStart,
+  RESUME_CONTROL_CONFIGMAP,
+  type DecideStartOptions,
+  type StartDecision,
+} from './resume-control/resume-control.js';
 export { NodeLocks, leaseExpiry, type AcquireResult, type NodeLocksOptions } from './leases/node-locks.js';
 export { LeaderElection, type LeaderElectionOptions } from './leases/leader-election.js';
 

@@ -32,7 +32,13 @@ export type { HelpOptions } from './config/help.js';
 export { formatDurationMs, parseDurationMs } from './config/duration.js';
 
 // Logging
-export { DEFAULT_REDACT_PATHS, LOG_LEVELS, createLogger, moduleLogger, type LogLevel } from './logging/create-logger.js';
+export {
+  DEFAULT_REDACT_PATHS,
+  LOG_LEVELS,
+  createLogger,
+  moduleLogger,
+  type LogLevel,
+} from './logging/create-logger.js';
 export type { CreateLoggerOptions, Logger } from './logging/create-logger.js';
 
 // HTTP server: /healthz, /readyz, /metrics
@@ -47,12 +53,26 @@ export type {
   ReadinessReport,
   ReadinessResult,
 } from './server/readiness.js';
-export { MetricTypeConflictError, Registry, counter, createMetricsRegistry, gauge, histogram } from './server/metrics.js';
+export {
+  MetricTypeConflictError,
+  Registry,
+  counter,
+  createMetricsRegistry,
+  gauge,
+  histogram,
+} from './server/metrics.js';
 export type { Counter, Gauge, Histogram, MetricsRegistryOptions } from './server/metrics.js';
 
 // Lifecycle and graceful shutdown
 export { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_STEP_TIMEOUT_MS, createService } from './lifecycle/create-service.js';
-export type { Closer, CloserOptions, CreateServiceOptions, ProcessLike, Service, ServiceState } from './lifecycle/create-service.js';
+export type {
+  Closer,
+  CloserOptions,
+  CreateServiceOptions,
+  ProcessLike,
+  Service,
+  ServiceState,
+} from './lifecycle/create-service.js';
 
 // Change-stream consumer loop
 export { runConsumer } from './consumer/run-consumer.js';
@@ -74,9 +94,21 @@ export { KeyedMutex } from './concurrency/keyed-mutex.js';
 
 // The service shape and entry point: every app is a definition started by runServiceMain.
 export { defineService, serviceSchema } from './service/define-service.js';
-export type { ServiceContext, ServiceDefinition, ServiceInstance, ServiceNeeds, ServiceSchema } from './service/define-service.js';
+export type {
+  ServiceContext,
+  ServiceDefinition,
+  ServiceInstance,
+  ServiceNeeds,
+  ServiceSchema,
+} from './service/define-service.js';
 export { commonSettingsSchema, type CommonSettings } from './service/common-settings.js';
-export { DEFAULT_NAMESPACE, launchService, readSettings, type LaunchedService, type LaunchOptions } from './service/launch-service.js';
+export {
+  DEFAULT_NAMESPACE,
+  launchService,
+  readSettings,
+  type LaunchedService,
+  type LaunchOptions,
+} from './service/launch-service.js';
 export { EXIT_CODES, runServiceMain, type RunServiceMainOptions } from './service/run-service-main.js';
 export { ServiceCreateError, ServiceStartError } from './errors/catalogue.js';
 export { MAX_BUFFERED_BYTES, flushOutput, processOutput, type ProcessOutput } from './logging/output.js';

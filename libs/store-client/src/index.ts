@@ -6,8 +6,19 @@ export { toJsonValue, fromJsonValue, isEncodedDate } from './codec/ejson.js';
 export { loadDatastoreConfig, type LoadConfigDependencies } from './config/load.js';
 export { describeConfig } from './config/describe.js';
 export { datastoreEnvironment } from './config/to-env.js';
-export { runMigrations, readSchemaStatus, REQUIRED_SCHEMA_VERSION, type MigrationResult, type SchemaStatus } from './migrate.js';
-export { createEmbeddedDataStore, createPostgresDataStore, EMBEDDED_PROVIDER, POSTGRESQL_PROVIDER } from './providers/index.js';
+export {
+  runMigrations,
+  readSchemaStatus,
+  REQUIRED_SCHEMA_VERSION,
+  type MigrationResult,
+  type SchemaStatus,
+} from './migrate.js';
+export {
+  createEmbeddedDataStore,
+  createPostgresDataStore,
+  EMBEDDED_PROVIDER,
+  POSTGRESQL_PROVIDER,
+} from './providers/index.js';
 export { registerMongoProvider } from './providers/mongodb/register.js';
 export { openMongoDataStore, ensureMongoIndexes } from './providers/lazy.js';
 export type { MongoProviderOptions } from './providers/mongodb/mongo-datastore.js';

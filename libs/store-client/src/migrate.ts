@@ -34,11 +34,18 @@ export async function readSchemaStatus(config: DataStoreConfig): Promise<SchemaS
 
 async function withBackend<T>(config: DataStoreConfig, fn: (backend: SqlBackend) => Promise<T>): Promise<T> {
   if (config.provider === 'mongodb') {
-    throw new DatastoreError('configuration', 'the mongodb provider has no schema version; run the migrations to create its indexes', { provider: 'mongodb' });
+    throw new DatastoreError(
+      'configuration',
+      'the mongodb provider has no schema version; run the migrations to create its indexes',
+      { provider: 'mongodb' },
+    );
   }
   const backend: SqlBackend | undefined = await createSqlBackend(config.provider, config);
   if (!backend) {
-    throw new DatastoreError('provider_not_found', `no migrations for provider '${config.provider}'; use postgresql or embedded`);
+    throw new DatastoreError(
+      'provider_not_found',
+      `no migrations for provider '${config.provider}'; use postgresql or embedded`,
+    );
   }
   try {
     return await fn(backend);

@@ -18,7 +18,13 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { sampleHealthEvent, type Entity, type HealthEvent } from '@nvsentinel/health-model';
 import { compilePipeline, createDataStore, type DataStore } from '@nvsentinel/store-client';
-import { DEFAULT_RULES_PATH, buildRulePipeline, evaluateRule, loadRules, type Rule } from '@nvsentinel/health-events-analyzer';
+import {
+  DEFAULT_RULES_PATH,
+  buildRulePipeline,
+  evaluateRule,
+  loadRules,
+  type Rule,
+} from '@nvsentinel/health-events-analyzer';
 import { createBenchDatabase } from './store/database.js';
 import { ms, summarize } from './store/stats.js';
 
@@ -47,18 +53,36 @@ function triggerEvent(i: number): HealthEvent {
   const ts = { seconds: NOW_S - (i % 600), nanos: 0 };
   if (i % 10 === 9) {
     return sampleHealthEvent({
-      nodeName: node, agent: 'syslog-health-monitor', checkName: 'SysLogsNICDriverError', componentClass: 'NIC', isFatal: false,
-      errorCode: ['netdev_watchdog'], entitiesImpacted: [{ entityType: 'NIC', entityValue: 'mlx5_0' }], generatedTimestamp: ts,
+      nodeName: node,
+      agent: 'syslog-health-monitor',
+      checkName: 'SysLogsNICDriverError',
+      componentClass: 'NIC',
+      isFatal: false,
+      errorCode: ['netdev_watchdog'],
+      entitiesImpacted: [{ entityType: 'NIC', entityValue: 'mlx5_0' }],
+      generatedTimestamp: ts,
     });
   }
   const xid = XIDS[i % XIDS.length];
-  const entities: Entity[] = [{ entityType: 'GPU', entityValue: String(i % 8) }, { entityType: 'GPU_UUID', entityValue: `GPU-${i % 8}` }];
+  const entities: Entity[] = [
+    { entityType: 'GPU', entityValue: String(i % 8) },
+    { entityType: 'GPU_UUID', entityValue: `GPU-${i % 8}` },
+  ];
   if (xid === '74') {
-    for (let r = 0; r < 7; r++) entities.push({ entityType: `REG${r}`, entityValue: r === i % 5 ? bit([20, 4, 13, 16, 18][i % 5]) : ZERO });
+    for (let r = 0; r < 7; r++)
+      entities.push({ entityType: `REG${r}`, entityValue: r === i % 5 ? bit([20, 4, 13, 16, 18][i % 5]) : ZERO });
     entities.push({ entityType: 'NVLINK', entityValue: String(i % 18) });
   }
-  if (xid === '13') entities.push({ entityType: 'GPC', entityValue: String(i % 4) }, { entityType: 'TPC', entityValue: String(i % 3) });
-  return sampleHealthEvent({ nodeName: node, agent: 'syslog-health-monitor', checkName: 'SysLogsXIDError', errorCode: [xid], entitiesImpacted: entities, generatedTimestamp: ts });
+  if (xid === '13')
+    entities.push({ entityType: 'GPC', entityValue: String(i % 4) }, { entityType: 'TPC', entityValue: String(i % 3) });
+  return sampleHealthEvent({
+    nodeName: node,
+    agent: 'syslog-health-monitor',
+    checkName: 'SysLogsXIDError',
+    errorCode: [xid],
+    entitiesImpacted: entities,
+    generatedTimestamp: ts,
+  });
 }
 
 /** The history in the server: `events` over NODES nodes and DAYS days, canonical documents. */
@@ -107,9 +131,18 @@ async function generateThroughStore(datastore: DataStore, events: number): Promi
       const seconds = NOW_S - 3600 - ((i * 7) % (DAYS * 86400));
       docs.push({
         healthEvent: sampleHealthEvent({
-          nodeName: `n${i % NODES}`, agent: i % 50 === 0 ? 'health-events-analyzer' : 'syslog-health-monitor', checkName: 'SysLogsXIDError',
-          isFatal: i % 4 !== 0, isHealthy: i % 11 === 0, errorCode: [XIDS[i % 7]], processingStrategy: i % 5 === 0 ? 3 : 1,
-          entitiesImpacted: [{ entityType: 'GPU', entityValue: String(i % 8) }, { entityType: 'GPU_UUID', entityValue: `GPU-${i % 8}` }, { entityType: 'REG0', entityValue: i % 7 === 3 ? bit(20) : ZERO }],
+          nodeName: `n${i % NODES}`,
+          agent: i % 50 === 0 ? 'health-events-analyzer' : 'syslog-health-monitor',
+          checkName: 'SysLogsXIDError',
+          isFatal: i % 4 !== 0,
+          isHealthy: i % 11 === 0,
+          errorCode: [XIDS[i % 7]],
+          processingStrategy: i % 5 === 0 ? 3 : 1,
+          entitiesImpacted: [
+            { entityType: 'GPU', entityValue: String(i % 8) },
+            { entityType: 'GPU_UUID', entityValue: `GPU-${i % 8}` },
+            { entityType: 'REG0', entityValue: i % 7 === 3 ? bit(20) : ZERO },
+          ],
           generatedTimestamp: { seconds, nanos: 0 },
         }),
         healthEventStatus: { faultRemediated: i % 3 === 0 ? true : null },
@@ -127,7 +160,12 @@ interface RunResult {
   matches: number;
 }
 
-async function analyse(datastore: DataStore, rules: Rule[], triggers: Record<string, unknown>[], workers: number): Promise<RunResult> {
+async function analyse(
+  datastore: DataStore,
+  rules: Rule[],
+  triggers: Record<string, unknown>[],
+  workers: number,
+): Promise<RunResult> {
   const store = datastore.healthEventStore();
   const perEvent: number[] = [];
   const perRule = new Map<string, number[]>(rules.map((r) => [r.name, []]));
@@ -154,24 +192,37 @@ async function analyse(datastore: DataStore, rules: Rule[], triggers: Record<str
 
 async function storeTriggers(datastore: DataStore, count: number): Promise<Record<string, unknown>[]> {
   const store = datastore.healthEventStore();
-  const ids = await store.insertHealthEvents(...Array.from({ length: count }, (_, i) => ({ healthEvent: triggerEvent(i) })));
+  const ids = await store.insertHealthEvents(
+    ...Array.from({ length: count }, (_, i) => ({ healthEvent: triggerEvent(i) })),
+  );
   const docs = await store.aggregate([{ $match: { _id: { $in: ids } } }]);
   const byId = new Map(docs.map((d) => [String(d._id), d]));
   return ids.map((id) => byId.get(id)!);
 }
 
 function report(provider: string, history: number, workers: number, one: RunResult, many: RunResult): void {
-  log(`-- ${provider}: ${history.toLocaleString('en-US')} events of history, ${one.perEvent.count} triggers, 22 rules --`);
-  log(`1 worker:  ${one.eventsPerSecond.toFixed(1)} events/s, per event p50 ${ms(one.perEvent.p50)} p99 ${ms(one.perEvent.p99)}`);
-  log(`${workers} workers: ${many.eventsPerSecond.toFixed(1)} events/s, per event p50 ${ms(many.perEvent.p50)} p99 ${ms(many.perEvent.p99)} (${many.matches} matches)`);
+  log(
+    `-- ${provider}: ${history.toLocaleString('en-US')} events of history, ${one.perEvent.count} triggers, 22 rules --`,
+  );
+  log(
+    `1 worker:  ${one.eventsPerSecond.toFixed(1)} events/s, per event p50 ${ms(one.perEvent.p50)} p99 ${ms(one.perEvent.p99)}`,
+  );
+  log(
+    `${workers} workers: ${many.eventsPerSecond.toFixed(1)} events/s, per event p50 ${ms(many.perEvent.p50)} p99 ${ms(many.perEvent.p99)} (${many.matches} matches)`,
+  );
   log(`ratio vs upstream's ~57 events/s per replica (#1800): ${(many.eventsPerSecond / 57).toFixed(1)}x`);
   const rows = [...one.perRule.entries()]
     .map(([name, samples]) => ({ name, total: samples.reduce((t, v) => t + v, 0), ...summarize(samples) }))
     .sort((a, b) => b.total - a.total);
   const all = rows.reduce((t, r) => t + r.total, 0) || 1;
   // Ordered by total SQL time (1 worker): a rule with a cheap p50 and a slow tail can cost most.
-  for (const r of rows) log(`  ${r.name.padEnd(36)} p50 ${ms(r.p50)} p99 ${ms(r.p99)} total ${ms(r.total)} (${((100 * r.total) / all).toFixed(1)}%)`);
-  log(`slowest rule: ${rows[0].name} (p50 ${ms(rows[0].p50)}, ${((100 * rows[0].total) / all).toFixed(1)}% of SQL time)`);
+  for (const r of rows)
+    log(
+      `  ${r.name.padEnd(36)} p50 ${ms(r.p50)} p99 ${ms(r.p99)} total ${ms(r.total)} (${((100 * r.total) / all).toFixed(1)}%)`,
+    );
+  log(
+    `slowest rule: ${rows[0].name} (p50 ${ms(rows[0].p50)}, ${((100 * rows[0].total) / all).toFixed(1)}% of SQL time)`,
+  );
 }
 
 /** EXPLAIN of one windowed rule, compiled as the SQL store does it (same source columns and indexes). */
@@ -207,7 +258,10 @@ async function main(): Promise<void> {
   const embeddedEvents = flag('embedded-events', full ? 1_000_000 : 20_000);
   const triggerCount = flag('triggers', 200);
   const workers = flag('workers', 8);
-  const only = argv.find((a) => a.startsWith('--rules='))?.split('=')[1]?.split(',');
+  const only = argv
+    .find((a) => a.startsWith('--rules='))
+    ?.split('=')[1]
+    ?.split(',');
   const rules = (await loadRules(DEFAULT_RULES_PATH)).filter((r) => r.evaluateRule && (!only || only.includes(r.name)));
 
   if (!argv.includes('--skip-pg')) {
@@ -216,7 +270,9 @@ async function main(): Promise<void> {
     try {
       let t = performance.now();
       await generateInPostgres(database.url, pgEvents);
-      log(`postgresql: generated ${pgEvents.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      log(
+        `postgresql: generated ${pgEvents.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
       const triggers = await storeTriggers(datastore, triggerCount);
       t = performance.now();
       const explainRule = rules.find((r) => r.name === 'RepeatedXIDErrorOnSameGPU') ?? rules[0];
@@ -234,11 +290,17 @@ async function main(): Promise<void> {
   }
 
   if (!argv.includes('--skip-embedded')) {
-    const datastore = await createDataStore({ provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} });
+    const datastore = await createDataStore({
+      provider: 'embedded',
+      connection: { host: '', port: 0, database: 'nvsentinel' },
+      options: {},
+    });
     try {
       const t = performance.now();
       await generateThroughStore(datastore, embeddedEvents);
-      log(`embedded: inserted ${embeddedEvents.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      log(
+        `embedded: inserted ${embeddedEvents.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
       const triggers = await storeTriggers(datastore, Math.min(triggerCount, 200));
       const one = await analyse(datastore, rules, triggers.slice(0, 50), 1);
       const many = await analyse(datastore, rules, triggers, workers);

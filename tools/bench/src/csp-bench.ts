@@ -72,15 +72,29 @@ interface RunResult {
 
 const instanceId = (i: number) => `i-${i.toString(16).padStart(17, '0')}`;
 
-async function run(provider: 'postgresql' | 'embedded', instances: number, perEvent: number, app: AppModule, fakes: FakesModule): Promise<RunResult> {
+async function run(
+  provider: 'postgresql' | 'embedded',
+  instances: number,
+  perEvent: number,
+  app: AppModule,
+  fakes: FakesModule,
+): Promise<RunResult> {
   const database = provider === 'postgresql' ? await createBenchDatabase() : undefined;
-  const config: DataStoreConfig = database ? database.config() : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} };
+  const config: DataStoreConfig = database
+    ? database.config()
+    : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} };
   const datastore: DataStore = await createDataStore(config);
   const dir = mkdtempSync(join(tmpdir(), 'csp-bench-'));
   const scenario = join(dir, 'scenario.json');
   const kubeconfigPath = join(dir, 'kubeconfig');
-  const nodes = Array.from({ length: instances }, (_, i) => ({ name: `gpu-node-${i}`, providerID: `aws:///us-east-1a/${instanceId(i)}` }));
-  writeFileSync(scenario, JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }));
+  const nodes = Array.from({ length: instances }, (_, i) => ({
+    name: `gpu-node-${i}`,
+    providerID: `aws:///us-east-1a/${instanceId(i)}`,
+  }));
+  writeFileSync(
+    scenario,
+    JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }),
+  );
   const sim = startChild(SIM_SERVE, ['--scenario', scenario, '--port', '0', '--kubeconfig', kubeconfigPath]);
   await waitForOutput(sim, 'kubeconfig written', 120_000);
   const fake = await new fakes.AwsHealthFake().start();
@@ -90,14 +104,18 @@ async function run(provider: 'postgresql' | 'embedded', instances: number, perEv
     kube,
     logger: createLogger({ name: 'csp-bench', level: process.env.LOG_LEVEL ?? 'warn' }),
     namespace: 'nvsentinel',
-    config: app.parseCspConfig(`clusterName = "bench"\n[aws]\nenabled = true\nregion = "us-east-1"\nendpointOverride = "${fake.url}"`),
+    config: app.parseCspConfig(
+      `clusterName = "bench"\n[aws]\nenabled = true\nregion = "us-east-1"\nendpointOverride = "${fake.url}"`,
+    ),
     options: { aws: { credentials: fakes.FAKE_CREDENTIALS }, pollIntervalMs: 3_600_000 },
   });
   try {
     await monitor.start(); // node cache synced; first poll (empty) done
     const now = Date.now();
     for (let e = 0; e * perEvent < instances; e++) {
-      const ids = Array.from({ length: Math.min(perEvent, instances - e * perEvent) }, (_, k) => instanceId(e * perEvent + k));
+      const ids = Array.from({ length: Math.min(perEvent, instances - e * perEvent) }, (_, k) =>
+        instanceId(e * perEvent + k),
+      );
       fake.addEvent(
         {
           arn: `arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED/bench_${e}`,
@@ -159,17 +177,30 @@ async function main(): Promise<void> {
   const providers = flag('providers', 'postgresql,embedded').split(',') as Array<'postgresql' | 'embedded'>;
   const app = (await import(pathToFileURL(join(APP_DIST, 'index.js')).href)) as AppModule;
   const fakes = (await import(pathToFileURL(join(APP_DIST, 'fakes/index.js')).href)) as FakesModule;
-  log(`== csp-health-monitor: one AWS poll, ${instances} affected instances in ${Math.ceil(instances / perEvent)} events, 100 per page ==`);
+  log(
+    `== csp-health-monitor: one AWS poll, ${instances} affected instances in ${Math.ceil(instances / perEvent)} events, 100 per page ==`,
+  );
   const results: RunResult[] = [];
   for (const provider of providers) {
     const r = await run(provider, instances, perEvent, app, fakes);
     results.push(r);
     log(`${provider}`);
-    log(`  poll: ${r.pollSeconds.toFixed(1)} s for ${r.instances} instances (${r.instancesPerSecond.toFixed(0)} instances/s, ${r.stored} stored)`);
-    log(`  API calls: ${Object.entries(r.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    log(`  memory: peak heap +${r.heapGrowthMiB} MiB, peak RSS +${r.peakRssGrowthMiB} MiB during it (process also hosts the AWS fake)`);
-    log(`  unchanged re-poll (re-check of every known event): ${r.unchangedPollSeconds.toFixed(1)} s (×${(r.pollSeconds / r.unchangedPollSeconds).toFixed(1)} faster than the first)`);
-    if (results.length > 1) log(`  ×${(r.pollSeconds / results[0]!.pollSeconds).toFixed(2)} the time of ${results[0]!.provider}`);
+    log(
+      `  poll: ${r.pollSeconds.toFixed(1)} s for ${r.instances} instances (${r.instancesPerSecond.toFixed(0)} instances/s, ${r.stored} stored)`,
+    );
+    log(
+      `  API calls: ${Object.entries(r.apiCalls)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    log(
+      `  memory: peak heap +${r.heapGrowthMiB} MiB, peak RSS +${r.peakRssGrowthMiB} MiB during it (process also hosts the AWS fake)`,
+    );
+    log(
+      `  unchanged re-poll (re-check of every known event): ${r.unchangedPollSeconds.toFixed(1)} s (×${(r.pollSeconds / r.unchangedPollSeconds).toFixed(1)} faster than the first)`,
+    );
+    if (results.length > 1)
+      log(`  ×${(r.pollSeconds / results[0]!.pollSeconds).toFixed(2)} the time of ${results[0]!.provider}`);
   }
   log(`rss now ${mib(process.memoryUsage().rss)}`);
   log(JSON.stringify({ csp: results }));

@@ -48,7 +48,8 @@ function fatalEvent(nodeName: string): HealthEvent {
   return sampleHealthEvent({ nodeName, recommendedAction: RecommendedAction.RESTART_VM });
 }
 
-const insert = (store: DataStore, events: HealthEvent[]) => store.healthEventStore().insertHealthEvents(...events.map((healthEvent) => ({ healthEvent })));
+const insert = (store: DataStore, events: HealthEvent[]) =>
+  store.healthEventStore().insertHealthEvents(...events.map((healthEvent) => ({ healthEvent })));
 
 /** The service starts reading "now" on its first start: insert probes until it has read one. */
 async function primeStream(store: DataStore, received: () => Promise<number>): Promise<void> {
@@ -67,7 +68,13 @@ async function runScenario(scenario: Scenario, dir: string): Promise<Result> {
   const config = database.config({ changeStreamPollIntervalMs: 500 });
   const store = await createDataStore(config); // also creates the schema
   const sim = await startSimulator(scenario.nodes + ISOLATED_EVENTS, dir);
-  const fq = await startFaultQuarantine({ datastore: config, kubeconfigPath: sim.kubeconfigPath, workers: scenario.workers, qps: scenario.qps, burst: scenario.burst });
+  const fq = await startFaultQuarantine({
+    datastore: config,
+    kubeconfigPath: sim.kubeconfigPath,
+    workers: scenario.workers,
+    qps: scenario.qps,
+    burst: scenario.burst,
+  });
   const watch = await watchCordons(sim.kubeconfigPath);
   try {
     await primeStream(store, () => fq.metric('fault_quarantine_events_received_total'));
@@ -87,7 +94,13 @@ async function runScenario(scenario: Scenario, dir: string): Promise<Result> {
       await watch.waitFor(scenario.nodes + i + 1, 60_000);
       isolated.push(watch.cordonedAt.get(name)! - t);
     }
-    return { scenario, nodesPerSecond: scenario.nodes / stormSeconds, stormSeconds, latency: summarize(latencies), isolated: summarize(isolated) };
+    return {
+      scenario,
+      nodesPerSecond: scenario.nodes / stormSeconds,
+      stormSeconds,
+      latency: summarize(latencies),
+      isolated: summarize(isolated),
+    };
   } finally {
     watch.stop();
     await fq.stop();
@@ -103,7 +116,13 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [
     { label: 'upstream-like: 1 worker, QPS 5/10', nodes: baselineNodes, workers: 1, qps: 5, burst: 10 },
     { label: 'ours, defaults: 16 workers, QPS 20/40', nodes, workers: 16, qps: 20, burst: 40 },
-    { label: `ours, tuned: ${flag('workers', 64)} workers, QPS ${flag('qps', 500)}`, nodes, workers: flag('workers', 64), qps: flag('qps', 500), burst: flag('qps', 500) * 2 },
+    {
+      label: `ours, tuned: ${flag('workers', 64)} workers, QPS ${flag('qps', 500)}`,
+      nodes,
+      workers: flag('workers', 64),
+      qps: flag('qps', 500),
+      burst: flag('qps', 500) * 2,
+    },
   ];
   const dir = await mkdtemp(join(tmpdir(), 'nvs-fq-bench-'));
   const results: Result[] = [];

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     log('== raw datastore insert (no service), 1000-event multi-row inserts ==');
     for (const inFlight of [...new Set([1, inserts])]) {
       const raw = await measureRawInsert(config, 1000, inFlight, Math.max(2, seconds / 2));
-      log(`raw insert, ${inFlight} in flight: ${rate(raw.eventsPerSecond)} (${raw.events} events in ${raw.seconds.toFixed(1)} s)`);
+      log(
+        `raw insert, ${inFlight} in flight: ${rate(raw.eventsPerSecond)} (${raw.events} events in ${raw.seconds.toFixed(1)} s)`,
+      );
       summary[`raw_${inFlight}`] = raw;
     }
 
@@ -55,7 +57,9 @@ async function main(): Promise<void> {
         [100, callersForHundreds],
       ] as const) {
         const ceiling = await runParallelLoad(echo.socketPath, batch, callers, Math.max(2, seconds / 2), threads);
-        log(`gRPC transport ceiling (server acks without work), batch ${batch}: ${rate(ceiling.eventsPerSecond)}, ${Math.round(ceiling.calls / ceiling.seconds)} calls/s, p99 ${ms(ceiling.latency.p99)}`);
+        log(
+          `gRPC transport ceiling (server acks without work), batch ${batch}: ${rate(ceiling.eventsPerSecond)}, ${Math.round(ceiling.calls / ceiling.seconds)} calls/s, p99 ${ms(ceiling.latency.p99)}`,
+        );
         summary[`echo_batch_${batch}`] = ceiling;
       }
     } finally {
@@ -74,7 +78,9 @@ async function main(): Promise<void> {
         const insertsBefore = await server.metric('platform_connector_store_insert_batches_total');
         const result: LoadResult = await runParallelLoad(server.socketPath, batch, callers, seconds, threads);
         const inserts = (await server.metric('platform_connector_store_insert_batches_total')) - insertsBefore;
-        log(`== gRPC ingest, batch ${batch}, ${callers} concurrent callers on ${threads} threads, ${result.seconds.toFixed(1)} s ==`);
+        log(
+          `== gRPC ingest, batch ${batch}, ${callers} concurrent callers on ${threads} threads, ${result.seconds.toFixed(1)} s ==`,
+        );
         log(
           `${rate(result.eventsPerSecond)} acknowledged (${result.events} events, ${result.calls} calls, ${result.failures} refused); ` +
             `ack latency p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} max ${ms(result.latency.max)}; ` +
@@ -90,10 +96,16 @@ async function main(): Promise<void> {
     const rawAfter = await measureRawInsert(config, 1000, inserts, Math.max(2, seconds / 2));
     log(`raw insert again after the service runs, ${inserts} in flight: ${rate(rawAfter.eventsPerSecond)}`);
     summary[`raw_${inserts}_after`] = rawAfter;
-    const raw = { eventsPerSecond: ((summary[`raw_${inserts}`] as { eventsPerSecond: number }).eventsPerSecond + rawAfter.eventsPerSecond) / 2 };
+    const raw = {
+      eventsPerSecond:
+        ((summary[`raw_${inserts}`] as { eventsPerSecond: number }).eventsPerSecond + rawAfter.eventsPerSecond) / 2,
+    };
     for (const key of ['grpc_batch_1', 'grpc_batch_100']) {
       const r = summary[key] as LoadResult | undefined;
-      if (r) log(`${key}: ${(r.eventsPerSecond / raw.eventsPerSecond).toFixed(2)}× the raw insert rate (${inserts} in flight as the service; mean of before and after)`);
+      if (r)
+        log(
+          `${key}: ${(r.eventsPerSecond / raw.eventsPerSecond).toFixed(2)}× the raw insert rate (${inserts} in flight as the service; mean of before and after)`,
+        );
     }
     log(`JSON ${JSON.stringify(summary)}`);
   } finally {

@@ -37,14 +37,22 @@ async function latencyPhase(database: BenchDatabase, seconds: number, summary: S
     const raw = await measureRawNotify(database.url, rate, seconds * 1000);
     // A generous connect timeout: when the server cannot absorb the rate, inserts queue for a
     // pooled connection and the achieved rate below says so, instead of the run failing.
-    const pg = await measureChangeLatency(database.config({ changeStreamPollIntervalMs: 500, connectTimeoutMs: 120_000 }), rate, seconds * 1000);
+    const pg = await measureChangeLatency(
+      database.config({ changeStreamPollIntervalMs: 500, connectTimeoutMs: 120_000 }),
+      rate,
+      seconds * 1000,
+    );
     log(
       `postgresql ${rate}/s: p50 ${ms(pg.stream.p50)} p99 ${ms(pg.stream.p99)} max ${ms(pg.stream.max)} ` +
         `(${pg.events} events, achieved ${Math.round(pg.achievedRate)}/s; insert round trip p50 ${ms(pg.insertRoundTrip.p50)}; ` +
         `commit ack → delivery p50 ${ms(pg.afterCommit.p50)} p99 ${ms(pg.afterCommit.p99)}) | raw NOTIFY p50 ${ms(raw.p50)} p99 ${ms(raw.p99)}`,
     );
     const embedded = await measureChangeLatency(
-      { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: { changeStreamPollIntervalMs: 500 } },
+      {
+        provider: 'embedded',
+        connection: { host: '', port: 0, database: 'nvsentinel' },
+        options: { changeStreamPollIntervalMs: 500 },
+      },
       rate,
       seconds * 1000,
     );
@@ -72,7 +80,9 @@ async function findPhase(events: number, summary: Summary): Promise<void> {
   const database = await createBenchDatabase();
   try {
     const find = await measureFindByNode(database.config(), database.url, events, 300, log);
-    log(`generated in ${find.generateSeconds.toFixed(1)} s (${find.nodes} nodes, ~${Math.round(find.events / find.nodes)} events each)`);
+    log(
+      `generated in ${find.generateSeconds.toFixed(1)} s (${find.nodes} nodes, ~${Math.round(find.events / find.nodes)} events each)`,
+    );
     log(
       `findHealthEventsByNode p50 ${ms(find.store.p50)} p99 ${ms(find.store.p99)} | findHealthEventsByFilter p50 ${ms(find.storeByFilter.p50)} ` +
         `p99 ${ms(find.storeByFilter.p99)} | raw SELECT p50 ${ms(find.raw.p50)} p99 ${ms(find.raw.p99)}`,

@@ -28,8 +28,20 @@ const NOW = new Date('2026-03-01T00:00:00.000Z');
 /** The analyzer's fixed prefix plus MultipleRemediations (≥5 remediations in 7 days). */
 function multipleRemediations(node: string): Record<string, unknown>[] {
   return [
-    { $match: { 'healthevent.agent': { $ne: 'health-events-analyzer' }, 'healthevent.processingstrategy': { $in: [1, 3, null] }, 'healthevent.nodename': node } },
-    { $match: { 'healtheventstatus.faultremediated.value': true, 'healthevent.isfatal': true, $expr: { $gte: ['$createdAt', { $subtract: [NOW, 7 * DAY_MS] }] } } },
+    {
+      $match: {
+        'healthevent.agent': { $ne: 'health-events-analyzer' },
+        'healthevent.processingstrategy': { $in: [1, 3, null] },
+        'healthevent.nodename': node,
+      },
+    },
+    {
+      $match: {
+        'healtheventstatus.faultremediated.value': true,
+        'healthevent.isfatal': true,
+        $expr: { $gte: ['$createdAt', { $subtract: [NOW, 7 * DAY_MS] }] },
+      },
+    },
     { $count: 'remediations' },
     { $match: { remediations: { $gte: 5 } } },
   ];
@@ -38,7 +50,13 @@ function multipleRemediations(node: string): Record<string, unknown>[] {
 /** RepeatedXIDErrorOnSameGPU: bursts (3-minute buckets) of XID 79 on GPU 1 in 24 h. */
 function repeatedXid(node: string): Record<string, unknown>[] {
   return [
-    { $match: { 'healthevent.agent': { $ne: 'health-events-analyzer' }, 'healthevent.processingstrategy': { $in: [1, 3, null] }, 'healthevent.nodename': node } },
+    {
+      $match: {
+        'healthevent.agent': { $ne: 'health-events-analyzer' },
+        'healthevent.processingstrategy': { $in: [1, 3, null] },
+        'healthevent.nodename': node,
+      },
+    },
     {
       $match: {
         'healthevent.errorcode': '79',
@@ -46,7 +64,9 @@ function repeatedXid(node: string): Record<string, unknown>[] {
         $expr: { $gte: ['$createdAt', { $subtract: [NOW, DAY_MS] }] },
       },
     },
-    { $group: { _id: { $toLong: { $divide: [{ $subtract: ['$createdAt', new Date(0)] }, 180_000] } }, n: { $sum: 1 } } },
+    {
+      $group: { _id: { $toLong: { $divide: [{ $subtract: ['$createdAt', new Date(0)] }, 180_000] } }, n: { $sum: 1 } },
+    },
     { $count: 'bursts' },
     { $project: { ruleMatched: { $gte: ['$bursts', 3] } } },
   ];
@@ -64,7 +84,11 @@ function baselineRemediations(node: string): RawBuilder<unknown> {
     HAVING count(*) >= 5`;
 }
 
-async function timeQueries(db: Kysely<Record<string, never>>, count: number, build: (node: string) => RawBuilder<unknown>) {
+async function timeQueries(
+  db: Kysely<Record<string, never>>,
+  count: number,
+  build: (node: string) => RawBuilder<unknown>,
+) {
   const samples: number[] = [];
   let rows = 0;
   for (let i = 0; i < count; i++) {
@@ -87,7 +111,9 @@ async function main(): Promise<void> {
   const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql.raw(QUERY_FUNCTIONS_SQL).execute(db);
-    await sql`CREATE TABLE bench_events (id bigserial PRIMARY KEY, node_name text NOT NULL, doc jsonb NOT NULL)`.execute(db);
+    await sql`CREATE TABLE bench_events (id bigserial PRIMARY KEY, node_name text NOT NULL, doc jsonb NOT NULL)`.execute(
+      db,
+    );
     let started = performance.now();
     // Events spread over 30 days and 1000 nodes; ~1/3 remediated, XIDs 79/48/13 on GPUs 0-7.
     await sql`INSERT INTO bench_events (node_name, doc)
@@ -105,31 +131,49 @@ async function main(): Promise<void> {
       FROM generate_series(1, ${events}::int) AS i`.execute(db);
     await sql`CREATE INDEX bench_events_node ON bench_events (node_name)`.execute(db);
     await sql`ANALYZE bench_events`.execute(db);
-    log(`generated ${events.toLocaleString('en-US')} events over ${NODES} nodes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `generated ${events.toLocaleString('en-US')} events over ${NODES} nodes in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
-    const indexed: CompileOptions = { indexedPaths: { 'healthevent.nodename': { column: sql.ref('node_name'), type: 'text' } } };
+    const indexed: CompileOptions = {
+      indexedPaths: { 'healthevent.nodename': { column: sql.ref('node_name'), type: 'text' } },
+    };
     const indexedSource = sql`(SELECT doc, node_name FROM bench_events)`;
     const plainSource = sql`(SELECT doc FROM bench_events)`;
 
     log('== translation (compilePipeline + kysely compile to SQL text) ==');
-    for (const [name, rule] of [['MultipleRemediations', multipleRemediations], ['RepeatedXIDErrorOnSameGPU', repeatedXid]] as const) {
+    for (const [name, rule] of [
+      ['MultipleRemediations', multipleRemediations],
+      ['RepeatedXIDErrorOnSameGPU', repeatedXid],
+    ] as const) {
       const rounds = 2000;
       started = performance.now();
       let length = 0;
-      for (let i = 0; i < rounds; i++) length = compilePipeline(rule(`n${i % NODES}`), indexedSource, indexed).compile(db).sql.length;
-      log(`${name}: ${(((performance.now() - started) / rounds) * 1000).toFixed(0)} µs per translation (${length} chars of SQL)`);
+      for (let i = 0; i < rounds; i++)
+        length = compilePipeline(rule(`n${i % NODES}`), indexedSource, indexed).compile(db).sql.length;
+      log(
+        `${name}: ${(((performance.now() - started) / rounds) * 1000).toFixed(0)} µs per translation (${length} chars of SQL)`,
+      );
     }
 
     log(`== query time, ${queries} rules on different nodes, ${events.toLocaleString('en-US')} events ==`);
     const baseline = await timeQueries(db, queries, baselineRemediations);
-    log(`baseline hand-written SQL (node index):        p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)} (${baseline.rows} matches)`);
-    const viaIndex = await timeQueries(db, queries, (node) => compilePipeline(multipleRemediations(node), indexedSource, indexed));
-    log(`MultipleRemediations, translated + indexedPaths: p50 ${ms(viaIndex.p50)} p99 ${ms(viaIndex.p99)} (${viaIndex.rows} matches) ratio ${(viaIndex.p50 / baseline.p50).toFixed(2)}`);
+    log(
+      `baseline hand-written SQL (node index):        p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)} (${baseline.rows} matches)`,
+    );
+    const viaIndex = await timeQueries(db, queries, (node) =>
+      compilePipeline(multipleRemediations(node), indexedSource, indexed),
+    );
+    log(
+      `MultipleRemediations, translated + indexedPaths: p50 ${ms(viaIndex.p50)} p99 ${ms(viaIndex.p99)} (${viaIndex.rows} matches) ratio ${(viaIndex.p50 / baseline.p50).toFixed(2)}`,
+    );
     const xid = await timeQueries(db, queries, (node) => compilePipeline(repeatedXid(node), indexedSource, indexed));
     log(`RepeatedXIDErrorOnSameGPU, translated + index:  p50 ${ms(xid.p50)} p99 ${ms(xid.p99)} (${xid.rows} results)`);
     const scans = Math.max(3, Math.round(queries / 10));
     const viaScan = await timeQueries(db, scans, (node) => compilePipeline(multipleRemediations(node), plainSource));
-    log(`MultipleRemediations, translated, no index (full jsonb scan): p50 ${ms(viaScan.p50)} p99 ${ms(viaScan.p99)} (${scans} runs)`);
+    log(
+      `MultipleRemediations, translated, no index (full jsonb scan): p50 ${ms(viaScan.p50)} p99 ${ms(viaScan.p99)} (${scans} runs)`,
+    );
   } finally {
     await db.destroy();
     await database.drop();

@@ -13,7 +13,9 @@ export class SimClock {
 
   constructor(timeScale = 1, start: Date = new Date()) {
     if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
-      throw new Error(`cluster-sim: timeScale must be a positive number (1 = real time, 100 = 100x faster), got ${timeScale}`);
+      throw new Error(
+        `cluster-sim: timeScale must be a positive number (1 = real time, 100 = 100x faster), got ${timeScale}`,
+      );
     }
     this.timeScale = timeScale;
     this.#realStart = Date.now();
@@ -38,10 +40,13 @@ export class SimClock {
   /** Runs `task` after `simSeconds` of simulated time. Timers die with the simulator. */
   after(simSeconds: number, task: () => void): { cancel(): void } {
     if (this.#disposed) return { cancel() {} };
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      task();
-    }, Math.max(0, (simSeconds * 1000) / this.timeScale));
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        task();
+      },
+      Math.max(0, (simSeconds * 1000) / this.timeScale),
+    );
     this.#timers.add(timer);
     return {
       cancel: () => {

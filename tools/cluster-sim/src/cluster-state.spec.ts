@@ -8,7 +8,12 @@ describe('ClusterState (in-process access for tests)', () => {
   let core: CoreV1Api;
 
   beforeAll(async () => {
-    const started = await startWithClient({ nodes: 1, podsPerNode: 1, daemonSets: false, workloadNamespaces: ['batch'] });
+    const started = await startWithClient({
+      nodes: 1,
+      podsPerNode: 1,
+      daemonSets: false,
+      workloadNamespaces: ['batch'],
+    });
     sim = started.sim;
     core = started.kc.makeApiClient(CoreV1Api);
   });
@@ -26,6 +31,8 @@ describe('ClusterState (in-process access for tests)', () => {
 
   it('answers undefined for a missing object and throws for an unserved kind', () => {
     expect(sim.state.get('v1', 'Node', 'nope')).toBeUndefined();
-    expect(() => sim.state.list('apps/v1', 'ReplicaSet')).toThrow('does not serve apiVersion "apps/v1" kind "ReplicaSet"');
+    expect(() => sim.state.list('apps/v1', 'ReplicaSet')).toThrow(
+      'does not serve apiVersion "apps/v1" kind "ReplicaSet"',
+    );
   });
 });

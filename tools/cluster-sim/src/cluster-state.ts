@@ -30,14 +30,26 @@ export class ClusterState {
 
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[] {
     const { type, version } = this.#cluster.typeOfManifest({ apiVersion, kind, metadata: {} });
-    return this.#cluster.service.list(type, namespace === undefined ? {} : { namespace }).items.map((item) => cloneObject(this.#cluster.service.present(item, type, version)));
+    return this.#cluster.service
+      .list(type, namespace === undefined ? {} : { namespace })
+      .items.map((item) => cloneObject(this.#cluster.service.present(item, type, version)));
   }
 
   /** Replaces an object's status as a kubelet/controller would (e.g. a pod's phase). */
-  updateStatus(apiVersion: string, kind: string, name: string, namespace: string | undefined, status: Record<string, unknown>): KubeObject {
+  updateStatus(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    status: Record<string, unknown>,
+  ): KubeObject {
     const { type, version } = this.#cluster.typeOfManifest({ apiVersion, kind, metadata: {} });
     const current = this.#cluster.service.get(type, namespace, name);
-    return this.#cluster.service.present(this.#cluster.service.update(type, namespace, name, { ...current, status }, 'status'), type, version);
+    return this.#cluster.service.present(
+      this.#cluster.service.update(type, namespace, name, { ...current, status }, 'status'),
+      type,
+      version,
+    );
   }
 
   nodes(): KubeObject[] {
@@ -47,6 +59,8 @@ export class ClusterState {
   /** Pods, optionally only those bound to `nodeName`. */
   pods(nodeName?: string): KubeObject[] {
     const pods = this.list('v1', 'Pod');
-    return nodeName === undefined ? pods : pods.filter((pod) => (pod.spec as { nodeName?: string } | undefined)?.nodeName === nodeName);
+    return nodeName === undefined
+      ? pods
+      : pods.filter((pod) => (pod.spec as { nodeName?: string } | undefined)?.nodeName === nodeName);
   }
 }

@@ -62,7 +62,11 @@ export class Cluster {
       poddisruptionbudgets: pick(this.registry, 'policy', 'v1', 'poddisruptionbudgets'),
       customresourcedefinitions: pick(this.registry, 'apiextensions.k8s.io', 'v1', 'customresourcedefinitions'),
     };
-    this.service = new ResourceService(this.store, this.clock, (namespace) => this.service.find(this.types.namespaces, undefined, namespace) !== undefined);
+    this.service = new ResourceService(
+      this.store,
+      this.clock,
+      (namespace) => this.service.find(this.types.namespaces, undefined, namespace) !== undefined,
+    );
     installPodLifecycle(this.service, this.types.pods, this.clock);
     this.service.setHooks(this.types.nodes, {
       validate: (node) => taintCauses(node.spec),
@@ -70,16 +74,24 @@ export class Cluster {
     });
     installNamespaceLifecycle(this.service, this.types.namespaces, this.registry);
     installCrdController(this.service, this.types.customresourcedefinitions, this.registry, this.clock);
-    this.disruption = new DisruptionController(this.service, this.types.pods, this.types.poddisruptionbudgets, this.clock);
+    this.disruption = new DisruptionController(
+      this.service,
+      this.types.pods,
+      this.types.poddisruptionbudgets,
+      this.clock,
+    );
     this.disruption.start();
-    for (const name of INITIAL_NAMESPACES) this.service.create(this.types.namespaces, undefined, { metadata: { name } });
+    for (const name of INITIAL_NAMESPACES)
+      this.service.create(this.types.namespaces, undefined, { metadata: { name } });
   }
 
   /** The type a manifest's apiVersion+kind names; a clear error if it isn't served. */
   typeOfManifest(manifest: KubeObject): { type: ResourceType; version: string } {
     const found = this.registry.lookupKind(String(manifest.apiVersion ?? ''), String(manifest.kind ?? ''));
     if (!found) {
-      throw badRequest(`cluster-sim does not serve apiVersion "${String(manifest.apiVersion)}" kind "${String(manifest.kind)}" (create its CRD first, or see README for the served types)`);
+      throw badRequest(
+        `cluster-sim does not serve apiVersion "${String(manifest.apiVersion)}" kind "${String(manifest.kind)}" (create its CRD first, or see README for the served types)`,
+      );
     }
     return found;
   }
@@ -90,7 +102,12 @@ export class Cluster {
    */
   createManifest(manifest: KubeObject, options: { preserveUid?: boolean } = {}): KubeObject {
     const { type, version } = this.typeOfManifest(manifest);
-    const created = this.service.create(type, manifest.metadata?.namespace ?? (type.namespaced ? 'default' : undefined), manifest, options);
+    const created = this.service.create(
+      type,
+      manifest.metadata?.namespace ?? (type.namespaced ? 'default' : undefined),
+      manifest,
+      options,
+    );
     return this.service.present(created, type, version);
   }
 

@@ -96,7 +96,8 @@ export function conflict(ref: ResourceRef, name: string, why: string): StatusErr
   });
 }
 
-export const STALE_OBJECT_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
+export const STALE_OBJECT_MESSAGE =
+  'the object has been modified; please apply your changes to the latest version and try again';
 
 export function invalid(ref: ResourceRef, name: string, causes: StatusCause[]): StatusError {
   const summary = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');

@@ -13,6 +13,8 @@ export function buildKubeconfig(url: string, namespace = 'default'): string {
     'current-context': KUBECONFIG_CONTEXT,
     clusters: [{ name: KUBECONFIG_CONTEXT, cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: KUBECONFIG_CONTEXT, user: { token: 'cluster-sim' } }],
-    contexts: [{ name: KUBECONFIG_CONTEXT, context: { cluster: KUBECONFIG_CONTEXT, user: KUBECONFIG_CONTEXT, namespace } }],
+    contexts: [
+      { name: KUBECONFIG_CONTEXT, context: { cluster: KUBECONFIG_CONTEXT, user: KUBECONFIG_CONTEXT, namespace } },
+    ],
   });
 }

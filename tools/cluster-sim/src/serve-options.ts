@@ -12,7 +12,8 @@ function numberOption(values: Record<string, unknown>, name: string): number | u
   const raw = values[name];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (raw === '' || !Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${String(raw)}"\n${SERVE_USAGE}`);
+  if (raw === '' || !Number.isFinite(value))
+    throw new Error(`--${name} must be a number, got "${String(raw)}"\n${SERVE_USAGE}`);
   return value;
 }
 

@@ -18,7 +18,8 @@ describe('startClusterSim', () => {
     expect(nodes.items.map((n) => n.metadata?.name)).toEqual(['gpu-node-0', 'gpu-node-1', 'gpu-node-2']);
     const pods = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=gpu-node-1' });
     expect(pods.items.length).toBe(4);
-    expect(pods.items.every((pod) => pod.spec?.nodeName === 'gpu-node-1' && pod.status?.phase === 'Running')).toBe(true);
-
+    expect(pods.items.every((pod) => pod.spec?.nodeName === 'gpu-node-1' && pod.status?.phase === 'Running')).toBe(
+      true,
+    );
   });
 });

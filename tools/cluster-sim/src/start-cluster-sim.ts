@@ -72,14 +72,28 @@ export interface ClusterSim {
  */
 export async function startClusterSim(options: ClusterSimOptions = {}): Promise<ClusterSim> {
   const fromFile = options.scenarioFile ? await loadScenarioFile(options.scenarioFile) : {};
-  const { scenarioFile: _file, host, port, kubeconfigPath, bookmarkIntervalMs, historySize, logger, webhookServiceResolver, ...inline } = options;
+  const {
+    scenarioFile: _file,
+    host,
+    port,
+    kubeconfigPath,
+    bookmarkIntervalMs,
+    historySize,
+    logger,
+    webhookServiceResolver,
+    ...inline
+  } = options;
   const definedInline = Object.fromEntries(Object.entries(inline).filter(([, value]) => value !== undefined));
   const scenario = validateScenario({ ...fromFile, ...definedInline }, options.scenarioFile ?? 'options');
 
-  const cluster = new Cluster({ ...(scenario.timeScale !== undefined ? { timeScale: scenario.timeScale } : {}), ...(historySize !== undefined ? { historySize } : {}) });
+  const cluster = new Cluster({
+    ...(scenario.timeScale !== undefined ? { timeScale: scenario.timeScale } : {}),
+    ...(historySize !== undefined ? { historySize } : {}),
+  });
   const nodes = new NodeSimulator(cluster);
   try {
-    for (const manifest of generateManifests(scenario, cluster.clock.timestamp())) cluster.createManifest(manifest, { preserveUid: true });
+    for (const manifest of generateManifests(scenario, cluster.clock.timestamp()))
+      cluster.createManifest(manifest, { preserveUid: true });
   } catch (error) {
     cluster.dispose();
     throw new Error(`cluster-sim: the scenario could not be loaded: ${(error as Error).message}`, { cause: error });

@@ -13,7 +13,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresCluster, postgresUnavailableReason, type PostgresCluster } from './postgres-cluster.js';
 import { watchNodeWrites, type NodeWrites } from './node-writes.js';
-import { buildShippedProcesses, sleep, startFaultQuarantine, startPlatformConnectors, startSimulator, type Child, type Datastore } from './processes.js';
+import {
+  buildShippedProcesses,
+  sleep,
+  startFaultQuarantine,
+  startPlatformConnectors,
+  startSimulator,
+  type Child,
+  type Datastore,
+} from './processes.js';
 
 const unavailable = postgresUnavailableReason();
 if (unavailable) console.warn(`fault-injection suite skipped: ${unavailable}`);
@@ -40,11 +48,20 @@ function fatalEvent(nodeName: string, sequence: number) {
 }
 
 /** Posts like a monitor: on 503 (datastore outage) or a refused connection, retry until acknowledged. */
-async function postUntilAcknowledged(ingestUrl: string, nodeName: string, sequence: number): Promise<{ attempts: number }> {
+async function postUntilAcknowledged(
+  ingestUrl: string,
+  nodeName: string,
+  sequence: number,
+): Promise<{ attempts: number }> {
   for (let attempts = 1; ; attempts++) {
-    const response = await fetch(ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [fatalEvent(nodeName, sequence)] }) }).catch(() => undefined);
+    const response = await fetch(ingestUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [fatalEvent(nodeName, sequence)] }),
+    }).catch(() => undefined);
     if (response?.status === 200) return { attempts };
-    if (response && response.status !== 503) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+    if (response && response.status !== 503)
+      throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
     await sleep(200);
   }
 }
@@ -54,7 +71,11 @@ async function storedFor(ingestUrl: string, node: string): Promise<number> {
   return body.events.length;
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, describeState: () => string): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  describeState: () => string,
+): Promise<void> {
   const deadline = Date.now() + LIMIT_MS;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${LIMIT_MS / 1000} s: ${describeState()}`);
@@ -98,7 +119,11 @@ describe.skipIf(unavailable !== undefined)('fault injection (shipped processes, 
     }
   }, 60_000);
 
-  async function freshStack(): Promise<{ datastore: Datastore; sim: Awaited<ReturnType<typeof startSimulator>>; writes: NodeWrites }> {
+  async function freshStack(): Promise<{
+    datastore: Datastore;
+    sim: Awaited<ReturnType<typeof startSimulator>>;
+    writes: NodeWrites;
+  }> {
     const database = `nvs_fault_${++databases}`;
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
@@ -110,9 +135,19 @@ describe.skipIf(unavailable !== undefined)('fault injection (shipped processes, 
     return { datastore: { port: postgres.port, database }, sim, writes };
   }
 
-  async function verify(scenario: string, ingestUrl: string, writes: NodeWrites, acknowledgedPerNode: Map<string, number>, retriedPosts: number): Promise<void> {
+  async function verify(
+    scenario: string,
+    ingestUrl: string,
+    writes: NodeWrites,
+    acknowledgedPerNode: Map<string, number>,
+    retriedPosts: number,
+  ): Promise<void> {
     const nodes = [...acknowledgedPerNode.keys()];
-    await waitFor(`all ${nodes.length} nodes cordoned (${scenario})`, () => nodes.every((n) => writes.cordonTransitions.has(n)), () => `cordoned ${[...writes.cordonTransitions.keys()].join(',')}`);
+    await waitFor(
+      `all ${nodes.length} nodes cordoned (${scenario})`,
+      () => nodes.every((n) => writes.cordonTransitions.has(n)),
+      () => `cordoned ${[...writes.cordonTransitions.keys()].join(',')}`,
+    );
     // Settle: a duplicate cordon would show as a second transition after an uncordon.
     await sleep(2000);
     let stored = 0;
@@ -120,7 +155,15 @@ describe.skipIf(unavailable !== undefined)('fault injection (shipped processes, 
     const acknowledged = [...acknowledgedPerNode.values()].reduce((a, b) => a + b, 0);
     const duplicatedCordons = [...writes.cordonTransitions.values()].reduce((a, n) => a + (n - 1), 0);
     const nodeWrites = [...writes.modifications.values()].reduce((a, b) => a + b, 0);
-    results.push({ scenario, acknowledged, stored, cordoned: writes.cordoned(), duplicatedCordons, nodeWrites, retriedPosts });
+    results.push({
+      scenario,
+      acknowledged,
+      stored,
+      cordoned: writes.cordoned(),
+      duplicatedCordons,
+      nodeWrites,
+      retriedPosts,
+    });
     expect(stored, 'every acknowledged event is stored').toBe(acknowledged);
     expect(writes.cordoned(), 'every node with a fatal event is cordoned').toBe(nodes.length);
     expect(duplicatedCordons, 'no node cordoned twice').toBe(0);
@@ -191,7 +234,11 @@ describe.skipIf(unavailable !== undefined)('fault injection (shipped processes, 
     );
     // The cordon is the Kubernetes action; the status write follows it. Killing the moment the
     // first cordon is seen on the simulator lands between the two for that node (and others in flight).
-    await waitFor('first cordon', () => writes.cordonTransitions.size > 0, () => 'none');
+    await waitFor(
+      'first cordon',
+      () => writes.cordonTransitions.size > 0,
+      () => 'none',
+    );
     await fq.kill();
     const cordonedAtKill = writes.cordonTransitions.size;
     const restarted = await startFaultQuarantine(datastore, sim.kubeconfigPath);

@@ -32,7 +32,8 @@ export async function watchNodeWrites(kubeconfigPath: string): Promise<NodeWrite
       if (!name) return;
       const unschedulable = node.spec?.unschedulable === true;
       if (type === 'MODIFIED') modifications.set(name, (modifications.get(name) ?? 0) + 1);
-      if (unschedulable && lastUnschedulable.get(name) !== true) cordonTransitions.set(name, (cordonTransitions.get(name) ?? 0) + 1);
+      if (unschedulable && lastUnschedulable.get(name) !== true)
+        cordonTransitions.set(name, (cordonTransitions.get(name) ?? 0) + 1);
       lastUnschedulable.set(name, unschedulable);
     },
     () => {},

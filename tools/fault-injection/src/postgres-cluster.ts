@@ -13,8 +13,10 @@ export const POSTGRES_BIN = process.env.NVSENTINEL_POSTGRES_BIN || '/usr/lib/pos
 
 /** Why the cluster cannot be created here, or undefined when it can. */
 export function postgresUnavailableReason(): string | undefined {
-  if (!existsSync(join(POSTGRES_BIN, 'initdb'))) return `no initdb in ${POSTGRES_BIN}; install postgresql-15 or set NVSENTINEL_POSTGRES_BIN`;
-  if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0) return 'running as root and there is no "postgres" user to run initdb as';
+  if (!existsSync(join(POSTGRES_BIN, 'initdb')))
+    return `no initdb in ${POSTGRES_BIN}; install postgresql-15 or set NVSENTINEL_POSTGRES_BIN`;
+  if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0)
+    return 'running as root and there is no "postgres" user to run initdb as';
   return undefined;
 }
 
@@ -41,8 +43,20 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
-  const command = (file: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, file), ...args]] : [join(POSTGRES_BIN, file), args]);
-  const [initCmd, initArgs] = command('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const command = (file: string, args: string[]): [string, string[]] =>
+    asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, file), ...args]]
+      : [join(POSTGRES_BIN, file), args];
+  const [initCmd, initArgs] = command('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}`);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -67,7 +81,10 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
       await client.end().catch(() => undefined);
     }
   };
-  const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+    );
 
   const cluster: PostgresCluster = {
     port,
@@ -75,7 +92,18 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
     async start() {
       // After a SIGKILL the old backends may hold the shared memory for a moment: retry.
       for (let attempt = 0; ; attempt++) {
-        const [cmd, args] = command('postgres', ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+        const [cmd, args] = command('postgres', [
+          '-D',
+          dataDir,
+          '-p',
+          String(port),
+          '-k',
+          dir,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'fsync=off',
+        ]);
         const child = spawn(cmd, args, { stdio: 'ignore' });
         postmaster = child;
         for (let i = 0; i < 100 && child.exitCode === null; i++) {

@@ -17,9 +17,16 @@ export const FQ_MAIN_JS = join(ROOT, 'apps/fault-quarantine/dist/main.js');
 /** `tsc --build` of the simulator and the services the suite spawns; incremental, so cheap when current. */
 export function buildShippedProcesses(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const projects = ['tools/cluster-sim/tsconfig.lib.json', 'apps/platform-connectors/tsconfig.app.json', 'apps/fault-quarantine/tsconfig.app.json'].map((p) => join(ROOT, p));
+  const projects = [
+    'tools/cluster-sim/tsconfig.lib.json',
+    'apps/platform-connectors/tsconfig.app.json',
+    'apps/fault-quarantine/tsconfig.app.json',
+  ].map((p) => join(ROOT, p));
   const result = spawnSync(process.execPath, [tsc, '--build', ...projects], { encoding: 'utf8', timeout: 280_000 });
-  if (result.status !== 0) throw new Error(`building the shipped processes failed; fix the TypeScript errors:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(
+      `building the shipped processes failed; fix the TypeScript errors:\n${result.stdout}${result.stderr}`,
+    );
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -46,8 +53,12 @@ export interface Child {
 }
 
 export function startChild(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  if (!existsSync(file)) throw new Error(`${file} not found; build it first: npx tsc -b ${file.replace(/dist\/.*$/, '')}tsconfig.json`);
-  const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(file))
+    throw new Error(`${file} not found; build it first: npx tsc -b ${file.replace(/dist\/.*$/, '')}tsconfig.json`);
+  const child = spawn(process.execPath, [file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout!.on('data', keep);
@@ -75,17 +86,30 @@ export async function waitForHttp(what: string, url: string, child: Child, limit
   const deadline = Date.now() + limitMs;
   for (;;) {
     if (child.exited()) throw new Error(`${what} exited during start-up:\n${child.output()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} not ready at ${url} within ${limitMs / 1000} s:\n${child.output()}`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(`${what} not ready at ${url} within ${limitMs / 1000} s:\n${child.output()}`);
     await sleep(100);
   }
 }
 
-export async function startSimulator(nodes: number, dir: string): Promise<Child & { kubeconfigPath: string; url: string }> {
+export async function startSimulator(
+  nodes: number,
+  dir: string,
+): Promise<Child & { kubeconfigPath: string; url: string }> {
   const port = await freePort();
   const kubeconfigPath = join(dir, `kubeconfig-${port}`);
   const scenarioPath = join(dir, `scenario-${port}.json`);
-  await writeFile(scenarioPath, JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }));
+  await writeFile(
+    scenarioPath,
+    JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }),
+  );
   const child = startChild(SIM_JS, [`--scenario=${scenarioPath}`, `--port=${port}`, `--kubeconfig=${kubeconfigPath}`]);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp('cluster-sim', `${url}/api/v1/namespaces`, child);
@@ -112,12 +136,24 @@ export function datastoreEnv({ port, database }: Datastore): Record<string, stri
   };
 }
 
-export async function startPlatformConnectors(datastore: Datastore, kubeconfigPath: string, dir: string): Promise<Child & { ingestUrl: string }> {
+export async function startPlatformConnectors(
+  datastore: Datastore,
+  kubeconfigPath: string,
+  dir: string,
+): Promise<Child & { ingestUrl: string }> {
   const httpPort = await freePort();
   const metricsPort = await freePort();
   const child = startChild(
     PC_MAIN_JS,
-    ['--no-grpc', `--http-port=${httpPort}`, '--http-host=127.0.0.1', `--metrics-port=${metricsPort}`, `--kubeconfig=${kubeconfigPath}`, '--namespace=nvsentinel', `--config=${join(dir, 'absent.json')}`],
+    [
+      '--no-grpc',
+      `--http-port=${httpPort}`,
+      '--http-host=127.0.0.1',
+      `--metrics-port=${metricsPort}`,
+      `--kubeconfig=${kubeconfigPath}`,
+      '--namespace=nvsentinel',
+      `--config=${join(dir, 'absent.json')}`,
+    ],
     datastoreEnv(datastore),
   );
   const ingestUrl = `http://127.0.0.1:${httpPort}/api/v1/health-events`;
@@ -125,11 +161,20 @@ export async function startPlatformConnectors(datastore: Datastore, kubeconfigPa
   return Object.assign(child, { ingestUrl });
 }
 
-export async function startFaultQuarantine(datastore: Datastore, kubeconfigPath: string, waitReady = true): Promise<Child & { metricsUrl: string }> {
+export async function startFaultQuarantine(
+  datastore: Datastore,
+  kubeconfigPath: string,
+  waitReady = true,
+): Promise<Child & { metricsUrl: string }> {
   const metricsPort = await freePort();
   const child = startChild(
     FQ_MAIN_JS,
-    [`--metrics-port=${metricsPort}`, `--kubeconfig-path=${kubeconfigPath}`, '--namespace=nvsentinel', '--circuit-breaker-enabled=false'],
+    [
+      `--metrics-port=${metricsPort}`,
+      `--kubeconfig-path=${kubeconfigPath}`,
+      '--namespace=nvsentinel',
+      '--circuit-breaker-enabled=false',
+    ],
     datastoreEnv(datastore),
   );
   const metricsUrl = `http://127.0.0.1:${metricsPort}`;

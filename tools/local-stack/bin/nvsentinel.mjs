@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const cli = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
-  process.stderr.write('nvsentinel: the CLI is not built yet. Run `npm start` (builds and starts the stack) or `npx nx run local-stack:build`.\n');
+  process.stderr.write(
+    'nvsentinel: the CLI is not built yet. Run `npm start` (builds and starts the stack) or `npx nx run local-stack:build`.\n',
+  );
   process.exit(1);
 }
 await import(cli.href);

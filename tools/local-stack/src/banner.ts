@@ -12,7 +12,9 @@ export interface BannerInput {
 export function formatBanner({ endpoints, nodes, readyInMs, cwd = process.cwd() }: BannerInput): string {
   const rel = (path: string) => (relative(cwd, path).startsWith('..') ? path : relative(cwd, path));
   const services = endpoints.services
-    .map((s) => `    ${s.name.padEnd(22)} ${s.metricsUrl}/metrics   /healthz /readyz${s.pid ? `   (pid ${s.pid})` : ''}`)
+    .map(
+      (s) => `    ${s.name.padEnd(22)} ${s.metricsUrl}/metrics   /healthz /readyz${s.pid ? `   (pid ${s.pid})` : ''}`,
+    )
     .join('\n');
   const nodeList = nodes.length > 4 ? `${nodes[0]} … ${nodes[nodes.length - 1]}` : nodes.join(', ');
   return `

@@ -46,11 +46,16 @@ async function main(): Promise<void> {
   if (values.help) return void console.log(USAGE);
   const nodeCount = Number(values.nodes ?? LOCAL_NODE_COUNT);
   const k8sPort = Number(values['k8s-port'] ?? 6443);
-  if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`--nodes must be a positive integer, got "${values.nodes}"\n${USAGE}`);
+  if (!Number.isInteger(nodeCount) || nodeCount < 1)
+    throw new Error(`--nodes must be a positive integer, got "${values.nodes}"\n${USAGE}`);
   const rebootSeconds = Number(values['reboot-seconds'] ?? DEFAULT_REBOOT.downSeconds);
-  if (!Number.isInteger(rebootSeconds) || rebootSeconds < 1) throw new Error(`--reboot-seconds must be a positive integer, got "${values['reboot-seconds']}"\n${USAGE}`);
+  if (!Number.isInteger(rebootSeconds) || rebootSeconds < 1)
+    throw new Error(`--reboot-seconds must be a positive integer, got "${values['reboot-seconds']}"\n${USAGE}`);
   const notFixed = Number(values['reboot-not-fixed'] ?? DEFAULT_REBOOT.notFixedFraction);
-  if (!(notFixed >= 0 && notFixed <= 1)) throw new Error(`--reboot-not-fixed must be a fraction between 0 and 1, got "${values['reboot-not-fixed']}"\n${USAGE}`);
+  if (!(notFixed >= 0 && notFixed <= 1))
+    throw new Error(
+      `--reboot-not-fixed must be a fraction between 0 and 1, got "${values['reboot-not-fixed']}"\n${USAGE}`,
+    );
 
   const paths = stackPaths();
   await mkdir(paths.home, { recursive: true });
@@ -61,7 +66,12 @@ async function main(): Promise<void> {
   console.log(`Starting NVSentinel locally: cluster simulator (${nodeCount} nodes), ${choice.description} …`);
   // The simulator and the database start in parallel: they are the two slow, independent parts.
   const [simStart, datastoreOpen] = await Promise.allSettled([
-    startSimulatorProcess({ scenario: localScenario(nodeCount), scenarioPath: paths.scenario, kubeconfigPath: paths.kubeconfig, port: k8sPort }),
+    startSimulatorProcess({
+      scenario: localScenario(nodeCount),
+      scenarioPath: paths.scenario,
+      kubeconfigPath: paths.kubeconfig,
+      port: k8sPort,
+    }),
     createDataStore(choice.config),
   ]);
   if (simStart.status === 'rejected' || datastoreOpen.status === 'rejected') {
@@ -72,7 +82,8 @@ async function main(): Promise<void> {
   const sim = simStart.value;
   const cleanups: Array<() => Promise<void>> = [() => sim.stop()];
   const shutdown = async (code: number) => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => console.error(`shutdown: ${(err as Error).message}`));
+    for (const cleanup of cleanups.splice(0).reverse())
+      await cleanup().catch((err: unknown) => console.error(`shutdown: ${(err as Error).message}`));
     await rm(paths.endpoints, { force: true });
     process.exit(code);
   };
@@ -119,12 +130,21 @@ async function main(): Promise<void> {
       pid: process.pid,
     };
     await writeFile(paths.endpoints, JSON.stringify(endpoints, null, 2));
-    console.log(formatBanner({ endpoints, nodes, readyInMs: performance.now() /* since this process started, module loading included */ }));
+    console.log(
+      formatBanner({
+        endpoints,
+        nodes,
+        readyInMs: performance.now() /* since this process started, module loading included */,
+      }),
+    );
   } catch (err) {
     const message = (err as Error).message;
     const busy = /EADDRINUSE.*:(\d+)/.exec(message)?.[1];
     console.error(`\nNVSentinel did not start: ${message}`);
-    if (busy) console.error(`Port ${busy} is taken — is another \`npm start\` still running? Stop it (Ctrl+C in its terminal) and try again.`);
+    if (busy)
+      console.error(
+        `Port ${busy} is taken — is another \`npm start\` still running? Stop it (Ctrl+C in its terminal) and try again.`,
+      );
     await shutdown(1);
   }
 }

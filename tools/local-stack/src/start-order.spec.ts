@@ -58,7 +58,9 @@ describe.each(['embedded', 'postgresql'] as const)('events stored before any con
       const datastore: DataStore = await createDataStore(config);
       const ids = await datastore
         .healthEventStore()
-        .insertHealthEvents(...nodes.map((node) => ({ healthEvent: xidEvent({ node, xid: 79, gpu: 0, monitor: 'syslog' }) })));
+        .insertHealthEvents(
+          ...nodes.map((node) => ({ healthEvent: xidEvent({ node, xid: 79, gpu: 0, monitor: 'syslog' }) })),
+        );
 
       stack = await startLocalStack({
         datastore: config,

@@ -13,7 +13,10 @@ export function loadCspConfig(path: string): CspConfig {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError([
-      { source: '--config', message: `cannot read ${path} (${(err as Error).message}); mount the config.toml or pass --config` },
+      {
+        source: '--config',
+        message: `cannot read ${path} (${(err as Error).message}); mount the config.toml or pass --config`,
+      },
     ]);
   }
   try {

@@ -19,8 +19,7 @@ export interface FakeLogEntry {
 }
 
 type Fault =
-  | { kind: 'error'; status: number; grpcStatus: string; message: string }
-  | { kind: 'malformed'; body: string };
+  { kind: 'error'; status: number; grpcStatus: string; message: string } | { kind: 'malformed'; body: string };
 
 export class GcpLoggingFake {
   readonly entries: FakeLogEntry[] = [];

@@ -10,7 +10,8 @@ import { settingsSchema } from './settings.js';
 
 export const maintenanceNotifierService = defineService({
   name: 'maintenance-notifier',
-  description: 'maintenance-notifier: sends quarantine and healthy triggers for scheduled CSP maintenance to platform-connectors.',
+  description:
+    'maintenance-notifier: sends quarantine and healthy triggers for scheduled CSP maintenance to platform-connectors.',
   settings: settingsSchema,
   needs: { datastore: true, kube: true },
   create({ settings, datastore, kube, logger, registry, namespace }) {

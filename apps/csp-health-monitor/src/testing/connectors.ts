@@ -41,7 +41,10 @@ export async function startConnectors(h: Harness, name = 'nvsentinel.sock'): Pro
   server.addService(
     { HealthEventOccurredV1: healthEventOccurredV1 },
     {
-      HealthEventOccurredV1(call: { request: proto.HealthEvents }, callback: (err: Partial<ServiceError> | null, value?: Empty) => void) {
+      HealthEventOccurredV1(
+        call: { request: proto.HealthEvents },
+        callback: (err: Partial<ServiceError> | null, value?: Empty) => void,
+      ) {
         const { events } = healthEventsFromProto(call.request);
         h.datastore
           .healthEventStore()
@@ -57,7 +60,9 @@ export async function startConnectors(h: Harness, name = 'nvsentinel.sock'): Pro
     },
   );
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socketPath}`, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    server.bindAsync(`unix://${socketPath}`, ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
   return {
     socketPath,

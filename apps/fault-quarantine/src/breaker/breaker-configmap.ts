@@ -35,7 +35,8 @@ export class BreakerConfigMap {
       status: data['status'] === 'TRIPPED' ? 'TRIPPED' : 'CLOSED',
       cursor: data['cursor'] === 'CREATE' ? 'CREATE' : 'RESUME',
     };
-    if (!existing && !this.#readOnly) await this.#configMaps.createOrUpdate(this.#namespace, BREAKER_CONFIGMAP, { ...state });
+    if (!existing && !this.#readOnly)
+      await this.#configMaps.createOrUpdate(this.#namespace, BREAKER_CONFIGMAP, { ...state });
     return state;
   }
 

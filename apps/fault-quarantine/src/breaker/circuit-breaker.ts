@@ -11,9 +11,7 @@ import { SlidingNodeWindow } from './sliding-window.js';
 
 export type BreakerStatus = 'CLOSED' | 'TRIPPED';
 
-export type Admission =
-  | { admitted: true; tripsNow: boolean }
-  | { admitted: false; reason: 'tripped' | 'no-gpu-nodes' };
+export type Admission = { admitted: true; tripsNow: boolean } | { admitted: false; reason: 'tripped' | 'no-gpu-nodes' };
 
 export interface CircuitBreakerOptions {
   percentage: number;

@@ -21,7 +21,8 @@ const MATCH_KINDS = ['HealthEvent', 'Node'] as const;
 
 type Table = Record<string, unknown>;
 
-const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isTable = (value: unknown): value is Table =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function loadConfigFile(path: string): FaultQuarantineConfig {
   let text: string;
@@ -76,13 +77,17 @@ function readConfig(raw: Table, problems: string[]): FaultQuarantineConfig {
   const ruleSetsRaw = raw['rule-sets'] ?? [];
   const ruleSets: RuleSetConfig[] = [];
   if (!Array.isArray(ruleSetsRaw)) problems.push('rule-sets: must be an array of tables ([[rule-sets]])');
-  else ruleSetsRaw.forEach((entry, index) => {
-    const ruleSet = readRuleSet(entry, `rule-sets[${index}]`, problems);
-    if (ruleSet) ruleSets.push(ruleSet);
-  });
+  else
+    ruleSetsRaw.forEach((entry, index) => {
+      const ruleSet = readRuleSet(entry, `rule-sets[${index}]`, problems);
+      if (ruleSet) ruleSets.push(ruleSet);
+    });
   const seen = new Set<string>();
   for (const ruleSet of ruleSets) {
-    if (seen.has(ruleSet.name)) problems.push(`rule-sets: the name '${ruleSet.name}' is used twice; names label metrics and cordon reasons, make them unique`);
+    if (seen.has(ruleSet.name))
+      problems.push(
+        `rule-sets: the name '${ruleSet.name}' is used twice; names label metrics and cordon reasons, make them unique`,
+      );
     seen.add(ruleSet.name);
   }
   return { labelPrefix, circuitBreaker, ruleSets };
@@ -102,7 +107,8 @@ function readRuleSet(entry: unknown, path: string, problems: string[]): RuleSetC
   const enabled = entry['enabled'] ?? true;
   if (typeof enabled !== 'boolean') problems.push(`${where}.enabled: must be true or false`);
   const priority = entry['priority'] ?? 0;
-  if (typeof priority !== 'number' || !Number.isInteger(priority)) problems.push(`${where}.priority: must be an integer`);
+  if (typeof priority !== 'number' || !Number.isInteger(priority))
+    problems.push(`${where}.priority: must be an integer`);
   const version = entry['version'] ?? '1';
   const match = entry['match'];
   let matchAll: MatchRule[] = [];
@@ -111,7 +117,8 @@ function readRuleSet(entry: unknown, path: string, problems: string[]): RuleSetC
   else {
     matchAll = readMatchRules(match['all'], `${where}.match.all`, problems);
     matchAny = readMatchRules(match['any'], `${where}.match.any`, problems);
-    if (matchAll.length === 0 && matchAny.length === 0) problems.push(`${where}.match: needs at least one rule in match.all or match.any`);
+    if (matchAll.length === 0 && matchAny.length === 0)
+      problems.push(`${where}.match: needs at least one rule in match.all or match.any`);
   }
   const taint = entry['taint'] === undefined ? undefined : readTaint(entry['taint'], `${where}.taint`, problems);
   let shouldCordon = false;
@@ -145,8 +152,10 @@ function readMatchRules(value: unknown, path: string, problems: string[]): Match
     if (!isTable(rule)) return void problems.push(`${where}: must be a table with kind and expression`);
     const kind = rule['kind'];
     const expression = rule['expression'];
-    if (!MATCH_KINDS.includes(kind as never)) problems.push(`${where}.kind: must be one of ${MATCH_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
-    else if (typeof expression !== 'string' || expression.trim() === '') problems.push(`${where}.expression: required CEL expression`);
+    if (!MATCH_KINDS.includes(kind as never))
+      problems.push(`${where}.kind: must be one of ${MATCH_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+    else if (typeof expression !== 'string' || expression.trim() === '')
+      problems.push(`${where}.expression: required CEL expression`);
     else rules.push({ kind: kind as MatchRule['kind'], expression });
   });
   return rules;
@@ -161,7 +170,8 @@ function readTaint(value: unknown, path: string, problems: string[]): TaintConfi
   const before = problems.length;
   if (typeof key !== 'string' || key === '') problems.push(`${path}.key: required`);
   if (typeof taintValue !== 'string') problems.push(`${path}.value: must be a string`);
-  if (!TAINT_EFFECTS.includes(effect as never)) problems.push(`${path}.effect: must be one of ${TAINT_EFFECTS.join(', ')}, got ${JSON.stringify(effect)}`);
+  if (!TAINT_EFFECTS.includes(effect as never))
+    problems.push(`${path}.effect: must be one of ${TAINT_EFFECTS.join(', ')}, got ${JSON.stringify(effect)}`);
   if (problems.length > before) return undefined;
   return { key: key as string, value: taintValue as string, effect: effect as TaintConfig['effect'] };
 }

@@ -4,7 +4,8 @@ import { Annotations } from '../quarantine/node-keys.js';
 import { detectManualAction } from './manual-intervention.js';
 
 const taint = { key: 'nvidia.com/gpu-error', value: 'fatal', effect: 'NoSchedule' };
-const applied = (preExisting: boolean) => JSON.stringify([{ Key: taint.key, Value: taint.value, Effect: taint.effect, preExisting }]);
+const applied = (preExisting: boolean) =>
+  JSON.stringify([{ Key: taint.key, Value: taint.value, Effect: taint.effect, preExisting }]);
 
 function node(annotations: Record<string, string>, spec: V1Node['spec']): V1Node {
   return { metadata: { name: 'n', annotations }, spec };
@@ -17,12 +18,16 @@ describe('detectManualAction', () => {
   });
 
   it('ignores nodes whose cordon predates FQ', () => {
-    expect(detectManualAction(node({ [Annotations.isCordoned]: 'True', [Annotations.cordonPreExisting]: 'True' }, {}))).toBeUndefined();
+    expect(
+      detectManualAction(node({ [Annotations.isCordoned]: 'True', [Annotations.cordonPreExisting]: 'True' }, {})),
+    ).toBeUndefined();
   });
 
   it('sees the removal of a taint FQ applied, not of a pre-existing one', () => {
     expect(detectManualAction(node({ [Annotations.appliedTaints]: applied(false) }, { taints: [] }))).toBe('untainted');
-    expect(detectManualAction(node({ [Annotations.appliedTaints]: applied(false) }, { taints: [taint] }))).toBeUndefined();
+    expect(
+      detectManualAction(node({ [Annotations.appliedTaints]: applied(false) }, { taints: [taint] })),
+    ).toBeUndefined();
     expect(detectManualAction(node({ [Annotations.appliedTaints]: applied(true) }, { taints: [] }))).toBeUndefined();
   });
 

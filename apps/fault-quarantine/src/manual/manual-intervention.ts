@@ -18,11 +18,14 @@ export type ManualAction = 'uncordoned' | 'untainted';
 /** Which manual action, if any, the node shows. Pure. */
 export function detectManualAction(node: V1Node): ManualAction | undefined {
   const annotations = node.metadata?.annotations ?? {};
-  const fqCordoned = annotations[Annotations.isCordoned] === TRUE && annotations[Annotations.cordonPreExisting] !== TRUE;
+  const fqCordoned =
+    annotations[Annotations.isCordoned] === TRUE && annotations[Annotations.cordonPreExisting] !== TRUE;
   if (fqCordoned && node.spec?.unschedulable !== true) return 'uncordoned';
   const taints = node.spec?.taints ?? [];
   const ours = parseAppliedTaints(annotations[Annotations.appliedTaints]).filter((t) => !t.preExisting);
-  const missing = ours.some((t) => !taints.some((n) => n.key === t.Key && n.effect === t.Effect && (n.value ?? '') === t.Value));
+  const missing = ours.some(
+    (t) => !taints.some((n) => n.key === t.Key && n.effect === t.Effect && (n.value ?? '') === t.Value),
+  );
   return missing ? 'untainted' : undefined;
 }
 
@@ -51,7 +54,12 @@ export class ManualInterventionWatcher {
     if (!name || this.#running.has(name) || !detectManualAction(change.object)) return;
     const run = this.handle(name)
       .then(() => undefined)
-      .catch((err: unknown) => this.#deps.logger.error({ err, node: name }, 'manual uncordon/untaint clean-up failed; it is retried on the next change of the node'))
+      .catch((err: unknown) =>
+        this.#deps.logger.error(
+          { err, node: name },
+          'manual uncordon/untaint clean-up failed; it is retried on the next change of the node',
+        ),
+      )
       .finally(() => this.#running.delete(name));
     this.#running.set(name, run);
   }
@@ -79,7 +87,10 @@ export class ManualInterventionWatcher {
     });
     if (written.changed) this.#deps.remember(written.node);
     (action === 'uncordoned' ? metrics.nodesManuallyUncordoned : metrics.nodesManuallyUntainted).inc();
-    logger.info({ node: nodeName, action, cancelledEvents: cancelled }, `node was ${action} manually; FQ stopped tracking it and cancelled its events`);
+    logger.info(
+      { node: nodeName, action, cancelledEvents: cancelled },
+      `node was ${action} manually; FQ stopped tracking it and cancelled its events`,
+    );
     return action;
   }
 
@@ -114,7 +125,9 @@ function cleanUp(node: V1Node, action: ManualAction, labelPrefix: string): void 
     // tracking them. Taints that were there before FQ stay.
     const ours = parseAppliedTaints(annotations[Annotations.appliedTaints]).filter((t) => !t.preExisting);
     if (ours.length > 0 && node.spec?.taints) {
-      node.spec.taints = node.spec.taints.filter((n) => !ours.some((t) => n.key === t.Key && n.effect === t.Effect && (n.value ?? '') === t.Value));
+      node.spec.taints = node.spec.taints.filter(
+        (n) => !ours.some((t) => n.key === t.Key && n.effect === t.Effect && (n.value ?? '') === t.Value),
+      );
     }
   }
   for (const key of QUARANTINE_ANNOTATIONS) delete annotations[key];

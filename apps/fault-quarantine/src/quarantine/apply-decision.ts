@@ -73,7 +73,8 @@ function applyActions(node: V1Node, actions: QuarantineActions, context: ApplyCo
       applied.push(taint);
       effects.taintsAdded.push(taint);
     }
-    for (const t of merged.result.preExisting) applied.push({ Key: t.key, Value: t.value ?? '', Effect: t.effect, preExisting: true });
+    for (const t of merged.result.preExisting)
+      applied.push({ Key: t.key, Value: t.value ?? '', Effect: t.effect, preExisting: true });
     spec.taints = merged.taints;
     annotations[Annotations.appliedTaints] = serializeAppliedTaints(applied);
   }
@@ -101,12 +102,18 @@ function unquarantine(node: V1Node, context: ApplyContext, effects: ApplyEffects
   const spec = (node.spec ??= {});
   const ours = parseAppliedTaints(annotations[Annotations.appliedTaints]).filter((t) => !t.preExisting);
   if (ours.length > 0) {
-    const pruned = withoutTaints(spec.taints ?? [], ours.map((t) => ({ key: t.Key, value: t.Value, effect: t.Effect })));
+    const pruned = withoutTaints(
+      spec.taints ?? [],
+      ours.map((t) => ({ key: t.Key, value: t.Value, effect: t.Effect })),
+    );
     spec.taints = pruned.taints as V1Taint[];
-    effects.taintsRemoved = ours.filter((t) => pruned.result.removed.some((r) => r.key === t.Key && r.effect === t.Effect));
+    effects.taintsRemoved = ours.filter((t) =>
+      pruned.result.removed.some((r) => r.key === t.Key && r.effect === t.Effect),
+    );
   }
   const keys = cordonLabels(context.labelPrefix);
-  const weCordoned = annotations[Annotations.isCordoned] === TRUE && annotations[Annotations.cordonPreExisting] !== TRUE;
+  const weCordoned =
+    annotations[Annotations.isCordoned] === TRUE && annotations[Annotations.cordonPreExisting] !== TRUE;
   if (weCordoned && spec.unschedulable === true) {
     spec.unschedulable = false;
     effects.uncordoned = true;

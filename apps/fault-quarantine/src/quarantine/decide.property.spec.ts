@@ -45,7 +45,10 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
 });
 
 function eventOf(step: Step): HealthEvent {
-  const fault = fatalGpuEvent('n', { entitiesImpacted: [{ entityType: 'GPU', entityValue: step.gpu }], errorCode: [step.code] });
+  const fault = fatalGpuEvent('n', {
+    entitiesImpacted: [{ entityType: 'GPU', entityValue: step.gpu }],
+    errorCode: [step.code],
+  });
   return step.healthy ? healthyEventFor(fault, { errorCode: [step.code] }) : fault;
 }
 
@@ -58,7 +61,10 @@ describe('quarantine decisions over random event sequences', () => {
   it('track exactly the active faults; the node is cordoned and tainted exactly while any is active; duplicates change nothing', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.array(stepArb, { maxLength: 30 }), (preCordoned, steps) => {
-        const node: V1Node = { metadata: { name: 'n', labels: {}, annotations: {} }, spec: preCordoned ? { unschedulable: true } : {} };
+        const node: V1Node = {
+          metadata: { name: 'n', labels: {}, annotations: {} },
+          spec: preCordoned ? { unschedulable: true } : {},
+        };
         const active = new Set<string>();
         steps.forEach((step, i) => {
           const event = eventOf(step);
@@ -73,7 +79,9 @@ describe('quarantine decisions over random event sequences', () => {
           else active.add(key);
 
           const tracked = parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]);
-          expect(new Set(tracked.map((f) => `${f.entitiesImpacted[0]?.entityValue}/${f.errorCode[0]}`))).toEqual(active);
+          expect(new Set(tracked.map((f) => `${f.entitiesImpacted[0]?.entityValue}/${f.errorCode[0]}`))).toEqual(
+            active,
+          );
           expect(node.spec?.unschedulable === true).toBe(preCordoned || active.size > 0);
           expect((node.spec?.taints ?? []).length).toBe(active.size > 0 ? 1 : 0);
         });

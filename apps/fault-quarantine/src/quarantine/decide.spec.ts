@@ -80,7 +80,11 @@ describe('decide + applyDecision', () => {
   it('adds another fault as AlreadyQuarantined and applies its extra taint (upstream #1439)', () => {
     const node = freshNode();
     step(node);
-    const nic = fatalGpuEvent('n1', { componentClass: 'NIC', checkName: 'NicLinkDown', entitiesImpacted: [{ entityType: 'NIC', entityValue: 'mlx5_0' }] });
+    const nic = fatalGpuEvent('n1', {
+      componentClass: 'NIC',
+      checkName: 'NicLinkDown',
+      entitiesImpacted: [{ entityType: 'NIC', entityValue: 'mlx5_0' }],
+    });
     const decision = step(node, nic, 'e2');
     expect(statusOf(decision)).toBe(QuarantineStatus.AlreadyQuarantined);
     expect(parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents])).toHaveLength(2);
@@ -89,13 +93,27 @@ describe('decide + applyDecision', () => {
 
   it('records one tracked entry per entity × error code', () => {
     const node = freshNode();
-    step(node, fatalGpuEvent('n1', { entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }, { entityType: 'GPU', entityValue: '1' }], errorCode: ['79', '48'] }));
-    const keys = parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]).map((f) => `${f.entitiesImpacted[0]?.entityValue}/${f.errorCode[0]}`);
+    step(
+      node,
+      fatalGpuEvent('n1', {
+        entitiesImpacted: [
+          { entityType: 'GPU', entityValue: '0' },
+          { entityType: 'GPU', entityValue: '1' },
+        ],
+        errorCode: ['79', '48'],
+      }),
+    );
+    const keys = parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]).map(
+      (f) => `${f.entitiesImpacted[0]?.entityValue}/${f.errorCode[0]}`,
+    );
     expect(keys.sort()).toEqual(['0/48', '0/79', '1/48', '1/79']);
   });
 
   it('keeps a pre-existing cordon and taint on un-quarantine', () => {
-    const node = freshNode({ unschedulable: true, taints: [{ key: 'nvidia.com/gpu-error', value: 'fatal', effect: 'NoSchedule' }] });
+    const node = freshNode({
+      unschedulable: true,
+      taints: [{ key: 'nvidia.com/gpu-error', value: 'fatal', effect: 'NoSchedule' }],
+    });
     const fault = fatalGpuEvent('n1');
     step(node, fault);
     expect(node.metadata?.annotations?.[Annotations.cordonPreExisting]).toBe('True');
@@ -135,7 +153,9 @@ describe('decide + applyDecision', () => {
   it('ignores healthy events on healthy nodes, unmatched faults and skip overrides', () => {
     expect(step(freshNode(), healthyEventFor(fatalGpuEvent('n1'))).kind).toBe('ignore');
     expect(step(freshNode(), fatalGpuEvent('n1', { isFatal: false })).kind).toBe('ignore');
-    expect(step(freshNode(), fatalGpuEvent('n1', { quarantineOverrides: { force: false, skip: true } })).kind).toBe('ignore');
+    expect(step(freshNode(), fatalGpuEvent('n1', { quarantineOverrides: { force: false, skip: true } })).kind).toBe(
+      'ignore',
+    );
   });
 
   it('reads upstream legacy single-object annotations', () => {

@@ -52,7 +52,8 @@ export function decide({ node, event, eventId, evaluate }: DecisionInput): Decis
     if (tracked.length === 0) return { kind: 'ignore', reason: 'healthy event for a node that is not quarantined' };
     const clears = clearedBy(event);
     const remaining = tracked.filter((fault) => !clears(fault));
-    if (remaining.length === tracked.length) return { kind: 'ignore', reason: 'healthy event for a fault that is not tracked' };
+    if (remaining.length === tracked.length)
+      return { kind: 'ignore', reason: 'healthy event for a fault that is not tracked' };
     return remaining.length === 0 ? { kind: 'unquarantine' } : { kind: 'partial-recovery', faults: remaining };
   }
   if (event.quarantineOverrides?.skip) return { kind: 'ignore', reason: 'quarantineOverrides.skip is set' };

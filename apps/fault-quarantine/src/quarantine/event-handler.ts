@@ -121,18 +121,30 @@ export class QuarantineEventHandler {
     }
     this.#countEvaluation(evaluation);
     const status = statusOf(decision);
-    log.info({ decision: decision.kind, status, dryRun, effects }, dryRun ? 'dry-run: decision not applied to the node' : 'node updated');
+    log.info(
+      { decision: decision.kind, status, dryRun, effects },
+      dryRun ? 'dry-run: decision not applied to the node' : 'node updated',
+    );
     if (status !== undefined) await this.#writeStatus(record, status);
     if (decision.kind === 'quarantine') this.#observeQuarantine(record, effects);
     if (decision.kind === 'unquarantine') this.#deps.metrics.nodesUnquarantined.inc();
     if (decision.kind === 'unquarantine' && !dryRun) {
       // Only a metric: a failed lookup must not fail (and redeliver) a release that is done.
-      await observeRemediationDuration(this.#deps.store, this.#deps.metrics, event.nodeName, this.#deps.now?.() ?? new Date()).catch((err: unknown) =>
+      await observeRemediationDuration(
+        this.#deps.store,
+        this.#deps.metrics,
+        event.nodeName,
+        this.#deps.now?.() ?? new Date(),
+      ).catch((err: unknown) =>
         log.warn({ err }, 'could not read the quarantine timestamps for node_remediation_duration_seconds'),
       );
     }
     if (effects) this.#countEffects(effects);
-    return { decision: decision.kind, ...(status ? { status } : {}), ...(decision.kind === 'ignore' ? { reason: decision.reason } : {}) };
+    return {
+      decision: decision.kind,
+      ...(status ? { status } : {}),
+      ...(decision.kind === 'ignore' ? { reason: decision.reason } : {}),
+    };
   }
 
   /**
@@ -162,7 +174,11 @@ export class QuarantineEventHandler {
     if (!breaker) return;
     const admission = breaker.admit(nodeName);
     if (admission.admitted) {
-      if (admission.tripsNow) this.#deps.logger.error({ node: nodeName, threshold: breaker.threshold() }, 'circuit breaker tripped: no new quarantines until an operator resets it');
+      if (admission.tripsNow)
+        this.#deps.logger.error(
+          { node: nodeName, threshold: breaker.threshold() },
+          'circuit breaker tripped: no new quarantines until an operator resets it',
+        );
       return;
     }
     const state = admission.reason === 'tripped' ? 'TRIPPED' : 'unable to count GPU nodes (none found)';

@@ -9,5 +9,8 @@ export function sanitizeLabelValue(value: string): string {
 
 /** Upstream's label timestamp layout `2006-01-02T15-04-05Z` (colons are not allowed in label values). */
 export function labelTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }

@@ -63,7 +63,10 @@ export function faultKey(fault: TrackedFault): string {
 }
 
 /** Adds faults not yet tracked; returns the new list and how many were added. */
-export function addFaults(current: readonly TrackedFault[], added: readonly TrackedFault[]): { faults: TrackedFault[]; added: number } {
+export function addFaults(
+  current: readonly TrackedFault[],
+  added: readonly TrackedFault[],
+): { faults: TrackedFault[]; added: number } {
   const keys = new Set(current.map(faultKey));
   const faults = [...current];
   for (const fault of added) {
@@ -84,7 +87,12 @@ export function clearedBy(event: HealthEvent): (fault: TrackedFault) => boolean 
   const entities = new Set(event.entitiesImpacted.map((e) => `${e.entityType}\u0000${e.entityValue}`));
   const codes = new Set(event.errorCode);
   return (fault) => {
-    if (fault.agent !== event.agent || fault.componentClass !== event.componentClass || fault.checkName !== event.checkName) return false;
+    if (
+      fault.agent !== event.agent ||
+      fault.componentClass !== event.componentClass ||
+      fault.checkName !== event.checkName
+    )
+      return false;
     if (fault.nodeName !== event.nodeName || fault.version !== event.version) return false;
     const entity = fault.entitiesImpacted[0];
     if (entities.size > 0 && !(entity && entities.has(`${entity.entityType}\u0000${entity.entityValue}`))) return false;
@@ -103,7 +111,9 @@ export function parseTrackedFaults(annotation: string | undefined): TrackedFault
     return [];
   }
   const list = Array.isArray(parsed) ? parsed : [parsed];
-  return list.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null).flatMap((e) => normalise(e));
+  return list
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    .flatMap((e) => normalise(e));
 }
 
 export function serializeTrackedFaults(faults: readonly TrackedFault[]): string {
@@ -133,7 +143,9 @@ function normalise(raw: Record<string, unknown>): TrackedFault[] {
   return entityList.flatMap((entity) =>
     codeList.map((code) => ({
       ...base,
-      entitiesImpacted: entity ? [{ entityType: str(entity['entityType']), entityValue: str(entity['entityValue']) }] : [],
+      entitiesImpacted: entity
+        ? [{ entityType: str(entity['entityType']), entityValue: str(entity['entityValue']) }]
+        : [],
       errorCode: code === undefined ? [] : [code],
     })),
   );

@@ -23,7 +23,11 @@ export interface RemediationDuration {
 const seconds = (t: Timestamp): number => Number(t.seconds) + t.nanos / 1e9;
 
 /** The durations for a node released at `releasedAt`, or undefined when no quarantine start is recorded. */
-export async function remediationDuration(store: HealthEventStore, nodeName: string, releasedAt: Date): Promise<RemediationDuration | undefined> {
+export async function remediationDuration(
+  store: HealthEventStore,
+  nodeName: string,
+  releasedAt: Date,
+): Promise<RemediationDuration | undefined> {
   const quarantining = await store.findLatestHealthEventByFilter(
     { [DocumentPaths.nodeName]: nodeName, [DocumentPaths.nodeQuarantined]: QuarantineStatus.Quarantined },
     { sort: { [DocumentPaths.createdAt]: -1 } },
@@ -37,7 +41,8 @@ export async function remediationDuration(store: HealthEventStore, nodeName: str
   return {
     action: effectiveRecommendedAction(quarantining.healthEvent),
     totalSeconds,
-    excludingDrainSeconds: drainSeconds > 0 && drainSeconds <= totalSeconds ? totalSeconds - drainSeconds : totalSeconds,
+    excludingDrainSeconds:
+      drainSeconds > 0 && drainSeconds <= totalSeconds ? totalSeconds - drainSeconds : totalSeconds,
   };
 }
 

@@ -21,9 +21,15 @@ export function eventVariable(event: HealthEvent): CelMap {
     errorCode: [...event.errorCode],
     entitiesImpacted: event.entitiesImpacted.map((e) => ({ entityType: e.entityType, entityValue: e.entityValue })),
     metadata: { ...event.metadata },
-    generatedTimestamp: { seconds: event.generatedTimestamp?.seconds ?? 0, nanos: event.generatedTimestamp?.nanos ?? 0 },
+    generatedTimestamp: {
+      seconds: event.generatedTimestamp?.seconds ?? 0,
+      nanos: event.generatedTimestamp?.nanos ?? 0,
+    },
     nodeName: event.nodeName,
-    quarantineOverrides: { force: event.quarantineOverrides?.force ?? false, skip: event.quarantineOverrides?.skip ?? false },
+    quarantineOverrides: {
+      force: event.quarantineOverrides?.force ?? false,
+      skip: event.quarantineOverrides?.skip ?? false,
+    },
     drainOverrides: { force: event.drainOverrides?.force ?? false, skip: event.drainOverrides?.skip ?? false },
     processingStrategy: event.processingStrategy,
     id: event.id,

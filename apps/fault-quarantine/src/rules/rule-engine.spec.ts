@@ -20,22 +20,31 @@ const ruleSet = (overrides: Partial<RuleSetConfig>): RuleSetConfig => ({
 
 describe('RuleEngine with the default rule sets', () => {
   const engine = RuleEngine.compile(loadConfigFile(DEFAULT_CONFIG_PATH).ruleSets);
-  const matched = (event = fatalGpuEvent('gpu-node-1'), n = node()) => engine.evaluate(event, n).matched.map((r) => r.name);
+  const matched = (event = fatalGpuEvent('gpu-node-1'), n = node()) =>
+    engine.evaluate(event, n).matched.map((r) => r.name);
 
   it('matches each monitor family on fatal events only', () => {
     expect(matched()).toEqual(['GPU fatal error ruleset']);
     expect(matched(fatalGpuEvent('n', { isFatal: false }))).toEqual([]);
-    expect(matched(fatalGpuEvent('n', { agent: 'syslog-health-monitor', componentClass: 'NIC' }))).toEqual(['Syslog fatal error ruleset']);
-    expect(matched(fatalGpuEvent('n', { agent: 'csp-health-monitor', checkName: 'CSPMaintenance', componentClass: 'EC2' }))).toEqual([
-      'CSP health monitor fatal error ruleset',
+    expect(matched(fatalGpuEvent('n', { agent: 'syslog-health-monitor', componentClass: 'NIC' }))).toEqual([
+      'Syslog fatal error ruleset',
     ]);
-    expect(matched(fatalGpuEvent('n', { agent: 'preflight-dcgm-diag' }))).toEqual(['Preflight check fatal error ruleset']);
-    expect(matched(fatalGpuEvent('n', { agent: 'kubernetes-object-monitor' }))).toEqual(['Kubernetes object monitor fatal error ruleset']);
+    expect(
+      matched(fatalGpuEvent('n', { agent: 'csp-health-monitor', checkName: 'CSPMaintenance', componentClass: 'EC2' })),
+    ).toEqual(['CSP health monitor fatal error ruleset']);
+    expect(matched(fatalGpuEvent('n', { agent: 'preflight-dcgm-diag' }))).toEqual([
+      'Preflight check fatal error ruleset',
+    ]);
+    expect(matched(fatalGpuEvent('n', { agent: 'kubernetes-object-monitor' }))).toEqual([
+      'Kubernetes object monitor fatal error ruleset',
+    ]);
   });
 
   it('honours the ManagedByNVSentinel=false opt-out label', () => {
     expect(matched(undefined, node({ 'k8saas.nvidia.com/ManagedByNVSentinel': 'false' }))).toEqual([]);
-    expect(matched(undefined, node({ 'k8saas.nvidia.com/ManagedByNVSentinel': 'true' }))).toEqual(['GPU fatal error ruleset']);
+    expect(matched(undefined, node({ 'k8saas.nvidia.com/ManagedByNVSentinel': 'true' }))).toEqual([
+      'GPU fatal error ruleset',
+    ]);
   });
 });
 
@@ -45,7 +54,10 @@ describe('RuleEngine', () => {
       ruleSet({
         name: 'both',
         matchAll: [{ kind: 'HealthEvent', expression: "event.agent == 'nobody'" }],
-        matchAny: [{ kind: 'HealthEvent', expression: "'79' in event.errorCode" }, { kind: 'HealthEvent', expression: 'false' }],
+        matchAny: [
+          { kind: 'HealthEvent', expression: "'79' in event.errorCode" },
+          { kind: 'HealthEvent', expression: 'false' },
+        ],
       }),
       ruleSet({ name: 'off', enabled: false, matchAll: [{ kind: 'HealthEvent', expression: 'true' }] }),
     ]);
@@ -58,7 +70,11 @@ describe('RuleEngine', () => {
     const engine = RuleEngine.compile([
       ruleSet({
         matchAll: [
-          { kind: 'HealthEvent', expression: 'event.recommendedAction == 15 && event.entitiesImpacted[0].entityValue == "0" && event.quarantineOverrides.force == false' },
+          {
+            kind: 'HealthEvent',
+            expression:
+              'event.recommendedAction == 15 && event.entitiesImpacted[0].entityValue == "0" && event.quarantineOverrides.force == false',
+          },
           { kind: 'Node', expression: "node.metadata.name == 'gpu-node-1' && size(node.metadata.annotations) == 0" },
         ],
       }),
@@ -67,15 +83,22 @@ describe('RuleEngine', () => {
   });
 
   it('treats a run-time evaluation error as no match, reported as error', () => {
-    const engine = RuleEngine.compile([ruleSet({ matchAll: [{ kind: 'Node', expression: "node.metadata.labels['missing'] == 'x'" }] })]);
+    const engine = RuleEngine.compile([
+      ruleSet({ matchAll: [{ kind: 'Node', expression: "node.metadata.labels['missing'] == 'x'" }] }),
+    ]);
     const { matched, results } = engine.evaluate(fatalGpuEvent('n'), node());
     expect(matched).toEqual([]);
     expect(results[0]).toMatchObject({ outcome: 'error' });
   });
 
   it('fails compilation with the rule set, the expression and the parser message', () => {
-    const compile = () => RuleEngine.compile([ruleSet({ name: 'broken', matchAny: [{ kind: 'HealthEvent', expression: 'event.agent == ' }] })]);
-    expect(compile).toThrow(/Rule set 'broken' \(match\.any\[0\]\) has an invalid CEL expression `event\.agent == `: .+/);
+    const compile = () =>
+      RuleEngine.compile([
+        ruleSet({ name: 'broken', matchAny: [{ kind: 'HealthEvent', expression: 'event.agent == ' }] }),
+      ]);
+    expect(compile).toThrow(
+      /Rule set 'broken' \(match\.any\[0\]\) has an invalid CEL expression `event\.agent == `: .+/,
+    );
     try {
       compile();
     } catch (err) {
@@ -84,13 +107,19 @@ describe('RuleEngine', () => {
   });
 
   it('rejects expressions that cannot yield a boolean', () => {
-    expect(() => RuleEngine.compile([ruleSet({ matchAll: [{ kind: 'HealthEvent', expression: '1 + 2' }] })])).toThrow(/must yield bool/);
+    expect(() => RuleEngine.compile([ruleSet({ matchAll: [{ kind: 'HealthEvent', expression: '1 + 2' }] })])).toThrow(
+      /must yield bool/,
+    );
   });
 });
 
 describe('resolveTaints', () => {
   it('keeps one taint per key+value, the highest priority choosing the effect', () => {
-    const taint = (value: string, effect: 'NoSchedule' | 'NoExecute') => ({ key: 'nvidia.com/gpu-error', value, effect });
+    const taint = (value: string, effect: 'NoSchedule' | 'NoExecute') => ({
+      key: 'nvidia.com/gpu-error',
+      value,
+      effect,
+    });
     const taints = resolveTaints([
       ruleSet({ name: 'low', priority: 1, taint: taint('fatal', 'NoSchedule') }),
       ruleSet({ name: 'high', priority: 5, taint: taint('fatal', 'NoExecute') }),

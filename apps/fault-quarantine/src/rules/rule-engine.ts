@@ -41,7 +41,9 @@ export interface Evaluation {
 function createEnvironment(): Environment {
   // `event` and `node` are maps whose shape depends on the data; string helpers
   // (startsWith, contains, split, lowerAscii …) are built into this CEL library.
-  return new Environment({ homogeneousAggregateLiterals: false }).registerVariable('event', 'map').registerVariable('node', 'map');
+  return new Environment({ homogeneousAggregateLiterals: false })
+    .registerVariable('event', 'map')
+    .registerVariable('node', 'map');
 }
 
 export class RuleEngine {
@@ -60,9 +62,12 @@ export class RuleEngine {
         evaluate = env.parse(rule.expression) as CompiledExpression;
         const check = env.check(rule.expression);
         if (!check.valid) throw check.error ?? new Error('type check failed');
-        if (check.type !== 'bool' && check.type !== 'dyn') throw new Error(`it yields ${check.type}, a rule must yield bool`);
+        if (check.type !== 'bool' && check.type !== 'dyn')
+          throw new Error(`it yields ${check.type}, a rule must yield bool`);
       } catch (err) {
-        throw new RuleExpressionError(ruleSet.name, where, rule.expression, firstLine((err as Error).message), { cause: err });
+        throw new RuleExpressionError(ruleSet.name, where, rule.expression, firstLine((err as Error).message), {
+          cause: err,
+        });
       }
       return { kind: rule.kind, expression: rule.expression, evaluate };
     };
@@ -88,7 +93,9 @@ export class RuleEngine {
     let eventContext: CelMap | undefined;
     let nodeContext: CelMap | undefined;
     const contextFor = (kind: MatchRule['kind']): CelMap =>
-      kind === 'HealthEvent' ? { event: (eventContext ??= eventVariable(event)) } : { node: (nodeContext ??= nodeVariable(node)) };
+      kind === 'HealthEvent'
+        ? { event: (eventContext ??= eventVariable(event)) }
+        : { node: (nodeContext ??= nodeVariable(node)) };
     const test = (rule: CompiledRule): boolean => rule.evaluate(contextFor(rule.kind)) === true;
 
     const results: RuleSetResult[] = [];
@@ -118,7 +125,8 @@ export function resolveTaints(matched: readonly RuleSetConfig[]): TaintConfig[] 
     if (!ruleSet.taint) continue;
     const slot = `${ruleSet.taint.key}\u0000${ruleSet.taint.value}`;
     const current = chosen.get(slot);
-    if (!current || ruleSet.priority > current.priority) chosen.set(slot, { taint: ruleSet.taint, priority: ruleSet.priority });
+    if (!current || ruleSet.priority > current.priority)
+      chosen.set(slot, { taint: ruleSet.taint, priority: ruleSet.priority });
   }
   return [...chosen.values()].map((c) => c.taint);
 }

@@ -45,7 +45,14 @@ export class Harness {
   }
 
   static async start(options: HarnessOptions): Promise<Harness> {
-    const sim = await startClusterSim({ nodes: 4, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: [NAMESPACE], ...options.sim });
+    const sim = await startClusterSim({
+      nodes: 4,
+      podsPerNode: 0,
+      daemonSets: false,
+      disruptionBudgets: false,
+      namespaces: [NAMESPACE],
+      ...options.sim,
+    });
     const dataStore = await createDataStore(options.datastore);
     const harness = new Harness(sim, dataStore, options);
     if (options.deferStart) return harness;
@@ -79,7 +86,11 @@ export class Harness {
     this.fq = createFaultQuarantine({
       dataStore: this.dataStore,
       kube: this.kube,
-      logger: createLogger({ name: 'fault-quarantine-test', level: process.env['LOG_LEVEL'] ?? 'fatal', pretty: false }),
+      logger: createLogger({
+        name: 'fault-quarantine-test',
+        level: process.env['LOG_LEVEL'] ?? 'fatal',
+        pretty: false,
+      }),
       config: this.config,
       options: { namespace: NAMESPACE, backlogRefreshMs: 0, ...this.#options.options, ...overrides },
     });

@@ -38,8 +38,7 @@ export interface LogCollectorOptions {
 }
 
 export type CollectResult =
-  | { kind: 'done'; status: 'Complete' | 'Failed' | 'Timeout' | 'Skipped' }
-  | { kind: 'running'; recheckMs: number };
+  { kind: 'done'; status: 'Complete' | 'Failed' | 'Timeout' | 'Skipped' } | { kind: 'running'; recheckMs: number };
 
 interface JobStatus {
   conditions?: Array<{ type?: string; status?: string }>;

@@ -18,10 +18,31 @@ describe('settings', () => {
   it("reads upstream's flags and the chart-style switches", async () => {
     const settings = loadConfig(settingsSchema, {
       env: {},
-      argv: ['--socket', 'unix:///tmp/pc.sock', '--config-path', DEFAULT_RULES_PATH, '--processing-strategy', 'STORE_ONLY', '--rule-switches', 'enableXID74Reg2Bit13SetRule=false', '--workers', '3', '--start-fresh', '--cold-start-window', '10m'],
+      argv: [
+        '--socket',
+        'unix:///tmp/pc.sock',
+        '--config-path',
+        DEFAULT_RULES_PATH,
+        '--processing-strategy',
+        'STORE_ONLY',
+        '--rule-switches',
+        'enableXID74Reg2Bit13SetRule=false',
+        '--workers',
+        '3',
+        '--start-fresh',
+        '--cold-start-window',
+        '10m',
+      ],
     });
     const { rules, options } = await analyzerInputs(settings);
-    expect(options).toEqual({ socket: 'unix:///tmp/pc.sock', processingStrategy: ProcessingStrategy.STORE_ONLY, workers: 3, maxInFlight: 256, startAt: 'now', coldStartWindowMs: 600_000 });
+    expect(options).toEqual({
+      socket: 'unix:///tmp/pc.sock',
+      processingStrategy: ProcessingStrategy.STORE_ONLY,
+      workers: 3,
+      maxInFlight: 256,
+      startAt: 'now',
+      coldStartWindowMs: 600_000,
+    });
     expect(rules).toHaveLength(22);
     expect(rules.filter((r) => !r.evaluateRule).map((r) => r.name)).toEqual(['XID74Reg2Bit13Set']);
   });
@@ -35,7 +56,14 @@ describe('settings', () => {
 describe('rules file', () => {
   it('parses every key; an unknown action falls back to CONTACT_SUPPORT with a warning', () => {
     const [rule] = parseRules(toml('description = "d"\nmessage = "m"\nprocessing_strategy = "STORE_ONLY"'));
-    expect(rule).toMatchObject({ name: 'R', description: 'd', message: 'm', recommendedAction: RecommendedAction.RUN_DCGMEUD, evaluateRule: true, processingStrategy: ProcessingStrategy.STORE_ONLY });
+    expect(rule).toMatchObject({
+      name: 'R',
+      description: 'd',
+      message: 'm',
+      recommendedAction: RecommendedAction.RUN_DCGMEUD,
+      evaluateRule: true,
+      processingStrategy: ProcessingStrategy.STORE_ONLY,
+    });
     const lines: string[] = [];
     const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const logger = createLogger({ name: 'test', env: {}, level: 'warn', pretty: false, destination });
@@ -54,17 +82,38 @@ stage = ['{"$match": {}}']
 processing_strategy = "SOMETIMES"
 [[rules]]
 stage = []`;
-    expect(() => parseRules(bad)).toThrow(/rules\[0\] "A" stage 0: not valid JSON.*rules\[1\] "A": processing_strategy "SOMETIMES".*rules\[2\]: "name" must be/);
+    expect(() => parseRules(bad)).toThrow(
+      /rules\[0\] "A" stage 0: not valid JSON.*rules\[1\] "A": processing_strategy "SOMETIMES".*rules\[2\]: "name" must be/,
+    );
   });
 });
 
 describe('this. substitution', () => {
   const trigger = {
     _id: 'e1',
-    healthevent: { nodename: 'n1', errorcode: ['74'], isfatal: true, generatedtimestamp: { seconds: 100, nanos: 0 }, entitiesimpacted: [{ entitytype: 'GPU_UUID', entityvalue: 'G' }] },
+    healthevent: {
+      nodename: 'n1',
+      errorcode: ['74'],
+      isfatal: true,
+      generatedtimestamp: { seconds: 100, nanos: 0 },
+      entitiesimpacted: [{ entitytype: 'GPU_UUID', entityvalue: 'G' }],
+    },
   };
   it('resolves case-insensitively, indexes arrays (past the end → null), keeps types, leaves keys alone', () => {
-    expect(substitute({ a: 'this.HealthEvent.NodeName', 'this.key': ['this.healthevent.errorcode.0', 'this.healthevent.errorcode.3'], n: 'this.healthevent.generatedtimestamp.seconds', b: 'this.healthevent.isfatal', arr: 'this.healthevent.entitiesimpacted', plain: 'thisx' }, trigger, 'R')).toEqual({
+    expect(
+      substitute(
+        {
+          a: 'this.HealthEvent.NodeName',
+          'this.key': ['this.healthevent.errorcode.0', 'this.healthevent.errorcode.3'],
+          n: 'this.healthevent.generatedtimestamp.seconds',
+          b: 'this.healthevent.isfatal',
+          arr: 'this.healthevent.entitiesimpacted',
+          plain: 'thisx',
+        },
+        trigger,
+        'R',
+      ),
+    ).toEqual({
       a: 'n1',
       'this.key': ['74', null],
       n: 100,
@@ -74,7 +123,9 @@ describe('this. substitution', () => {
     });
   });
   it('a missing key is an error naming the rule and the path', () => {
-    expect(() => substitute('this.healthevent.nope', trigger, 'R')).toThrow(/rule R: "this.healthevent.nope" names no field.*there is no field healthevent.nope/);
+    expect(() => substitute('this.healthevent.nope', trigger, 'R')).toThrow(
+      /rule R: "this.healthevent.nope" names no field.*there is no field healthevent.nope/,
+    );
   });
   it('puts the fixed first stage (agent, processing strategy, node) before the rule', () => {
     const [rule] = parseRules(toml());

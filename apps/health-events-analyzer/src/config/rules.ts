@@ -69,7 +69,8 @@ export function parseRules(text: string, options: ParseRulesOptions = {}): Rule[
   });
   for (const [key, on] of Object.entries(options.switches ?? {})) {
     const rule = rules.find((r) => ruleSwitchName(r.name) === key);
-    if (!rule) problems.push(`switch ${key} names no rule; known: ${rules.map((r) => ruleSwitchName(r.name)).join(', ')}`);
+    if (!rule)
+      problems.push(`switch ${key} names no rule; known: ${rules.map((r) => ruleSwitchName(r.name)).join(', ')}`);
     else rule.evaluateRule = on;
   }
   if (problems.length > 0) throw new RuleConfigError(source, problems.join('; '));
@@ -100,7 +101,12 @@ function parseRule(entry: unknown, i: number, problems: string[], logger?: Logge
       if (typeof s !== 'string') return problems.push(`${where} stage ${j}: must be a JSON string`);
       try {
         const parsed: unknown = JSON.parse(s);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.keys(parsed).length !== 1) {
+        if (
+          typeof parsed !== 'object' ||
+          parsed === null ||
+          Array.isArray(parsed) ||
+          Object.keys(parsed).length !== 1
+        ) {
           return problems.push(`${where} stage ${j}: must be one stage object such as {"$match": {...}}`);
         }
         stages.push(parsed as Record<string, unknown>);
@@ -150,9 +156,13 @@ export async function loadRules(path: string, options: Omit<ParseRulesOptions, '
 /** `enableXRule=false,enableYRule=true` → switches; an entry without `=` is an error. */
 export function parseRuleSwitches(text: string): Record<string, boolean> {
   const out: Record<string, boolean> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(enable[A-Za-z0-9]+Rule)\s*=\s*(true|false)$/.exec(part);
-    if (!m) throw new RuleConfigError('--rule-switches', `"${part}" must look like enableMultipleRemediationsRule=false`);
+    if (!m)
+      throw new RuleConfigError('--rule-switches', `"${part}" must look like enableMultipleRemediationsRule=false`);
     out[m[1]] = m[2] === 'true';
   }
   return out;

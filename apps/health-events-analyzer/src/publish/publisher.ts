@@ -76,7 +76,12 @@ export function createGrpcPublisher(options: PublisherOptions): Publisher {
         options.onError?.(retryable ? 'retryable_error' : 'non_retryable_error');
         if (!retryable || step >= retry.steps || signal?.aborted) {
           options.onError?.('event_publishing_to_UDS_error');
-          throw new PublishError(event.checkName, event.nodeName, `${GrpcStatus[err.code] ?? err.code}: ${err.details}`, { cause: err });
+          throw new PublishError(
+            event.checkName,
+            event.nodeName,
+            `${GrpcStatus[err.code] ?? err.code}: ${err.details}`,
+            { cause: err },
+          );
         }
         const wait = delay * (1 + retry.jitter * Math.random());
         await new Promise((resolve) => setTimeout(resolve, wait));

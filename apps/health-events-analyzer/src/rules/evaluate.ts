@@ -94,7 +94,14 @@ export async function checkRulesCompile(datastore: DataStore, rules: readonly Ru
               ? `${details.index - 1} (${details.stage ?? '?'})`
               : (details.stage ?? '?');
         // A refused stage is its own operator (e.g. $sample).
-        throw new RuleCompileError(rule.name, datastore.provider, stage, details.operator ?? details.stage ?? '?', err.message, { cause: err });
+        throw new RuleCompileError(
+          rule.name,
+          datastore.provider,
+          stage,
+          details.operator ?? details.stage ?? '?',
+          err.message,
+          { cause: err },
+        );
       }
       throw err;
     }

@@ -37,7 +37,9 @@ export function buildRulePipeline(rule: Rule, trigger: Record<string, unknown>):
   if (typeof nodeName !== 'string') {
     throw new ThisPathError(rule.name, 'this.healthevent.nodename', 'the trigger has no node name');
   }
-  const stages = rule.stages.map((stage) => guardLookups(substitute(stage, trigger, rule.name)) as Record<string, unknown>);
+  const stages = rule.stages.map(
+    (stage) => guardLookups(substitute(stage, trigger, rule.name)) as Record<string, unknown>,
+  );
   return [fixedFirstStage(nodeName), ...stages];
 }
 
@@ -53,7 +55,9 @@ function guardLookups(value: unknown): unknown {
   for (const [k, v] of Object.entries(value)) out[k] = guardLookups(v);
   const lookup = out.$lookup;
   if (isObject(lookup) && lookup.from === 'HealthEvents') {
-    const filter = { $match: { [DocumentPaths.agent]: { $ne: ANALYZER_AGENT }, [SOURCE_EVENT_PATH]: { $exists: false } } };
+    const filter = {
+      $match: { [DocumentPaths.agent]: { $ne: ANALYZER_AGENT }, [SOURCE_EVENT_PATH]: { $exists: false } },
+    };
     const pipeline = Array.isArray(lookup.pipeline) ? lookup.pipeline : [];
     out.$lookup = { ...lookup, pipeline: [filter, ...pipeline] };
   }
@@ -91,7 +95,8 @@ function readPath(root: unknown, parts: string[], ruleName: string, original: st
       current = current[index];
       continue;
     }
-    if (!isObject(current)) throw new ThisPathError(ruleName, original, `${at} is below a value that is not a document`);
+    if (!isObject(current))
+      throw new ThisPathError(ruleName, original, `${at} is below a value that is not a document`);
     const key = Object.keys(current).find((k) => k.toLowerCase() === part.toLowerCase());
     if (key === undefined) throw new ThisPathError(ruleName, original, `there is no field ${at}`);
     current = current[key];

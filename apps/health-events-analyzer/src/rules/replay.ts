@@ -63,7 +63,13 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
     for (const rule of rules) {
       const outcome = await evaluateRule(store, rule, trigger);
       if (!outcome.matched) continue;
-      matches.push({ rule: rule.name, eventIndex, triggerId: String(id), nodeName: event.nodeName, documents: outcome.documents });
+      matches.push({
+        rule: rule.name,
+        eventIndex,
+        triggerId: String(id),
+        nodeName: event.nodeName,
+        documents: outcome.documents,
+      });
       await store.insertHealthEvents({ healthEvent: derivedEvent(rule, trigger, strategy) });
     }
   }

@@ -48,5 +48,10 @@ export function isAnalysable(document: Record<string, unknown>): boolean {
   const metadata = event['metadata'] as Record<string, unknown> | undefined;
   if (metadata && SOURCE_EVENT_METADATA in metadata) return false;
   const strategy = event['processingstrategy'];
-  return strategy === undefined || strategy === null || strategy === ProcessingStrategy.EXECUTE_REMEDIATION || strategy === ProcessingStrategy.STORE_AND_ANALYSE;
+  return (
+    strategy === undefined ||
+    strategy === null ||
+    strategy === ProcessingStrategy.EXECUTE_REMEDIATION ||
+    strategy === ProcessingStrategy.STORE_AND_ANALYSE
+  );
 }

@@ -35,22 +35,28 @@ export async function startTestConnector(store: HealthEventStore): Promise<TestC
   const received: HealthEvent[] = [];
   let failures = 0;
   const server = new Server();
-  server.addService({ HealthEventOccurredV1: method }, {
-    HealthEventOccurredV1: (call: { request: proto.HealthEvents }, callback: (err: Partial<ServiceError> | null, res?: Empty) => void) => {
-      if (failures > 0) {
-        failures--;
-        return callback({ code: status.UNAVAILABLE, details: 'connector restarting' });
-      }
-      const { events } = healthEventsFromProto(call.request);
-      store.insertHealthEvents(...events.map((healthEvent) => ({ healthEvent }))).then(
-        () => {
-          received.push(...events);
-          callback(null, create(EmptySchema));
-        },
-        (err: Error) => callback({ code: status.INTERNAL, details: err.message }),
-      );
+  server.addService(
+    { HealthEventOccurredV1: method },
+    {
+      HealthEventOccurredV1: (
+        call: { request: proto.HealthEvents },
+        callback: (err: Partial<ServiceError> | null, res?: Empty) => void,
+      ) => {
+        if (failures > 0) {
+          failures--;
+          return callback({ code: status.UNAVAILABLE, details: 'connector restarting' });
+        }
+        const { events } = healthEventsFromProto(call.request);
+        store.insertHealthEvents(...events.map((healthEvent) => ({ healthEvent }))).then(
+          () => {
+            received.push(...events);
+            callback(null, create(EmptySchema));
+          },
+          (err: Error) => callback({ code: status.INTERNAL, details: err.message }),
+        );
+      },
     },
-  });
+  );
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix://${socket}`, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
   );

@@ -7,9 +7,15 @@ import { createTestDatabase, type TestDatabase } from '@nvsentinel/store-client/
 
 export type ProviderName = 'postgresql' | 'embedded' | 'mongodb';
 
-export const PROVIDERS: ProviderName[] = ['postgresql', 'embedded', ...(process.env.NVSENTINEL_TEST_MONGODB_URI ? (['mongodb'] as const) : [])];
+export const PROVIDERS: ProviderName[] = [
+  'postgresql',
+  'embedded',
+  ...(process.env.NVSENTINEL_TEST_MONGODB_URI ? (['mongodb'] as const) : []),
+];
 if (!process.env.NVSENTINEL_TEST_MONGODB_URI) {
-  console.info('health-events-analyzer: MongoDB cases skipped (set NVSENTINEL_TEST_MONGODB_URI to a replica-set URI to run them)');
+  console.info(
+    'health-events-analyzer: MongoDB cases skipped (set NVSENTINEL_TEST_MONGODB_URI to a replica-set URI to run them)',
+  );
 }
 
 export interface TestStore {
@@ -24,13 +30,21 @@ export async function openTestStore(provider: ProviderName, prefix: string): Pro
     return { datastore, close: async () => (await datastore.close(), await db.drop()) };
   }
   if (provider === 'embedded') {
-    const datastore = await createDataStore({ provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} });
+    const datastore = await createDataStore({
+      provider: 'embedded',
+      connection: { host: '', port: 0, database: 'nvsentinel' },
+      options: {},
+    });
     return { datastore, close: () => datastore.close() };
   }
   // MongoDB: the server evaluates the same pipelines (the database is left behind for inspection).
   registerMongoProvider();
   const uri = process.env.NVSENTINEL_TEST_MONGODB_URI as string;
   const database = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const datastore = await createDataStore({ provider: 'mongodb', connection: { host: '', port: 0, database, uri }, options: {} });
+  const datastore = await createDataStore({
+    provider: 'mongodb',
+    connection: { host: '', port: 0, database, uri },
+    options: {},
+  });
   return { datastore, close: () => datastore.close() };
 }

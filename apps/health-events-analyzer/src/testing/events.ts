@@ -1,5 +1,11 @@
 /** Health events shaped like the monitors' reports that the chart rules look at. */
-import { ProcessingStrategy, RecommendedAction, sampleHealthEvent, type Entity, type HealthEvent } from '@nvsentinel/health-model';
+import {
+  ProcessingStrategy,
+  RecommendedAction,
+  sampleHealthEvent,
+  type Entity,
+  type HealthEvent,
+} from '@nvsentinel/health-model';
 
 export interface XidOptions {
   xid: string;
@@ -75,7 +81,12 @@ export function nicDriverEvent(node: string, code: string, ts: number): HealthEv
   });
 }
 
-export function nicDegradationEvent(node: string, port: string, ts: number, check = 'InfiniBandDegradationCheck'): HealthEvent {
+export function nicDegradationEvent(
+  node: string,
+  port: string,
+  ts: number,
+  check = 'InfiniBandDegradationCheck',
+): HealthEvent {
   return sampleHealthEvent({
     nodeName: node,
     agent: 'nic-health-monitor',

@@ -28,23 +28,41 @@ gpuResetController:
     runtimeClassName: nvidia
     writeSysLogEvent: false
 `);
-    expect(config.rebootNode).toMatchObject({ enabled: true, timeoutMs: 10 * 60_000, manualMode: true, cspProviderHost: 'janitor-provider.nvsentinel.svc.cluster.local:50051' });
-    expect(config.rebootNode.exclusions).toEqual([{ matchLabels: { pool: 'system' } }, { matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] }]);
+    expect(config.rebootNode).toMatchObject({
+      enabled: true,
+      timeoutMs: 10 * 60_000,
+      manualMode: true,
+      cspProviderHost: 'janitor-provider.nvsentinel.svc.cluster.local:50051',
+    });
+    expect(config.rebootNode.exclusions).toEqual([
+      { matchLabels: { pool: 'system' } },
+      { matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] },
+    ]);
     expect(config.terminateNode).toMatchObject({ enabled: false, timeoutMs: 25 * 60_000, manualMode: false });
     expect(config.terminateNode.exclusions).toEqual([{ matchLabels: { pool: 'system' } }]);
     expect(config.gpuReset).toMatchObject({ mock: true, timeoutMs: 25 * 60_000 });
-    expect(config.gpuReset.resetJob).toMatchObject({ image: 'ghcr.io/nvidia/nvsentinel/gpu-reset:v1', imagePullSecrets: ['regcred'], writeSysLogEvent: false });
+    expect(config.gpuReset.resetJob).toMatchObject({
+      image: 'ghcr.io/nvidia/nvsentinel/gpu-reset:v1',
+      imagePullSecrets: ['regcred'],
+      writeSysLogEvent: false,
+    });
   });
 
   it('an empty file gives upstream defaults (30 min fallback timeout, everything enabled)', () => {
     const config = defaultJanitorConfig();
-    expect(config.rebootNode).toMatchObject({ enabled: true, timeoutMs: DEFAULT_TIMEOUT_MS, manualMode: false, exclusions: [] });
+    expect(config.rebootNode).toMatchObject({
+      enabled: true,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      manualMode: false,
+      exclusions: [],
+    });
     expect(config.gpuReset.serviceManager.name).toBe('gpu-operator');
   });
 
   it('rejects unknown keys by full path, bad types and selectors, all at once', () => {
     const attempt = () =>
-      parseJanitorConfig(`
+      parseJanitorConfig(
+        `
 global:
   timout: 25m
 rebootNodeController:
@@ -54,8 +72,12 @@ nodes:
   exclusions:
     - {}
     - matchExpressions: [{ key: a, operator: In }]
-`, '/etc/nvsentinel/janitor/config.yaml');
-    expect(attempt).toThrowError(/NVS_ERR_JANITOR_CONFIG_INVALID|janitor configuration \/etc\/nvsentinel\/janitor\/config.yaml is invalid/);
+`,
+        '/etc/nvsentinel/janitor/config.yaml',
+      );
+    expect(attempt).toThrowError(
+      /NVS_ERR_JANITOR_CONFIG_INVALID|janitor configuration \/etc\/nvsentinel\/janitor\/config.yaml is invalid/,
+    );
     try {
       attempt();
     } catch (err) {
@@ -76,8 +98,12 @@ describe('selectorMatches', () => {
     const labels = { pool: 'gpu', zone: 'a' };
     expect(selectorMatches({ matchLabels: { pool: 'gpu' } }, labels)).toBe(true);
     expect(selectorMatches({ matchLabels: { pool: 'cpu' } }, labels)).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }, labels)).toBe(
+      true,
+    );
+    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, labels)).toBe(
+      false,
+    );
     expect(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, labels)).toBe(false);
     expect(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] }, labels)).toBe(true);
   });

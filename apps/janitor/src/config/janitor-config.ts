@@ -87,7 +87,8 @@ class Reader {
       return {};
     }
     for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) this.problems.push(`unknown key ${path ? `${path}.` : ''}${key} (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        this.problems.push(`unknown key ${path ? `${path}.` : ''}${key} (allowed: ${allowed.join(', ')})`);
     }
     return value as Raw;
   }
@@ -95,7 +96,8 @@ class Reader {
   bool(section: Raw, key: string, path: string): boolean | undefined {
     const value = section[key];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'boolean') this.problems.push(`${path}.${key} must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean')
+      this.problems.push(`${path}.${key} must be true or false, got ${JSON.stringify(value)}`);
     return typeof value === 'boolean' ? value : undefined;
   }
 
@@ -145,14 +147,19 @@ class Reader {
     if (raw.matchLabels !== undefined) {
       const labels = this.section(raw.matchLabels, `${path}.matchLabels`, Object.keys(raw.matchLabels ?? {}));
       const bad = Object.entries(labels).filter(([, v]) => typeof v !== 'string');
-      if (bad.length) this.problems.push(`${path}.matchLabels values must be strings (quote them): ${bad.map(([k]) => k).join(', ')}`);
+      if (bad.length)
+        this.problems.push(
+          `${path}.matchLabels values must be strings (quote them): ${bad.map(([k]) => k).join(', ')}`,
+        );
       selector.matchLabels = labels as Record<string, string>;
     }
     if (raw.matchExpressions !== undefined) {
       if (!Array.isArray(raw.matchExpressions)) {
         this.problems.push(`${path}.matchExpressions must be a list`);
       } else {
-        selector.matchExpressions = raw.matchExpressions.map((item, index) => this.requirement(item, `${path}.matchExpressions[${index}]`));
+        selector.matchExpressions = raw.matchExpressions.map((item, index) =>
+          this.requirement(item, `${path}.matchExpressions[${index}]`),
+        );
       }
     }
     if (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length) {
@@ -167,7 +174,9 @@ class Reader {
     const operator = raw.operator as LabelSelectorRequirement['operator'];
     const values = this.stringList(raw, 'values', path);
     if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(operator)) {
-      this.problems.push(`${path}.operator must be In, NotIn, Exists or DoesNotExist, got ${JSON.stringify(raw.operator)}`);
+      this.problems.push(
+        `${path}.operator must be In, NotIn, Exists or DoesNotExist, got ${JSON.stringify(raw.operator)}`,
+      );
     } else if ((operator === 'In' || operator === 'NotIn') && !values?.length) {
       this.problems.push(`${path}.values must list at least one value for operator ${operator}`);
     } else if ((operator === 'Exists' || operator === 'DoesNotExist') && values?.length) {
@@ -212,7 +221,11 @@ function controller(reader: Reader, section: Raw, path: string, globals: Globals
 const GPU_OPERATOR_DEFAULTS: ServiceManagerConfig = {
   name: 'gpu-operator',
   namespace: 'gpu-operator',
-  deployLabels: ['nvidia.com/gpu.deploy.device-plugin', 'nvidia.com/gpu.deploy.dcgm-exporter', 'nvidia.com/gpu.deploy.dcgm'],
+  deployLabels: [
+    'nvidia.com/gpu.deploy.device-plugin',
+    'nvidia.com/gpu.deploy.dcgm-exporter',
+    'nvidia.com/gpu.deploy.dcgm',
+  ],
   podApps: ['nvidia-device-plugin-daemonset', 'nvidia-dcgm-exporter', 'nvidia-dcgm'],
   teardownTimeoutMs: 5 * 60_000,
   restoreTimeoutMs: 10 * 60_000,
@@ -222,12 +235,21 @@ function serviceManager(reader: Reader, value: unknown, path: string): ServiceMa
   if (value === undefined || value === null) return { ...GPU_OPERATOR_DEFAULTS };
   // Upstream writes just the manager's name.
   if (typeof value === 'string') {
-    if (value !== 'gpu-operator') reader.problems.push(`${path} must be gpu-operator (the only service manager), got ${JSON.stringify(value)}`);
+    if (value !== 'gpu-operator')
+      reader.problems.push(`${path} must be gpu-operator (the only service manager), got ${JSON.stringify(value)}`);
     return { ...GPU_OPERATOR_DEFAULTS };
   }
-  const raw = reader.section(value, path, ['name', 'namespace', 'deployLabels', 'podApps', 'teardownTimeout', 'restoreTimeout']);
+  const raw = reader.section(value, path, [
+    'name',
+    'namespace',
+    'deployLabels',
+    'podApps',
+    'teardownTimeout',
+    'restoreTimeout',
+  ]);
   const name = reader.string(raw, 'name', path);
-  if (name !== undefined && name !== 'gpu-operator') reader.problems.push(`${path}.name must be gpu-operator, got ${JSON.stringify(name)}`);
+  if (name !== undefined && name !== 'gpu-operator')
+    reader.problems.push(`${path}.name must be gpu-operator, got ${JSON.stringify(name)}`);
   return {
     name: 'gpu-operator',
     namespace: reader.string(raw, 'namespace', path) ?? GPU_OPERATOR_DEFAULTS.namespace,
@@ -239,9 +261,19 @@ function serviceManager(reader: Reader, value: unknown, path: string): ServiceMa
 }
 
 function resetJob(reader: Reader, value: unknown, path: string): ResetJobConfig {
-  const raw = reader.section(value, path, ['imageConfig', 'resources', 'runtimeClassName', 'writeSysLogEvent', 'uploadURL', 'namespace']);
+  const raw = reader.section(value, path, [
+    'imageConfig',
+    'resources',
+    'runtimeClassName',
+    'writeSysLogEvent',
+    'uploadURL',
+    'namespace',
+  ]);
   const image = reader.section(raw.imageConfig, `${path}.imageConfig`, ['image', 'imagePullSecrets']);
-  const resources = raw.resources === undefined ? undefined : reader.section(raw.resources, `${path}.resources`, ['limits', 'requests']);
+  const resources =
+    raw.resources === undefined
+      ? undefined
+      : reader.section(raw.resources, `${path}.resources`, ['limits', 'requests']);
   const runtimeClassName = reader.string(raw, 'runtimeClassName', path);
   const uploadURL = reader.string(raw, 'uploadURL', path);
   const namespace = reader.string(raw, 'namespace', path);
@@ -263,7 +295,9 @@ function externalRemediation(reader: Reader, value: unknown, path: string): Exte
   const taint = reader.section(raw.releaseTaint, `${path}.releaseTaint`, ['key', 'value', 'effect']);
   const effect = reader.string(taint, 'effect', `${path}.releaseTaint`) ?? 'NoSchedule';
   if (!(TAINT_EFFECTS as readonly string[]).includes(effect)) {
-    reader.problems.push(`${path}.releaseTaint.effect must be one of ${TAINT_EFFECTS.join(', ')}, got ${JSON.stringify(effect)}`);
+    reader.problems.push(
+      `${path}.releaseTaint.effect must be one of ${TAINT_EFFECTS.join(', ')}, got ${JSON.stringify(effect)}`,
+    );
   }
   return {
     enabled: reader.bool(raw, 'enabled', path) ?? true,
@@ -303,11 +337,19 @@ export function parseJanitorConfig(text: string, source = 'config.yaml'): Janito
     ...cspSettings(reader, global, 'global', {}),
     timeoutMs: reader.duration(global, 'timeout', 'global') ?? DEFAULT_TIMEOUT_MS,
     manualMode: reader.bool(global, 'manualMode', 'global') ?? false,
-    exclusions: [...reader.selectors(globalNodes.exclusions, 'global.nodes.exclusions'), ...reader.selectors(topNodes.exclusions, 'nodes.exclusions')],
+    exclusions: [
+      ...reader.selectors(globalNodes.exclusions, 'global.nodes.exclusions'),
+      ...reader.selectors(topNodes.exclusions, 'nodes.exclusions'),
+    ],
   };
   const reboot = reader.section(root.rebootNodeController, 'rebootNodeController', CONTROLLER_KEYS);
   const terminate = reader.section(root.terminateNodeController, 'terminateNodeController', CONTROLLER_KEYS);
-  const gpu = reader.section(root.gpuResetController, 'gpuResetController', [...CONTROLLER_KEYS, 'mock', 'serviceManager', 'resetJob']);
+  const gpu = reader.section(root.gpuResetController, 'gpuResetController', [
+    ...CONTROLLER_KEYS,
+    'mock',
+    'serviceManager',
+    'resetJob',
+  ]);
   const config: JanitorConfig = {
     rebootNode: controller(reader, reboot, 'rebootNodeController', globals),
     terminateNode: controller(reader, terminate, 'terminateNodeController', globals),
@@ -317,7 +359,11 @@ export function parseJanitorConfig(text: string, source = 'config.yaml'): Janito
       serviceManager: serviceManager(reader, gpu.serviceManager, 'gpuResetController.serviceManager'),
       resetJob: resetJob(reader, gpu.resetJob, 'gpuResetController.resetJob'),
     },
-    externalRemediation: externalRemediation(reader, root.externalRemediationController, 'externalRemediationController'),
+    externalRemediation: externalRemediation(
+      reader,
+      root.externalRemediationController,
+      'externalRemediationController',
+    ),
   };
   if (reader.problems.length) throw new JanitorConfigError(source, reader.problems.join('; '));
   return config;

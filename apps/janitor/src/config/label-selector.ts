@@ -14,7 +14,10 @@ export interface LabelSelector {
   matchExpressions?: LabelSelectorRequirement[];
 }
 
-export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorMatches(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const have = labels ?? {};
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (have[key] !== value) return false;
@@ -41,7 +44,10 @@ export function selectorMatches(selector: LabelSelector, labels: Readonly<Record
 }
 
 /** True when any selector matches. */
-export function anySelectorMatches(selectors: readonly LabelSelector[], labels: Readonly<Record<string, string>> | undefined): boolean {
+export function anySelectorMatches(
+  selectors: readonly LabelSelector[],
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   return selectors.some((selector) => selectorMatches(selector, labels));
 }
 

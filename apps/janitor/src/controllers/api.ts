@@ -9,10 +9,22 @@ export const JANITOR_GROUP = 'janitor.dgxc.nvidia.com';
 export const JANITOR_VERSION = 'v1alpha1';
 export const NVSENTINEL_GROUP = 'nvsentinel.dgxc.nvidia.com';
 
-export const REBOOT_NODES: CustomResourceRef = { group: JANITOR_GROUP, version: JANITOR_VERSION, plural: 'rebootnodes' };
-export const TERMINATE_NODES: CustomResourceRef = { group: JANITOR_GROUP, version: JANITOR_VERSION, plural: 'terminatenodes' };
+export const REBOOT_NODES: CustomResourceRef = {
+  group: JANITOR_GROUP,
+  version: JANITOR_VERSION,
+  plural: 'rebootnodes',
+};
+export const TERMINATE_NODES: CustomResourceRef = {
+  group: JANITOR_GROUP,
+  version: JANITOR_VERSION,
+  plural: 'terminatenodes',
+};
 export const GPU_RESETS: CustomResourceRef = { group: JANITOR_GROUP, version: JANITOR_VERSION, plural: 'gpuresets' };
-export const EXTERNAL_REMEDIATIONS: CustomResourceRef = { group: NVSENTINEL_GROUP, version: 'v1', plural: 'externalremediationrequests' };
+export const EXTERNAL_REMEDIATIONS: CustomResourceRef = {
+  group: NVSENTINEL_GROUP,
+  version: 'v1',
+  plural: 'externalremediationrequests',
+};
 
 export const KINDS = {
   rebootnodes: 'RebootNode',

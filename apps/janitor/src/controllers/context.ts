@@ -1,6 +1,14 @@
 /** What every janitor reconciler shares: clients, the node lock, the provider, timing and metrics. */
 import { PatchStrategy, type V1Node, setHeaderOptions } from '@kubernetes/client-node';
-import { type CustomObject, CustomObjectOps, type CustomResourceRef, type KubeClient, K8sErrorCode, NodeCache, toK8sError } from '@nvsentinel/k8s';
+import {
+  type CustomObject,
+  CustomObjectOps,
+  type CustomResourceRef,
+  type KubeClient,
+  K8sErrorCode,
+  NodeCache,
+  toK8sError,
+} from '@nvsentinel/k8s';
 import type { Logger } from '@nvsentinel/service-kit';
 import type { JanitorMetrics } from '../metrics.js';
 import type { CspProvider } from '../providers/provider.js';
@@ -70,7 +78,10 @@ export class WriteMemo {
   readonly #entries = new Map<string, { before: string | undefined; object: CustomObject<unknown, unknown> }>();
 
   record(ref: CustomResourceRef, before: CustomObject<unknown, unknown>, after: CustomObject<unknown, unknown>): void {
-    this.#entries.set(`${ref.plural}/${after.metadata?.name}`, { before: before.metadata?.resourceVersion, object: after });
+    this.#entries.set(`${ref.plural}/${after.metadata?.name}`, {
+      before: before.metadata?.resourceVersion,
+      object: after,
+    });
   }
 
   /** The freshest known version of a cached object. */
@@ -120,7 +131,12 @@ export async function writeStatus<T extends CustomObject<unknown, unknown>>(
   status: Record<string, unknown>,
 ): Promise<T> {
   if (JSON.stringify(status) === JSON.stringify(object.status ?? {})) return object;
-  const written = await context.objects.patchStatus<T>(ref, object.metadata!.name!, status, object.metadata!.resourceVersion);
+  const written = await context.objects.patchStatus<T>(
+    ref,
+    object.metadata!.name!,
+    status,
+    object.metadata!.resourceVersion,
+  );
   context.written.record(ref, object, written);
   return written;
 }

@@ -73,22 +73,28 @@ export class Controller<T extends CustomObject<unknown, unknown>> {
   /** Start watching (and caching) the CRs without reconciling: followers keep a warm cache. */
   async startWatch(signal?: AbortSignal): Promise<void> {
     if (this.#watch) return;
-    this.#watch = watchCustomObjects<T>(this.#client, this.ref, (change) => {
-      const name = change.object.metadata?.name;
-      if (!name) return;
-      const node = nodeNameOf(change.object);
-      if (node) {
-        if (change.type === 'delete') this.#byNode.get(node)?.delete(name);
-        else {
-          let names = this.#byNode.get(node);
-          if (!names) this.#byNode.set(node, (names = new Set()));
-          names.add(name);
+    this.#watch = watchCustomObjects<T>(
+      this.#client,
+      this.ref,
+      (change) => {
+        const name = change.object.metadata?.name;
+        if (!name) return;
+        const node = nodeNameOf(change.object);
+        if (node) {
+          if (change.type === 'delete') this.#byNode.get(node)?.delete(name);
+          else {
+            let names = this.#byNode.get(node);
+            if (!names) this.#byNode.set(node, (names = new Set()));
+            names.add(name);
+          }
         }
-      }
-      if (this.#workers) this.#queue.add(name);
-    }, {
-      onError: (err, restartInMs) => this.#options.logger.warn({ err, restartInMs, controller: this.name }, 'CR watch failed; restarting'),
-    });
+        if (this.#workers) this.#queue.add(name);
+      },
+      {
+        onError: (err, restartInMs) =>
+          this.#options.logger.warn({ err, restartInMs, controller: this.name }, 'CR watch failed; restarting'),
+      },
+    );
     await this.#watch.waitForSync(signal);
   }
 

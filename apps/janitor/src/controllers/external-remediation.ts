@@ -53,10 +53,16 @@ export class ExternalRemediationReconciler implements Reconciler<ExternalRemedia
       if (!cr.status?.completionTime) {
         // Deleted before the outside system finished: give the node back to NVSentinel.
         if (await readNode(context.kube, nodeName)) await this.#nodeOps.removeTaints(nodeName, [this.#taint]);
-        if (findCondition(cr.status?.conditions, ConditionType.OwnershipReleased)?.status === 'True') context.metrics.externalRemediationsOpen.dec();
+        if (findCondition(cr.status?.conditions, ConditionType.OwnershipReleased)?.status === 'True')
+          context.metrics.externalRemediationsOpen.dec();
       }
       if (await context.lock.release(nodeName, holder)) context.lockReleased(nodeName);
-      await setFinalizers(context, EXTERNAL_REMEDIATIONS, cr, (cr.metadata.finalizers ?? []).filter((f) => f !== EXTERNAL_REMEDIATION_FINALIZER));
+      await setFinalizers(
+        context,
+        EXTERNAL_REMEDIATIONS,
+        cr,
+        (cr.metadata.finalizers ?? []).filter((f) => f !== EXTERNAL_REMEDIATION_FINALIZER),
+      );
       return;
     }
     if (cr.status?.completionTime) {
@@ -64,7 +70,10 @@ export class ExternalRemediationReconciler implements Reconciler<ExternalRemedia
       return;
     }
     if (!hasFinalizer(cr, EXTERNAL_REMEDIATION_FINALIZER)) {
-      cr = await setFinalizers(context, EXTERNAL_REMEDIATIONS, cr, [...(cr.metadata?.finalizers ?? []), EXTERNAL_REMEDIATION_FINALIZER]);
+      cr = await setFinalizers(context, EXTERNAL_REMEDIATIONS, cr, [
+        ...(cr.metadata?.finalizers ?? []),
+        EXTERNAL_REMEDIATION_FINALIZER,
+      ]);
     }
     const lock = await context.lock.acquire(nodeName, { ref: EXTERNAL_REMEDIATIONS, object: cr });
     if (!lock.held) return { requeueAfterMs: context.timing.lockRetryMs };
@@ -74,20 +83,34 @@ export class ExternalRemediationReconciler implements Reconciler<ExternalRemedia
     const released = findCondition(status.conditions, ConditionType.OwnershipReleased)?.status === 'True';
     if (!released) {
       if (!(await readNode(context.kube, nodeName))) {
-        status.conditions = setCondition(status.conditions, { type: ConditionType.OwnershipReleased, status: 'False', reason: Reason.NodeNotFound, message: `node ${nodeName} does not exist` }, now);
+        status.conditions = setCondition(
+          status.conditions,
+          {
+            type: ConditionType.OwnershipReleased,
+            status: 'False',
+            reason: Reason.NodeNotFound,
+            message: `node ${nodeName} does not exist`,
+          },
+          now,
+        );
         status.completionTime = apiTime(now);
         await writeStatus(context, EXTERNAL_REMEDIATIONS, cr, status as Record<string, unknown>);
         context.metrics.externalRemediations.inc({ status: 'failed' });
-        if (await context.lock.release(nodeName, { ref: EXTERNAL_REMEDIATIONS, object: cr })) context.lockReleased(nodeName);
+        if (await context.lock.release(nodeName, { ref: EXTERNAL_REMEDIATIONS, object: cr }))
+          context.lockReleased(nodeName);
         return;
       }
       await this.#nodeOps.addTaints(nodeName, [this.#taint]);
-      status.conditions = setCondition(status.conditions, {
-        type: ConditionType.OwnershipReleased,
-        status: 'True',
-        reason: Reason.ReleaseTaintApplied,
-        message: `taint ${this.#taint.key}=${this.#taint.value}:${this.#taint.effect} applied; the node belongs to the external remediation system until it sets ${ConditionType.ExternalRemediationComplete}`,
-      }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.OwnershipReleased,
+          status: 'True',
+          reason: Reason.ReleaseTaintApplied,
+          message: `taint ${this.#taint.key}=${this.#taint.value}:${this.#taint.effect} applied; the node belongs to the external remediation system until it sets ${ConditionType.ExternalRemediationComplete}`,
+        },
+        now,
+      );
       cr = await writeStatus(context, EXTERNAL_REMEDIATIONS, cr, status as Record<string, unknown>);
       context.metrics.externalRemediations.inc({ status: 'released' });
       context.metrics.externalRemediationsOpen.inc();
@@ -103,9 +126,12 @@ export class ExternalRemediationReconciler implements Reconciler<ExternalRemedia
     const outcome = complete.status === 'True' ? 'succeeded' : 'failed';
     context.metrics.externalRemediations.inc({ status: outcome });
     context.metrics.externalRemediationsOpen.dec();
-    const created = cr.metadata?.creationTimestamp ? new Date(cr.metadata.creationTimestamp as unknown as string).getTime() : now.getTime();
+    const created = cr.metadata?.creationTimestamp
+      ? new Date(cr.metadata.creationTimestamp as unknown as string).getTime()
+      : now.getTime();
     context.metrics.externalRemediationAge.observe({ status: outcome }, Math.max(0, (now.getTime() - created) / 1000));
     context.logger.info({ cr: cr.metadata?.name, node: nodeName, outcome }, 'external remediation finished');
-    if (await context.lock.release(nodeName, { ref: EXTERNAL_REMEDIATIONS, object: written })) context.lockReleased(nodeName);
+    if (await context.lock.release(nodeName, { ref: EXTERNAL_REMEDIATIONS, object: written }))
+      context.lockReleased(nodeName);
   }
 }

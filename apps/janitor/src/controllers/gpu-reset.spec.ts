@@ -24,16 +24,23 @@ describe('GPUReset controller', () => {
   let h: Harness;
   let operator: GpuOperatorPlayer;
   beforeEach(async () => {
-    h = await Harness.start({ scenario: { nodes: [{ name: 'dgx-0', labels: { [DEPLOY_LABEL]: 'true' } }, { name: 'dgx-1' }] } });
-    operator = new GpuOperatorPlayer(h.sim, { components: { [DEPLOY_LABEL]: 'nvidia-dcgm-exporter' }, jobNamespace: NAMESPACE });
+    h = await Harness.start({
+      scenario: { nodes: [{ name: 'dgx-0', labels: { [DEPLOY_LABEL]: 'true' } }, { name: 'dgx-1' }] },
+    });
+    operator = new GpuOperatorPlayer(h.sim, {
+      components: { [DEPLOY_LABEL]: 'nvidia-dcgm-exporter' },
+      jobNamespace: NAMESPACE,
+    });
   });
   afterEach(async () => {
     operator.stop();
     await h.close();
   });
 
-  const exporterPods = (node: string) => h.sim.state.pods(node).filter((pod) => pod.metadata.labels?.app === 'nvidia-dcgm-exporter');
-  const reset = (name: string, node: string, uuids = ['GPU-1']) => h.createCr<GpuReset>(GPU_RESETS, 'GPUReset', name, { nodeName: node, selector: { uuids } });
+  const exporterPods = (node: string) =>
+    h.sim.state.pods(node).filter((pod) => pod.metadata.labels?.app === 'nvidia-dcgm-exporter');
+  const reset = (name: string, node: string, uuids = ['GPU-1']) =>
+    h.createCr<GpuReset>(GPU_RESETS, 'GPUReset', name, { nodeName: node, selector: { uuids } });
 
   it('tears down the services, runs the reset Job on the node, restores the services: phase Succeeded', async () => {
     const janitor = await h.startJanitor({ yaml: CONFIG });
@@ -42,13 +49,29 @@ describe('GPUReset controller', () => {
     const done = await h.waitForCondition<GpuReset>(GPU_RESETS, 'reset-ok', ConditionType.Complete, 'True');
     expect(done.status?.phase).toBe('Succeeded');
     expect(findCondition(done.status?.conditions, ConditionType.Complete)?.reason).toBe(Reason.GPUResetSucceeded);
-    for (const type of [ConditionType.Ready, ConditionType.ServicesTornDown, ConditionType.ResetJobCreated, ConditionType.ResetJobCompleted, ConditionType.ServicesRestored]) {
+    for (const type of [
+      ConditionType.Ready,
+      ConditionType.ServicesTornDown,
+      ConditionType.ResetJobCreated,
+      ConditionType.ResetJobCompleted,
+      ConditionType.ServicesRestored,
+    ]) {
       expect(findCondition(done.status?.conditions, type)?.status, type).toBe('True');
     }
     expect(done.metadata?.finalizers).toContain(GPU_RESET_FINALIZER);
     expect(done.status?.jobRef).toMatchObject({ kind: 'Job', namespace: NAMESPACE, name: 'gpureset-reset-ok' });
     const job = h.sim.state.get('batch/v1', 'Job', 'gpureset-reset-ok', NAMESPACE)!;
-    const podSpec = (job.spec as { template: { spec: { nodeName: string; runtimeClassName: string; containers: Array<{ image: string; env: Array<{ name: string; value: string }> }> } } }).template.spec;
+    const podSpec = (
+      job.spec as {
+        template: {
+          spec: {
+            nodeName: string;
+            runtimeClassName: string;
+            containers: Array<{ image: string; env: Array<{ name: string; value: string }> }>;
+          };
+        };
+      }
+    ).template.spec;
     expect(podSpec.nodeName).toBe('dgx-0');
     expect(podSpec.runtimeClassName).toBe('nvidia');
     expect(podSpec.containers[0]!.image).toBe('ghcr.io/nvidia/nvsentinel/gpu-reset:test');
@@ -58,7 +81,9 @@ describe('GPUReset controller', () => {
     expect(h.node('dgx-0').metadata.annotations?.[SAVED_LABELS_ANNOTATION]).toBeUndefined();
     expect(exporterPods('dgx-0')).toHaveLength(1);
     await eventually(() => !h.leases().includes('dgx-0'), 'lock released');
-    expect(await janitor.registry.getSingleMetricAsString('gpu_reset_requests_completed_total')).toMatch(/status="succeeded"\} 1/);
+    expect(await janitor.registry.getSingleMetricAsString('gpu_reset_requests_completed_total')).toMatch(
+      /status="succeeded"\} 1/,
+    );
     expect(await janitor.registry.getSingleMetricAsString('gpu_reset_active_requests')).toMatch(/ 0$/m);
   });
 
@@ -67,26 +92,42 @@ describe('GPUReset controller', () => {
     const janitor = await h.startJanitor({ yaml: CONFIG });
     await reset('reset-fail', 'dgx-0');
     const done = await h.waitForCondition<GpuReset>(GPU_RESETS, 'reset-fail', ConditionType.Complete, 'False');
-    await eventually(async () => (await h.get<GpuReset>(GPU_RESETS, 'reset-fail'))?.status?.phase === 'Failed', 'phase Failed');
+    await eventually(
+      async () => (await h.get<GpuReset>(GPU_RESETS, 'reset-fail'))?.status?.phase === 'Failed',
+      'phase Failed',
+    );
     const final = (await h.get<GpuReset>(GPU_RESETS, 'reset-fail'))!;
     expect(findCondition(final.status?.conditions, ConditionType.Complete)?.reason).toBe(Reason.ResetJobFailed);
-    expect(findCondition(final.status?.conditions, ConditionType.ResetJobCompleted)).toMatchObject({ status: 'False', reason: Reason.ResetJobFailed });
+    expect(findCondition(final.status?.conditions, ConditionType.ResetJobCompleted)).toMatchObject({
+      status: 'False',
+      reason: Reason.ResetJobFailed,
+    });
     expect(findCondition(final.status?.conditions, ConditionType.ServicesRestored)?.status).toBe('True');
     expect(final.status?.completionTime).toBeDefined();
     expect(done).toBeDefined();
     expect(h.node('dgx-0').metadata.labels?.[DEPLOY_LABEL]).toBe('true');
     expect(exporterPods('dgx-0')).toHaveLength(1);
-    expect(await janitor.registry.getSingleMetricAsString('gpu_reset_failure_reasons_total')).toMatch(/reason="ResetJobFailed"\} 1/);
+    expect(await janitor.registry.getSingleMetricAsString('gpu_reset_failure_reasons_total')).toMatch(
+      /reason="ResetJobFailed"\} 1/,
+    );
   });
 
   it('services that do not stop in time fail with ServiceTeardownTimeoutExceeded, without a reset Job', async () => {
     operator.honourTeardown = false;
     await h.startJanitor({ yaml: CONFIG });
     await reset('reset-stuck', 'dgx-0');
-    await eventually(async () => (await h.get<GpuReset>(GPU_RESETS, 'reset-stuck'))?.status?.phase === 'Failed', 'phase Failed');
+    await eventually(
+      async () => (await h.get<GpuReset>(GPU_RESETS, 'reset-stuck'))?.status?.phase === 'Failed',
+      'phase Failed',
+    );
     const final = (await h.get<GpuReset>(GPU_RESETS, 'reset-stuck'))!;
-    expect(findCondition(final.status?.conditions, ConditionType.ServicesTornDown)).toMatchObject({ status: 'False', reason: Reason.ServiceTeardownTimeoutExceeded });
-    expect(findCondition(final.status?.conditions, ConditionType.Complete)?.reason).toBe(Reason.ServiceTeardownTimeoutExceeded);
+    expect(findCondition(final.status?.conditions, ConditionType.ServicesTornDown)).toMatchObject({
+      status: 'False',
+      reason: Reason.ServiceTeardownTimeoutExceeded,
+    });
+    expect(findCondition(final.status?.conditions, ConditionType.Complete)?.reason).toBe(
+      Reason.ServiceTeardownTimeoutExceeded,
+    );
     expect(h.sim.state.list('batch/v1', 'Job', NAMESPACE)).toHaveLength(0);
     expect(h.node('dgx-0').metadata.labels?.[DEPLOY_LABEL]).toBe('true');
   });

@@ -86,7 +86,16 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     const lock = await context.lock.acquire(nodeName, { ref: GPU_RESETS, object: cr });
     if (!lock.held) {
       status.phase = 'Pending';
-      status.conditions = setCondition(status.conditions, { type: ConditionType.Ready, status: 'False', reason: Reason.ResourceContention, message: `node ${nodeName} is locked by ${lock.holder}` }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.Ready,
+          status: 'False',
+          reason: Reason.ResourceContention,
+          message: `node ${nodeName} is locked by ${lock.holder}`,
+        },
+        now,
+      );
       await writeStatus(context, GPU_RESETS, cr, status as Record<string, unknown>);
       return { requeueAfterMs: context.timing.lockRetryMs };
     }
@@ -112,7 +121,14 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     return result;
   }
 
-  #set(status: GpuResetStatus, now: Date, type: string, state: Condition['status'], reason: string, message = ''): void {
+  #set(
+    status: GpuResetStatus,
+    now: Date,
+    type: string,
+    state: Condition['status'],
+    reason: string,
+    message = '',
+  ): void {
     status.conditions = setCondition(status.conditions, { type, status: state, reason, message }, now);
   }
 
@@ -142,20 +158,51 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
       return this.#finish(status, now);
     }
     status.phase = 'InProgress';
-    if (!this.#is(status, ConditionType.Ready)) this.#set(status, now, ConditionType.Ready, 'True', Reason.ReadyForReset, `node ${nodeName} locked`);
+    if (!this.#is(status, ConditionType.Ready))
+      this.#set(status, now, ConditionType.Ready, 'True', Reason.ReadyForReset, `node ${nodeName} locked`);
     const overall = Date.parse(status.startTime!) + this.#config.timeoutMs <= now.getTime();
-    if (overall && !this.#failed(status)) this.#fail(status, now, Reason.ResetJobTimeoutExceeded, `the reset did not finish within ${Math.round(this.#config.timeoutMs / 1000)} s`);
+    if (overall && !this.#failed(status))
+      this.#fail(
+        status,
+        now,
+        Reason.ResetJobTimeoutExceeded,
+        `the reset did not finish within ${Math.round(this.#config.timeoutMs / 1000)} s`,
+      );
 
     if (!this.#failed(status) && !this.#is(status, ConditionType.ServicesTornDown)) {
       if (!findCondition(status.conditions, ConditionType.ServicesTornDown)) {
-        this.#set(status, now, ConditionType.ServicesTornDown, 'Unknown', Reason.TearingDownServices, 'stopping GPU-operator services on the node');
+        this.#set(
+          status,
+          now,
+          ConditionType.ServicesTornDown,
+          'Unknown',
+          Reason.TearingDownServices,
+          'stopping GPU-operator services on the node',
+        );
       }
       if (!this.#config.mock) await this.#tearDown(node);
       const remaining = this.#config.mock ? [] : await this.#servicePods(nodeName);
       if (remaining.length === 0) {
-        this.#set(status, now, ConditionType.ServicesTornDown, 'True', Reason.ServicesTornDown, 'GPU-operator services stopped');
-      } else if (this.#elapsed(findCondition(status.conditions, ConditionType.ServicesTornDown), now) > this.#config.serviceManager.teardownTimeoutMs) {
-        this.#set(status, now, ConditionType.ServicesTornDown, 'False', Reason.ServiceTeardownTimeoutExceeded, `still running: ${remaining.map((p) => p.metadata?.name).join(', ')}`);
+        this.#set(
+          status,
+          now,
+          ConditionType.ServicesTornDown,
+          'True',
+          Reason.ServicesTornDown,
+          'GPU-operator services stopped',
+        );
+      } else if (
+        this.#elapsed(findCondition(status.conditions, ConditionType.ServicesTornDown), now) >
+        this.#config.serviceManager.teardownTimeoutMs
+      ) {
+        this.#set(
+          status,
+          now,
+          ConditionType.ServicesTornDown,
+          'False',
+          Reason.ServiceTeardownTimeoutExceeded,
+          `still running: ${remaining.map((p) => p.metadata?.name).join(', ')}`,
+        );
         this.#fail(status, now, Reason.ServiceTeardownTimeoutExceeded, 'GPU-operator pods did not stop in time');
       } else {
         return poll;
@@ -163,36 +210,97 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     }
     if (!this.#failed(status) && !this.#is(status, ConditionType.ResetJobCreated)) {
       if (this.#config.mock) {
-        this.#set(status, now, ConditionType.ResetJobCreated, 'True', Reason.ResetJobCreated, 'mock mode: no Job is created');
+        this.#set(
+          status,
+          now,
+          ConditionType.ResetJobCreated,
+          'True',
+          Reason.ResetJobCreated,
+          'mock mode: no Job is created',
+        );
       } else {
         const job = await this.#createJob(cr, nodeName);
-        status.jobRef = { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata!.name!, namespace: this.#jobNamespace, ...(job.metadata?.uid ? { uid: job.metadata.uid } : {}) };
-        this.#set(status, now, ConditionType.ResetJobCreated, 'True', Reason.ResetJobCreated, `Job ${this.#jobNamespace}/${job.metadata!.name}`);
+        status.jobRef = {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          name: job.metadata!.name!,
+          namespace: this.#jobNamespace,
+          ...(job.metadata?.uid ? { uid: job.metadata.uid } : {}),
+        };
+        this.#set(
+          status,
+          now,
+          ConditionType.ResetJobCreated,
+          'True',
+          Reason.ResetJobCreated,
+          `Job ${this.#jobNamespace}/${job.metadata!.name}`,
+        );
       }
     }
-    if (!this.#failed(status) && !findCondition(status.conditions, ConditionType.ResetJobCompleted)?.status.match(/True|False/)) {
+    if (
+      !this.#failed(status) &&
+      !findCondition(status.conditions, ConditionType.ResetJobCompleted)?.status.match(/True|False/)
+    ) {
       const outcome = this.#config.mock ? 'succeeded' : await this.#jobOutcome(status);
       if (outcome === 'succeeded') {
-        this.#set(status, now, ConditionType.ResetJobCompleted, 'True', Reason.ResetJobSucceeded, 'the GPUs were reset');
+        this.#set(
+          status,
+          now,
+          ConditionType.ResetJobCompleted,
+          'True',
+          Reason.ResetJobSucceeded,
+          'the GPUs were reset',
+        );
       } else if (outcome === 'failed' || outcome === 'missing') {
         const message = outcome === 'missing' ? 'the reset Job disappeared before it finished' : 'the reset Job failed';
         this.#set(status, now, ConditionType.ResetJobCompleted, 'False', Reason.ResetJobFailed, message);
         this.#fail(status, now, Reason.ResetJobFailed, message);
       } else {
-        this.#set(status, now, ConditionType.ResetJobCompleted, 'Unknown', Reason.ResetJobRunning, 'waiting for the reset Job');
+        this.#set(
+          status,
+          now,
+          ConditionType.ResetJobCompleted,
+          'Unknown',
+          Reason.ResetJobRunning,
+          'waiting for the reset Job',
+        );
         return poll;
       }
     }
     // Restore, after success or failure alike.
     if (!findCondition(status.conditions, ConditionType.ServicesRestored)?.status.match(/True|False/)) {
       if (!findCondition(status.conditions, ConditionType.ServicesRestored)) {
-        this.#set(status, now, ConditionType.ServicesRestored, 'Unknown', Reason.RestoringServices, 'starting GPU-operator services again');
+        this.#set(
+          status,
+          now,
+          ConditionType.ServicesRestored,
+          'Unknown',
+          Reason.RestoringServices,
+          'starting GPU-operator services again',
+        );
       }
       const missing = this.#config.mock ? [] : await this.#restore(nodeName);
       if (missing.length === 0) {
-        this.#set(status, now, ConditionType.ServicesRestored, 'True', Reason.ServicesRestored, 'GPU-operator services running');
-      } else if (this.#elapsed(findCondition(status.conditions, ConditionType.ServicesRestored), now) > this.#config.serviceManager.restoreTimeoutMs) {
-        this.#set(status, now, ConditionType.ServicesRestored, 'False', Reason.RestoreTimeoutExceeded, `not back: ${missing.join(', ')}`);
+        this.#set(
+          status,
+          now,
+          ConditionType.ServicesRestored,
+          'True',
+          Reason.ServicesRestored,
+          'GPU-operator services running',
+        );
+      } else if (
+        this.#elapsed(findCondition(status.conditions, ConditionType.ServicesRestored), now) >
+        this.#config.serviceManager.restoreTimeoutMs
+      ) {
+        this.#set(
+          status,
+          now,
+          ConditionType.ServicesRestored,
+          'False',
+          Reason.RestoreTimeoutExceeded,
+          `not back: ${missing.join(', ')}`,
+        );
         this.#fail(status, now, Reason.RestoreTimeoutExceeded, 'GPU-operator services did not come back in time');
       } else {
         return poll;
@@ -202,7 +310,8 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
   }
 
   #finish(status: GpuResetStatus, now: Date): void {
-    if (!this.#failed(status)) this.#set(status, now, ConditionType.Complete, 'True', Reason.GPUResetSucceeded, 'GPU reset succeeded');
+    if (!this.#failed(status))
+      this.#set(status, now, ConditionType.Complete, 'True', Reason.GPUResetSucceeded, 'GPU reset succeeded');
     status.phase = this.#failed(status) ? 'Failed' : 'Succeeded';
     status.completionTime = apiTime(now);
   }
@@ -214,7 +323,10 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     if (node.metadata?.annotations?.[SAVED_LABELS_ANNOTATION] === undefined) {
       // What to put back, and which services must be running again before the reset counts as done.
       const apps = [...new Set((await this.#servicePods(name)).map((pod) => pod.metadata?.labels?.app ?? ''))].sort();
-      const saved: SavedServices = { labels: Object.fromEntries(wanted.map((key) => [key, labels[key] ?? null])), apps };
+      const saved: SavedServices = {
+        labels: Object.fromEntries(wanted.map((key) => [key, labels[key] ?? null])),
+        apps,
+      };
       await this.#nodeOps.setAnnotations(name, { [SAVED_LABELS_ANNOTATION]: JSON.stringify(saved) });
     }
     if (wanted.some((key) => labels[key] !== 'false')) {
@@ -229,7 +341,10 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
       const parsed = JSON.parse(text) as SavedServices;
       return { labels: parsed.labels ?? {}, apps: parsed.apps ?? [] };
     } catch {
-      return { labels: Object.fromEntries(this.#config.serviceManager.deployLabels.map((key) => [key, null])), apps: [] };
+      return {
+        labels: Object.fromEntries(this.#config.serviceManager.deployLabels.map((key) => [key, null])),
+        apps: [],
+      };
     }
   }
 
@@ -239,7 +354,8 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     const saved = this.#saved(node);
     if (!node || !saved) return [];
     const labels = node.metadata?.labels ?? {};
-    if (Object.entries(saved.labels).some(([key, value]) => (labels[key] ?? null) !== value)) await this.#nodeOps.setLabels(nodeName, saved.labels);
+    if (Object.entries(saved.labels).some(([key, value]) => (labels[key] ?? null) !== value))
+      await this.#nodeOps.setLabels(nodeName, saved.labels);
     const running = new Set((await this.#servicePods(nodeName)).map((pod) => pod.metadata?.labels?.app));
     const missing = saved.apps.filter((app) => !running.has(app));
     if (missing.length === 0) await this.#nodeOps.setAnnotations(nodeName, { [SAVED_LABELS_ANNOTATION]: null });
@@ -248,8 +364,13 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
 
   async #servicePods(nodeName: string): Promise<V1Pod[]> {
     const { namespace, podApps } = this.#config.serviceManager;
-    const list = await this.#context.kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.nodeName=${nodeName}` });
-    return list.items.filter((pod) => podApps.includes(pod.metadata?.labels?.app ?? '') && !pod.metadata?.deletionTimestamp);
+    const list = await this.#context.kube.core.listNamespacedPod({
+      namespace,
+      fieldSelector: `spec.nodeName=${nodeName}`,
+    });
+    return list.items.filter(
+      (pod) => podApps.includes(pod.metadata?.labels?.app ?? '') && !pod.metadata?.deletionTimestamp,
+    );
   }
 
   async #createJob(cr: GpuReset, nodeName: string): Promise<JobObject> {
@@ -269,7 +390,15 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
         name,
         namespace: this.#jobNamespace,
         labels: { 'app.kubernetes.io/managed-by': 'janitor', [GPU_RESET_LABEL]: cr.metadata!.name! },
-        ownerReferences: [{ apiVersion: `${GPU_RESETS.group}/${GPU_RESETS.version}`, kind: 'GPUReset', name: cr.metadata!.name!, uid: cr.metadata!.uid!, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: `${GPU_RESETS.group}/${GPU_RESETS.version}`,
+            kind: 'GPUReset',
+            name: cr.metadata!.name!,
+            uid: cr.metadata!.uid!,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: {
         backoffLimit: 0,
@@ -280,9 +409,19 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
             nodeName,
             restartPolicy: 'Never',
             ...(job.runtimeClassName ? { runtimeClassName: job.runtimeClassName } : {}),
-            ...(job.imagePullSecrets.length ? { imagePullSecrets: job.imagePullSecrets.map((secret) => ({ name: secret })) } : {}),
+            ...(job.imagePullSecrets.length
+              ? { imagePullSecrets: job.imagePullSecrets.map((secret) => ({ name: secret })) }
+              : {}),
             tolerations: [{ operator: 'Exists' }],
-            containers: [{ name: 'gpu-reset', image: job.image, env, securityContext: { privileged: true }, ...(job.resources ? { resources: job.resources } : {}) }],
+            containers: [
+              {
+                name: 'gpu-reset',
+                image: job.image,
+                env,
+                securityContext: { privileged: true },
+                ...(job.resources ? { resources: job.resources } : {}),
+              },
+            ],
           },
         },
       },
@@ -299,7 +438,8 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     const job = await this.#objects.get<JobObject & { metadata?: { name?: string } }>(JOBS(ref.namespace), ref.name);
     if (!job) return 'missing';
     const conditions = job.status?.conditions ?? [];
-    if (conditions.some((c) => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True')) return 'succeeded';
+    if (conditions.some((c) => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True'))
+      return 'succeeded';
     if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return 'failed';
     return 'running';
   }
@@ -310,7 +450,14 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     const now = context.now();
     if (!cr.status?.completionTime) {
       const status: GpuResetStatus = { ...(cr.status ?? {}), phase: 'Terminating' as GpuResetPhase };
-      this.#set(status, now, ConditionType.Terminating, 'True', Reason.Deleting, 'the GPUReset is being deleted; restoring services');
+      this.#set(
+        status,
+        now,
+        ConditionType.Terminating,
+        'True',
+        Reason.Deleting,
+        'the GPUReset is being deleted; restoring services',
+      );
       cr = await writeStatus(context, GPU_RESETS, cr, status as Record<string, unknown>);
       if (status.jobRef) {
         await this.#objects.delete(JOBS(status.jobRef.namespace), status.jobRef.name).catch((err: unknown) => {
@@ -321,7 +468,12 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
       if (status.startTime) context.metrics.gpuResetActive.dec();
     }
     if (await context.lock.release(nodeName, { ref: GPU_RESETS, object: cr })) context.lockReleased(nodeName);
-    await setFinalizers(context, GPU_RESETS, cr, (cr.metadata?.finalizers ?? []).filter((f) => f !== GPU_RESET_FINALIZER));
+    await setFinalizers(
+      context,
+      GPU_RESETS,
+      cr,
+      (cr.metadata?.finalizers ?? []).filter((f) => f !== GPU_RESET_FINALIZER),
+    );
   }
 
   #recordCompletion(cr: GpuReset, status: GpuResetStatus): void {
@@ -333,6 +485,15 @@ export class GpuResetReconciler implements Reconciler<GpuReset> {
     if (outcome === 'failed') metrics.gpuResetFailures.inc({ reason: complete?.reason ?? Reason.InternalError });
     const seconds = (Date.parse(status.completionTime!) - Date.parse(status.startTime!)) / 1000;
     metrics.gpuResetDuration.observe({ status: outcome }, Math.max(0, seconds));
-    this.#context.logger.info({ cr: cr.metadata?.name, node: cr.spec?.nodeName, outcome, reason: complete?.reason, message: errorMessage(complete?.message) }, 'GPU reset finished');
+    this.#context.logger.info(
+      {
+        cr: cr.metadata?.name,
+        node: cr.spec?.nodeName,
+        outcome,
+        reason: complete?.reason,
+        message: errorMessage(complete?.message),
+      },
+      'GPU reset finished',
+    );
   }
 }

@@ -35,7 +35,14 @@ import {
   setCondition,
 } from './api.js';
 import type { ReconcileResult, Reconciler } from './controller.js';
-import { type ReconcileContext, bootIdOf, errorMessage, getNode, isTransientProviderError, writeStatus } from './context.js';
+import {
+  type ReconcileContext,
+  bootIdOf,
+  errorMessage,
+  getNode,
+  isTransientProviderError,
+  writeStatus,
+} from './context.js';
 
 export type NodeAction = 'reboot' | 'terminate';
 
@@ -48,14 +55,26 @@ interface ActionSpec {
 }
 
 const ACTIONS: Record<NodeAction, ActionSpec> = {
-  reboot: { ref: REBOOT_NODES, kind: KINDS.rebootnodes, doneCondition: ConditionType.NodeReady, metricAction: 'reboot' },
-  terminate: { ref: TERMINATE_NODES, kind: KINDS.terminatenodes, doneCondition: ConditionType.NodeTerminated, metricAction: 'terminate' },
+  reboot: {
+    ref: REBOOT_NODES,
+    kind: KINDS.rebootnodes,
+    doneCondition: ConditionType.NodeReady,
+    metricAction: 'reboot',
+  },
+  terminate: {
+    ref: TERMINATE_NODES,
+    kind: KINDS.terminatenodes,
+    doneCondition: ConditionType.NodeTerminated,
+    metricAction: 'terminate',
+  },
 };
 
 /** Signalled (or handed to an outside actor) and not yet finished. */
 function inProgress(status: NodeActionStatus, done: string): boolean {
   const conditions = status.conditions;
-  const started = findCondition(conditions, ConditionType.SignalSent)?.status === 'True' || findCondition(conditions, ConditionType.ManualMode)?.status === 'True';
+  const started =
+    findCondition(conditions, ConditionType.SignalSent)?.status === 'True' ||
+    findCondition(conditions, ConditionType.ManualMode)?.status === 'True';
   return started && findCondition(conditions, done)?.status !== 'True';
 }
 
@@ -87,7 +106,10 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     }
     const lock = await context.lock.acquire(nodeName, holder);
     if (!lock.held) {
-      context.logger.debug({ cr: cr.metadata?.name, node: nodeName, holder: lock.holder }, 'node locked by another CR; waiting');
+      context.logger.debug(
+        { cr: cr.metadata?.name, node: nodeName, holder: lock.holder },
+        'node locked by another CR; waiting',
+      );
       return { requeueAfterMs: context.timing.lockRetryMs };
     }
     const now = context.now();
@@ -106,7 +128,8 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     const written = await writeStatus(context, this.#spec.ref, current, status as Record<string, unknown>);
     if (status.completionTime && !cr.status?.completionTime) {
       this.#recordCompletion(written, status);
-      if (await context.lock.release(nodeName, { ref: this.#spec.ref, object: written })) context.lockReleased(nodeName);
+      if (await context.lock.release(nodeName, { ref: this.#spec.ref, object: written }))
+        context.lockReleased(nodeName);
       return;
     }
     return result;
@@ -115,7 +138,8 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
   #initialConditions(conditions: Condition[] | undefined, now: Date): Condition[] {
     let list = conditions ?? [];
     for (const type of [ConditionType.SignalSent, this.#spec.doneCondition]) {
-      if (!findCondition(list, type)) list = setCondition(list, { type, status: 'Unknown', reason: Reason.Initializing, message: '' }, now);
+      if (!findCondition(list, type))
+        list = setCondition(list, { type, status: 'Unknown', reason: Reason.Initializing, message: '' }, now);
     }
     return list;
   }
@@ -124,13 +148,27 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     status.completionTime = apiTime(now);
   }
 
-  async #signal(cr: RebootNode, status: NodeActionStatus, node: V1Node | undefined, now: Date): Promise<{ result: ReconcileResult | void; current: RebootNode }> {
+  async #signal(
+    cr: RebootNode,
+    status: NodeActionStatus,
+    node: V1Node | undefined,
+    now: Date,
+  ): Promise<{ result: ReconcileResult | void; current: RebootNode }> {
     const context = this.#context;
     const signal = findCondition(status.conditions, ConditionType.SignalSent);
     if (!node) {
       if (this.#action === 'terminate') {
         // The goal (no such node) already holds.
-        status.conditions = setCondition(status.conditions, { type: ConditionType.NodeTerminated, status: 'True', reason: Reason.Succeeded, message: 'the node no longer exists' }, now);
+        status.conditions = setCondition(
+          status.conditions,
+          {
+            type: ConditionType.NodeTerminated,
+            status: 'True',
+            reason: Reason.Succeeded,
+            message: 'the node no longer exists',
+          },
+          now,
+        );
         this.#complete(status, now);
       }
       // RebootNode: upstream ends the reconcile; the node watch wakes the CR if the node appears.
@@ -138,52 +176,88 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     }
     if (this.#config.manualMode) {
       status.signalBootID ??= bootIdOf(node);
-      status.conditions = setCondition(status.conditions, {
-        type: ConditionType.ManualMode,
-        status: 'True',
-        reason: Reason.OutsideActorRequired,
-        message: `manual mode: janitor sends no signal; an outside actor must ${this.#action} the node`,
-      }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.ManualMode,
+          status: 'True',
+          reason: Reason.OutsideActorRequired,
+          message: `manual mode: janitor sends no signal; an outside actor must ${this.#action} the node`,
+        },
+        now,
+      );
       return { result: { requeueAfterMs: context.timing.readinessPollMs }, current: cr };
     }
     if (signal?.reason === Reason.Sending && this.#signalLanded(node, status)) {
-      status.conditions = setCondition(status.conditions, {
-        type: ConditionType.SignalSent,
-        status: 'True',
-        reason: Reason.SignalRecovered,
-        message: 'janitor restarted after sending the signal; the node had already gone down, so it was not sent again',
-      }, now);
-      context.logger.info({ cr: cr.metadata?.name, node: node.metadata?.name }, 'signal recorded as sent after a restart: the node already went down');
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.SignalSent,
+          status: 'True',
+          reason: Reason.SignalRecovered,
+          message:
+            'janitor restarted after sending the signal; the node had already gone down, so it was not sent again',
+        },
+        now,
+      );
+      context.logger.info(
+        { cr: cr.metadata?.name, node: node.metadata?.name },
+        'signal recorded as sent after a restart: the node already went down',
+      );
       return { result: { requeueAfterMs: context.timing.afterSignalMs }, current: cr };
     }
     if (signal?.reason === Reason.Sending && status.signalAttemptTime) {
       // Someone (another replica, or this process before a restart) may be inside the call now.
       const age = now.getTime() - Date.parse(status.signalAttemptTime);
-      if (age < context.timing.signalInFlightMs) return { result: { requeueAfterMs: context.timing.signalInFlightMs - age }, current: cr };
+      if (age < context.timing.signalInFlightMs)
+        return { result: { requeueAfterMs: context.timing.signalInFlightMs - age }, current: cr };
     }
     // The intent record, written before the call (see the file comment).
     status.signalBootID = bootIdOf(node);
     status.signalAttemptTime = new Date(now).toISOString();
-    status.conditions = setCondition(status.conditions, {
-      type: ConditionType.SignalSent,
-      status: 'Unknown',
-      reason: Reason.Sending,
-      message: `sending the ${this.#action} signal`,
-    }, now);
+    status.conditions = setCondition(
+      status.conditions,
+      {
+        type: ConditionType.SignalSent,
+        status: 'Unknown',
+        reason: Reason.Sending,
+        message: `sending the ${this.#action} signal`,
+      },
+      now,
+    );
     const current = await writeStatus(context, this.#spec.ref, cr, status as Record<string, unknown>);
-    context.metrics.actions.inc({ action_type: this.#spec.metricAction, status: 'started', node: node.metadata!.name! });
+    context.metrics.actions.inc({
+      action_type: this.#spec.metricAction,
+      status: 'started',
+      node: node.metadata!.name!,
+    });
     try {
-      const { requestRef } = this.#action === 'reboot' ? await context.provider.sendRebootSignal(node) : await context.provider.sendTerminateSignal(node);
-      status.conditions = setCondition(status.conditions, { type: ConditionType.SignalSent, status: 'True', reason: Reason.Succeeded, message: requestRef }, now);
+      const { requestRef } =
+        this.#action === 'reboot'
+          ? await context.provider.sendRebootSignal(node)
+          : await context.provider.sendTerminateSignal(node);
+      status.conditions = setCondition(
+        status.conditions,
+        { type: ConditionType.SignalSent, status: 'True', reason: Reason.Succeeded, message: requestRef },
+        now,
+      );
       return { result: { requeueAfterMs: context.timing.afterSignalMs }, current };
     } catch (err) {
       if (isTransientProviderError(err)) {
         context.logger.warn({ err, cr: cr.metadata?.name }, 'transient provider error while signalling; retrying');
         return { result: { requeueAfterMs: context.timing.signalRetryMs }, current };
       }
-      status.conditions = setCondition(status.conditions, { type: ConditionType.SignalSent, status: 'False', reason: Reason.Failed, message: errorMessage(err) }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        { type: ConditionType.SignalSent, status: 'False', reason: Reason.Failed, message: errorMessage(err) },
+        now,
+      );
       this.#complete(status, now);
-      context.metrics.actions.inc({ action_type: this.#spec.metricAction, status: 'failed', node: node.metadata!.name! });
+      context.metrics.actions.inc({
+        action_type: this.#spec.metricAction,
+        status: 'failed',
+        node: node.metadata!.name!,
+      });
       return { result: undefined, current };
     }
   }
@@ -194,7 +268,12 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     return (status.signalBootID !== undefined && bootIdOf(node) !== status.signalBootID) || !isNodeReady(node);
   }
 
-  async #wait(cr: RebootNode, status: NodeActionStatus, node: V1Node | undefined, now: Date): Promise<ReconcileResult | void> {
+  async #wait(
+    cr: RebootNode,
+    status: NodeActionStatus,
+    node: V1Node | undefined,
+    now: Date,
+  ): Promise<ReconcileResult | void> {
     return this.#action === 'reboot' ? this.#waitReboot(cr, status, node, now) : this.#waitTerminate(status, node, now);
   }
 
@@ -209,7 +288,12 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     return { requeueAfterMs: Math.max(1, Math.min(pollMs, untilTimeout)) };
   }
 
-  async #waitReboot(cr: RebootNode, status: NodeActionStatus, node: V1Node | undefined, now: Date): Promise<ReconcileResult | void> {
+  async #waitReboot(
+    cr: RebootNode,
+    status: NodeActionStatus,
+    node: V1Node | undefined,
+    now: Date,
+  ): Promise<ReconcileResult | void> {
     const context = this.#context;
     const manual = findCondition(status.conditions, ConditionType.ManualMode)?.status === 'True';
     const signal = findCondition(status.conditions, ConditionType.SignalSent);
@@ -222,24 +306,42 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
         cspReady = await context.provider.isNodeReady(node, requestRef);
       } catch (err) {
         if (isTransientProviderError(err)) return { requeueAfterMs: context.timing.readinessRetryMs };
-        status.conditions = setCondition(status.conditions, { type: ConditionType.NodeReady, status: 'False', reason: Reason.Failed, message: errorMessage(err) }, now);
+        status.conditions = setCondition(
+          status.conditions,
+          { type: ConditionType.NodeReady, status: 'False', reason: Reason.Failed, message: errorMessage(err) },
+          now,
+        );
         this.#complete(status, now);
         return;
       }
     }
-    const rebooted = node !== undefined && isNodeReady(node) && (!status.signalBootID || bootIdOf(node) !== status.signalBootID);
+    const rebooted =
+      node !== undefined && isNodeReady(node) && (!status.signalBootID || bootIdOf(node) !== status.signalBootID);
     if (cspReady && rebooted) {
-      status.conditions = setCondition(status.conditions, { type: ConditionType.NodeReady, status: 'True', reason: Reason.Succeeded, message: 'the node is back and Ready' }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.NodeReady,
+          status: 'True',
+          reason: Reason.Succeeded,
+          message: 'the node is back and Ready',
+        },
+        now,
+      );
       this.#complete(status, now);
       return;
     }
     if (this.#timedOut(status, now)) {
-      status.conditions = setCondition(status.conditions, {
-        type: ConditionType.NodeReady,
-        status: 'False',
-        reason: Reason.Timeout,
-        message: `the node was not Ready again within ${Math.round(this.#config.timeoutMs / 1000)} s of the start`,
-      }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.NodeReady,
+          status: 'False',
+          reason: Reason.Timeout,
+          message: `the node was not Ready again within ${Math.round(this.#config.timeoutMs / 1000)} s of the start`,
+        },
+        now,
+      );
       this.#complete(status, now);
       return;
     }
@@ -250,7 +352,11 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
   async #waitTerminate(status: NodeActionStatus, node: V1Node | undefined, now: Date): Promise<ReconcileResult | void> {
     const context = this.#context;
     if (!node) {
-      status.conditions = setCondition(status.conditions, { type: ConditionType.NodeTerminated, status: 'True', reason: Reason.Succeeded, message: 'the node is gone' }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        { type: ConditionType.NodeTerminated, status: 'True', reason: Reason.Succeeded, message: 'the node is gone' },
+        now,
+      );
       this.#complete(status, now);
       return;
     }
@@ -261,17 +367,30 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
       } catch (err) {
         if ((err as { code?: number }).code !== 404) throw err;
       }
-      status.conditions = setCondition(status.conditions, { type: ConditionType.NodeTerminated, status: 'True', reason: Reason.Succeeded, message: 'the node was NotReady and its Node object was deleted' }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.NodeTerminated,
+          status: 'True',
+          reason: Reason.Succeeded,
+          message: 'the node was NotReady and its Node object was deleted',
+        },
+        now,
+      );
       this.#complete(status, now);
       return;
     }
     if (this.#timedOut(status, now)) {
-      status.conditions = setCondition(status.conditions, {
-        type: ConditionType.NodeTerminated,
-        status: 'False',
-        reason: Reason.Timeout,
-        message: `the node still existed and was Ready ${Math.round(this.#config.timeoutMs / 1000)} s after the start`,
-      }, now);
+      status.conditions = setCondition(
+        status.conditions,
+        {
+          type: ConditionType.NodeTerminated,
+          status: 'False',
+          reason: Reason.Timeout,
+          message: `the node still existed and was Ready ${Math.round(this.#config.timeoutMs / 1000)} s after the start`,
+        },
+        now,
+      );
       this.#complete(status, now);
       return;
     }
@@ -285,13 +404,20 @@ export class NodeActionReconciler implements Reconciler<RebootNode> {
     const outcome = succeeded ? 'succeeded' : done?.reason === Reason.Timeout ? 'timeout' : 'failed';
     // A failed signal was already counted when it failed.
     if (!(signal?.status === 'False')) {
-      this.#context.metrics.actions.inc({ action_type: this.#spec.metricAction, status: outcome, node: cr.spec!.nodeName });
+      this.#context.metrics.actions.inc({
+        action_type: this.#spec.metricAction,
+        status: outcome,
+        node: cr.spec!.nodeName,
+      });
     }
     if (succeeded && cr.metadata?.creationTimestamp) {
       const created = new Date(cr.metadata.creationTimestamp as unknown as string).getTime();
       const seconds = Math.max(0, (Date.parse(status.completionTime!) - created) / 1000);
       this.#context.metrics.mttr.observe({ action_type: this.#spec.metricAction }, seconds);
     }
-    this.#context.logger.info({ cr: cr.metadata?.name, kind: this.#spec.kind, node: cr.spec?.nodeName, outcome, reason: done?.reason }, 'maintenance finished');
+    this.#context.logger.info(
+      { cr: cr.metadata?.name, kind: this.#spec.kind, node: cr.spec?.nodeName, outcome, reason: done?.reason },
+      'maintenance finished',
+    );
   }
 }

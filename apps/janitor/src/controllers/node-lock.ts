@@ -10,7 +10,14 @@
  * while here the holder is a CR (by uid) and survives janitor restarts and leader changes.
  */
 import type { V1Lease, V1OwnerReference } from '@kubernetes/client-node';
-import { type CustomObject, CustomObjectOps, type CustomResourceRef, type KubeClient, K8sErrorCode, toK8sError } from '@nvsentinel/k8s';
+import {
+  type CustomObject,
+  CustomObjectOps,
+  type CustomResourceRef,
+  type KubeClient,
+  K8sErrorCode,
+  toK8sError,
+} from '@nvsentinel/k8s';
 import { NodeLockError } from '../errors.js';
 
 export interface LockHolder {
@@ -97,7 +104,8 @@ export class NodeLock {
       if (toK8sError(err).code !== K8sErrorCode.ALREADY_EXISTS) throw err;
     }
     const lease = await this.#read(nodeName);
-    if (!lease) return attempt < 3 ? this.#tryAcquire(nodeName, owner, attempt + 1) : { held: false, holder: 'unknown' };
+    if (!lease)
+      return attempt < 3 ? this.#tryAcquire(nodeName, owner, attempt + 1) : { held: false, holder: 'unknown' };
     const current = lease.metadata?.ownerReferences?.[0];
     if (current?.uid === owner.uid) {
       this.#held.set(nodeName, { owner: owner.uid, lease: lease.metadata?.uid });
@@ -109,7 +117,10 @@ export class NodeLock {
       await this.#deleteLease(lease);
       return this.#tryAcquire(nodeName, owner, attempt + 1);
     }
-    return { held: false, holder: current ? `${current.kind}/${current.name}` : (lease.spec?.holderIdentity ?? 'unknown') };
+    return {
+      held: false,
+      holder: current ? `${current.kind}/${current.name}` : (lease.spec?.holderIdentity ?? 'unknown'),
+    };
   }
 
   async #holderGone(owner: V1OwnerReference | undefined): Promise<boolean> {
@@ -125,7 +136,12 @@ export class NodeLock {
       await this.#client.coordination.deleteNamespacedLease({
         name: lease.metadata!.name!,
         namespace: this.#options.namespace,
-        body: { preconditions: { uid: lease.metadata?.uid, ...(lease.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}) } },
+        body: {
+          preconditions: {
+            uid: lease.metadata?.uid,
+            ...(lease.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}),
+          },
+        },
       });
       return true;
     } catch (err) {

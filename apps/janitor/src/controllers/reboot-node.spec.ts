@@ -4,7 +4,8 @@ import type { CspProvider } from '../providers/provider.js';
 import { Harness, NAMESPACE, eventually } from '../testing/harness.js';
 import { ConditionType, REBOOT_NODES, Reason, type RebootNode, findCondition } from './api.js';
 
-const reboot = (h: Harness, name: string, nodeName: string) => h.createCr<RebootNode>(REBOOT_NODES, 'RebootNode', name, { nodeName, force: false });
+const reboot = (h: Harness, name: string, nodeName: string) =>
+  h.createCr<RebootNode>(REBOOT_NODES, 'RebootNode', name, { nodeName, force: false });
 
 describe('RebootNode controller', () => {
   let h: Harness;
@@ -31,7 +32,9 @@ describe('RebootNode controller', () => {
 
     const metrics = await janitor.registry.getSingleMetricAsString('janitor_actions_count');
     expect(metrics).toMatch(/janitor_actions_count\{action_type="reboot",status="succeeded",node="gpu-node-0"\} 1/);
-    expect(await janitor.registry.getSingleMetricAsString('janitor_action_mttr_seconds')).toMatch(/janitor_action_mttr_seconds_count\{action_type="reboot"\} 1/);
+    expect(await janitor.registry.getSingleMetricAsString('janitor_action_mttr_seconds')).toMatch(
+      /janitor_action_mttr_seconds_count\{action_type="reboot"\} 1/,
+    );
   });
 
   it('the lock is a Lease named after the node, owned by the CR', async () => {
@@ -41,7 +44,13 @@ describe('RebootNode controller', () => {
     await h.waitForCondition<RebootNode>(REBOOT_NODES, 'r-lock', ConditionType.ManualMode, 'True');
     const lease = h.sim.state.get('coordination.k8s.io/v1', 'Lease', 'gpu-node-1', NAMESPACE)!;
     expect(lease.metadata.ownerReferences).toEqual([
-      { apiVersion: 'janitor.dgxc.nvidia.com/v1alpha1', kind: 'RebootNode', name: 'r-lock', uid: cr.metadata!.uid, blockOwnerDeletion: true },
+      {
+        apiVersion: 'janitor.dgxc.nvidia.com/v1alpha1',
+        kind: 'RebootNode',
+        name: 'r-lock',
+        uid: cr.metadata!.uid,
+        blockOwnerDeletion: true,
+      },
     ]);
   });
 
@@ -53,7 +62,9 @@ describe('RebootNode controller', () => {
     const first = await h.waitForCondition<RebootNode>(REBOOT_NODES, 'first', ConditionType.NodeReady, 'True');
     const second = await h.waitForCondition<RebootNode>(REBOOT_NODES, 'second', ConditionType.NodeReady, 'True');
     const secondSignal = findCondition(second.status?.conditions, ConditionType.SignalSent)!;
-    expect(Date.parse(secondSignal.lastTransitionTime)).toBeGreaterThanOrEqual(Date.parse(first.status!.completionTime!));
+    expect(Date.parse(secondSignal.lastTransitionTime)).toBeGreaterThanOrEqual(
+      Date.parse(first.status!.completionTime!),
+    );
     expect(h.provider.rebootCount('gpu-node-2')).toBe(2);
   });
 
@@ -61,10 +72,15 @@ describe('RebootNode controller', () => {
     await h.startJanitor({ yaml: 'global:\n  manualMode: true\n' });
     await reboot(h, 'manual', 'gpu-node-0');
     const waiting = await h.waitForCondition<RebootNode>(REBOOT_NODES, 'manual', ConditionType.ManualMode, 'True');
-    expect(findCondition(waiting.status?.conditions, ConditionType.ManualMode)?.reason).toBe(Reason.OutsideActorRequired);
+    expect(findCondition(waiting.status?.conditions, ConditionType.ManualMode)?.reason).toBe(
+      Reason.OutsideActorRequired,
+    );
     // The node is still Ready with its old bootID: that must not count as rebooted.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(findCondition((await h.get<RebootNode>(REBOOT_NODES, 'manual'))?.status?.conditions, ConditionType.NodeReady)?.status).toBe('Unknown');
+    expect(
+      findCondition((await h.get<RebootNode>(REBOOT_NODES, 'manual'))?.status?.conditions, ConditionType.NodeReady)
+        ?.status,
+    ).toBe('Unknown');
     void h.sim.rebootNode('gpu-node-0', { downSeconds: 1 });
     await h.waitForCondition<RebootNode>(REBOOT_NODES, 'manual', ConditionType.NodeReady, 'True');
     expect(h.provider.rebootCount('gpu-node-0')).toBe(0);
@@ -112,7 +128,10 @@ describe('RebootNode controller', () => {
       const object = await h.get<RebootNode>(REBOOT_NODES, 'ghost');
       return object?.status?.startTime ? object : undefined;
     }, 'initial conditions');
-    expect(findCondition(cr.status?.conditions, ConditionType.SignalSent)).toMatchObject({ status: 'Unknown', reason: Reason.Initializing });
+    expect(findCondition(cr.status?.conditions, ConditionType.SignalSent)).toMatchObject({
+      status: 'Unknown',
+      reason: Reason.Initializing,
+    });
     expect(h.provider.reboots.size).toBe(0);
   });
 });

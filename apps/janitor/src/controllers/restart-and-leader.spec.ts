@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness, NAMESPACE, eventually } from '../testing/harness.js';
 import { ConditionType, REBOOT_NODES, Reason, type RebootNode, findCondition } from './api.js';
 
-const reboot = (h: Harness, name: string, nodeName: string) => h.createCr<RebootNode>(REBOOT_NODES, 'RebootNode', name, { nodeName, force: false });
+const reboot = (h: Harness, name: string, nodeName: string) =>
+  h.createCr<RebootNode>(REBOOT_NODES, 'RebootNode', name, { nodeName, force: false });
 
 /** Puts a CR in the state a janitor killed right after its intent write leaves behind. */
 async function intentWritten(h: Harness, name: string, nodeName: string, bootID: string): Promise<void> {
@@ -12,8 +13,20 @@ async function intentWritten(h: Harness, name: string, nodeName: string, bootID:
     signalBootID: bootID,
     signalAttemptTime: now,
     conditions: [
-      { type: ConditionType.SignalSent, status: 'Unknown', reason: Reason.Sending, message: 'sending the reboot signal', lastTransitionTime: now },
-      { type: ConditionType.NodeReady, status: 'Unknown', reason: Reason.Initializing, message: '', lastTransitionTime: now },
+      {
+        type: ConditionType.SignalSent,
+        status: 'Unknown',
+        reason: Reason.Sending,
+        message: 'sending the reboot signal',
+        lastTransitionTime: now,
+      },
+      {
+        type: ConditionType.NodeReady,
+        status: 'Unknown',
+        reason: Reason.Initializing,
+        message: '',
+        lastTransitionTime: now,
+      },
     ],
   });
 }
@@ -86,6 +99,7 @@ describe('janitor restarts and replicas', () => {
     for (const node of ['gpu-node-0', 'gpu-node-1', 'gpu-node-2', 'gpu-node-3']) {
       await h.waitForCondition<RebootNode>(REBOOT_NODES, `r-${node}`, ConditionType.NodeReady, 'True');
     }
-    for (const node of ['gpu-node-0', 'gpu-node-1', 'gpu-node-2', 'gpu-node-3']) expect(h.provider.rebootCount(node)).toBe(1);
+    for (const node of ['gpu-node-0', 'gpu-node-1', 'gpu-node-2', 'gpu-node-3'])
+      expect(h.provider.rebootCount(node)).toBe(1);
   });
 });

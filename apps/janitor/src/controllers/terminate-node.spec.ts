@@ -3,7 +3,8 @@ import type { CspProvider } from '../providers/provider.js';
 import { Harness, eventually } from '../testing/harness.js';
 import { ConditionType, Reason, TERMINATE_NODES, type TerminateNode, findCondition } from './api.js';
 
-const terminate = (h: Harness, name: string, nodeName: string) => h.createCr<TerminateNode>(TERMINATE_NODES, 'TerminateNode', name, { nodeName, force: false });
+const terminate = (h: Harness, name: string, nodeName: string) =>
+  h.createCr<TerminateNode>(TERMINATE_NODES, 'TerminateNode', name, { nodeName, force: false });
 
 describe('TerminateNode controller', () => {
   let h: Harness;
@@ -26,7 +27,11 @@ describe('TerminateNode controller', () => {
     await h.startJanitor({ provider: cloud });
     await terminate(h, 't-1', 'gpu-node-0');
     const done = await h.waitForCondition<TerminateNode>(TERMINATE_NODES, 't-1', ConditionType.NodeTerminated, 'True');
-    expect(findCondition(done.status?.conditions, ConditionType.SignalSent)).toMatchObject({ status: 'True', reason: Reason.Succeeded, message: 'terminate-1' });
+    expect(findCondition(done.status?.conditions, ConditionType.SignalSent)).toMatchObject({
+      status: 'True',
+      reason: Reason.Succeeded,
+      message: 'terminate-1',
+    });
     expect(done.status?.completionTime).toBeDefined();
     expect(h.sim.state.get('v1', 'Node', 'gpu-node-0')).toBeUndefined();
     await eventually(() => !h.leases().includes('gpu-node-0'), 'lock released');
@@ -50,14 +55,24 @@ describe('TerminateNode controller', () => {
     };
     const janitor = await h.startJanitor({ provider: noTerminate });
     await terminate(h, 't-unsupported', 'gpu-node-2');
-    const failed = await h.waitForCondition<TerminateNode>(TERMINATE_NODES, 't-unsupported', ConditionType.SignalSent, 'False');
+    const failed = await h.waitForCondition<TerminateNode>(
+      TERMINATE_NODES,
+      't-unsupported',
+      ConditionType.SignalSent,
+      'False',
+    );
     expect(failed.status?.completionTime).toBeDefined();
     await janitor.stop();
 
     const ignored: CspProvider = { ...noTerminate, sendTerminateSignal: async () => ({ requestRef: 'ignored' }) };
     await h.startJanitor({ provider: ignored, yaml: 'terminateNodeController:\n  timeout: 1s\n' });
     await terminate(h, 't-timeout', 'gpu-node-2');
-    const timedOut = await h.waitForCondition<TerminateNode>(TERMINATE_NODES, 't-timeout', ConditionType.NodeTerminated, 'False');
+    const timedOut = await h.waitForCondition<TerminateNode>(
+      TERMINATE_NODES,
+      't-timeout',
+      ConditionType.NodeTerminated,
+      'False',
+    );
     expect(findCondition(timedOut.status?.conditions, ConditionType.NodeTerminated)?.reason).toBe(Reason.Timeout);
     expect(h.sim.state.get('v1', 'Node', 'gpu-node-2')).toBeDefined();
   });

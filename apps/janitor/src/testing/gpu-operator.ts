@@ -39,18 +39,32 @@ export class GpuOperatorPlayer {
         const nodeName = node.metadata.name!;
         for (const [label, app] of Object.entries(this.#options.components)) {
           const off = node.metadata.labels?.[label] === 'false';
-          const pods = state.pods(nodeName).filter((pod) => pod.metadata.namespace === namespace && pod.metadata.labels?.app === app);
+          const pods = state
+            .pods(nodeName)
+            .filter((pod) => pod.metadata.namespace === namespace && pod.metadata.labels?.app === app);
           const key = `${nodeName}/${app}`;
           if (off && this.honourTeardown) {
             for (const pod of pods) {
               this.#stopped.set(key, pod);
-              void fetch(`${this.#sim.url}/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}?gracePeriodSeconds=0`, { method: 'DELETE' });
+              void fetch(
+                `${this.#sim.url}/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}?gracePeriodSeconds=0`,
+                { method: 'DELETE' },
+              );
             }
           } else if (!off && this.honourRestore && pods.length === 0 && this.#stopped.has(key)) {
             const old = this.#stopped.get(key)!;
             this.#stopped.delete(key);
-            const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, deletionTimestamp: _dt, ...metadata } = old.metadata;
-            state.create({ ...old, metadata: { ...metadata, name: `${app}-${Math.random().toString(36).slice(2, 7)}` } });
+            const {
+              uid: _uid,
+              resourceVersion: _rv,
+              creationTimestamp: _ct,
+              deletionTimestamp: _dt,
+              ...metadata
+            } = old.metadata;
+            state.create({
+              ...old,
+              metadata: { ...metadata, name: `${app}-${Math.random().toString(36).slice(2, 7)}` },
+            });
           }
         }
       }
@@ -59,7 +73,9 @@ export class GpuOperatorPlayer {
         if (this.jobsSeen.includes(name) || this.jobOutcome === 'hang') continue;
         this.jobsSeen.push(name);
         const type = this.jobOutcome === 'fail' ? 'Failed' : 'Complete';
-        state.updateStatus('batch/v1', 'Job', name, this.#options.jobNamespace, { conditions: [{ type, status: 'True', reason: type === 'Failed' ? 'BackoffLimitExceeded' : 'Completed' }] });
+        state.updateStatus('batch/v1', 'Job', name, this.#options.jobNamespace, {
+          conditions: [{ type, status: 'True', reason: type === 'Failed' ? 'BackoffLimitExceeded' : 'Completed' }],
+        });
       }
     } catch {
       // Objects come and go between list and write; the next tick sees the new state.

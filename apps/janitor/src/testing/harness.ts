@@ -8,7 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { startClusterSim, type ClusterSim, type ClusterSimOptions, type KubeObject } from '@nvsentinel/cluster-sim';
-import { type CustomObject, CustomObjectOps, type CustomResourceRef, RequestCounter, createKubeClient, type KubeClient } from '@nvsentinel/k8s';
+import {
+  type CustomObject,
+  CustomObjectOps,
+  type CustomResourceRef,
+  RequestCounter,
+  createKubeClient,
+  type KubeClient,
+} from '@nvsentinel/k8s';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@nvsentinel/service-kit';
 import { parse as parseYaml } from 'yaml';
 import { type JanitorConfig, parseJanitorConfig } from '../config/janitor-config.js';
@@ -136,13 +143,21 @@ export class Harness {
     });
     const admin = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1, userAgent: 'test-admin' });
     const logger = createLogger({ name: 'janitor-test', level: process.env.LOG_LEVEL ?? 'fatal' });
-    const provider = new CountingProvider(new SimProvider({ kube: admin, rebootDownSeconds: options.rebootDownSeconds ?? 1 }));
+    const provider = new CountingProvider(
+      new SimProvider({ kube: admin, rebootDownSeconds: options.rebootDownSeconds ?? 1 }),
+    );
     return new Harness(sim, admin, provider, logger);
   }
 
   /** A janitor on its own kube client (counted in `requests`); stopped by `close()`. */
   async startJanitor(input: StartJanitorOptions = {}): Promise<Janitor> {
-    const kube = createKubeClient({ kubeconfig: this.sim.kubeconfig, qps: Infinity, burst: 1, metrics: this.requests, userAgent: 'nvsentinel-janitor' });
+    const kube = createKubeClient({
+      kubeconfig: this.sim.kubeconfig,
+      qps: Infinity,
+      burst: 1,
+      metrics: this.requests,
+      userAgent: 'nvsentinel-janitor',
+    });
     const janitor = createJanitor({
       kube,
       logger: this.logger,
@@ -151,14 +166,24 @@ export class Harness {
       provider: input.provider ?? this.provider,
       registry: input.registry ?? createMetricsRegistry(),
       ...(input.now ? { now: input.now } : {}),
-      options: { ...input.options, timing: { ...FAST_TIMING, ...input.options?.timing }, ttl: { enabled: false, ...input.options?.ttl } },
+      options: {
+        ...input.options,
+        timing: { ...FAST_TIMING, ...input.options?.timing },
+        ttl: { enabled: false, ...input.options?.ttl },
+      },
     });
     this.#janitors.push(janitor);
     await janitor.start();
     return janitor;
   }
 
-  async createCr<T extends CustomObject<unknown, unknown>>(ref: CustomResourceRef, kind: string, name: string, spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): Promise<T> {
+  async createCr<T extends CustomObject<unknown, unknown>>(
+    ref: CustomResourceRef,
+    kind: string,
+    name: string,
+    spec: Record<string, unknown>,
+    metadata: Record<string, unknown> = {},
+  ): Promise<T> {
     const body = { apiVersion: `${ref.group}/${ref.version}`, kind, metadata: { name, ...metadata }, spec };
     return (await this.objects.create(ref, body as CustomObject, { ifExists: 'throw' })).object as T;
   }

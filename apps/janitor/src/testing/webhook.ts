@@ -6,10 +6,34 @@
 import type { KubeObject } from '@nvsentinel/cluster-sim';
 
 const RESOURCES = [
-  { name: 'vrebootnode-v1alpha1.kb.io', group: 'janitor.dgxc.nvidia.com', version: 'v1alpha1', plural: 'rebootnodes', path: '/validate-janitor-dgxc-nvidia-com-v1alpha1-rebootnode' },
-  { name: 'vterminatenode-v1alpha1.kb.io', group: 'janitor.dgxc.nvidia.com', version: 'v1alpha1', plural: 'terminatenodes', path: '/validate-janitor-dgxc-nvidia-com-v1alpha1-terminatenode' },
-  { name: 'vgpureset-v1alpha1.kb.io', group: 'janitor.dgxc.nvidia.com', version: 'v1alpha1', plural: 'gpuresets', path: '/validate-janitor-dgxc-nvidia-com-v1alpha1-gpureset' },
-  { name: 'vexternalremediationrequest-v1.kb.io', group: 'nvsentinel.dgxc.nvidia.com', version: 'v1', plural: 'externalremediationrequests', path: '/validate-nvsentinel-dgxc-nvidia-com-v1-externalremediationrequest' },
+  {
+    name: 'vrebootnode-v1alpha1.kb.io',
+    group: 'janitor.dgxc.nvidia.com',
+    version: 'v1alpha1',
+    plural: 'rebootnodes',
+    path: '/validate-janitor-dgxc-nvidia-com-v1alpha1-rebootnode',
+  },
+  {
+    name: 'vterminatenode-v1alpha1.kb.io',
+    group: 'janitor.dgxc.nvidia.com',
+    version: 'v1alpha1',
+    plural: 'terminatenodes',
+    path: '/validate-janitor-dgxc-nvidia-com-v1alpha1-terminatenode',
+  },
+  {
+    name: 'vgpureset-v1alpha1.kb.io',
+    group: 'janitor.dgxc.nvidia.com',
+    version: 'v1alpha1',
+    plural: 'gpuresets',
+    path: '/validate-janitor-dgxc-nvidia-com-v1alpha1-gpureset',
+  },
+  {
+    name: 'vexternalremediationrequest-v1.kb.io',
+    group: 'nvsentinel.dgxc.nvidia.com',
+    version: 'v1',
+    plural: 'externalremediationrequests',
+    path: '/validate-nvsentinel-dgxc-nvidia-com-v1-externalremediationrequest',
+  },
 ];
 
 export function janitorWebhookConfiguration(baseUrl: string, caPem: string | Buffer): KubeObject {
@@ -24,7 +48,15 @@ export function janitorWebhookConfiguration(baseUrl: string, caPem: string | Buf
       failurePolicy: 'Fail',
       timeoutSeconds: 10,
       clientConfig: { url: `${baseUrl}${resource.path}`, caBundle: Buffer.from(caPem).toString('base64') },
-      rules: [{ operations: ['CREATE', 'UPDATE', 'DELETE'], apiGroups: [resource.group], apiVersions: [resource.version], resources: [resource.plural], scope: 'Cluster' }],
+      rules: [
+        {
+          operations: ['CREATE', 'UPDATE', 'DELETE'],
+          apiGroups: [resource.group],
+          apiVersions: [resource.version],
+          resources: [resource.plural],
+          scope: 'Cluster',
+        },
+      ],
     })),
   };
 }

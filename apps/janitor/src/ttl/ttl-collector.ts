@@ -93,7 +93,10 @@ export class TtlCollector {
         if (decision.action === 'annotate') {
           await this.#annotate(source.ref, name, decision.expiry);
           // A zero or past expiry is due now; the next sweep would see it too, but do not wait.
-          if (Date.parse(decision.expiry) <= this.#options.now().getTime() && (await objects.delete(source.ref, name))) {
+          if (
+            Date.parse(decision.expiry) <= this.#options.now().getTime() &&
+            (await objects.delete(source.ref, name))
+          ) {
             metrics.ttlDeletions.inc({ kind: source.kind });
             deleted++;
           }
@@ -105,7 +108,10 @@ export class TtlCollector {
           }
         } else if (decision.why === 'invalid-ttl' && !this.#warned.has(`${source.kind}/${name}`)) {
           this.#warned.add(`${source.kind}/${name}`);
-          logger.warn({ kind: source.kind, name, annotations: object.metadata?.annotations }, `${TTL_ANNOTATION} / ${EXPIRY_ANNOTATION} is not a duration / RFC 3339 time; the CR is kept`);
+          logger.warn(
+            { kind: source.kind, name, annotations: object.metadata?.annotations },
+            `${TTL_ANNOTATION} / ${EXPIRY_ANNOTATION} is not a duration / RFC 3339 time; the CR is kept`,
+          );
         }
       }
     }
@@ -115,7 +121,10 @@ export class TtlCollector {
   async #annotate(ref: CustomResourceRef, name: string, expiry: string): Promise<void> {
     const body = { metadata: { annotations: { [EXPIRY_ANNOTATION]: expiry } } };
     try {
-      await this.#options.api.patchClusterCustomObject({ group: ref.group, version: ref.version, plural: ref.plural, name, body }, mergePatch);
+      await this.#options.api.patchClusterCustomObject(
+        { group: ref.group, version: ref.version, plural: ref.plural, name, body },
+        mergePatch,
+      );
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
     }

@@ -73,14 +73,26 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
             reason: `janitor could not validate the request: ${(err as Error).message}`,
           }));
           if (!decision.allowed) {
-            logger.info({ uid: review.request.uid, name: review.request.name, operation: review.request.operation, reason: decision.reason }, 'admission denied');
+            logger.info(
+              {
+                uid: review.request.uid,
+                name: review.request.name,
+                operation: review.request.operation,
+                reason: decision.reason,
+              },
+              'admission denied',
+            );
           }
           reply(200, {
             apiVersion: 'admission.k8s.io/v1',
             kind: 'AdmissionReview',
             response: decision.allowed
               ? { uid: review.request.uid, allowed: true }
-              : { uid: review.request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: decision.reason } },
+              : {
+                  uid: review.request.uid,
+                  allowed: false,
+                  status: { code: 403, reason: 'Forbidden', message: decision.reason },
+                },
           });
         })();
       });
@@ -89,7 +101,9 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     throw new WebhookConfigError(`the certificate or key is not usable (${(err as Error).message})`, { cause: err });
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new WebhookConfigError(`port ${options.port} cannot be listened on (${err.message})`, { cause: err })));
+    server.once('error', (err) =>
+      reject(new WebhookConfigError(`port ${options.port} cannot be listened on (${err.message})`, { cause: err })),
+    );
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

@@ -37,7 +37,10 @@ export interface ValidatorDeps {
 
 const KIND_BY_PLURAL: Record<string, string> = KINDS;
 
-function controllerFor(config: JanitorConfig, kind: string): { enabled: boolean; exclusions: ControllerConfig['exclusions'] } | undefined {
+function controllerFor(
+  config: JanitorConfig,
+  kind: string,
+): { enabled: boolean; exclusions: ControllerConfig['exclusions'] } | undefined {
   switch (kind) {
     case KINDS.rebootnodes:
       return config.rebootNode;
@@ -82,17 +85,24 @@ export class JanitorValidator {
     const object = request.object;
     if (!object) return { allowed: false, reason: `the ${request.operation} request carries no object` };
     if (!controller.enabled) {
-      return { allowed: false, reason: `the ${kind} controller is disabled in janitor's configuration; enable it or use another remediation` };
+      return {
+        allowed: false,
+        reason: `the ${kind} controller is disabled in janitor's configuration; enable it or use another remediation`,
+      };
     }
     const nodeName = nodeNameOf(object);
-    if (!nodeName) return { allowed: false, reason: `${kind} ${object.metadata?.name ?? ''} has no node name (spec.nodeName)` };
+    if (!nodeName)
+      return { allowed: false, reason: `${kind} ${object.metadata?.name ?? ''} has no node name (spec.nodeName)` };
     if (request.operation === 'UPDATE') return this.#validateUpdate(kind, object, request.oldObject ?? undefined);
 
     const node = this.#deps.nodes.get(nodeName) ?? (await this.#deps.readNode?.(nodeName));
     if (!node) return { allowed: false, reason: `node ${nodeName} does not exist` };
     const exclusion = controller.exclusions.find((selector) => anySelectorMatches([selector], node.metadata?.labels));
     if (exclusion) {
-      return { allowed: false, reason: `node ${nodeName} is excluded from janitor actions by the selector ${describeSelector(exclusion)}` };
+      return {
+        allowed: false,
+        reason: `node ${nodeName} is excluded from janitor actions by the selector ${describeSelector(exclusion)}`,
+      };
     }
     const name = object.metadata?.name;
     const duplicate = this.#deps.active(kind).find((other) => {
@@ -101,15 +111,25 @@ export class JanitorValidator {
     });
     if (duplicate) {
       const gpus = kind === KINDS.gpuresets ? ' for the same GPUs' : '';
-      return { allowed: false, reason: `${kind} ${duplicate.metadata?.name} is already active for node ${nodeName}${gpus}; wait for it to complete` };
+      return {
+        allowed: false,
+        reason: `${kind} ${duplicate.metadata?.name} is already active for node ${nodeName}${gpus}; wait for it to complete`,
+      };
     }
     return { allowed: true };
   }
 
-  #validateUpdate(kind: string, object: CustomObject<unknown, unknown>, old: CustomObject<unknown, unknown> | undefined): AdmissionDecision {
+  #validateUpdate(
+    kind: string,
+    object: CustomObject<unknown, unknown>,
+    old: CustomObject<unknown, unknown> | undefined,
+  ): AdmissionDecision {
     if (!old) return { allowed: true };
     if (nodeNameOf(old) !== nodeNameOf(object)) {
-      return { allowed: false, reason: `spec.nodeName cannot be changed (from ${nodeNameOf(old)} to ${nodeNameOf(object)}); create a new ${kind}` };
+      return {
+        allowed: false,
+        reason: `spec.nodeName cannot be changed (from ${nodeNameOf(old)} to ${nodeNameOf(object)}); create a new ${kind}`,
+      };
     }
     if (kind === KINDS.gpuresets && JSON.stringify(uuidsOf(old)) !== JSON.stringify(uuidsOf(object))) {
       return { allowed: false, reason: 'spec.selector.uuids cannot be changed; create a new GPUReset' };

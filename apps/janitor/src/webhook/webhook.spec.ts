@@ -33,11 +33,21 @@ describe('validating admission webhook (through the simulator’s admission step
   let h: Harness;
   let custom: CustomObjectsApi;
   beforeEach(async () => {
-    h = await Harness.start({ scenario: { nodes: [{ name: 'dgx-0' }, { name: 'dgx-1' }, { name: 'dgx-excluded', labels: { 'nvsentinel.dgxc.nvidia.com/janitor': 'excluded' } }] } });
+    h = await Harness.start({
+      scenario: {
+        nodes: [
+          { name: 'dgx-0' },
+          { name: 'dgx-1' },
+          { name: 'dgx-excluded', labels: { 'nvsentinel.dgxc.nvidia.com/janitor': 'excluded' } },
+        ],
+      },
+    });
     const tls = makeSelfSignedCert('janitor-webhook');
     const janitor = await h.startJanitor({
       yaml: CONFIG,
-      options: { webhook: { enabled: true, port: 0, host: '127.0.0.1', cert: tls.cert.toString(), key: tls.key.toString() } },
+      options: {
+        webhook: { enabled: true, port: 0, host: '127.0.0.1', cert: tls.cert.toString(), key: tls.key.toString() },
+      },
     });
     h.sim.state.create(janitorWebhookConfiguration(`https://127.0.0.1:${janitor.webhookPort}`, tls.cert));
     const kc = new KubeConfig();
@@ -46,11 +56,22 @@ describe('validating admission webhook (through the simulator’s admission step
   });
   afterEach(() => h.close());
 
-  const body = (kind: string, group: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: `${group}/v1alpha1`, kind, metadata: { name }, spec });
+  const body = (kind: string, group: string, name: string, spec: Record<string, unknown>) => ({
+    apiVersion: `${group}/v1alpha1`,
+    kind,
+    metadata: { name },
+    spec,
+  });
   const createReboot = (name: string, nodeName: string) =>
-    custom.createClusterCustomObject({ ...REBOOT_NODES, body: body('RebootNode', REBOOT_NODES.group, name, { nodeName, force: false }) });
+    custom.createClusterCustomObject({
+      ...REBOOT_NODES,
+      body: body('RebootNode', REBOOT_NODES.group, name, { nodeName, force: false }),
+    });
   const createReset = (name: string, nodeName: string, uuids: string[]) =>
-    custom.createClusterCustomObject({ ...GPU_RESETS, body: body('GPUReset', GPU_RESETS.group, name, { nodeName, selector: { uuids } }) });
+    custom.createClusterCustomObject({
+      ...GPU_RESETS,
+      body: body('GPUReset', GPU_RESETS.group, name, { nodeName, selector: { uuids } }),
+    });
 
   it('refuses a second active RebootNode for a node, with the API server’s denial message', async () => {
     await createReboot('first', 'dgx-0');
@@ -65,22 +86,41 @@ describe('validating admission webhook (through the simulator’s admission step
   });
 
   it('refuses unknown and excluded nodes, and a disabled controller', async () => {
-    expect((await failure(createReboot('ghost', 'no-such-node'))).message).toMatch(/denied the request: node no-such-node does not exist$/);
+    expect((await failure(createReboot('ghost', 'no-such-node'))).message).toMatch(
+      /denied the request: node no-such-node does not exist$/,
+    );
     expect((await failure(createReboot('excl', 'dgx-excluded'))).message).toMatch(
       /denied the request: node dgx-excluded is excluded from janitor actions by the selector nvsentinel.dgxc.nvidia.com\/janitor=excluded$/,
     );
-    const disabled = await failure(custom.createClusterCustomObject({ ...TERMINATE_NODES, body: body('TerminateNode', TERMINATE_NODES.group, 't', { nodeName: 'dgx-0', force: false }) }));
-    expect(disabled.message).toMatch(/denied the request: the TerminateNode controller is disabled in janitor's configuration/);
+    const disabled = await failure(
+      custom.createClusterCustomObject({
+        ...TERMINATE_NODES,
+        body: body('TerminateNode', TERMINATE_NODES.group, 't', { nodeName: 'dgx-0', force: false }),
+      }),
+    );
+    expect(disabled.message).toMatch(
+      /denied the request: the TerminateNode controller is disabled in janitor's configuration/,
+    );
   });
 
   it('refuses a nodeName change and a GPUReset uuids change; allows other updates and deletes', async () => {
     await createReboot('r', 'dgx-1');
-    const moved = await failure(custom.patchClusterCustomObject({ ...REBOOT_NODES, name: 'r', body: { spec: { nodeName: 'dgx-0' } } }, merge));
+    const moved = await failure(
+      custom.patchClusterCustomObject({ ...REBOOT_NODES, name: 'r', body: { spec: { nodeName: 'dgx-0' } } }, merge),
+    );
     expect(moved.message).toMatch(/spec.nodeName cannot be changed \(from dgx-1 to dgx-0\)/);
-    await custom.patchClusterCustomObject({ ...REBOOT_NODES, name: 'r', body: { metadata: { labels: { team: 'a' } } } }, merge);
+    await custom.patchClusterCustomObject(
+      { ...REBOOT_NODES, name: 'r', body: { metadata: { labels: { team: 'a' } } } },
+      merge,
+    );
 
     await createReset('g', 'dgx-0', ['GPU-1']);
-    const regpu = await failure(custom.patchClusterCustomObject({ ...GPU_RESETS, name: 'g', body: { spec: { selector: { uuids: ['GPU-2'] } } } }, merge));
+    const regpu = await failure(
+      custom.patchClusterCustomObject(
+        { ...GPU_RESETS, name: 'g', body: { spec: { selector: { uuids: ['GPU-2'] } } } },
+        merge,
+      ),
+    );
     expect(regpu.message).toMatch(/spec.selector.uuids cannot be changed/);
     await custom.deleteClusterCustomObject({ ...REBOOT_NODES, name: 'r' });
   });

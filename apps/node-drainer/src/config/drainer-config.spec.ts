@@ -86,7 +86,15 @@ enabled = true
       message = (err as Error).message;
       expect((err as { code: string }).code).toBe('NVS_ERR_DRAIN_CONFIG_INVALID');
     }
-    for (const expected of ['/etc/config/config.toml', 'evictionTimeoutInSeconds', 'systemNamespaces', 'drainGPUPods', "unknown key 'typo'", 'userNamespaces[0].mode must be one of Immediate, AllowCompletion, DeleteAfterTimeout', '[customDrain]']) {
+    for (const expected of [
+      '/etc/config/config.toml',
+      'evictionTimeoutInSeconds',
+      'systemNamespaces',
+      'drainGPUPods',
+      "unknown key 'typo'",
+      'userNamespaces[0].mode must be one of Immediate, AllowCompletion, DeleteAfterTimeout',
+      '[customDrain]',
+    ]) {
       expect(message).toContain(expected);
     }
   });

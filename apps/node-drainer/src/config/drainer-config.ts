@@ -89,18 +89,34 @@ export function parseDrainerConfig(text: string, source = 'config.toml'): Draine
   }
   const customDrain = raw.customDrain as Record<string, unknown> | undefined;
   if (customDrain && customDrain.enabled === true) {
-    problems.push('[customDrain] enabled = true is not supported by this node-drainer; set enabled = false and describe the policy with [[userNamespaces]]');
+    problems.push(
+      '[customDrain] enabled = true is not supported by this node-drainer; set enabled = false and describe the policy with [[userNamespaces]]',
+    );
   }
 
-  const evictionTimeoutSeconds = nonNegativeInteger(raw.evictionTimeoutInSeconds ?? '60', 'evictionTimeoutInSeconds', problems);
-  const deleteAfterTimeoutMinutes = nonNegativeInteger(raw.deleteAfterTimeoutMinutes ?? 60, 'deleteAfterTimeoutMinutes', problems);
-  const notReadyTimeoutMinutes = nonNegativeInteger(raw.notReadyTimeoutMinutes ?? 5, 'notReadyTimeoutMinutes', problems);
+  const evictionTimeoutSeconds = nonNegativeInteger(
+    raw.evictionTimeoutInSeconds ?? '60',
+    'evictionTimeoutInSeconds',
+    problems,
+  );
+  const deleteAfterTimeoutMinutes = nonNegativeInteger(
+    raw.deleteAfterTimeoutMinutes ?? 60,
+    'deleteAfterTimeoutMinutes',
+    problems,
+  );
+  const notReadyTimeoutMinutes = nonNegativeInteger(
+    raw.notReadyTimeoutMinutes ?? 5,
+    'notReadyTimeoutMinutes',
+    problems,
+  );
   const drainGPUPods = bool(raw.drainGPUPods ?? false, 'drainGPUPods', problems);
   const partialDrainEnabled = bool(raw.partialDrainEnabled ?? false, 'partialDrainEnabled', problems);
 
   let systemNamespaces = /^$/;
-  const systemText = raw.systemNamespaces ?? '^(nvsentinel|kube-system|gpu-operator|gmp-system|network-operator|skyhook)$';
-  if (typeof systemText !== 'string') problems.push(`systemNamespaces must be a regular expression string, got ${describe(systemText)}`);
+  const systemText =
+    raw.systemNamespaces ?? '^(nvsentinel|kube-system|gpu-operator|gmp-system|network-operator|skyhook)$';
+  if (typeof systemText !== 'string')
+    problems.push(`systemNamespaces must be a regular expression string, got ${describe(systemText)}`);
   else {
     try {
       systemNamespaces = new RegExp(systemText);
@@ -111,18 +127,26 @@ export function parseDrainerConfig(text: string, source = 'config.toml'): Draine
 
   const userNamespaces: NamespaceRule[] = [];
   const rules = raw.userNamespaces ?? [{ name: '*', mode: EvictionMode.AllowCompletion }];
-  if (!Array.isArray(rules)) problems.push('userNamespaces must be an array of tables: write [[userNamespaces]] with name and mode');
+  if (!Array.isArray(rules))
+    problems.push('userNamespaces must be an array of tables: write [[userNamespaces]] with name and mode');
   else {
     rules.forEach((rule: unknown, index) => {
       const where = `userNamespaces[${index}]`;
-      if (typeof rule !== 'object' || rule === null) return void problems.push(`${where} must be a table with name and mode`);
+      if (typeof rule !== 'object' || rule === null)
+        return void problems.push(`${where} must be a table with name and mode`);
       const { name, mode } = rule as { name?: unknown; mode?: unknown };
-      if (typeof name !== 'string' || name === '') return void problems.push(`${where}.name must be a non-empty namespace name or glob such as "*"`);
+      if (typeof name !== 'string' || name === '')
+        return void problems.push(`${where}.name must be a non-empty namespace name or glob such as "*"`);
       if (typeof mode !== 'string' || !EVICTION_MODES.includes(mode)) {
         return void problems.push(`${where}.mode must be one of ${EVICTION_MODES.join(', ')}, got ${describe(mode)}`);
       }
       try {
-        userNamespaces.push({ name, mode: mode as EvictionMode, matcher: compileNamespaceGlob(name), exact: !isGlob(name) });
+        userNamespaces.push({
+          name,
+          mode: mode as EvictionMode,
+          matcher: compileNamespaceGlob(name),
+          exact: !isGlob(name),
+        });
       } catch (err) {
         problems.push(`${where}.name: ${(err as Error).message}`);
       }
@@ -154,7 +178,12 @@ export function modeForNamespace(config: DrainerConfig, namespace: string): Evic
 
 // The chart writes evictionTimeoutInSeconds as a string ("60"), other integers as numbers; accept both.
 function nonNegativeInteger(value: unknown, key: string, problems: string[]): number {
-  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : typeof value === 'bigint' ? Number(value) : value;
+  const n =
+    typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+      ? Number(value)
+      : typeof value === 'bigint'
+        ? Number(value)
+        : value;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
   problems.push(`${key} must be a whole number ≥ 0 (a number or a string of digits), got ${describe(value)}`);
   return 0;

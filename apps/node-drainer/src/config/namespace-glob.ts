@@ -13,11 +13,13 @@ export function compileNamespaceGlob(pattern: string): RegExp {
     else if (ch === '?') source += '.';
     else if (ch === '\\') {
       const next = pattern[++i];
-      if (next === undefined) throw new RangeError(`namespace pattern '${pattern}' ends with a lone '\\'; escape it as '\\\\'`);
+      if (next === undefined)
+        throw new RangeError(`namespace pattern '${pattern}' ends with a lone '\\'; escape it as '\\\\'`);
       source += escapeRegExp(next);
     } else if (ch === '[') {
       const close = pattern.indexOf(']', i + 2);
-      if (close === -1) throw new RangeError(`namespace pattern '${pattern}' has an unclosed '['; close the character class with ']'`);
+      if (close === -1)
+        throw new RangeError(`namespace pattern '${pattern}' has an unclosed '['; close the character class with ']'`);
       let body = pattern.slice(i + 1, close);
       const negated = body.startsWith('^') || body.startsWith('!');
       if (negated) body = body.slice(1);

@@ -3,7 +3,12 @@
  * facts read from the datastore. Pure, so every branch of upstream's evaluation order is
  * unit-tested without I/O.
  */
-import { EvictionStatus, QuarantineStatus, RecommendedAction, type HealthEventWithStatus } from '@nvsentinel/health-model';
+import {
+  EvictionStatus,
+  QuarantineStatus,
+  RecommendedAction,
+  type HealthEventWithStatus,
+} from '@nvsentinel/health-model';
 import { GPU_ENTITY_TYPES } from './gpu-devices.js';
 import type { DrainScope } from './pod-plan.js';
 
@@ -42,7 +47,8 @@ export function needsFacts(event: HealthEventWithStatus): boolean {
   const status = event.healthEventStatus;
   return (
     !isTerminalEvictionStatus(status.userPodsEvictionStatus.status) &&
-    (status.nodeQuarantined === QuarantineStatus.Quarantined || status.nodeQuarantined === QuarantineStatus.AlreadyQuarantined) &&
+    (status.nodeQuarantined === QuarantineStatus.Quarantined ||
+      status.nodeQuarantined === QuarantineStatus.AlreadyQuarantined) &&
     !event.healthEvent.isHealthy &&
     !event.healthEvent.drainOverrides?.skip
   );
@@ -51,7 +57,8 @@ export function needsFacts(event: HealthEventWithStatus): boolean {
 export function decide(event: HealthEventWithStatus, facts: DecisionFacts): Decision {
   const { healthEvent, healthEventStatus } = event;
   const evictionStatus = healthEventStatus.userPodsEvictionStatus.status;
-  if (isTerminalEvictionStatus(evictionStatus)) return { kind: 'skip', reason: `drain already finished (${evictionStatus})` };
+  if (isTerminalEvictionStatus(evictionStatus))
+    return { kind: 'skip', reason: `drain already finished (${evictionStatus})` };
   switch (healthEventStatus.nodeQuarantined) {
     case QuarantineStatus.Cancelled:
       return { kind: 'cancel', reason: 'quarantine cancelled (node uncordoned manually)' };
@@ -69,7 +76,10 @@ export function decide(event: HealthEventWithStatus, facts: DecisionFacts): Deci
 
   const scope = drainScopeOf(event, facts.partialDrainEnabled);
   if (scope === 'missing-gpu-entity') {
-    return { kind: 'fail', reason: `partial drain of a COMPONENT_RESET event needs an entity of type ${GPU_ENTITY_TYPES.join(' or ')}` };
+    return {
+      kind: 'fail',
+      reason: `partial drain of a COMPONENT_RESET event needs an entity of type ${GPU_ENTITY_TYPES.join(' or ')}`,
+    };
   }
   if (healthEventStatus.nodeQuarantined === QuarantineStatus.AlreadyQuarantined && facts.drainedInSession) {
     return { kind: 'already-drained', reason: 'the node was already drained in this quarantine' };
@@ -78,10 +88,15 @@ export function decide(event: HealthEventWithStatus, facts: DecisionFacts): Deci
 }
 
 /** Full node, or the one GPU a COMPONENT_RESET names when partial drain is on. */
-export function drainScopeOf(event: HealthEventWithStatus, partialDrainEnabled: boolean): DrainScope | 'missing-gpu-entity' {
+export function drainScopeOf(
+  event: HealthEventWithStatus,
+  partialDrainEnabled: boolean,
+): DrainScope | 'missing-gpu-entity' {
   const { healthEvent } = event;
-  if (!partialDrainEnabled || healthEvent.recommendedAction !== RecommendedAction.COMPONENT_RESET) return { kind: 'full' };
-  const entity = healthEvent.entitiesImpacted.find((e) => (GPU_ENTITY_TYPES as readonly string[]).includes(e.entityType));
+  if (!partialDrainEnabled || healthEvent.recommendedAction !== RecommendedAction.COMPONENT_RESET)
+    return { kind: 'full' };
+  const entity = healthEvent.entitiesImpacted.find((e) =>
+    (GPU_ENTITY_TYPES as readonly string[]).includes(e.entityType),
+  );
   return entity ? { kind: 'gpu', gpuUuid: entity.entityValue } : 'missing-gpu-entity';
 }
-

@@ -4,7 +4,11 @@ import type { HealthEventStore } from '@nvsentinel/store-client';
 import { drainScopeOf, type DecisionFacts } from './decide.js';
 import type { DrainScope } from './pod-plan.js';
 
-export async function loadDecisionFacts(store: HealthEventStore, event: HealthEventWithStatus, partialDrainEnabled: boolean): Promise<DecisionFacts> {
+export async function loadDecisionFacts(
+  store: HealthEventStore,
+  event: HealthEventWithStatus,
+  partialDrainEnabled: boolean,
+): Promise<DecisionFacts> {
   const node = event.healthEvent.nodeName;
   const ended = await findAny(store, {
     [DocumentPaths.nodeName]: node,
@@ -12,14 +16,17 @@ export async function loadDecisionFacts(store: HealthEventStore, event: HealthEv
     [DocumentPaths.createdAt]: { $gt: event.createdAt },
   });
   const facts: DecisionFacts = { sessionEnded: ended, drainedInSession: false, partialDrainEnabled };
-  if (facts.sessionEnded || event.healthEventStatus.nodeQuarantined !== QuarantineStatus.AlreadyQuarantined) return facts;
+  if (facts.sessionEnded || event.healthEventStatus.nodeQuarantined !== QuarantineStatus.AlreadyQuarantined)
+    return facts;
 
   // The session began with the newest Quarantined event at or before this one.
-  const start = newest(await store.findHealthEventsByFilter({
-    [DocumentPaths.nodeName]: node,
-    [DocumentPaths.nodeQuarantined]: QuarantineStatus.Quarantined,
-    [DocumentPaths.createdAt]: { $lte: event.createdAt },
-  }));
+  const start = newest(
+    await store.findHealthEventsByFilter({
+      [DocumentPaths.nodeName]: node,
+      [DocumentPaths.nodeQuarantined]: QuarantineStatus.Quarantined,
+      [DocumentPaths.createdAt]: { $lte: event.createdAt },
+    }),
+  );
   const drained = await store.findHealthEventsByFilter({
     [DocumentPaths.nodeName]: node,
     [DocumentPaths.evictionStatus]: EvictionStatus.Succeeded,
@@ -50,5 +57,8 @@ async function findAny(store: HealthEventStore, filter: Record<string, unknown>)
 }
 
 function newest(events: HealthEventWithStatus[]): HealthEventWithStatus | undefined {
-  return events.reduce<HealthEventWithStatus | undefined>((latest, e) => (!latest || e.createdAt > latest.createdAt ? e : latest), undefined);
+  return events.reduce<HealthEventWithStatus | undefined>(
+    (latest, e) => (!latest || e.createdAt > latest.createdAt ? e : latest),
+    undefined,
+  );
 }

@@ -47,7 +47,9 @@ export function planPods(input: PlanInput): PodPlan {
 
 /** True when nothing is left to drain. */
 export function planIsEmpty(plan: PodPlan): boolean {
-  return plan.toEvict.length + plan.evicting.length + plan.deleteAfterTimeout.length + plan.allowCompletion.length === 0;
+  return (
+    plan.toEvict.length + plan.evicting.length + plan.deleteAfterTimeout.length + plan.allowCompletion.length === 0
+  );
 }
 
 /** The mode that applies to the pod, or undefined when the drain leaves it alone or it counts as gone. */

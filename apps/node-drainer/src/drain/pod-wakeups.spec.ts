@@ -22,7 +22,13 @@ describe('PodWakeups', () => {
   const stops: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    sim = await startClusterSim({ nodes: 4, podsPerNode: 0, namespaces: ['jobs'], disruptionBudgets: false, timeScale: 1000 });
+    sim = await startClusterSim({
+      nodes: 4,
+      podsPerNode: 0,
+      namespaces: ['jobs'],
+      disruptionBudgets: false,
+      timeScale: 1000,
+    });
     kube = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1, metrics: requests });
     pods = new PodOps(kube);
   });
@@ -50,7 +56,8 @@ describe('PodWakeups', () => {
     return { woken, tracker, wakeups };
   }
 
-  const pod = async (node: string, name: string) => (await pods.listPodsOnNode(node)).find((p) => p.metadata?.name === name)!;
+  const pod = async (node: string, name: string) =>
+    (await pods.listPodsOnNode(node)).find((p) => p.metadata?.name === name)!;
 
   it('a pod the watch has not delivered yet has not ended: no wake until it is delivered and finishes', async () => {
     const node = 'gpu-node-0';
@@ -59,12 +66,20 @@ describe('PodWakeups', () => {
     sim.state.create(workloadPod({ name: 'late', namespace: 'jobs', node, ownerKind: 'Job' }));
     const late = await pod(node, 'late');
     // Hold back the watch, so the cache stays at the older list (which lacks `late`).
-    const removeFault = sim.injectFault({ method: 'GET', path: /^\/api\/v1\/pods\?.*watch=true/, status: 503, times: 1_000_000 });
+    const removeFault = sim.injectFault({
+      method: 'GET',
+      path: /^\/api\/v1\/pods\?.*watch=true/,
+      status: 503,
+      times: 1_000_000,
+    });
     stops.push(async () => removeFault());
     const { woken, tracker, wakeups } = setup();
     const tracked = tracker.track('e1', node, new Date());
     wakeups.waitFor(tracked, [late], olderList);
-    await eventually(() => (requests.count('watch', 'pods', 503) >= 2 ? true : undefined), 'the held-back watch retried');
+    await eventually(
+      () => (requests.count('watch', 'pods', 503) >= 2 ? true : undefined),
+      'the held-back watch retried',
+    );
     expect(woken).toEqual([]); // absent from the cache, but never seen: not ended
     expect(tracked.waitingOn?.map((p) => p.name)).toEqual(['late']);
 
@@ -79,7 +94,7 @@ describe('PodWakeups', () => {
     expect(tracked.wokenByPodWatch).toBe(true);
   });
 
-  it('the woken attempt gets the cache only as the node\'s only drain and while the watch is healthy; the watch stops with the last drain', async () => {
+  it("the woken attempt gets the cache only as the node's only drain and while the watch is healthy; the watch stops with the last drain", async () => {
     const node = 'gpu-node-1';
     sim.state.create(workloadPod({ name: 'a', namespace: 'jobs', node, ownerKind: 'Job' }));
     sim.state.create(workloadPod({ name: 'b', namespace: 'jobs', node, ownerKind: 'Job' }));
@@ -87,8 +102,16 @@ describe('PodWakeups', () => {
     const first = tracker.track('e1', node, new Date());
     const second = tracker.track('e2', node, new Date());
     const list = await pods.podListOnNode(node);
-    wakeups.waitFor(first, list.items.filter((p) => p.metadata?.name === 'a'), list);
-    wakeups.waitFor(second, list.items.filter((p) => p.metadata?.name === 'b'), list);
+    wakeups.waitFor(
+      first,
+      list.items.filter((p) => p.metadata?.name === 'a'),
+      list,
+    );
+    wakeups.waitFor(
+      second,
+      list.items.filter((p) => p.metadata?.name === 'b'),
+      list,
+    );
     expect(wakeups.watchedNodes).toEqual([node]); // one watch for both drains
 
     sim.state.updateStatus('v1', 'Pod', 'a', 'jobs', { phase: 'Failed' });
@@ -100,14 +123,24 @@ describe('PodWakeups', () => {
     const cached = wakeups.podsAfterWake(first);
     const jobs = cached?.filter((p) => p.metadata?.namespace === 'jobs');
     expect(jobs?.map((p) => `${p.metadata?.name}:${p.status?.phase}`).sort()).toEqual(['a:Failed', 'b:Running']);
-    expect(cached?.map((p) => p.metadata?.name).sort()).toEqual((await pods.listPodsOnNode(node)).map((p) => p.metadata?.name).sort());
+    expect(cached?.map((p) => p.metadata?.name).sort()).toEqual(
+      (await pods.listPodsOnNode(node)).map((p) => p.metadata?.name).sort(),
+    );
 
     // A failed watch makes the cache suspect until the next event arrives.
-    const removeFault = sim.injectFault({ method: 'GET', path: /^\/api\/v1\/pods\?.*watch=true/, status: 500, times: 1_000_000 });
+    const removeFault = sim.injectFault({
+      method: 'GET',
+      path: /^\/api\/v1\/pods\?.*watch=true/,
+      status: 500,
+      times: 1_000_000,
+    });
     stops.push(async () => removeFault());
     const failedBefore = requests.count('watch', 'pods', 500);
     sim.disconnectWatches();
-    await eventually(() => (requests.count('watch', 'pods', 500) > failedBefore ? true : undefined), 'a failed re-watch');
+    await eventually(
+      () => (requests.count('watch', 'pods', 500) > failedBefore ? true : undefined),
+      'a failed re-watch',
+    );
     expect(wakeups.podsAfterWake(first)).toBeUndefined();
     removeFault();
 

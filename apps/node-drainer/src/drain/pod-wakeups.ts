@@ -19,7 +19,14 @@
  * poll, as without this.
  */
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
-import { type K8sError, type KubeClient, type ObjectChange, type PodOps, ResilientInformer, isTerminal } from '@nvsentinel/k8s';
+import {
+  type K8sError,
+  type KubeClient,
+  type ObjectChange,
+  type PodOps,
+  ResilientInformer,
+  isTerminal,
+} from '@nvsentinel/k8s';
 import type { Logger } from '@nvsentinel/service-kit';
 import type { DrainerMetrics } from '../metrics.js';
 import type { TrackedEvent, Tracker, WaitedPod } from './tracker.js';
@@ -105,7 +112,9 @@ export class PodWakeups implements WaitListener {
     this.#watches.delete(node);
     this.#deps.metrics.podWatches.set(this.#watches.size);
     this.#deps.logger.debug({ node }, 'pod watch stopped: no drain left on the node');
-    void watch.informer.stop().catch((err: unknown) => this.#deps.logger.debug({ err, node }, 'stopping a pod watch failed'));
+    void watch.informer
+      .stop()
+      .catch((err: unknown) => this.#deps.logger.debug({ err, node }, 'stopping a pod watch failed'));
   }
 
   async stop(): Promise<void> {
@@ -159,7 +168,10 @@ export class PodWakeups implements WaitListener {
       tracked.waitingOn = undefined;
       tracked.wokenByPodWatch = true;
       this.#deps.metrics.podWatchWakeups.inc();
-      this.#deps.logger.debug({ node, eventId: tracked.id, pods: waitingOn.map((p) => `${p.namespace}/${p.name}`) }, 'awaited pods ended; waking the drain');
+      this.#deps.logger.debug(
+        { node, eventId: tracked.id, pods: waitingOn.map((p) => `${p.namespace}/${p.name}`) },
+        'awaited pods ended; waking the drain',
+      );
       this.#deps.wake(tracked.id);
     }
   }

@@ -10,7 +10,14 @@ import type { DrainContext } from './drain-context.js';
 import { decide, needsFacts } from './decide.js';
 import { loadDecisionFacts } from './facts.js';
 import { finishDrain } from './finish-drain.js';
-import { DRAIN_EVENT_COMPONENT, DRAIN_EVENT_NAMESPACE, DRAIN_EVENT_TYPE, EventReason, NODE_STATE_LABEL, NodeDrainState } from './labels.js';
+import {
+  DRAIN_EVENT_COMPONENT,
+  DRAIN_EVENT_NAMESPACE,
+  DRAIN_EVENT_TYPE,
+  EventReason,
+  NODE_STATE_LABEL,
+  NodeDrainState,
+} from './labels.js';
 import { planIsEmpty, planPods, type DrainScope, type PodPlan } from './pod-plan.js';
 import type { TrackedEvent } from './tracker.js';
 import { untilDeletionDue } from './recheck.js';
@@ -37,7 +44,10 @@ export async function processEvent(ctx: DrainContext, id: string): Promise<Proce
   tracked.waitingOn = undefined;
   const woken = tracked.wokenByPodWatch === true;
   tracked.wokenByPodWatch = false;
-  ctx.logger.debug({ eventId: id, node: tracked.node, quarantine: event.healthEventStatus.nodeQuarantined }, 'drain attempt');
+  ctx.logger.debug(
+    { eventId: id, node: tracked.node, quarantine: event.healthEventStatus.nodeQuarantined },
+    'drain attempt',
+  );
   const facts = needsFacts(event)
     ? await loadDecisionFacts(ctx.store, event, ctx.config.partialDrainEnabled)
     : { sessionEnded: false, drainedInSession: false, partialDrainEnabled: ctx.config.partialDrainEnabled };
@@ -53,7 +63,14 @@ export async function processEvent(ctx: DrainContext, id: string): Promise<Proce
       return {};
     case 'unquarantined':
       // Upstream records Succeeded here: fault-remediation reads UnQuarantined+Succeeded as "clear".
-      await finishDrain(ctx, event, EvictionStatus.Succeeded, 'node un-quarantined; no drain needed', 'remove-draining', 'cancelled');
+      await finishDrain(
+        ctx,
+        event,
+        EvictionStatus.Succeeded,
+        'node un-quarantined; no drain needed',
+        'remove-draining',
+        'cancelled',
+      );
       return {};
     case 'already-drained':
       await finishDrain(ctx, event, EvictionStatus.AlreadyDrained, decision.reason, 'keep');
@@ -85,10 +102,19 @@ async function drainNode(
   // Woken by the pod watch: its cache usually answers what a LIST would (see PodWakeups.podsAfterWake).
   const cached = wokenByPodWatch ? ctx.wakeups?.podsAfterWake(tracked) : undefined;
   const list = cached ? { items: cached } : await ctx.pods.podListOnNode(node);
-  const plan = planPods({ pods: list.items, config: ctx.config, scope, forceImmediate, now, dryRunHandled: tracked.dryRunHandled });
+  const plan = planPods({
+    pods: list.items,
+    config: ctx.config,
+    scope,
+    forceImmediate,
+    now,
+    dryRunHandled: tracked.dryRunHandled,
+  });
   if (planIsEmpty(plan)) {
     const what = scope.kind === 'gpu' ? `pods using ${scope.gpuUuid} drained` : 'all user pods drained';
-    await finishDrain(ctx, event, EvictionStatus.Succeeded, ctx.dryRun ? `${what} (dry run)` : what, { set: NodeDrainState.Succeeded });
+    await finishDrain(ctx, event, EvictionStatus.Succeeded, ctx.dryRun ? `${what} (dry run)` : what, {
+      set: NodeDrainState.Succeeded,
+    });
     return {};
   }
   if (!tracked.labelledDraining) {
@@ -103,19 +129,38 @@ async function drainNode(
 }
 
 /** Upstream's order: Immediate namespaces first, then DeleteAfterTimeout, then AllowCompletion. */
-async function nextStep(ctx: DrainContext, event: HealthEventWithStatus, tracked: TrackedEvent, plan: PodPlan, now: Date): Promise<StepResult> {
+async function nextStep(
+  ctx: DrainContext,
+  event: HealthEventWithStatus,
+  tracked: TrackedEvent,
+  plan: PodPlan,
+  now: Date,
+): Promise<StepResult> {
   if (plan.toEvict.length > 0) return evictImmediate(ctx, tracked, plan.toEvict, plan.evicting);
-  if (plan.evicting.length > 0) return { requeueAfterMs: untilDeletionDue(plan.evicting, now, ctx.timing), waitingOn: plan.evicting };
+  if (plan.evicting.length > 0)
+    return { requeueAfterMs: untilDeletionDue(plan.evicting, now, ctx.timing), waitingOn: plan.evicting };
   if (plan.deleteAfterTimeout.length > 0) return deleteAfterTimeout(ctx, event, tracked, plan.deleteAfterTimeout, now);
-  await recordNodeEvent(ctx, tracked, EventReason.AwaitingPodCompletion, `Waiting for following pods to finish: [${plan.allowCompletion.map(podKey).join(',')}]`);
+  await recordNodeEvent(
+    ctx,
+    tracked,
+    EventReason.AwaitingPodCompletion,
+    `Waiting for following pods to finish: [${plan.allowCompletion.map(podKey).join(',')}]`,
+  );
   return { requeueAfterMs: ctx.timing.pollIntervalMs, waitingOn: plan.allowCompletion };
 }
 
-async function evictImmediate(ctx: DrainContext, tracked: TrackedEvent, pods: V1Pod[], alreadyEvicting: V1Pod[]): Promise<StepResult> {
+async function evictImmediate(
+  ctx: DrainContext,
+  tracked: TrackedEvent,
+  pods: V1Pod[],
+  alreadyEvicting: V1Pod[],
+): Promise<StepResult> {
   const grace = ctx.config.evictionTimeoutSeconds;
   // deadlineMs 0: one try per attempt. A budget that refuses is retried by requeueing the event
   // with backoff, so a blocked node never holds a worker that other nodes could use.
-  const results = await Promise.all(pods.map((pod) => ctx.pods.evictPod(pod, { gracePeriodSeconds: grace, deadlineMs: 0, dryRun: ctx.dryRun })));
+  const results = await Promise.all(
+    pods.map((pod) => ctx.pods.evictPod(pod, { gracePeriodSeconds: grace, deadlineMs: 0, dryRun: ctx.dryRun })),
+  );
   const blocked: string[] = [];
   const failed: string[] = [];
   const evicted: V1Pod[] = [];
@@ -133,8 +178,14 @@ async function evictImmediate(ctx: DrainContext, tracked: TrackedEvent, pods: V1
     // No pod-watch wake-up here: a budget frees when replacements become ready elsewhere, which
     // this node's watch does not see; an early futile retry would only lengthen the backoff.
     tracked.blockedAttempts += 1;
-    const delay = Math.min(ctx.timing.blockedBackoffMaxMs, ctx.timing.blockedBackoffBaseMs * 2 ** Math.min(tracked.blockedAttempts - 1, 30));
-    ctx.logger.info({ node: tracked.node, eventId: tracked.id, pods: blocked, retryInMs: delay }, 'eviction refused by a PodDisruptionBudget; retrying later');
+    const delay = Math.min(
+      ctx.timing.blockedBackoffMaxMs,
+      ctx.timing.blockedBackoffBaseMs * 2 ** Math.min(tracked.blockedAttempts - 1, 30),
+    );
+    ctx.logger.info(
+      { node: tracked.node, eventId: tracked.id, pods: blocked, retryInMs: delay },
+      'eviction refused by a PodDisruptionBudget; retrying later',
+    );
     return { requeueAfterMs: delay };
   }
   tracked.blockedAttempts = 0;
@@ -170,7 +221,10 @@ async function deleteAfterTimeout(
       ctx.metrics.forceDeletedPods.inc({ node, namespace: pod.metadata?.namespace ?? '' });
     }),
   );
-  ctx.logger.info({ node, eventId: tracked.id, pods: pods.map(podKey), dryRun: ctx.dryRun }, 'force-deleted pods after deleteAfterTimeoutMinutes');
+  ctx.logger.info(
+    { node, eventId: tracked.id, pods: pods.map(podKey), dryRun: ctx.dryRun },
+    'force-deleted pods after deleteAfterTimeoutMinutes',
+  );
   return { requeueAfterMs: ctx.timing.verifyIntervalMs, ...(ctx.dryRun ? {} : { waitingOn: pods }) };
 }
 
@@ -178,7 +232,12 @@ async function deleteAfterTimeout(
  * A node Event, written only when its message changes for this drain: an unchanged wait would
  * otherwise spend one API call per poll just to bump a counter.
  */
-async function recordNodeEvent(ctx: DrainContext, tracked: TrackedEvent, reason: string, message: string): Promise<void> {
+async function recordNodeEvent(
+  ctx: DrainContext,
+  tracked: TrackedEvent,
+  reason: string,
+  message: string,
+): Promise<void> {
   const key = `${reason}\n${message}`;
   if (tracked.lastEventMessage === key) return;
   await ctx.recorder.record({

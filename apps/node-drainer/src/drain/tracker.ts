@@ -76,7 +76,9 @@ export class Tracker {
   /** Tracked events on the node, optionally only those created at or before `cutoff`. */
   onNode(node: string, cutoff?: Date): TrackedEvent[] {
     const ids = this.#byNode.get(node) ?? new Set<string>();
-    return [...ids].map((id) => this.#events.get(id)!).filter((e) => cutoff === undefined || e.createdAt.getTime() <= cutoff.getTime());
+    return [...ids]
+      .map((id) => this.#events.get(id)!)
+      .filter((e) => cutoff === undefined || e.createdAt.getTime() <= cutoff.getTime());
   }
 
   get size(): number {

@@ -3,7 +3,13 @@
  * upstream's "pre-enqueue" step. It is quick (one conditional write at most), so the stream's
  * checkpoint moves on while drains that take minutes run in the work queue.
  */
-import { DocumentPaths, EvictionStatus, QuarantineStatus, fromDocument, type HealthEventWithStatus } from '@nvsentinel/health-model';
+import {
+  DocumentPaths,
+  EvictionStatus,
+  QuarantineStatus,
+  fromDocument,
+  type HealthEventWithStatus,
+} from '@nvsentinel/health-model';
 import type { Logger } from '@nvsentinel/service-kit';
 import type { ChangeEvent, HealthEventStore } from '@nvsentinel/store-client';
 import { isTerminalEvictionStatus, TERMINAL_EVICTION_STATUSES } from '../drain/decide.js';
@@ -34,7 +40,10 @@ export async function onQuarantineChange(deps: QuarantineChangeDeps, change: Cha
   if (isTerminalEvictionStatus(status.userPodsEvictionStatus.status)) return;
   const node = event.healthEvent.nodeName;
 
-  if (status.nodeQuarantined === QuarantineStatus.Cancelled || status.nodeQuarantined === QuarantineStatus.UnQuarantined) {
+  if (
+    status.nodeQuarantined === QuarantineStatus.Cancelled ||
+    status.nodeQuarantined === QuarantineStatus.UnQuarantined
+  ) {
     // Wake every drain this ends now rather than at its next poll; each re-reads its event and
     // stops durably (Cancelled on the document, or an UnQuarantined event after it).
     const cutoff = status.nodeQuarantined === QuarantineStatus.UnQuarantined ? event.createdAt : undefined;
@@ -43,11 +52,18 @@ export async function onQuarantineChange(deps: QuarantineChangeDeps, change: Cha
     deps.enqueue(event.id);
     return;
   }
-  if (status.nodeQuarantined !== QuarantineStatus.Quarantined && status.nodeQuarantined !== QuarantineStatus.AlreadyQuarantined) return;
+  if (
+    status.nodeQuarantined !== QuarantineStatus.Quarantined &&
+    status.nodeQuarantined !== QuarantineStatus.AlreadyQuarantined
+  )
+    return;
 
   // Conditional, so a redelivered change neither rewinds a finished drain nor writes twice.
   await deps.store.updateHealthEventsByFilter(
-    { [DocumentPaths.id]: event.id, [DocumentPaths.evictionStatus]: { $nin: [EvictionStatus.InProgress, ...TERMINAL_EVICTION_STATUSES] } },
+    {
+      [DocumentPaths.id]: event.id,
+      [DocumentPaths.evictionStatus]: { $nin: [EvictionStatus.InProgress, ...TERMINAL_EVICTION_STATUSES] },
+    },
     { [DocumentPaths.evictionStatus]: EvictionStatus.InProgress },
   );
   deps.tracker.track(event.id, node, event.createdAt);

@@ -22,7 +22,12 @@ export const nodeQuarantineStatusPipeline: Pipeline = [
         {
           operationType: 'update',
           $or: QUARANTINE_STATUSES.map((value) => ({
-            $expr: { $eq: [{ $getField: { field: DocumentPaths.nodeQuarantined, input: '$updateDescription.updatedFields' } }, value] },
+            $expr: {
+              $eq: [
+                { $getField: { field: DocumentPaths.nodeQuarantined, input: '$updateDescription.updatedFields' } },
+                value,
+              ],
+            },
           })),
         },
         { operationType: 'insert', [`fullDocument.${DocumentPaths.nodeQuarantined}`]: { $in: QUARANTINE_STATUSES } },

@@ -30,7 +30,12 @@ export interface DrainerOptions {
 }
 
 /** Fast timings so tests exercise every wait without sleeping for upstream's minutes. */
-export const FAST_TIMING = { verifyIntervalMs: 20, pollIntervalMs: 50, blockedBackoffBaseMs: 20, blockedBackoffMaxMs: 100 };
+export const FAST_TIMING = {
+  verifyIntervalMs: 20,
+  pollIntervalMs: 50,
+  blockedBackoffBaseMs: 20,
+  blockedBackoffMaxMs: 100,
+};
 
 export class Harness {
   readonly requests = new RequestCounter();
@@ -46,10 +51,18 @@ export class Harness {
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const sim = await startClusterSim({ nodes: 3, podsPerNode: 0, disruptionBudgets: false, timeScale: 1000, ...options.scenario });
+    const sim = await startClusterSim({
+      nodes: 3,
+      podsPerNode: 0,
+      disruptionBudgets: false,
+      timeScale: 1000,
+      ...options.scenario,
+    });
     const database = options.provider === 'embedded' ? undefined : await createTestDatabase('nd');
     const datastore = await createDataStore(
-      database ? { ...database.config, options: { changeStreamPollIntervalMs: 50 } } : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
+      database
+        ? { ...database.config, options: { changeStreamPollIntervalMs: 50 } }
+        : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
     );
     const admin = createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity, burst: 1, userAgent: 'test-admin' });
     const logger = createLogger({ name: 'node-drainer-test', level: process.env.LOG_LEVEL ?? 'fatal' });
@@ -58,14 +71,26 @@ export class Harness {
 
   /** A drainer on its own kube client (counted in `requests`); stopped by `close()`. */
   async startDrainer(input: DrainerOptions): Promise<NodeDrainer> {
-    const kube = createKubeClient({ kubeconfig: this.sim.kubeconfig, qps: input.qps ?? Infinity, burst: 1, metrics: this.requests, userAgent: 'nvsentinel-node-drainer' });
+    const kube = createKubeClient({
+      kubeconfig: this.sim.kubeconfig,
+      qps: input.qps ?? Infinity,
+      burst: 1,
+      metrics: this.requests,
+      userAgent: 'nvsentinel-node-drainer',
+    });
     const drainer = createNodeDrainer({
       datastore: this.datastore,
       kube,
       logger: input.logger ?? this.logger,
       config: parseDrainerConfig(input.toml),
       now: input.now,
-      options: { workers: 4, retryBaseMs: 20, retryMaxMs: 100, ...input.options, timing: { ...FAST_TIMING, ...input.options?.timing } },
+      options: {
+        workers: 4,
+        retryBaseMs: 20,
+        retryMaxMs: 100,
+        ...input.options,
+        timing: { ...FAST_TIMING, ...input.options?.timing },
+      },
     });
     this.#drainers.push(drainer);
     await drainer.start();
@@ -74,7 +99,10 @@ export class Harness {
 
   /** Stores an unhealthy event for the node, as the platform connector would. */
   async insertEvent(node: string, overrides: Partial<HealthEvent> = {}, createdAt?: Date): Promise<string> {
-    const [id] = await this.store.insertHealthEvents({ healthEvent: gpuFatalEvent(node, overrides), ...(createdAt ? { createdAt } : {}) });
+    const [id] = await this.store.insertHealthEvents({
+      healthEvent: gpuFatalEvent(node, overrides),
+      ...(createdAt ? { createdAt } : {}),
+    });
     return id!;
   }
 
@@ -103,7 +131,10 @@ export class Harness {
   }
 
   podNames(node: string): string[] {
-    return this.sim.state.pods(node).map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort();
+    return this.sim.state
+      .pods(node)
+      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+      .sort();
   }
 
   stateLabel(node: string): string | undefined {
@@ -115,7 +146,16 @@ export class Harness {
   nodeEvents(node: string, reason: string): Array<{ message: string; type: string; count: number }> {
     return this.sim.state
       .list('v1', 'Event', 'default')
-      .map((e) => e as unknown as { involvedObject: { name: string }; reason: string; message: string; type: string; count: number })
+      .map(
+        (e) =>
+          e as unknown as {
+            involvedObject: { name: string };
+            reason: string;
+            message: string;
+            type: string;
+            count: number;
+          },
+      )
       .filter((e) => e.involvedObject.name === node && e.reason === reason);
   }
 
@@ -136,6 +176,8 @@ export { eventually };
 /** The value of one sample of a drainer metric (0 when absent); `labels` is a substring such as `node="n1"`. */
 export async function metricValue(drainer: Pick<NodeDrainer, 'registry'>, name: string, labels = ''): Promise<number> {
   const text = await drainer.registry.getSingleMetricAsString(name);
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }

@@ -23,7 +23,13 @@ export function workloadPod(input: PodSpecInput): KubeObject {
       labels: input.labels ?? { app: input.name.replace(/-\d+$/, '') },
       ...(input.annotations ? { annotations: input.annotations } : {}),
       ownerReferences: [
-        { apiVersion: ownerKind === 'Job' ? 'batch/v1' : 'apps/v1', kind: ownerKind, name: `${input.name}-owner`, uid: `uid-${input.name}-owner`, controller: true },
+        {
+          apiVersion: ownerKind === 'Job' ? 'batch/v1' : 'apps/v1',
+          kind: ownerKind,
+          name: `${input.name}-owner`,
+          uid: `uid-${input.name}-owner`,
+          controller: true,
+        },
       ],
     },
     spec: {
@@ -33,7 +39,14 @@ export function workloadPod(input: PodSpecInput): KubeObject {
         {
           name: 'main',
           image: 'registry.example.com/workload:1.0',
-          ...(input.gpus ? { resources: { limits: { 'nvidia.com/gpu': String(input.gpus) }, requests: { 'nvidia.com/gpu': String(input.gpus) } } } : {}),
+          ...(input.gpus
+            ? {
+                resources: {
+                  limits: { 'nvidia.com/gpu': String(input.gpus) },
+                  requests: { 'nvidia.com/gpu': String(input.gpus) },
+                },
+              }
+            : {}),
         },
       ],
     },

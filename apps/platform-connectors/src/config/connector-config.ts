@@ -30,7 +30,11 @@ type Json = Record<string, unknown>;
 /** Reads config.json; a missing file at the default path means "all defaults". */
 export function loadConnectorConfig(path: string, options: { required?: boolean } = {}): ConnectorConfig {
   if (!existsSync(path)) {
-    if (options.required) throw new ConnectorConfigError(path, 'file not found; mount the platform-connector ConfigMap there or pass --config');
+    if (options.required)
+      throw new ConnectorConfigError(
+        path,
+        'file not found; mount the platform-connector ConfigMap there or pass --config',
+      );
     return { ...DEFAULT_CONNECTOR_CONFIG };
   }
   let json: unknown;
@@ -60,12 +64,17 @@ export function parseConnectorConfig(
   if (compact !== undefined) config.compactedEntryBytes = compact;
 
   const pipeline = json.pipeline ?? [];
-  if (!Array.isArray(pipeline)) throw new ConnectorConfigError(source, "'pipeline' must be a list of { name, enabled, config }");
+  if (!Array.isArray(pipeline))
+    throw new ConnectorConfigError(source, "'pipeline' must be a list of { name, enabled, config }");
   pipeline.forEach((entry: unknown, index) => {
     const where = `pipeline[${index}]`;
-    if (!isObject(entry) || typeof entry.name !== 'string') throw new ConnectorConfigError(source, `${where}: expected { name, enabled, config }`);
+    if (!isObject(entry) || typeof entry.name !== 'string')
+      throw new ConnectorConfigError(source, `${where}: expected { name, enabled, config }`);
     if (!(TRANSFORMER_NAMES as readonly string[]).includes(entry.name)) {
-      throw new ConnectorConfigError(source, `${where}: unknown transformer '${entry.name}'; known: ${TRANSFORMER_NAMES.join(', ')}`);
+      throw new ConnectorConfigError(
+        source,
+        `${where}: unknown transformer '${entry.name}'; known: ${TRANSFORMER_NAMES.join(', ')}`,
+      );
     }
     if (!flag(entry.enabled, false)) return;
     let toml: Json = {};
@@ -96,7 +105,12 @@ export function stepFromToml(name: PipelineStep['name'], toml: Json, source: str
         throw new ConnectorConfigError(source, "'allowedLabels' must be a list of label keys");
       }
       const cacheSize = number(toml.cacheSize, source, 'cacheSize');
-      const ttl = duration(toml.cacheTTL ?? toml.cacheTTLSeconds, source, 'cacheTTL', toml.cacheTTL === undefined ? 1000 : 1);
+      const ttl = duration(
+        toml.cacheTTL ?? toml.cacheTTLSeconds,
+        source,
+        'cacheTTL',
+        toml.cacheTTL === undefined ? 1000 : 1,
+      );
       return {
         name,
         config: {
@@ -108,7 +122,8 @@ export function stepFromToml(name: PipelineStep['name'], toml: Json, source: str
     }
     case 'OverrideTransformer': {
       const rules = toml.rules ?? [];
-      if (!Array.isArray(rules)) throw new ConnectorConfigError(source, "'rules' must be an array of tables ([[rules]])");
+      if (!Array.isArray(rules))
+        throw new ConnectorConfigError(source, "'rules' must be an array of tables ([[rules]])");
       return { name, config: { enabled: flag(toml.enabled, false), rules: rules as OverrideRuleConfig[] } };
     }
     case 'Deduplicator': {
@@ -143,7 +158,8 @@ function flag(value: unknown, fallback: boolean): boolean {
 function number(value: unknown, source: string, key: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : Number(String(value));
-  if (!Number.isFinite(n) || n <= 0) throw new ConnectorConfigError(source, `'${key}' must be a positive number, got ${JSON.stringify(String(value))}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConnectorConfigError(source, `'${key}' must be a positive number, got ${JSON.stringify(String(value))}`);
   return n;
 }
 
@@ -152,6 +168,10 @@ function duration(value: unknown, source: string, key: string, unitMs: number): 
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number' || typeof value === 'bigint') return Number(value) * unitMs;
   const ms = parseDurationMs(String(value));
-  if (ms === undefined) throw new ConnectorConfigError(source, `'${key}' must be a duration like "3m" or "1h", got ${JSON.stringify(String(value))}`);
+  if (ms === undefined)
+    throw new ConnectorConfigError(
+      source,
+      `'${key}' must be a duration like "3m" or "1h", got ${JSON.stringify(String(value))}`,
+    );
   return ms;
 }

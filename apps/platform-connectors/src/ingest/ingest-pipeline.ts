@@ -55,7 +55,9 @@ export class IngestPipeline {
 
   /** HTTP path: a proto3-JSON `{ version?, events: [...] }` body. */
   ingestJson(body: unknown): Promise<IngestResult> {
-    const count = Array.isArray((body as { events?: unknown } | null)?.events) ? (body as { events: unknown[] }).events.length : 0;
+    const count = Array.isArray((body as { events?: unknown } | null)?.events)
+      ? (body as { events: unknown[] }).events.length
+      : 0;
     this.#options.metrics.eventsReceived.inc(count);
     const result = validateHealthEvents(body);
     if (!result.ok) return this.#refuse(this.#invalid(result.errors));
@@ -81,7 +83,9 @@ export class IngestPipeline {
   #counted(result: Promise<IngestResult>): Promise<IngestResult> {
     return result.catch((err: unknown) => {
       const code = (err as { code?: unknown }).code;
-      this.#options.metrics.batchesRejected.inc({ reason: (typeof code === 'string' && REJECTION_REASONS[code]) || 'internal' });
+      this.#options.metrics.batchesRejected.inc({
+        reason: (typeof code === 'string' && REJECTION_REASONS[code]) || 'internal',
+      });
       throw err;
     });
   }
@@ -103,7 +107,10 @@ export class IngestPipeline {
         await transformer.transform(events);
       } catch (err) {
         this.#options.metrics.transformerErrors.inc({ transformer: transformer.name });
-        this.#options.logger.error({ err, transformer: transformer.name }, 'transformer failed; events continue unchanged');
+        this.#options.logger.error(
+          { err, transformer: transformer.name },
+          'transformer failed; events continue unchanged',
+        );
       }
     }
   }

@@ -1,4 +1,10 @@
-import { healthEventsToProtoJson, validateHealthEvents, type HealthEvent, type ProcessingStrategy, type RecommendedAction } from '@nvsentinel/health-model';
+import {
+  healthEventsToProtoJson,
+  validateHealthEvents,
+  type HealthEvent,
+  type ProcessingStrategy,
+  type RecommendedAction,
+} from '@nvsentinel/health-model';
 import { describe, expect, it } from 'vitest';
 import { validateDecodedEvents } from './validate-decoded.js';
 

@@ -1,7 +1,15 @@
 import { assertValidHealthEvent, type HealthEvent } from '@nvsentinel/health-model';
 import { describe, expect, it } from 'vitest';
 import { eventJson } from '../testing/events.js';
-import { applyEvents, compactEntry, cutBytes, eventMessage, messageEntry, parseEntries, renderMessage } from './condition-message.js';
+import {
+  applyEvents,
+  compactEntry,
+  cutBytes,
+  eventMessage,
+  messageEntry,
+  parseEntries,
+  renderMessage,
+} from './condition-message.js';
 
 const event = (overrides: Record<string, unknown>): HealthEvent => assertValidHealthEvent(eventJson(overrides));
 
@@ -9,13 +17,20 @@ describe('node condition message format', () => {
   it('writes codes, entities, the message (; → .) and the action like upstream', () => {
     const e = event({
       errorCode: ['79', 'X'],
-      entitiesImpacted: [{ entityType: 'GPU', entityValue: '1' }, { entityType: 'PCI', entityValue: '0002:00:00.0' }],
+      entitiesImpacted: [
+        { entityType: 'GPU', entityValue: '1' },
+        { entityType: 'PCI', entityValue: '0002:00:00.0' },
+      ],
       message: 'fell off; bus',
       recommendedAction: 'RESTART_BM',
     });
-    expect(messageEntry(e)).toBe('ErrorCode:79 ErrorCode:X GPU:1 PCI:0002:00:00.0 fell off. bus Recommended Action=RESTART_BM');
+    expect(messageEntry(e)).toBe(
+      'ErrorCode:79 ErrorCode:X GPU:1 PCI:0002:00:00.0 fell off. bus Recommended Action=RESTART_BM',
+    );
     expect(eventMessage(e)).toBe(`${messageEntry(e)};`);
-    expect(messageEntry(event({ errorCode: [], entitiesImpacted: [], message: '', recommendedAction: 'NONE' }))).toBe('Recommended Action=NONE');
+    expect(messageEntry(event({ errorCode: [], entitiesImpacted: [], message: '', recommendedAction: 'NONE' }))).toBe(
+      'Recommended Action=NONE',
+    );
   });
 
   it('adds a fault once, clears by entity, clears all on a recovery without entities', () => {
@@ -23,7 +38,9 @@ describe('node condition message format', () => {
     const gpu1 = event({ entitiesImpacted: [{ entityType: 'GPU', entityValue: '1' }], message: 'b' });
     let entries = applyEvents([], [gpu0, gpu1, gpu0]);
     expect(entries).toHaveLength(2);
-    entries = applyEvents(entries, [event({ isHealthy: true, isFatal: false, entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }] })]);
+    entries = applyEvents(entries, [
+      event({ isHealthy: true, isFatal: false, entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }] }),
+    ]);
     expect(entries).toEqual([messageEntry(gpu1)]);
     expect(applyEvents(entries, [event({ isHealthy: true, isFatal: false, entitiesImpacted: [] })])).toEqual([]);
   });
@@ -64,6 +81,8 @@ describe('node condition message format', () => {
 
   it('never splits a multi-byte character', () => {
     expect(cutBytes('ééé', 3)).toBe('é');
-    expect(compactEntry(`GPU:0 ${'é'.repeat(100)} Recommended Action=NONE`, 10)).toBe('GPU:0 éé... Recommended Action=NONE');
+    expect(compactEntry(`GPU:0 ${'é'.repeat(100)} Recommended Action=NONE`, 10)).toBe(
+      'GPU:0 éé... Recommended Action=NONE',
+    );
   });
 });

@@ -129,7 +129,8 @@ function identityOf(entry: string): Identity {
 
 /** Same fault: same codes and action, and at least one shared GPU/PCI entity. */
 function sameFault(a: Identity, b: Identity): boolean {
-  if (a.action !== b.action || a.codes.length !== b.codes.length || a.codes.some((c, i) => c !== b.codes[i])) return false;
+  if (a.action !== b.action || a.codes.length !== b.codes.length || a.codes.some((c, i) => c !== b.codes[i]))
+    return false;
   return a.entities.some((e) => b.entities.includes(e));
 }
 

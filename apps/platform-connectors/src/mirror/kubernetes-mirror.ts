@@ -71,7 +71,10 @@ export class KubernetesMirror implements StoredEventSink {
   constructor(options: KubernetesMirrorOptions) {
     this.#options = options;
     this.#nodes = new NodeOps(options.client, options.now ? { now: options.now } : {});
-    this.#recorder = new EventRecorder(options.client, { component: 'platform-connectors', ...(options.now ? { now: options.now } : {}) });
+    this.#recorder = new EventRecorder(options.client, {
+      component: 'platform-connectors',
+      ...(options.now ? { now: options.now } : {}),
+    });
     this.#maxPending = options.maxPendingEvents ?? 100_000;
     this.#maxRetries = options.maxRetries ?? 5;
     const m = options.metrics;
@@ -101,7 +104,8 @@ export class KubernetesMirror implements StoredEventSink {
     }, 1000).unref();
     this.#workers ??= runWorkers(this.#queue, this.#options.workers ?? 4, (node) => this.#process(node), {
       onError: (node, err, willRetry) => {
-        if (willRetry) this.#options.logger.warn({ err, node }, 'mirroring to Kubernetes failed; retrying with backoff');
+        if (willRetry)
+          this.#options.logger.warn({ err, node }, 'mirroring to Kubernetes failed; retrying with backoff');
       },
     });
   }
@@ -140,7 +144,8 @@ export class KubernetesMirror implements StoredEventSink {
     const dropped = this.#pendingEvents;
     this.#pending.clear();
     this.#pendingEvents = 0;
-    if (dropped > 0) this.#options.logger.warn({ events: dropped }, 'shutdown: events left unmirrored (they are stored)');
+    if (dropped > 0)
+      this.#options.logger.warn({ events: dropped }, 'shutdown: events left unmirrored (they are stored)');
     clearInterval(this.#gaugeTimer);
     await this.#queue.shutDown();
     await this.#workers;
@@ -163,7 +168,10 @@ export class KubernetesMirror implements StoredEventSink {
         this.#requeue(node, work);
         throw err;
       } else {
-        this.#options.logger.error({ err, node, events: count }, 'giving up mirroring these events to Kubernetes (they are stored)');
+        this.#options.logger.error(
+          { err, node, events: count },
+          'giving up mirroring these events to Kubernetes (they are stored)',
+        );
         this.#options.metrics.mirrorDroppedEvents.inc({ reason: 'retries_exhausted' }, count);
       }
     } finally {
@@ -240,7 +248,8 @@ export class KubernetesMirror implements StoredEventSink {
               compactedEntryBytes: this.#options.compactedEntryBytes,
             }).message,
         lastHeartbeatTime: at,
-        lastTransitionTime: existing && existing.status === (healthy ? 'False' : 'True') ? existing.lastTransitionTime : at,
+        lastTransitionTime:
+          existing && existing.status === (healthy ? 'False' : 'True') ? existing.lastTransitionTime : at,
       };
       if (index >= 0) conditions[index] = next;
       else conditions.push(next);
@@ -287,6 +296,7 @@ function eventTime(ts: Timestamp | undefined, fallback: Date): Date {
 
 /** Oldest first; events without a timestamp sort first (upstream's order), ties keep arrival order. */
 function sortByTime(events: readonly HealthEvent[]): HealthEvent[] {
-  const key = (e: HealthEvent): number => (e.generatedTimestamp ? e.generatedTimestamp.seconds * 1e9 + e.generatedTimestamp.nanos : -Infinity);
+  const key = (e: HealthEvent): number =>
+    e.generatedTimestamp ? e.generatedTimestamp.seconds * 1e9 + e.generatedTimestamp.nanos : -Infinity;
   return [...events].sort((a, b) => key(a) - key(b));
 }

@@ -20,7 +20,9 @@ let marker = 0;
 
 function event(overrides: Partial<HealthEvent> = {}): NewHealthEvent {
   marker++;
-  return { healthEvent: { ...sampleHealthEvent({ nodeName: 'writer-node' }), message: `valid-${marker}`, ...overrides } };
+  return {
+    healthEvent: { ...sampleHealthEvent({ nodeName: 'writer-node' }), message: `valid-${marker}`, ...overrides },
+  };
 }
 
 const POISONS: Array<[string, Partial<HealthEvent>]> = [
@@ -68,7 +70,11 @@ for (const provider of ['postgresql', 'embedded'] as const) {
     beforeAll(async () => {
       database = provider === 'postgresql' ? await createTestDatabase('pc_writer') : undefined;
       datastore = await createDataStore(
-        database?.config ?? { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
+        database?.config ?? {
+          provider: 'embedded',
+          connection: { host: '', port: 0, database: 'nvsentinel' },
+          options: {},
+        },
       );
     }, 60_000);
     afterAll(async () => {
@@ -85,37 +91,42 @@ for (const provider of ['postgresql', 'embedded'] as const) {
         observer: { onInsertFailed: (err) => failures.push(err) },
       });
 
-    it.each(POISONS)('%s fails only its own batch, over 10 rounds; every valid batch is stored once', async (_name, poison) => {
-      const failures: unknown[] = [];
-      const writer = newWriter(datastore.healthEventStore(), failures);
-      const expected = new Set<string>();
-      const before = new Set(await storedMessages(datastore));
-      for (let r = 0; r < 10; r++) {
-        const { valid, poisoned } = round(writer, [event(), event(poison)], expected);
-        const results = await Promise.allSettled(valid);
-        expect(results.filter((x) => x.status === 'rejected')).toStrictEqual([]);
-        for (const x of results) expect((x as PromiseFulfilledResult<string[]>).value).toHaveLength(2);
-        const refusal = await poisoned;
-        expect(refusal).toBeInstanceOf(NvsError);
-        expect((refusal as NvsError).code).toBe('NVS_ERR_PC_EVENTS_UNSTORABLE');
-        expect((refusal as NvsError).statusCode).toBe(400);
-        expect((refusal as NvsError).message).toContain('other batches were not affected');
-      }
-      await writer.close();
-      // The database's own error, on a coalesced insert (not a lone one), caused the split.
-      expect(failures.length).toBeGreaterThanOrEqual(10);
-      expect(failures.every(isDataError)).toBe(true);
-      const stored = (await storedMessages(datastore)).filter((m) => !before.has(m));
-      expect(stored.length).toBe(expected.size);
-      expect(new Set(stored)).toStrictEqual(expected);
-    }, 120_000);
+    it.each(POISONS)(
+      '%s fails only its own batch, over 10 rounds; every valid batch is stored once',
+      async (_name, poison) => {
+        const failures: unknown[] = [];
+        const writer = newWriter(datastore.healthEventStore(), failures);
+        const expected = new Set<string>();
+        const before = new Set(await storedMessages(datastore));
+        for (let r = 0; r < 10; r++) {
+          const { valid, poisoned } = round(writer, [event(), event(poison)], expected);
+          const results = await Promise.allSettled(valid);
+          expect(results.filter((x) => x.status === 'rejected')).toStrictEqual([]);
+          for (const x of results) expect((x as PromiseFulfilledResult<string[]>).value).toHaveLength(2);
+          const refusal = await poisoned;
+          expect(refusal).toBeInstanceOf(NvsError);
+          expect((refusal as NvsError).code).toBe('NVS_ERR_PC_EVENTS_UNSTORABLE');
+          expect((refusal as NvsError).statusCode).toBe(400);
+          expect((refusal as NvsError).message).toContain('other batches were not affected');
+        }
+        await writer.close();
+        // The database's own error, on a coalesced insert (not a lone one), caused the split.
+        expect(failures.length).toBeGreaterThanOrEqual(10);
+        expect(failures.every(isDataError)).toBe(true);
+        const stored = (await storedMessages(datastore)).filter((m) => !before.has(m));
+        expect(stored.length).toBe(expected.size);
+        expect(new Set(stored)).toStrictEqual(expected);
+      },
+      120_000,
+    );
 
     it('a data error raised by the store itself fails only the batch that holds it', async () => {
       const real = datastore.healthEventStore();
       const store: BatchInserter = {
         insertHealthEvents: async (...events) => {
           const bad = events.findIndex((e) => e.healthEvent.componentClass === 'UNSTORABLE');
-          if (bad >= 0) throw new DatastoreError('validation', `insertHealthEvents: event ${bad} cannot be stored`, { provider });
+          if (bad >= 0)
+            throw new DatastoreError('validation', `insertHealthEvents: event ${bad} cannot be stored`, { provider });
           return real.insertHealthEvents(...events);
         },
       };
@@ -147,7 +158,11 @@ for (const provider of ['postgresql', 'embedded'] as const) {
             insertedCount: ids.length,
             insertedIds: Object.fromEntries(ids.map((id, i) => [i, { toHexString: () => id }])),
           });
-          throw new DatastoreError('insert', 'insert health events failed: BadValue', { provider: 'mongodb', cause, details: { serverCode: 2 } });
+          throw new DatastoreError('insert', 'insert health events failed: BadValue', {
+            provider: 'mongodb',
+            cause,
+            details: { serverCode: 2 },
+          });
         },
         deleteHealthEvent: (id) => real.deleteHealthEvent(id),
       };
@@ -185,30 +200,33 @@ for (const provider of ['postgresql', 'embedded'] as const) {
       };
       const kinds = fc.constantFrom('valid', 'valid', 'valid', 'nul', 'ordered');
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 24 }), async (plan) => {
-          const writer = newWriter(store);
-          const before = new Set(await storedMessages(datastore));
-          const expected = new Set<string>();
-          const outcomes = plan.map(([kind, size]) => {
-            const batch = Array.from({ length: size }, () => event());
-            if (kind === 'nul') batch[size - 1] = event({ message: `nul-${marker}\u0000` });
-            if (kind === 'ordered') batch[size - 1] = event({ componentClass: 'UNSTORABLE' });
-            if (kind === 'valid') for (const e of batch) expected.add(e.healthEvent.message);
-            return writer.write(batch).then(
-              (ids) => ({ kind, ok: ids.length === size }),
-              (err: NvsError) => ({ kind, ok: false, code: err.code }),
-            );
-          });
-          const results = await Promise.all(outcomes);
-          await writer.close();
-          for (const r of results) {
-            if (r.kind === 'valid') expect(r).toStrictEqual({ kind: 'valid', ok: true });
-            else expect(r).toStrictEqual({ kind: r.kind, ok: false, code: 'NVS_ERR_PC_EVENTS_UNSTORABLE' });
-          }
-          const stored = (await storedMessages(datastore)).filter((m) => !before.has(m));
-          expect(stored).toHaveLength(expected.size);
-          expect(new Set(stored)).toStrictEqual(expected);
-        }),
+        fc.asyncProperty(
+          fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 24 }),
+          async (plan) => {
+            const writer = newWriter(store);
+            const before = new Set(await storedMessages(datastore));
+            const expected = new Set<string>();
+            const outcomes = plan.map(([kind, size]) => {
+              const batch = Array.from({ length: size }, () => event());
+              if (kind === 'nul') batch[size - 1] = event({ message: `nul-${marker}\u0000` });
+              if (kind === 'ordered') batch[size - 1] = event({ componentClass: 'UNSTORABLE' });
+              if (kind === 'valid') for (const e of batch) expected.add(e.healthEvent.message);
+              return writer.write(batch).then(
+                (ids) => ({ kind, ok: ids.length === size }),
+                (err: NvsError) => ({ kind, ok: false, code: err.code }),
+              );
+            });
+            const results = await Promise.all(outcomes);
+            await writer.close();
+            for (const r of results) {
+              if (r.kind === 'valid') expect(r).toStrictEqual({ kind: 'valid', ok: true });
+              else expect(r).toStrictEqual({ kind: r.kind, ok: false, code: 'NVS_ERR_PC_EVENTS_UNSTORABLE' });
+            }
+            const stored = (await storedMessages(datastore)).filter((m) => !before.has(m));
+            expect(stored).toHaveLength(expected.size);
+            expect(new Set(stored)).toStrictEqual(expected);
+          },
+        ),
         { numRuns: 15 },
       );
     }, 180_000);
@@ -220,13 +238,25 @@ for (const provider of ['postgresql', 'embedded'] as const) {
       const store: BatchInserter = {
         insertHealthEvents: async (...events) => {
           calls++;
-          if (down) throw new DatastoreError('connection', 'insert health events: cannot reach the database (ECONNREFUSED)', { provider });
+          if (down)
+            throw new DatastoreError('connection', 'insert health events: cannot reach the database (ECONNREFUSED)', {
+              provider,
+            });
           return real.insertHealthEvents(...events);
         },
       };
-      const writer = new CoalescingWriter({ store, ping: () => datastore.ping(), maxConcurrentInserts: 1, probeIntervalMs: 50 });
+      const writer = new CoalescingWriter({
+        store,
+        ping: () => datastore.ping(),
+        maxConcurrentInserts: 1,
+        probeIntervalMs: 50,
+      });
       const results = await Promise.allSettled(Array.from({ length: 8 }, () => writer.write([event()])));
-      expect(results.every((x) => x.status === 'rejected' && (x.reason as NvsError).code === 'NVS_ERR_PC_DATASTORE_UNAVAILABLE')).toBe(true);
+      expect(
+        results.every(
+          (x) => x.status === 'rejected' && (x.reason as NvsError).code === 'NVS_ERR_PC_DATASTORE_UNAVAILABLE',
+        ),
+      ).toBe(true);
       // The first insert failed alone, the rest were refused from the queue: no split retries.
       expect(calls).toBe(1);
       expect(writer.state).toBe('unavailable');
@@ -244,6 +274,8 @@ describe('storedPrefixIds', () => {
     expect(storedPrefixIds(new DatastoreError('insert', 'x', { cause }), 5)).toStrictEqual(['a', 'b']);
     expect(storedPrefixIds(new DatastoreError('validation', 'x'), 5)).toStrictEqual([]);
     expect(storedPrefixIds(new Error('x'), 5)).toStrictEqual([]);
-    expect(storedPrefixIds(new DatastoreError('insert', 'x', { cause: { insertedCount: 0, insertedIds: {} } }), 5)).toStrictEqual([]);
+    expect(
+      storedPrefixIds(new DatastoreError('insert', 'x', { cause: { insertedCount: 0, insertedIds: {} } }), 5),
+    ).toStrictEqual([]);
   });
 });

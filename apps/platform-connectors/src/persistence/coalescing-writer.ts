@@ -118,7 +118,10 @@ export class CoalescingWriter {
     if (this.#state === 'unavailable') return Promise.reject(this.#unavailableError());
     if (this.#queuedEvents > 0 && this.#queuedEvents + events.length > this.#maxQueuedEvents) {
       return Promise.reject(
-        withRetryAfter(new IngestOverloadedError(this.#queuedEvents, this.#maxQueuedEvents, this.#overloadRetryAfter), this.#overloadRetryAfter),
+        withRetryAfter(
+          new IngestOverloadedError(this.#queuedEvents, this.#maxQueuedEvents, this.#overloadRetryAfter),
+          this.#overloadRetryAfter,
+        ),
       );
     }
     return new Promise<string[]>((resolve, reject) => {
@@ -291,7 +294,10 @@ export class CoalescingWriter {
     // (e.g. a connection refused while others still work) is reported as temporary so the
     // monitor resends rather than drops.
     if (isPermanent(err)) return new StoreFailedError(reason, { cause: err });
-    return withRetryAfter(new DatastoreUnavailableError(reason, this.retryAfterSeconds, { cause: err }), this.retryAfterSeconds);
+    return withRetryAfter(
+      new DatastoreUnavailableError(reason, this.retryAfterSeconds, { cause: err }),
+      this.retryAfterSeconds,
+    );
   }
 
   /**
@@ -317,7 +323,10 @@ export class CoalescingWriter {
 
   #unavailableError(): NvsError {
     const reason = this.#lastError instanceof Error ? this.#lastError.message : 'connection lost';
-    return withRetryAfter(new DatastoreUnavailableError(reason, this.retryAfterSeconds, { cause: this.#lastError }), this.retryAfterSeconds);
+    return withRetryAfter(
+      new DatastoreUnavailableError(reason, this.retryAfterSeconds, { cause: this.#lastError }),
+      this.retryAfterSeconds,
+    );
   }
 
   #markUnavailable(err: unknown): void {
@@ -354,7 +363,14 @@ export class CoalescingWriter {
   }
 }
 
-const PERMANENT_CODES: ReadonlySet<string> = new Set(['validation', 'serialization', 'schema_version', 'configuration', 'provider_not_found', 'closed']);
+const PERMANENT_CODES: ReadonlySet<string> = new Set([
+  'validation',
+  'serialization',
+  'schema_version',
+  'configuration',
+  'provider_not_found',
+  'closed',
+]);
 
 /** Failures a resend of the same batch cannot fix. Non-datastore errors are bugs: permanent too. */
 function isPermanent(err: unknown): boolean {
@@ -394,7 +410,8 @@ export function isDataError(err: unknown): boolean {
  * `insertedIds` by index. Other providers insert all or nothing: empty.
  */
 export function storedPrefixIds(err: unknown, total: number): string[] {
-  const cause = (isDatastoreError(err) ? err.cause : err) as { insertedCount?: unknown; insertedIds?: unknown } | undefined;
+  const cause = (isDatastoreError(err) ? err.cause : err) as
+    { insertedCount?: unknown; insertedIds?: unknown } | undefined;
   const count = cause?.insertedCount;
   const byIndex = cause?.insertedIds as Record<number, { toHexString?: () => string } | string | undefined> | undefined;
   if (typeof count !== 'number' || count <= 0 || typeof byIndex !== 'object' || byIndex === null) return [];

@@ -39,5 +39,8 @@ export function connectGrpc(socketPath: string): PlatformConnectorClient {
 
 /** A raw protobuf message (bypasses the model, e.g. to send what validation must refuse). */
 export function rawHealthEvents(events: MessageInitShape<typeof proto.HealthEventSchema>[]): proto.HealthEvents {
-  return create(proto.HealthEventsSchema, { version: 1, events: events.map((e) => create(proto.HealthEventSchema, e)) });
+  return create(proto.HealthEventsSchema, {
+    version: 1,
+    events: events.map((e) => create(proto.HealthEventSchema, e)),
+  });
 }

@@ -41,8 +41,14 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const provider = options.provider ?? 'postgresql';
   const database = provider === 'postgresql' ? await createTestDatabase('pc', { connectTimeoutMs: 2000 }) : undefined;
-  const datastore = await createDataStore(database ? { ...database.config, options: { ...database.config.options, ...options.datastoreOptions } } : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} });
-  const sim = options.nodes ? await startClusterSim({ nodes: options.nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false }) : undefined;
+  const datastore = await createDataStore(
+    database
+      ? { ...database.config, options: { ...database.config.options, ...options.datastoreOptions } }
+      : { provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} },
+  );
+  const sim = options.nodes
+    ? await startClusterSim({ nodes: options.nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false })
+    : undefined;
   const kube = sim ? createKubeClient({ kubeconfig: sim.kubeconfig, qps: Infinity }) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'pc-'));
   const socketPath = join(dir, 'nvsentinel.sock');

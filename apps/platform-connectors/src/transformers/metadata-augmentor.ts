@@ -95,7 +95,10 @@ export class MetadataAugmentor implements HealthEventTransformer {
       // This runs on the request path (enrichment must precede storage), so a slow API server
       // may delay ingest by at most the timeout.
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`node lookup took longer than ${this.#timeoutMs} ms`)), this.#timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`node lookup took longer than ${this.#timeoutMs} ms`)),
+          this.#timeoutMs,
+        );
       });
       const node = await Promise.race([this.#kube.core.readNode({ name: nodeName }), timeout]);
       const metadata: NodeMetadata = {};
@@ -106,7 +109,10 @@ export class MetadataAugmentor implements HealthEventTransformer {
       return metadata;
     } catch (err) {
       this.#failures.set(nodeName, true);
-      this.#logger.warn({ err, node: nodeName }, 'node lookup failed; events of this node are stored without node metadata');
+      this.#logger.warn(
+        { err, node: nodeName },
+        'node lookup failed; events of this node are stored without node metadata',
+      );
       return undefined;
     } finally {
       clearTimeout(timer);

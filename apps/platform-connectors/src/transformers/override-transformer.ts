@@ -7,7 +7,12 @@
  * once at start-up, so a broken expression stops the service instead of silently never matching.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { RecommendedAction, RecommendedActionValues, recommendedActionName, type HealthEvent } from '@nvsentinel/health-model';
+import {
+  RecommendedAction,
+  RecommendedActionValues,
+  recommendedActionName,
+  type HealthEvent,
+} from '@nvsentinel/health-model';
 import type { Logger } from '@nvsentinel/service-kit';
 import { ConnectorConfigError } from '../errors.js';
 import type { ConnectorMetrics } from '../metrics.js';
@@ -38,7 +43,12 @@ export class OverrideTransformer implements HealthEventTransformer {
   readonly #metrics: ConnectorMetrics;
   readonly #logger: Logger;
 
-  constructor(config: OverrideTransformerConfig, metrics: ConnectorMetrics, logger: Logger, source = 'OverrideTransformer config') {
+  constructor(
+    config: OverrideTransformerConfig,
+    metrics: ConnectorMetrics,
+    logger: Logger,
+    source = 'OverrideTransformer config',
+  ) {
     this.#metrics = metrics;
     this.#logger = logger;
     this.#rules = config.enabled ? compileRules(config.rules, source) : [];
@@ -61,7 +71,10 @@ export class OverrideTransformer implements HealthEventTransformer {
         result = rule.matches(context);
       } catch (err) {
         this.#metrics.overrideEvaluationErrors.inc();
-        this.#logger.warn({ err, rule: rule.name, node: event.nodeName, agent: event.agent }, 'override rule evaluation failed');
+        this.#logger.warn(
+          { err, rule: rule.name, node: event.nodeName, agent: event.agent },
+          'override rule evaluation failed',
+        );
         continue;
       }
       if (typeof result !== 'boolean') {
@@ -85,7 +98,10 @@ export class OverrideTransformer implements HealthEventTransformer {
       }
       for (const field of changed) this.#metrics.overridesApplied.inc({ rule: rule.name, field });
       if (changed.length > 0) {
-        this.#logger.info({ rule: rule.name, node: event.nodeName, check: event.checkName, fields: changed }, 'applied health event override');
+        this.#logger.info(
+          { rule: rule.name, node: event.nodeName, check: event.checkName, fields: changed },
+          'applied health event override',
+        );
       }
       return;
     }
@@ -109,7 +125,11 @@ function celView(event: HealthEvent): Record<string, unknown> {
 }
 
 function compileRules(rules: readonly OverrideRuleConfig[], source: string): CompiledRule[] {
-  if (rules.length === 0) throw new ConnectorConfigError(source, 'enabled = true but no [[rules]] are defined; add a rule or set enabled = false');
+  if (rules.length === 0)
+    throw new ConnectorConfigError(
+      source,
+      'enabled = true but no [[rules]] are defined; add a rule or set enabled = false',
+    );
   const env = new Environment().registerVariable('event', 'map<string, dyn>');
   return rules.map((rule, index) => {
     const where = `rules[${index}]${rule.name ? ` (${rule.name})` : ''}`;
@@ -117,7 +137,10 @@ function compileRules(rules: readonly OverrideRuleConfig[], source: string): Com
     if (!rule.when) throw new ConnectorConfigError(source, `${where}: 'when' expression is required`);
     const { isFatal, isHealthy, recommendedAction } = rule.override ?? {};
     if (isFatal === undefined && isHealthy === undefined && recommendedAction === undefined) {
-      throw new ConnectorConfigError(source, `${where}: at least one of override.isFatal, override.isHealthy, override.recommendedAction is required`);
+      throw new ConnectorConfigError(
+        source,
+        `${where}: at least one of override.isFatal, override.isHealthy, override.recommendedAction is required`,
+      );
     }
     let action: RecommendedAction | undefined;
     if (recommendedAction !== undefined) {
@@ -136,10 +159,14 @@ function compileRules(rules: readonly OverrideRuleConfig[], source: string): Com
       const checked = expression.check() as { valid: boolean; type?: string; error?: Error };
       if (!checked.valid) throw checked.error ?? new Error('type check failed');
       // `dyn` stays allowed (e.g. `event.isFatal`): its result is checked at evaluation.
-      if (checked.type !== 'bool' && checked.type !== 'dyn') throw new Error(`expression must return bool, got ${checked.type}`);
+      if (checked.type !== 'bool' && checked.type !== 'dyn')
+        throw new Error(`expression must return bool, got ${checked.type}`);
       matches = expression as unknown as CompiledRule['matches'];
     } catch (err) {
-      throw new ConnectorConfigError(source, `${where}: CEL expression '${rule.when}' is invalid: ${(err as Error).message}`);
+      throw new ConnectorConfigError(
+        source,
+        `${where}: CEL expression '${rule.when}' is invalid: ${(err as Error).message}`,
+      );
     }
     return {
       name: rule.name,

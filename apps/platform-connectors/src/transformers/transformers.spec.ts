@@ -1,4 +1,9 @@
-import { ProcessingStrategy, RecommendedAction, assertValidHealthEvent, type HealthEvent } from '@nvsentinel/health-model';
+import {
+  ProcessingStrategy,
+  RecommendedAction,
+  assertValidHealthEvent,
+  type HealthEvent,
+} from '@nvsentinel/health-model';
 import { createLogger, createMetricsRegistry } from '@nvsentinel/service-kit';
 import { describe, expect, it } from 'vitest';
 import { createConnectorMetrics } from '../metrics.js';
@@ -11,7 +16,8 @@ const logger = createLogger({ name: 'test', level: 'fatal' });
 const metrics = () => createConnectorMetrics(createMetricsRegistry({ defaultMetrics: false }));
 const event = (overrides: Record<string, unknown> = {}): HealthEvent => {
   const e = assertValidHealthEvent(eventJson(overrides));
-  if (e.processingStrategy === ProcessingStrategy.UNSPECIFIED) e.processingStrategy = ProcessingStrategy.EXECUTE_REMEDIATION;
+  if (e.processingStrategy === ProcessingStrategy.UNSPECIFIED)
+    e.processingStrategy = ProcessingStrategy.EXECUTE_REMEDIATION;
   return e;
 };
 
@@ -22,7 +28,11 @@ describe('OverrideTransformer', () => {
       when: "event.agent == 'syslog-health-monitor' && '109' in event.errorCode",
       override: { isFatal: false, recommendedAction: 'NONE' },
     },
-    { name: 'zone-a-support', when: "event.metadata['zone'] == 'a' && event.recommendedAction == 'RESTART_VM'", override: { recommendedAction: 'CONTACT_SUPPORT' } },
+    {
+      name: 'zone-a-support',
+      when: "event.metadata['zone'] == 'a' && event.recommendedAction == 'RESTART_VM'",
+      override: { recommendedAction: 'CONTACT_SUPPORT' },
+    },
     { name: 'never-reached-for-109', when: "'109' in event.errorCode", override: { isHealthy: true } },
   ];
 
@@ -36,14 +46,23 @@ describe('OverrideTransformer', () => {
     expect([xid.isFatal, xid.isHealthy, xid.recommendedAction]).toEqual([false, false, RecommendedAction.NONE]);
     expect(zoned.recommendedAction).toBe(RecommendedAction.CONTACT_SUPPORT);
     expect(other.recommendedAction).toBe(RecommendedAction.RESTART_VM);
-    const applied = (await m.overridesApplied.get()).values.map((v) => `${v.labels.rule}/${v.labels.field}=${v.value}`).sort();
-    expect(applied).toEqual(['xid-109-benign/isFatal=1', 'xid-109-benign/recommendedAction=1', 'zone-a-support/recommendedAction=1']);
+    const applied = (await m.overridesApplied.get()).values
+      .map((v) => `${v.labels.rule}/${v.labels.field}=${v.value}`)
+      .sort();
+    expect(applied).toEqual([
+      'xid-109-benign/isFatal=1',
+      'xid-109-benign/recommendedAction=1',
+      'zone-a-support/recommendedAction=1',
+    ]);
   });
 
   it('counts evaluation errors and moves on to the next rule', async () => {
     const m = metrics();
     const t = new OverrideTransformer(
-      { enabled: true, rules: [{ name: 'bad-key', when: "event.metadata['missing'] == 'x'", override: { isFatal: false } }, rules[2]!] },
+      {
+        enabled: true,
+        rules: [{ name: 'bad-key', when: "event.metadata['missing'] == 'x'", override: { isFatal: false } }, rules[2]!],
+      },
       m,
       logger,
     );
@@ -54,11 +73,16 @@ describe('OverrideTransformer', () => {
   });
 
   it('refuses broken rules at start-up with the rule named', () => {
-    const make = (rule: Record<string, unknown>) => () => new OverrideTransformer({ enabled: true, rules: [rule as never] }, metrics(), logger);
-    expect(make({ name: 'r', when: 'event.agent ==', override: { isFatal: true } })).toThrow(/rules\[0\] \(r\): CEL expression/);
+    const make = (rule: Record<string, unknown>) => () =>
+      new OverrideTransformer({ enabled: true, rules: [rule as never] }, metrics(), logger);
+    expect(make({ name: 'r', when: 'event.agent ==', override: { isFatal: true } })).toThrow(
+      /rules\[0\] \(r\): CEL expression/,
+    );
     expect(make({ name: 'r', when: "event.agent + 'x'", override: { isFatal: true } })).toThrow(/must return bool/);
     expect(make({ name: 'r', when: 'true', override: {} })).toThrow(/at least one of override/);
-    expect(make({ name: 'r', when: 'true', override: { recommendedAction: 'REBOOT' } })).toThrow(/unknown override.recommendedAction 'REBOOT'/);
+    expect(make({ name: 'r', when: 'true', override: { recommendedAction: 'REBOOT' } })).toThrow(
+      /unknown override.recommendedAction 'REBOOT'/,
+    );
     expect(() => new OverrideTransformer({ enabled: true, rules: [] }, metrics(), logger)).toThrow(/no \[\[rules\]\]/);
     expect(new OverrideTransformer({ enabled: false, rules: [] }, metrics(), logger).ruleCount).toBe(0);
   });
@@ -66,7 +90,12 @@ describe('OverrideTransformer', () => {
 
 describe('Deduplicator', () => {
   const xid = (overrides: Record<string, unknown> = {}) =>
-    event({ checkName: 'SysLogsXIDError', errorCode: ['79'], entitiesImpacted: [{ entityType: 'GPU', entityValue: '1' }], ...overrides });
+    event({
+      checkName: 'SysLogsXIDError',
+      errorCode: ['79'],
+      entitiesImpacted: [{ entityType: 'GPU', entityValue: '1' }],
+      ...overrides,
+    });
 
   it('downgrades repeats inside the window to STORE_AND_ANALYSE, lets them through after it', async () => {
     let now = 0;
@@ -113,14 +142,20 @@ describe('Deduplicator', () => {
     const d = new Deduplicator({ now: () => 0 }, metrics());
     const [a, b] = [xid(), xid()];
     d.transform([a, b]);
-    expect([a.processingStrategy, b.processingStrategy]).toEqual([ProcessingStrategy.EXECUTE_REMEDIATION, ProcessingStrategy.STORE_AND_ANALYSE]);
+    expect([a.processingStrategy, b.processingStrategy]).toEqual([
+      ProcessingStrategy.EXECUTE_REMEDIATION,
+      ProcessingStrategy.STORE_AND_ANALYSE,
+    ]);
     // The batch was refused (never stored) and is resent: not a repeat of itself.
     const resent = xid();
     d.transform([resent]);
     expect(resent.processingStrategy).toBe(ProcessingStrategy.EXECUTE_REMEDIATION);
     const mem = [event({ checkName: 'GpuMemWatch' }), event({ checkName: 'GpuMemWatch' })];
     d.transform(mem);
-    expect(mem.map((e) => e.processingStrategy)).toEqual([ProcessingStrategy.EXECUTE_REMEDIATION, ProcessingStrategy.EXECUTE_REMEDIATION]);
+    expect(mem.map((e) => e.processingStrategy)).toEqual([
+      ProcessingStrategy.EXECUTE_REMEDIATION,
+      ProcessingStrategy.EXECUTE_REMEDIATION,
+    ]);
     d.close();
   });
 });

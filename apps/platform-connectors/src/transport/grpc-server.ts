@@ -6,7 +6,14 @@
  * `retry-after` trailer (seconds).
  */
 import { chmod, rm } from 'node:fs/promises';
-import { Metadata, Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { healthEventsFromProto } from '@nvsentinel/health-model';
 import type { Logger } from '@nvsentinel/service-kit';
 import type { Empty } from '@bufbuild/protobuf/wkt';
@@ -37,7 +44,9 @@ export class GrpcIngestServer {
 
   constructor(options: GrpcServerOptions) {
     this.#options = options;
-    this.#server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024 });
+    this.#server = new Server({
+      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
+    });
     this.#server.addService(platformConnectorServerService, {
       HealthEventOccurredV1: (call: ServerUnaryCall<DecodedRequest, Empty>, callback: sendUnaryData<Empty>) =>
         this.#handle(call, callback),
@@ -52,7 +61,9 @@ export class GrpcIngestServer {
     const path = this.path;
     await rm(path, { force: true });
     await new Promise<void>((resolve, reject) => {
-      this.#server.bindAsync(`unix://${path}`, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
+      this.#server.bindAsync(`unix://${path}`, ServerCredentials.createInsecure(), (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
     await chmod(path, 0o666);
     this.#started = true;
@@ -94,14 +105,14 @@ export class GrpcIngestServer {
     Promise.resolve()
       .then(() => this.#options.pipeline.ingestDecoded(decoded))
       .then(
-      () => callback(null, EMPTY),
-      (err: unknown) => {
-        if (!isConnectorError(err) || err.statusCode >= 500) {
-          this.#options.logger.warn({ err }, 'gRPC batch refused');
-        }
-        callback(toServiceError(err));
-      },
-    );
+        () => callback(null, EMPTY),
+        (err: unknown) => {
+          if (!isConnectorError(err) || err.statusCode >= 500) {
+            this.#options.logger.warn({ err }, 'gRPC batch refused');
+          }
+          callback(toServiceError(err));
+        },
+      );
   }
 }
 

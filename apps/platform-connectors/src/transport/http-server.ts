@@ -60,7 +60,9 @@ export class HttpIngestServer {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       if (status === 500) options.logger.error({ err: error }, 'unexpected HTTP ingest failure');
       const answer =
-        status === 500 ? new InternalError(error.message) : new BodyInvalidError(error.message, this.app.initialConfig.bodyLimit);
+        status === 500
+          ? new InternalError(error.message)
+          : new BodyInvalidError(error.message, this.app.initialConfig.bodyLimit);
       return reply.code(status).send({
         code: answer.code,
         message: answer.message,
@@ -77,30 +79,34 @@ export class HttpIngestServer {
         return sendError(reply, err, options.logger);
       }
     });
-    this.app.get<{ Querystring: { node?: string; limit?: string } }>(HEALTH_EVENTS_ROUTE, quiet, async (request, reply) => {
-      const node = request.query.node?.trim();
-      if (!node) {
-        const err = new QueryInvalidError("query parameter 'node' is required, e.g. ?node=gpu-node-1");
-        return reply.code(err.statusCode).send({ code: err.code, message: err.message });
-      }
-      const limit = Number(request.query.limit ?? DEFAULT_LIST_LIMIT);
-      if (!Number.isInteger(limit) || limit < 1) {
-        const err = new QueryInvalidError(`'limit' must be a positive integer, got '${request.query.limit}'`);
-        return reply.code(err.statusCode).send({ code: err.code, message: err.message });
-      }
-      const stored = await options.reader.findHealthEventsByNode(node);
-      stored.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-      return {
-        node,
-        total: stored.length,
-        events: stored.slice(0, limit).map((e) => ({
-          id: e.id,
-          createdAt: e.createdAt.toISOString(),
-          healthEvent: toProtoJson(e.healthEvent),
-          healthEventStatus: e.healthEventStatus,
-        })),
-      };
-    });
+    this.app.get<{ Querystring: { node?: string; limit?: string } }>(
+      HEALTH_EVENTS_ROUTE,
+      quiet,
+      async (request, reply) => {
+        const node = request.query.node?.trim();
+        if (!node) {
+          const err = new QueryInvalidError("query parameter 'node' is required, e.g. ?node=gpu-node-1");
+          return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+        }
+        const limit = Number(request.query.limit ?? DEFAULT_LIST_LIMIT);
+        if (!Number.isInteger(limit) || limit < 1) {
+          const err = new QueryInvalidError(`'limit' must be a positive integer, got '${request.query.limit}'`);
+          return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+        }
+        const stored = await options.reader.findHealthEventsByNode(node);
+        stored.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+        return {
+          node,
+          total: stored.length,
+          events: stored.slice(0, limit).map((e) => ({
+            id: e.id,
+            createdAt: e.createdAt.toISOString(),
+            healthEvent: toProtoJson(e.healthEvent),
+            healthEventStatus: e.healthEventStatus,
+          })),
+        };
+      },
+    );
     const maintenance = options.maintenanceReader;
     if (maintenance) {
       this.app.get<{ Querystring: { node?: string } }>(MAINTENANCE_EVENTS_ROUTE, quiet, async (request) => {

@@ -42,7 +42,10 @@ export interface RunResult {
 
 /** Copies the build context as `docker build` sends it: everything .dockerignore does not exclude. */
 export function copyContext(from: string, to: string, dockerignore: string): void {
-  const patterns = dockerignore.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const patterns = dockerignore
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const toRegex = (p: string) =>
     p
       .replace(/[.+^$()|[\]\\]/g, '\\$&')
@@ -54,7 +57,13 @@ export function copyContext(from: string, to: string, dockerignore: string): voi
   mkdirSync(to, { recursive: true });
   // entry by entry: the scratch folder may live inside the context's ignored tmp/
   for (const entry of readdirSync(from)) {
-    if (keep(join(from, entry))) cpSync(join(from, entry), join(to, entry), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, filter: keep });
+    if (keep(join(from, entry)))
+      cpSync(join(from, entry), join(to, entry), {
+        recursive: true,
+        verbatimSymlinks: true,
+        preserveTimestamps: true,
+        filter: keep,
+      });
   }
 }
 
@@ -107,7 +116,11 @@ export async function runDockerfile(options: RunOptions): Promise<RunResult> {
         default: // LABEL, EXPOSE, HEALTHCHECK, STOPSIGNAL: metadata only
           break;
       }
-      result.steps.push({ stage: stage.name, instruction: `${ins.keyword} ${ins.args.slice(0, 60)}`, ms: Math.round(performance.now() - started) });
+      result.steps.push({
+        stage: stage.name,
+        instruction: `${ins.keyword} ${ins.args.slice(0, 60)}`,
+        ms: Math.round(performance.now() - started),
+      });
     }
     stages.set(stage.name, state);
     result.stages.push(state);
@@ -115,7 +128,12 @@ export async function runDockerfile(options: RunOptions): Promise<RunResult> {
   return result;
 }
 
-function copy(ins: Instruction, stages: Map<string, StageResult>, context: string, inRoot: (p: string) => string): void {
+function copy(
+  ins: Instruction,
+  stages: Map<string, StageResult>,
+  context: string,
+  inRoot: (p: string) => string,
+): void {
   const words = ins.args.split(/\s+/);
   const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
   const paths = words.filter((w) => !w.startsWith('--'));
@@ -124,7 +142,8 @@ function copy(ins: Instruction, stages: Map<string, StageResult>, context: strin
   if (!base) throw new Error(`line ${ins.line}: COPY --from=${from}: no such stage`);
   for (const source of paths) {
     const src = join(base, source);
-    if (!existsSync(src)) throw new Error(`line ${ins.line}: COPY ${source}: not found in ${from ? `stage ${from}` : 'the build context'}`);
+    if (!existsSync(src))
+      throw new Error(`line ${ins.line}: COPY ${source}: not found in ${from ? `stage ${from}` : 'the build context'}`);
     const target = inRoot(dest);
     if (from && statSync(src).isDirectory()) {
       // a finished stage is never written again, so hard links stand in for the layer copy
@@ -133,7 +152,12 @@ function copy(ins: Instruction, stages: Map<string, StageResult>, context: strin
     } else if (statSync(src).isDirectory()) {
       // "COPY dir/ dest/" and "COPY . ." copy the folder's contents into dest
       mkdirSync(target, { recursive: true });
-      for (const entry of readdirSync(src)) cpSync(join(src, entry), join(target, entry), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      for (const entry of readdirSync(src))
+        cpSync(join(src, entry), join(target, entry), {
+          recursive: true,
+          verbatimSymlinks: true,
+          preserveTimestamps: true,
+        });
     } else {
       mkdirSync(dest.endsWith('/') ? target : join(target, '..'), { recursive: true });
       cpSync(src, dest.endsWith('/') ? join(target, source.split('/').pop()!) : target);
@@ -141,12 +165,22 @@ function copy(ins: Instruction, stages: Map<string, StageResult>, context: strin
   }
 }
 
-async function run(ins: Instruction, state: StageResult, root: string, vars: Record<string, string>, options: RunOptions, result: RunResult, log: (l: string) => void): Promise<void> {
+async function run(
+  ins: Instruction,
+  state: StageResult,
+  root: string,
+  vars: Record<string, string>,
+  options: RunOptions,
+  result: RunResult,
+  log: (l: string) => void,
+): Promise<void> {
   const cwd = join(root, state.workdir);
   const command = ins.args;
   if (/^npm ci\b/.test(command)) {
     linkNodeModules(cwd, options);
-    result.standIns.push(`line ${ins.line} (${command}): hard-linked copy of the workspace node_modules, installed by npm ci from the same lock`);
+    result.standIns.push(
+      `line ${ins.line} (${command}): hard-linked copy of the workspace node_modules, installed by npm ci from the same lock`,
+    );
     return;
   }
   if (/\btsc -b\b/.test(command) && options.buildCache?.length) {
@@ -154,20 +188,33 @@ async function run(ins: Instruction, state: StageResult, root: string, vars: Rec
       const source = join(workspaceRoot(options), project);
       for (const entry of existsSync(source) ? readdirSync(source) : []) {
         // real timestamps, so tsc rebuilds exactly what is older than its sources
-        if (entry === 'dist' || entry.endsWith('.tsbuildinfo')) cpSync(join(source, entry), join(cwd, project, entry), { recursive: true, preserveTimestamps: true });
+        if (entry === 'dist' || entry.endsWith('.tsbuildinfo'))
+          cpSync(join(source, entry), join(cwd, project, entry), { recursive: true, preserveTimestamps: true });
       }
     }
-    result.standIns.push(`line ${ins.line}: tsc -b started from the workspace's compiled output of ${options.buildCache.join(', ')} (incremental cache)`);
+    result.standIns.push(
+      `line ${ins.line}: tsc -b started from the workspace's compiled output of ${options.buildCache.join(', ')} (incremental cache)`,
+    );
   }
   log(`RUN ${command.slice(0, 100)}`);
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', ...vars };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    npm_config_prefer_offline: 'true',
+    npm_config_update_notifier: 'false',
+    ...vars,
+  };
   await new Promise<void>((resolvePromise, reject) => {
     const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-8000)));
     child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-8000)));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`line ${ins.line}: RUN failed (exit ${code}): ${command}\n${output}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`line ${ins.line}: RUN failed (exit ${code}): ${command}\n${output}`)),
+    );
   });
 }
 
@@ -187,13 +234,15 @@ function linkNodeModules(cwd: string, options: RunOptions): void {
   execFileSync('cp', ['-al', from, to]);
   rmSync(join(to, '.cache'), { recursive: true, force: true });
   rmSync(join(to, '.package-lock.json'), { force: true });
-  if (existsSync(join(from, '.package-lock.json'))) cpSync(join(from, '.package-lock.json'), join(to, '.package-lock.json'));
+  if (existsSync(join(from, '.package-lock.json')))
+    cpSync(join(from, '.package-lock.json'), join(to, '.package-lock.json'));
   // npm ci also nests a workspace's own copy of a dependency whose version differs from the root's
   for (const group of ['libs', 'apps', 'tools', 'deploy']) {
     const dir = join(workspaceRoot(options), group);
     for (const project of existsSync(dir) ? readdirSync(dir) : []) {
       const nested = join(dir, project, 'node_modules');
-      if (existsSync(nested) && existsSync(join(cwd, group, project))) execFileSync('cp', ['-al', nested, join(cwd, group, project, 'node_modules')]);
+      if (existsSync(nested) && existsSync(join(cwd, group, project)))
+        execFileSync('cp', ['-al', nested, join(cwd, group, project, 'node_modules')]);
     }
   }
 }

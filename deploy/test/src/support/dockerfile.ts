@@ -70,7 +70,10 @@ function unquote(value: string): string {
 }
 
 export function substitute(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a: string | undefined, b: string | undefined) => vars[(a ?? b)!] ?? whole);
+  return text.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (whole, a: string | undefined, b: string | undefined) => vars[(a ?? b)!] ?? whole,
+  );
 }
 
 /** `KEY=value KEY2="v 2"` (ENV and LABEL). */
@@ -89,7 +92,9 @@ function isExecForm(args: string): boolean {
   }
 }
 
-const REQUIRED_LABELS = ['title', 'source', 'version', 'revision', 'licenses', 'created'].map((l) => `org.opencontainers.image.${l}`);
+const REQUIRED_LABELS = ['title', 'source', 'version', 'revision', 'licenses', 'created'].map(
+  (l) => `org.opencontainers.image.${l}`,
+);
 
 /** Every rule violation, as `line N: problem; fix`. An empty list means the file passes. */
 export function lintDockerfile(text: string, dockerignore: string): string[] {
@@ -106,30 +111,42 @@ export function lintDockerfile(text: string, dockerignore: string): string[] {
       const ref = stage.image;
       const digest = /@sha256:[0-9a-f]{64}$/.test(ref);
       const tag = /:([^/:@]+)$/.exec(ref.replace(/@sha256:.*$/, ''))?.[1];
-      if (ref.includes('$')) problems.push(`FROM ${ref}: an ARG without a default; give the base image a pinned default`);
+      if (ref.includes('$'))
+        problems.push(`FROM ${ref}: an ARG without a default; give the base image a pinned default`);
       else if (!digest && (!tag || tag === 'latest' || !/\d+\.\d+\.\d+/.test(tag))) {
-        problems.push(`FROM ${ref}: pin the base image to a full version tag (x.y.z) or a digest, not '${tag ?? 'latest'}'`);
+        problems.push(
+          `FROM ${ref}: pin the base image to a full version tag (x.y.z) or a digest, not '${tag ?? 'latest'}'`,
+        );
       }
     }
     for (const ins of stage.instructions) {
       if (ins.keyword === 'ADD') {
-        problems.push(/https?:\/\//.test(ins.args)
-          ? `line ${ins.line}: ADD of a URL; download in a RUN step with a checksum, or COPY a vendored file`
-          : `line ${ins.line}: ADD of local files; use COPY (ADD also unpacks archives implicitly)`);
+        problems.push(
+          /https?:\/\//.test(ins.args)
+            ? `line ${ins.line}: ADD of a URL; download in a RUN step with a checksum, or COPY a vendored file`
+            : `line ${ins.line}: ADD of local files; use COPY (ADD also unpacks archives implicitly)`,
+        );
       }
       if (ins.keyword === 'RUN' && /\bnpm (install|i)\b(?! -g)/.test(ins.args)) {
         problems.push(`line ${ins.line}: npm install can change the lock file; use npm ci`);
       }
-      if (ins.keyword === 'RUN' && /\bcurl\b[^|]*\|\s*(ba)?sh/.test(ins.args)) problems.push(`line ${ins.line}: piping a download into a shell`);
-      if (ins.keyword === 'ENV' && Object.keys(parsePairs(ins.args)).some((k) => /PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))) {
+      if (ins.keyword === 'RUN' && /\bcurl\b[^|]*\|\s*(ba)?sh/.test(ins.args))
+        problems.push(`line ${ins.line}: piping a download into a shell`);
+      if (
+        ins.keyword === 'ENV' &&
+        Object.keys(parsePairs(ins.args)).some((k) => /PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))
+      ) {
         problems.push(`line ${ins.line}: a secret in ENV is baked into the image; pass it at run time`);
       }
       if (['ENTRYPOINT', 'CMD'].includes(ins.keyword) && !isExecForm(ins.args)) {
-        problems.push(`line ${ins.line}: ${ins.keyword} in shell form; use the exec (JSON array) form so signals reach the process`);
+        problems.push(
+          `line ${ins.line}: ${ins.keyword} in shell form; use the exec (JSON array) form so signals reach the process`,
+        );
       }
       if (ins.keyword === 'HEALTHCHECK' && ins.args !== 'NONE') {
         const cmd = /\bCMD\s+(.*)$/.exec(ins.args)?.[1];
-        if (!cmd || !isExecForm(cmd)) problems.push(`line ${ins.line}: HEALTHCHECK CMD in shell form; use the exec form`);
+        if (!cmd || !isExecForm(cmd))
+          problems.push(`line ${ins.line}: HEALTHCHECK CMD in shell form; use the exec form`);
       }
     }
   }
@@ -139,20 +156,28 @@ export function lintDockerfile(text: string, dockerignore: string): string[] {
   const user = users.at(-1)?.args.split(':')[0];
   if (!user) problems.push('final stage: no USER; the image would run as root; add USER <uid>:<gid>');
   else if (user === 'root' || user === '0') problems.push(`final stage: USER ${user} is root; use a non-root uid`);
-  else if (!/^\d+$/.test(user)) problems.push(`final stage: USER ${user} is a name; use a numeric uid so Kubernetes can check runAsNonRoot`);
+  else if (!/^\d+$/.test(user))
+    problems.push(`final stage: USER ${user} is a name; use a numeric uid so Kubernetes can check runAsNonRoot`);
   if (!final.instructions.some((i) => i.keyword === 'ENTRYPOINT')) problems.push('final stage: no ENTRYPOINT');
   if (!final.instructions.some((i) => i.keyword === 'HEALTHCHECK')) problems.push('final stage: no HEALTHCHECK');
-  const labels = Object.assign({}, ...final.instructions.filter((i) => i.keyword === 'LABEL').map((i) => parsePairs(i.args))) as Record<string, string>;
+  const labels = Object.assign(
+    {},
+    ...final.instructions.filter((i) => i.keyword === 'LABEL').map((i) => parsePairs(i.args)),
+  ) as Record<string, string>;
   for (const label of REQUIRED_LABELS) if (!labels[label]) problems.push(`final stage: missing OCI label ${label}`);
   const copiesSources = final.instructions.some((i) => i.keyword === 'COPY' && !i.args.includes('--from='));
-  if (copiesSources) problems.push('final stage: COPY from the build context; copy only the pruned output of a build stage');
-  if (file.stages.length < 2) problems.push('single stage: build tools and dev dependencies would ship; use a build stage and a runtime stage');
+  if (copiesSources)
+    problems.push('final stage: COPY from the build context; copy only the pruned output of a build stage');
+  if (file.stages.length < 2)
+    problems.push('single stage: build tools and dev dependencies would ship; use a build stage and a runtime stage');
   const build = file.stages.slice(0, -1).flatMap((s) => s.instructions);
   if (!build.some((i) => i.keyword === 'RUN' && /npm prune --omit=dev|npm ci[^&]*--omit=dev/.test(i.args))) {
     problems.push('no production-only install (npm prune --omit=dev or npm ci --omit=dev) before the runtime stage');
   }
   const ignored = dockerignore.split('\n').map((l) => l.trim());
-  for (const needed of ['.git', 'node_modules']) if (!ignored.includes(needed)) problems.push(`.dockerignore: add ${needed}`);
-  if (!ignored.some((l) => /(^|\/)dist$/.test(l))) problems.push('.dockerignore: add **/dist (stale local builds must not enter the image)');
+  for (const needed of ['.git', 'node_modules'])
+    if (!ignored.includes(needed)) problems.push(`.dockerignore: add ${needed}`);
+  if (!ignored.some((l) => /(^|\/)dist$/.test(l)))
+    problems.push('.dockerignore: add **/dist (stale local builds must not enter the image)');
   return problems;
 }

@@ -36,7 +36,13 @@ export function k8sTools(): Promise<{ helm: string; kubectl: string }> {
 function helmEnv(): NodeJS.ProcessEnv {
   const home = join(WORKSPACE_ROOT, 'tmp/deploy-tests/helm-home');
   mkdirSync(home, { recursive: true });
-  return { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+  return {
+    ...process.env,
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
 }
 
 export async function helm(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -50,14 +56,23 @@ export function valuesArgs(valuesFiles: readonly string[], set: readonly string[
 
 /** `helm template` → the rendered objects (hooks included, CRDs from crds/ included). */
 export async function renderChart(valuesFiles: readonly string[], set: readonly string[] = []): Promise<KubeObject[]> {
-  const { stdout } = await helm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--include-crds', ...valuesArgs(valuesFiles, set)]);
+  const { stdout } = await helm([
+    'template',
+    RELEASE,
+    CHART_DIR,
+    '--namespace',
+    NAMESPACE,
+    '--include-crds',
+    ...valuesArgs(valuesFiles, set),
+  ]);
   return parseManifests(stdout);
 }
 
 export function parseManifests(text: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors.map((e) => e.message).join('; ')}`);
+    if (doc.errors.length > 0)
+      throw new Error(`rendered YAML does not parse: ${doc.errors.map((e) => e.message).join('; ')}`);
     const value = doc.toJS() as KubeObject | null;
     if (value) objects.push(value);
   }
@@ -66,7 +81,10 @@ export function parseManifests(text: string): KubeObject[] {
 
 export function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} in the rendered chart; have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no ${kind} ${name} in the rendered chart; have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   return found;
 }
 

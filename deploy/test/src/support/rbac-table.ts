@@ -7,7 +7,8 @@ export type Scope = 'cluster' | 'namespace';
 /** `verb group/resource` with "" as the core group, e.g. `create /pods/eviction`. */
 export type Call = string;
 export const call = (verb: string, resource: string, group = ''): Call => `${verb} ${group}/${resource}`;
-export const all = (verbs: string[], resources: string[], group = ''): Call[] => verbs.flatMap((v) => resources.map((r) => call(v, r, group)));
+export const all = (verbs: string[], resources: string[], group = ''): Call[] =>
+  verbs.flatMap((v) => resources.map((r) => call(v, r, group)));
 
 const JANITOR_GROUP = 'janitor.dgxc.nvidia.com';
 const ERR_GROUP = 'nvsentinel.dgxc.nvidia.com';
@@ -59,8 +60,16 @@ export const API_CALLS: Record<string, Record<Scope, Call[]>> = {
       ...all(['get', 'list', 'watch', 'patch'], ['pods']),
       ...all(['create', 'patch', 'update'], ['events']),
       ...all(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], JANITOR_CRS, JANITOR_GROUP),
-      ...all(['get', 'update', 'patch'], JANITOR_CRS.map((r) => `${r}/status`), JANITOR_GROUP),
-      ...all(['update'], JANITOR_CRS.map((r) => `${r}/finalizers`), JANITOR_GROUP),
+      ...all(
+        ['get', 'update', 'patch'],
+        JANITOR_CRS.map((r) => `${r}/status`),
+        JANITOR_GROUP,
+      ),
+      ...all(
+        ['update'],
+        JANITOR_CRS.map((r) => `${r}/finalizers`),
+        JANITOR_GROUP,
+      ),
       ...all(['get', 'list', 'watch', 'update', 'patch', 'delete'], ['externalremediationrequests'], ERR_GROUP),
       ...all(['get', 'update', 'patch'], ['externalremediationrequests/status'], ERR_GROUP),
       call('update', 'externalremediationrequests/finalizers', ERR_GROUP),
@@ -75,4 +84,3 @@ export const API_CALLS: Record<string, Record<Scope, Call[]>> = {
     namespace: [],
   },
 };
-

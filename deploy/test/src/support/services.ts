@@ -39,7 +39,12 @@ export interface PodSpec {
   securityContext?: { runAsNonRoot?: boolean };
   containers: Container[];
   initContainers?: Container[];
-  volumes: Array<{ name: string; hostPath?: { path: string }; secret?: { secretName: string }; configMap?: { name: string } }>;
+  volumes: Array<{
+    name: string;
+    hostPath?: { path: string };
+    secret?: { secretName: string };
+    configMap?: { name: string };
+  }>;
 }
 
 export function podSpec(workload: KubeObject): PodSpec {
@@ -47,7 +52,9 @@ export function podSpec(workload: KubeObject): PodSpec {
 }
 
 export function workloadOf(objects: readonly KubeObject[], component: string): KubeObject {
-  const found = objects.find((o) => ['Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.labels?.['app.kubernetes.io/name'] === component);
+  const found = objects.find(
+    (o) => ['Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.labels?.['app.kubernetes.io/name'] === component,
+  );
   if (!found) throw new Error(`no workload for ${component} in the rendered chart`);
   return found;
 }

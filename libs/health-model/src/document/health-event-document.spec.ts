@@ -217,7 +217,11 @@ describe('fromDocument', () => {
     ['a non-object', 'nope', 'expected object, got string'],
     ['a missing healthevent', { _id: 'x', createdAt: new Date() }, 'healthevent: required'],
     ['a missing _id', { createdAt: new Date(), healthevent: {} }, '_id: expected non-empty string id, got undefined'],
-    ['an invalid createdAt', { _id: 'x', createdAt: 'yesterday', healthevent: {} }, "createdAt: expected date, got 'yesterday'"],
+    [
+      'an invalid createdAt',
+      { _id: 'x', createdAt: 'yesterday', healthevent: {} },
+      "createdAt: expected date, got 'yesterday'",
+    ],
   ])('rejects %s with a message naming the field', (_name, doc, message) => {
     expectUndecodable(doc, message);
   });
@@ -227,11 +231,26 @@ describe('fromDocument', () => {
     ['healthevent', 'nodename', 7, 'healthevent.nodename: expected string, got number'],
     ['healthevent', 'errorcode', '79', 'healthevent.errorcode: expected array of strings, got string'],
     ['healthevent', 'metadata', { a: 1 }, 'healthevent.metadata.a: expected string, got number'],
-    ['healthevent', 'entitiesimpacted', [{ entitytype: 1 }], 'healthevent.entitiesimpacted[0].entitytype: expected string, got number'],
-    ['healthevent', 'generatedtimestamp', { seconds: 1, nanos: 2e9 }, 'healthevent.generatedtimestamp: invalid timestamp'],
+    [
+      'healthevent',
+      'entitiesimpacted',
+      [{ entitytype: 1 }],
+      'healthevent.entitiesimpacted[0].entitytype: expected string, got number',
+    ],
+    [
+      'healthevent',
+      'generatedtimestamp',
+      { seconds: 1, nanos: 2e9 },
+      'healthevent.generatedtimestamp: invalid timestamp',
+    ],
     ['healthevent', 'recommendedaction', 'REBOOT', "healthevent.recommendedaction: unknown value 'REBOOT'"],
     ['healthevent', 'version', 1.5, 'healthevent.version: expected integer, got 1.5'],
-    ['healtheventstatus', 'faultremediated', 'yes', 'healtheventstatus.faultremediated: expected boolean or {value: boolean}'],
+    [
+      'healtheventstatus',
+      'faultremediated',
+      'yes',
+      'healtheventstatus.faultremediated: expected boolean or {value: boolean}',
+    ],
     ['healtheventstatus', 'spanids', [], 'healtheventstatus.spanids: expected object, got array'],
   ])('rejects a bad %s.%s', (section, key, value, message) => {
     const doc = toDocument(sampleEvent()) as unknown as Record<string, Record<string, unknown>>;

@@ -30,7 +30,9 @@ describe('maintenance event mapping', () => {
   it('uses the camelCase field names, Dates and nulls', () => {
     const doc = maintenanceEventToDocument(sample);
     expect(Object.keys(doc).sort()).toStrictEqual(
-      Object.values(MaintenanceDocumentPaths).filter((p) => p !== '_id').sort(),
+      Object.values(MaintenanceDocumentPaths)
+        .filter((p) => p !== '_id')
+        .sort(),
     );
     expect(doc.scheduledStartTime).toBeInstanceOf(Date);
     expect(doc.actualEndTime).toBeNull();

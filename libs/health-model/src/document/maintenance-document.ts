@@ -1,6 +1,15 @@
 import { CSPStatus, MaintenanceStatus, type MaintenanceEvent } from '../model/types.js';
 import { documentUndecodableError } from '../errors.js';
-import { locate, readDate, readObject, readOptionalDate, readString, readStringRecord, type Fail, type Located } from './decode.js';
+import {
+  locate,
+  readDate,
+  readObject,
+  readOptionalDate,
+  readString,
+  readStringRecord,
+  type Fail,
+  type Located,
+} from './decode.js';
 import type { MaintenanceEventDocument } from './types.js';
 
 const failDecoding: Fail = (issue) => {

@@ -6,9 +6,11 @@ import { DocumentPaths, metadataPath, spanIdPath } from './paths.js';
 function resolve(value: unknown, path: string): unknown[] {
   let current: unknown[] = [value];
   for (const segment of path.split('.')) {
-    current = current.flatMap((v) => (Array.isArray(v) ? v : [v])).flatMap((v) =>
-      typeof v === 'object' && v !== null && segment in v ? [(v as Record<string, unknown>)[segment]] : [],
-    );
+    current = current
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .flatMap((v) =>
+        typeof v === 'object' && v !== null && segment in v ? [(v as Record<string, unknown>)[segment]] : [],
+      );
   }
   return current;
 }
@@ -18,16 +20,33 @@ describe('DocumentPaths', () => {
     id: 'a',
     createdAt: new Date(0),
     healthEvent: {
-      version: 1, agent: 'a', componentClass: 'GPU', checkName: 'c', isFatal: true, isHealthy: false,
-      message: '', recommendedAction: 0, errorCode: [], entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }],
-      metadata: {}, generatedTimestamp: { seconds: 1, nanos: 2 }, nodeName: 'n',
-      quarantineOverrides: { force: false, skip: false }, drainOverrides: { force: false, skip: true },
-      processingStrategy: 0, id: '', customRecommendedAction: '',
+      version: 1,
+      agent: 'a',
+      componentClass: 'GPU',
+      checkName: 'c',
+      isFatal: true,
+      isHealthy: false,
+      message: '',
+      recommendedAction: 0,
+      errorCode: [],
+      entitiesImpacted: [{ entityType: 'GPU', entityValue: '0' }],
+      metadata: {},
+      generatedTimestamp: { seconds: 1, nanos: 2 },
+      nodeName: 'n',
+      quarantineOverrides: { force: false, skip: false },
+      drainOverrides: { force: false, skip: true },
+      processingStrategy: 0,
+      id: '',
+      customRecommendedAction: '',
     },
     healthEventStatus: {
-      nodeQuarantined: 'Quarantined', quarantineFinishTimestamp: { seconds: 1, nanos: 0 },
-      userPodsEvictionStatus: { status: 'Succeeded', message: '' }, drainFinishTimestamp: { seconds: 2, nanos: 0 },
-      faultRemediated: true, lastRemediationTimestamp: { seconds: 3, nanos: 0 }, spanIds: {},
+      nodeQuarantined: 'Quarantined',
+      quarantineFinishTimestamp: { seconds: 1, nanos: 0 },
+      userPodsEvictionStatus: { status: 'Succeeded', message: '' },
+      drainFinishTimestamp: { seconds: 2, nanos: 0 },
+      faultRemediated: true,
+      lastRemediationTimestamp: { seconds: 3, nanos: 0 },
+      spanIds: {},
     },
   });
 

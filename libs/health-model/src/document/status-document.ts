@@ -60,10 +60,7 @@ export function decodeStatus(field: Located, fail: Fail): HealthEventStatus {
   const obj = readOptionalObject(field, fail);
   if (!obj) return newHealthEventStatus();
   const { path } = field;
-  const eviction = readOptionalObject(
-    locate(obj, path, ['userpodsevictionstatus', 'userPodsEvictionStatus']),
-    fail,
-  );
+  const eviction = readOptionalObject(locate(obj, path, ['userpodsevictionstatus', 'userPodsEvictionStatus']), fail);
   const evictionPath = `${path}.userpodsevictionstatus`;
   const status: HealthEventStatus = {
     nodeQuarantined: readString(locate(obj, path, ['nodequarantined', 'nodeQuarantined']), fail),
@@ -74,9 +71,24 @@ export function decodeStatus(field: Located, fail: Fail): HealthEventStatus {
     faultRemediated: readBoolValue(locate(obj, path, ['faultremediated', 'faultRemediated']), fail),
     spanIds: readStringRecord(locate(obj, path, ['spanids', 'spanIds']), fail),
   };
-  setTimestamp(status, 'quarantineFinishTimestamp', locate(obj, path, ['quarantinefinishtimestamp', 'quarantineFinishTimestamp']), fail);
-  setTimestamp(status, 'drainFinishTimestamp', locate(obj, path, ['drainfinishtimestamp', 'drainFinishTimestamp']), fail);
-  setTimestamp(status, 'lastRemediationTimestamp', locate(obj, path, ['lastremediationtimestamp', 'lastRemediationTimestamp']), fail);
+  setTimestamp(
+    status,
+    'quarantineFinishTimestamp',
+    locate(obj, path, ['quarantinefinishtimestamp', 'quarantineFinishTimestamp']),
+    fail,
+  );
+  setTimestamp(
+    status,
+    'drainFinishTimestamp',
+    locate(obj, path, ['drainfinishtimestamp', 'drainFinishTimestamp']),
+    fail,
+  );
+  setTimestamp(
+    status,
+    'lastRemediationTimestamp',
+    locate(obj, path, ['lastremediationtimestamp', 'lastRemediationTimestamp']),
+    fail,
+  );
   return status;
 }
 

@@ -11,8 +11,7 @@ export const MIN_TIMESTAMP_SECONDS = -62_135_596_800;
 export const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 
 // RFC 3339 as proto3 JSON writes it, plus the offsets it is allowed to read ("Z" or ±hh:mm).
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /** True when `ts` has integer seconds within the proto range and nanos in [0, 1e9). */
 export function isValidTimestamp(ts: Timestamp): boolean {

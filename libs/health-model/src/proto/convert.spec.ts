@@ -80,18 +80,31 @@ describe('proto conversion', () => {
 
   it('leaves unset messages off the model and maps a missing status to the initial one', () => {
     const decoded = healthEventWithStatusFromProto(
-      healthEventWithStatusToProto({ id: 'x', createdAt: new Date(5), healthEvent: minimal, healthEventStatus: newHealthEventStatus() }),
+      healthEventWithStatusToProto({
+        id: 'x',
+        createdAt: new Date(5),
+        healthEvent: minimal,
+        healthEventStatus: newHealthEventStatus(),
+      }),
     );
     expect('generatedTimestamp' in decoded.healthEvent).toBe(false);
     expect('quarantineOverrides' in decoded.healthEvent).toBe(false);
-    const msg = healthEventWithStatusToProto({ id: 'x', createdAt: new Date(5), healthEvent: minimal, healthEventStatus: newHealthEventStatus() });
+    const msg = healthEventWithStatusToProto({
+      id: 'x',
+      createdAt: new Date(5),
+      healthEvent: minimal,
+      healthEventStatus: newHealthEventStatus(),
+    });
     msg.healthEventStatus = undefined;
     expect(healthEventWithStatusFromProto(msg).healthEventStatus).toStrictEqual(newHealthEventStatus());
   });
 
   it.each([
     [{ ...minimal, version: -1 }, 'healthEvent.version: -1 is not a uint32'],
-    [{ ...minimal, generatedTimestamp: { seconds: 1, nanos: 1e9 } }, 'healthEvent.generatedTimestamp: {seconds: 1, nanos: 1000000000} is not a valid'],
+    [
+      { ...minimal, generatedTimestamp: { seconds: 1, nanos: 1e9 } },
+      'healthEvent.generatedTimestamp: {seconds: 1, nanos: 1000000000} is not a valid',
+    ],
   ])('refuses a model value the wire format cannot carry (%#)', (event, message) => {
     try {
       healthEventToProto(event);
@@ -109,21 +122,41 @@ describe('health_event.proto wire contract (upstream field numbers and types)', 
 
   it('HealthEvent has upstream fields 1..18', () => {
     expect(fieldsOf(pb.HealthEventSchema)).toStrictEqual([
-      '1:version:scalar', '2:agent:scalar', '3:componentClass:scalar', '4:checkName:scalar', '5:isFatal:scalar',
-      '6:isHealthy:scalar', '7:message:scalar', '8:recommendedAction:enum', '9:errorCode:list',
-      '10:entitiesImpacted:list', '11:metadata:map', '12:generatedTimestamp:message', '13:nodeName:scalar',
-      '14:quarantineOverrides:message', '15:drainOverrides:message', '16:processingStrategy:enum', '17:id:scalar',
+      '1:version:scalar',
+      '2:agent:scalar',
+      '3:componentClass:scalar',
+      '4:checkName:scalar',
+      '5:isFatal:scalar',
+      '6:isHealthy:scalar',
+      '7:message:scalar',
+      '8:recommendedAction:enum',
+      '9:errorCode:list',
+      '10:entitiesImpacted:list',
+      '11:metadata:map',
+      '12:generatedTimestamp:message',
+      '13:nodeName:scalar',
+      '14:quarantineOverrides:message',
+      '15:drainOverrides:message',
+      '16:processingStrategy:enum',
+      '17:id:scalar',
       '18:customRecommendedAction:scalar',
     ]);
   });
 
   it('HealthEventStatus, HealthEventWithStatus and HealthEvents match upstream', () => {
     expect(fieldsOf(pb.HealthEventStatusSchema)).toStrictEqual([
-      '1:nodeQuarantined:scalar', '2:quarantineFinishTimestamp:message', '3:userPodsEvictionStatus:message',
-      '4:drainFinishTimestamp:message', '5:faultRemediated:message', '6:lastRemediationTimestamp:message', '7:spanIds:map',
+      '1:nodeQuarantined:scalar',
+      '2:quarantineFinishTimestamp:message',
+      '3:userPodsEvictionStatus:message',
+      '4:drainFinishTimestamp:message',
+      '5:faultRemediated:message',
+      '6:lastRemediationTimestamp:message',
+      '7:spanIds:map',
     ]);
     expect(fieldsOf(pb.HealthEventWithStatusSchema)).toStrictEqual([
-      '1:createdAt:message', '2:healthEvent:message', '3:healthEventStatus:message',
+      '1:createdAt:message',
+      '2:healthEvent:message',
+      '3:healthEventStatus:message',
     ]);
     expect(fieldsOf(pb.HealthEventsSchema)).toStrictEqual(['1:version:scalar', '2:events:list']);
     expect(pb.PlatformConnector.typeName).toBe('datamodels.PlatformConnector');
@@ -133,10 +166,15 @@ describe('health_event.proto wire contract (upstream field numbers and types)', 
   it('generated enums have the same numbers as the model enums', () => {
     const numbers = (values: readonly { name: string; number: number }[]) => values.map((v) => `${v.name}=${v.number}`);
     expect(numbers(pb.RecommendedActionSchema.values)).toStrictEqual(
-      Object.entries(RecommendedAction).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k}=${v}`),
+      Object.entries(RecommendedAction)
+        .filter(([, v]) => typeof v === 'number')
+        .map(([k, v]) => `${k}=${v}`),
     );
     expect(numbers(pb.ProcessingStrategySchema.values)).toStrictEqual([
-      'UNSPECIFIED=0', 'EXECUTE_REMEDIATION=1', 'STORE_ONLY=2', 'STORE_AND_ANALYSE=3',
+      'UNSPECIFIED=0',
+      'EXECUTE_REMEDIATION=1',
+      'STORE_ONLY=2',
+      'STORE_AND_ANALYSE=3',
     ]);
   });
 });

@@ -114,7 +114,8 @@ export function healthEventStatusFromProto(msg: pb.HealthEventStatus): HealthEve
     faultRemediated: msg.faultRemediated ?? null,
     spanIds: { ...msg.spanIds },
   };
-  if (msg.quarantineFinishTimestamp) status.quarantineFinishTimestamp = timestampFromProto(msg.quarantineFinishTimestamp);
+  if (msg.quarantineFinishTimestamp)
+    status.quarantineFinishTimestamp = timestampFromProto(msg.quarantineFinishTimestamp);
   if (msg.drainFinishTimestamp) status.drainFinishTimestamp = timestampFromProto(msg.drainFinishTimestamp);
   if (msg.lastRemediationTimestamp) status.lastRemediationTimestamp = timestampFromProto(msg.lastRemediationTimestamp);
   return status;
@@ -151,7 +152,10 @@ export function healthEventWithStatusFromProto(msg: pb.HealthEventWithStatus): H
 function timestampToProto(ts: Timestamp | undefined, path: string): ProtoTimestamp | undefined {
   if (ts === undefined) return undefined;
   if (!isValidTimestamp(ts)) {
-    throw notRepresentableError({ path, message: `{seconds: ${ts.seconds}, nanos: ${ts.nanos}} is not a valid google.protobuf.Timestamp` });
+    throw notRepresentableError({
+      path,
+      message: `{seconds: ${ts.seconds}, nanos: ${ts.nanos}} is not a valid google.protobuf.Timestamp`,
+    });
   }
   return create(TimestampSchema, { seconds: BigInt(ts.seconds), nanos: ts.nanos });
 }

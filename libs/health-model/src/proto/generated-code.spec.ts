@@ -11,12 +11,18 @@ import { bufBinary } from '../../scripts/buf.mjs';
 const packageRoot = resolve(import.meta.dirname, '../..');
 const buf: string | undefined = bufBinary();
 // protoc-gen-es is found on PATH by buf
-const env = { ...process.env, PATH: [resolve(packageRoot, '../../node_modules/.bin'), process.env.PATH ?? ''].join(delimiter) };
+const env = {
+  ...process.env,
+  PATH: [resolve(packageRoot, '../../node_modules/.bin'), process.env.PATH ?? ''].join(delimiter),
+};
 const outDir = mkdtempSync(join(tmpdir(), 'health-model-gen-'));
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-if (!buf) console.log(`generated-code check skipped: no buf binary for ${process.platform}-${process.arch} (see libs/health-model/scripts/buf.mjs)`);
+if (!buf)
+  console.log(
+    `generated-code check skipped: no buf binary for ${process.platform}-${process.arch} (see libs/health-model/scripts/buf.mjs)`,
+  );
 
 describe.skipIf(!buf)('generated proto code', () => {
   it('is up to date with proto/health_event.proto (run `npm run generate -w libs/health-model` if this fails)', () => {

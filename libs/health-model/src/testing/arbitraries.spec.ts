@@ -26,12 +26,17 @@ function stringsIn(value: unknown): string[] {
 describe('arbitraries (guarantees other packages rely on)', () => {
   it('generate only strings PostgreSQL jsonb can store: well-formed Unicode without U+0000', () => {
     fc.assert(
-      fc.property(textArbitrary, healthEventDocumentArbitrary(), maintenanceEventDocumentArbitrary(), (text, doc, maint) => {
-        for (const s of [text, ...stringsIn(doc), ...stringsIn(maint)]) {
-          expect(s.includes('\u0000')).toBe(false);
-          expect(isWellFormed(s)).toBe(true);
-        }
-      }),
+      fc.property(
+        textArbitrary,
+        healthEventDocumentArbitrary(),
+        maintenanceEventDocumentArbitrary(),
+        (text, doc, maint) => {
+          for (const s of [text, ...stringsIn(doc), ...stringsIn(maint)]) {
+            expect(s.includes('\u0000')).toBe(false);
+            expect(isWellFormed(s)).toBe(true);
+          }
+        },
+      ),
     );
   });
 
@@ -46,10 +51,13 @@ describe('arbitraries (guarantees other packages rely on)', () => {
 
   it('honour the options that pin fields', () => {
     fc.assert(
-      fc.property(healthEventDocumentArbitrary({ nodeName: fc.constant('node-x'), isFatal: fc.constant(true) }), (doc) => {
-        expect(doc.healthevent.nodename).toBe('node-x');
-        expect(doc.healthevent.isfatal).toBe(true);
-      }),
+      fc.property(
+        healthEventDocumentArbitrary({ nodeName: fc.constant('node-x'), isFatal: fc.constant(true) }),
+        (doc) => {
+          expect(doc.healthevent.nodename).toBe('node-x');
+          expect(doc.healthevent.isfatal).toBe(true);
+        },
+      ),
       { numRuns: 20 },
     );
   });

@@ -42,7 +42,10 @@ const MAX_SECONDS = MAX_DATE.getTime() / 1000;
  * validation refuses them; see HEALTH_EVENT_LIMITS and validation/text.ts).
  */
 export const textArbitrary: fc.Arbitrary<string> = fc
-  .oneof({ arbitrary: fc.string({ maxLength: 24 }), weight: 4 }, { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 1 })
+  .oneof(
+    { arbitrary: fc.string({ maxLength: 24 }), weight: 4 },
+    { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 1 },
+  )
   .map((s) => s.replaceAll(/[\u0000-\u001f\u007f-\u009f]/g, ''));
 
 /** A key safe in maps and as a dotted-path segment: `[A-Za-z][A-Za-z0-9_-]*`. */
@@ -65,7 +68,10 @@ export const dateArbitrary: fc.Arbitrary<Date> = fc.date({ min: MIN_DATE, max: M
 /** A small pool of node names, so generated events collide on a node often (useful for per-node queries). */
 export const NODE_NAME_POOL = ['gpu-node-1', 'gpu-node-2', 'gpu-node-3'] as const;
 
-export const nodeNameArbitrary: fc.Arbitrary<string> = fc.oneof(fc.constantFrom(...NODE_NAME_POOL), kubernetesNameArbitrary);
+export const nodeNameArbitrary: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...NODE_NAME_POOL),
+  kubernetesNameArbitrary,
+);
 
 export const checkNameArbitrary: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('GpuXidError', 'GpuMemWatch', 'SysLogsXIDError', 'SysLogsGPUFallenOff', 'CSPMaintenance'),
@@ -127,7 +133,9 @@ export function healthEventArbitrary(options: HealthEventArbitraryOptions = {}):
         isHealthy: options.isHealthy ?? fc.boolean(),
         message: textArbitrary,
         recommendedAction: options.recommendedAction ?? recommendedActionArbitrary,
-        errorCode: fc.array(fc.oneof(fc.constantFrom('79', '48', 'DCGM_FR_UNCONTAINED_ERROR'), textArbitrary), { maxLength: 3 }),
+        errorCode: fc.array(fc.oneof(fc.constantFrom('79', '48', 'DCGM_FR_UNCONTAINED_ERROR'), textArbitrary), {
+          maxLength: 3,
+        }),
         entitiesImpacted: fc.array(entityArbitrary, { maxLength: 3 }),
         metadata: stringMapArbitrary(mapKeyArbitrary),
         generatedTimestamp: timestampArbitrary,
@@ -141,9 +149,21 @@ export function healthEventArbitrary(options: HealthEventArbitraryOptions = {}):
       {
         noNullPrototype: true,
         requiredKeys: [
-          'version', 'agent', 'componentClass', 'checkName', 'isFatal', 'isHealthy', 'message',
-          'recommendedAction', 'errorCode', 'entitiesImpacted', 'metadata', 'nodeName',
-          'processingStrategy', 'id', 'customRecommendedAction',
+          'version',
+          'agent',
+          'componentClass',
+          'checkName',
+          'isFatal',
+          'isHealthy',
+          'message',
+          'recommendedAction',
+          'errorCode',
+          'entitiesImpacted',
+          'metadata',
+          'nodeName',
+          'processingStrategy',
+          'id',
+          'customRecommendedAction',
         ],
       },
     )
@@ -160,18 +180,23 @@ const timestampOrAbsent = fc.option(timestampArbitrary, { nil: undefined });
 
 /** Any status a stored event can have: from the initial one to fully processed. */
 export const healthEventStatusArbitrary: fc.Arbitrary<HealthEventStatus> = fc
-  .record({
-    nodeQuarantined: fc.constantFrom('', ...Object.values(QuarantineStatus)),
-    quarantineFinishTimestamp: timestampOrAbsent,
-    userPodsEvictionStatus: fc.record(
-      { status: fc.constantFrom('', ...Object.values(EvictionStatus)), message: textArbitrary },
-      PLAIN,
-    ),
-    drainFinishTimestamp: timestampOrAbsent,
-    faultRemediated: fc.option(fc.boolean(), { nil: null }),
-    lastRemediationTimestamp: timestampOrAbsent,
-    spanIds: stringMapArbitrary(fc.oneof(fc.constantFrom('platform-connector', 'fault-quarantine', 'node-drainer'), mapKeyArbitrary)),
-  }, PLAIN)
+  .record(
+    {
+      nodeQuarantined: fc.constantFrom('', ...Object.values(QuarantineStatus)),
+      quarantineFinishTimestamp: timestampOrAbsent,
+      userPodsEvictionStatus: fc.record(
+        { status: fc.constantFrom('', ...Object.values(EvictionStatus)), message: textArbitrary },
+        PLAIN,
+      ),
+      drainFinishTimestamp: timestampOrAbsent,
+      faultRemediated: fc.option(fc.boolean(), { nil: null }),
+      lastRemediationTimestamp: timestampOrAbsent,
+      spanIds: stringMapArbitrary(
+        fc.oneof(fc.constantFrom('platform-connector', 'fault-quarantine', 'node-drainer'), mapKeyArbitrary),
+      ),
+    },
+    PLAIN,
+  )
   .map(dropUndefined);
 
 export interface HealthEventWithStatusArbitraryOptions extends HealthEventArbitraryOptions {
@@ -183,13 +208,16 @@ export function healthEventWithStatusArbitrary(
   options: HealthEventWithStatusArbitraryOptions = {},
 ): fc.Arbitrary<HealthEventWithStatus> {
   return fc
-    .record({
-      id: documentIdArbitrary,
-      createdAt: dateArbitrary,
-      healthEvent: healthEventArbitrary({ ...options, id: fc.constant('') }),
-      healthEventStatus: options.status ?? healthEventStatusArbitrary,
-      copyIdIntoEvent: fc.boolean(),
-    }, PLAIN)
+    .record(
+      {
+        id: documentIdArbitrary,
+        createdAt: dateArbitrary,
+        healthEvent: healthEventArbitrary({ ...options, id: fc.constant('') }),
+        healthEventStatus: options.status ?? healthEventStatusArbitrary,
+        copyIdIntoEvent: fc.boolean(),
+      },
+      PLAIN,
+    )
     .map(({ copyIdIntoEvent, ...stored }) =>
       copyIdIntoEvent ? { ...stored, healthEvent: { ...stored.healthEvent, id: stored.id } } : stored,
     );
@@ -209,27 +237,32 @@ export interface MaintenanceEventArbitraryOptions {
   cspStatus?: fc.Arbitrary<CSPStatus>;
 }
 
-export function maintenanceEventArbitrary(options: MaintenanceEventArbitraryOptions = {}): fc.Arbitrary<MaintenanceEvent> {
+export function maintenanceEventArbitrary(
+  options: MaintenanceEventArbitraryOptions = {},
+): fc.Arbitrary<MaintenanceEvent> {
   const dateOrNull = fc.option(dateArbitrary, { nil: null });
-  return fc.record({
-    eventId: fc.oneof(documentIdArbitrary, kubernetesNameArbitrary),
-    csp: options.csp ?? fc.constantFrom('gcp', 'aws'),
-    clusterName: kubernetesNameArbitrary,
-    resourceType: fc.constantFrom('gce_instance', 'EC2'),
-    resourceId: kubernetesNameArbitrary,
-    maintenanceType: fc.constantFrom('SCHEDULED', 'UNSCHEDULED'),
-    status: options.status ?? fc.constantFrom(...Object.values(MaintenanceStatus)),
-    cspStatus: options.cspStatus ?? fc.constantFrom(...Object.values(CSPStatus)),
-    scheduledStartTime: dateOrNull,
-    scheduledEndTime: dateOrNull,
-    actualStartTime: dateOrNull,
-    actualEndTime: dateOrNull,
-    eventReceivedTimestamp: dateArbitrary,
-    lastUpdatedTimestamp: dateArbitrary,
-    recommendedAction: fc.constantFrom('RESTART_VM', 'NONE', ''),
-    metadata: stringMapArbitrary(mapKeyArbitrary),
-    nodeName: options.nodeName ?? nodeNameArbitrary,
-  }, PLAIN);
+  return fc.record(
+    {
+      eventId: fc.oneof(documentIdArbitrary, kubernetesNameArbitrary),
+      csp: options.csp ?? fc.constantFrom('gcp', 'aws'),
+      clusterName: kubernetesNameArbitrary,
+      resourceType: fc.constantFrom('gce_instance', 'EC2'),
+      resourceId: kubernetesNameArbitrary,
+      maintenanceType: fc.constantFrom('SCHEDULED', 'UNSCHEDULED'),
+      status: options.status ?? fc.constantFrom(...Object.values(MaintenanceStatus)),
+      cspStatus: options.cspStatus ?? fc.constantFrom(...Object.values(CSPStatus)),
+      scheduledStartTime: dateOrNull,
+      scheduledEndTime: dateOrNull,
+      actualStartTime: dateOrNull,
+      actualEndTime: dateOrNull,
+      eventReceivedTimestamp: dateArbitrary,
+      lastUpdatedTimestamp: dateArbitrary,
+      recommendedAction: fc.constantFrom('RESTART_VM', 'NONE', ''),
+      metadata: stringMapArbitrary(mapKeyArbitrary),
+      nodeName: options.nodeName ?? nodeNameArbitrary,
+    },
+    PLAIN,
+  );
 }
 
 export function maintenanceEventDocumentArbitrary(

@@ -6,7 +6,12 @@ import { HealthModelErrorCode, isHealthModelError } from '../errors.js';
 import { ProcessingStrategy, RecommendedAction } from '../model/types.js';
 import { healthEventFromProto } from '../proto/convert.js';
 import { healthEventArbitrary } from '../testing/arbitraries.js';
-import { assertValidHealthEvent, assertValidHealthEvents, validateHealthEvent, validateHealthEvents } from './health-event.js';
+import {
+  assertValidHealthEvent,
+  assertValidHealthEvents,
+  validateHealthEvent,
+  validateHealthEvents,
+} from './health-event.js';
 import { formatIssue } from './issues.js';
 import { healthEventsToProtoJson, toProtoJson } from './proto-json.js';
 
@@ -73,7 +78,11 @@ describe('validateHealthEvents: accepted input', () => {
   });
 
   it('accepts a CUSTOM action with its name', () => {
-    const result = validateHealthEvent({ ...valid, recommendedAction: 'CUSTOM', customRecommendedAction: 'RESEAT_GPU' });
+    const result = validateHealthEvent({
+      ...valid,
+      recommendedAction: 'CUSTOM',
+      customRecommendedAction: 'RESEAT_GPU',
+    });
     expect(result.ok && result.value.customRecommendedAction).toBe('RESEAT_GPU');
   });
 
@@ -102,7 +111,9 @@ describe('validateHealthEvents: accepted input', () => {
       key: fc.oneof(fc.constantFrom(...fieldNames), fc.constantFrom('nodename', 'extra')),
       value: fc.oneof(
         fc.jsonValue({ maxDepth: 2 }),
-        fc.constantFrom('RESTART_VM', 'CUSTOM', 15, 27, '2026-01-01T00:00:00Z', { force: true }, [{ entityType: 'GPU', entityValue: '0' }]),
+        fc.constantFrom('RESTART_VM', 'CUSTOM', 15, 27, '2026-01-01T00:00:00Z', { force: true }, [
+          { entityType: 'GPU', entityValue: '0' },
+        ]),
       ),
       remove: fc.boolean(),
     });
@@ -135,27 +146,95 @@ describe('validateHealthEvents: every problem, with its path', () => {
   it.each<[string, unknown, string]>([
     ['missing required field', { agent: 'a', checkName: 'c' }, 'events[0].nodeName: required'],
     ['empty required field', { ...valid, checkName: ' ' }, 'events[0].checkName: required'],
-    ['unknown enum name', { ...valid, recommendedAction: 'RESTRAT_VM' }, "events[0].recommendedAction: unknown value 'RESTRAT_VM' (expected one of NONE, COMPONENT_RESET, CONTACT_SUPPORT, RUN_FIELDDIAG, RESTART_VM, RESTART_BM, REPLACE_VM, RUN_DCGMEUD, CUSTOM, UNKNOWN)"],
-    ['unknown enum number', { ...valid, processingStrategy: 9 }, 'events[0].processingStrategy: unknown value 9 (expected one of UNSPECIFIED=0, EXECUTE_REMEDIATION=1, STORE_ONLY=2, STORE_AND_ANALYSE=3)'],
-    ['enum of the wrong type', { ...valid, recommendedAction: true }, 'events[0].recommendedAction: expected enum name or number, got boolean'],
-    ['CUSTOM without a name', { ...valid, recommendedAction: 'CUSTOM' }, 'events[0].customRecommendedAction: required when recommendedAction is CUSTOM'],
+    [
+      'unknown enum name',
+      { ...valid, recommendedAction: 'RESTRAT_VM' },
+      "events[0].recommendedAction: unknown value 'RESTRAT_VM' (expected one of NONE, COMPONENT_RESET, CONTACT_SUPPORT, RUN_FIELDDIAG, RESTART_VM, RESTART_BM, REPLACE_VM, RUN_DCGMEUD, CUSTOM, UNKNOWN)",
+    ],
+    [
+      'unknown enum number',
+      { ...valid, processingStrategy: 9 },
+      'events[0].processingStrategy: unknown value 9 (expected one of UNSPECIFIED=0, EXECUTE_REMEDIATION=1, STORE_ONLY=2, STORE_AND_ANALYSE=3)',
+    ],
+    [
+      'enum of the wrong type',
+      { ...valid, recommendedAction: true },
+      'events[0].recommendedAction: expected enum name or number, got boolean',
+    ],
+    [
+      'CUSTOM without a name',
+      { ...valid, recommendedAction: 'CUSTOM' },
+      'events[0].customRecommendedAction: required when recommendedAction is CUSTOM',
+    ],
     ['boolean as a string', { ...valid, isFatal: 'true' }, 'events[0].isFatal: expected boolean, got string'],
     ['string as a number', { ...valid, message: 42 }, 'events[0].message: expected string, got number'],
-    ['unknown field', { ...valid, severity: 'high' }, 'events[0].severity: unknown field (known fields: version, agent, componentClass, checkName, isFatal, isHealthy, message, recommendedAction, errorCode, entitiesImpacted, metadata, generatedTimestamp, nodeName, quarantineOverrides, drainOverrides, processingStrategy, id, customRecommendedAction)'],
+    [
+      'unknown field',
+      { ...valid, severity: 'high' },
+      'events[0].severity: unknown field (known fields: version, agent, componentClass, checkName, isFatal, isHealthy, message, recommendedAction, errorCode, entitiesImpacted, metadata, generatedTimestamp, nodeName, quarantineOverrides, drainOverrides, processingStrategy, id, customRecommendedAction)',
+    ],
     ['misspelt field', { ...valid, node_name: 'x' }, "events[0].node_name: unknown field (did you mean 'nodeName'?)"],
-    ['errorCode not an array', { ...valid, errorCode: '79' }, 'events[0].errorCode: expected array of strings, got string'],
-    ['errorCode element not a string', { ...valid, errorCode: ['79', 48] }, 'events[0].errorCode[1]: expected string, got number'],
-    ['entity without entityValue', { ...valid, entitiesImpacted: [{ entityType: 'GPU' }] }, 'events[0].entitiesImpacted[0].entityValue: required'],
-    ['entity with an empty entityType', { ...valid, entitiesImpacted: [{ entityType: '', entityValue: '0' }] }, 'events[0].entitiesImpacted[0].entityType: required'],
-    ['entity that is not an object', { ...valid, entitiesImpacted: ['GPU'] }, 'events[0].entitiesImpacted[0]: expected object, got string'],
-    ['metadata value not a string', { ...valid, metadata: { gpus: 8 } }, 'events[0].metadata.gpus: expected string value, got number'],
+    [
+      'errorCode not an array',
+      { ...valid, errorCode: '79' },
+      'events[0].errorCode: expected array of strings, got string',
+    ],
+    [
+      'errorCode element not a string',
+      { ...valid, errorCode: ['79', 48] },
+      'events[0].errorCode[1]: expected string, got number',
+    ],
+    [
+      'entity without entityValue',
+      { ...valid, entitiesImpacted: [{ entityType: 'GPU' }] },
+      'events[0].entitiesImpacted[0].entityValue: required',
+    ],
+    [
+      'entity with an empty entityType',
+      { ...valid, entitiesImpacted: [{ entityType: '', entityValue: '0' }] },
+      'events[0].entitiesImpacted[0].entityType: required',
+    ],
+    [
+      'entity that is not an object',
+      { ...valid, entitiesImpacted: ['GPU'] },
+      'events[0].entitiesImpacted[0]: expected object, got string',
+    ],
+    [
+      'metadata value not a string',
+      { ...valid, metadata: { gpus: 8 } },
+      'events[0].metadata.gpus: expected string value, got number',
+    ],
     ['metadata not an object', { ...valid, metadata: ['a'] }, 'events[0].metadata: expected object, got array'],
-    ['invalid RFC 3339 timestamp', { ...valid, generatedTimestamp: '2026-02-30T00:00:00Z' }, "events[0].generatedTimestamp: invalid timestamp '2026-02-30T00:00:00Z' (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')"],
-    ['timestamp nanos out of range', { ...valid, generatedTimestamp: { seconds: 1, nanos: 1e9 } }, 'events[0].generatedTimestamp.nanos: must be between 0 and 999999999, got 1000000000'],
-    ['timestamp of the wrong type', { ...valid, generatedTimestamp: 1700000000 }, 'events[0].generatedTimestamp: expected RFC 3339 string or {seconds, nanos}, got number'],
-    ['override flag not a boolean', { ...valid, drainOverrides: { skip: 'yes' } }, 'events[0].drainOverrides.skip: expected boolean, got string'],
-    ['unknown override field', { ...valid, quarantineOverrides: { forced: true } }, "events[0].quarantineOverrides.forced: unknown field (did you mean 'force'?)"],
-    ['negative version', { ...valid, version: -1 }, 'events[0].version: expected integer between 0 and 4294967295, got -1'],
+    [
+      'invalid RFC 3339 timestamp',
+      { ...valid, generatedTimestamp: '2026-02-30T00:00:00Z' },
+      "events[0].generatedTimestamp: invalid timestamp '2026-02-30T00:00:00Z' (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')",
+    ],
+    [
+      'timestamp nanos out of range',
+      { ...valid, generatedTimestamp: { seconds: 1, nanos: 1e9 } },
+      'events[0].generatedTimestamp.nanos: must be between 0 and 999999999, got 1000000000',
+    ],
+    [
+      'timestamp of the wrong type',
+      { ...valid, generatedTimestamp: 1700000000 },
+      'events[0].generatedTimestamp: expected RFC 3339 string or {seconds, nanos}, got number',
+    ],
+    [
+      'override flag not a boolean',
+      { ...valid, drainOverrides: { skip: 'yes' } },
+      'events[0].drainOverrides.skip: expected boolean, got string',
+    ],
+    [
+      'unknown override field',
+      { ...valid, quarantineOverrides: { forced: true } },
+      "events[0].quarantineOverrides.forced: unknown field (did you mean 'force'?)",
+    ],
+    [
+      'negative version',
+      { ...valid, version: -1 },
+      'events[0].version: expected integer between 0 and 4294967295, got -1',
+    ],
     ['event that is not an object', 'oops', 'events[0]: expected object, got string'],
   ])('%s', (_kind, event, expected) => {
     expect(problems([event])).toStrictEqual([expected]);
@@ -176,7 +255,11 @@ describe('validateHealthEvents: every problem, with its path', () => {
     ['no events', { version: 1 }, ['events: required (send at least one event)']],
     ['events that are not a list', { events: { 0: valid } }, ['events: expected array of health events, got object']],
     ['a body that is not an object', [valid], [': expected object, got array'.slice(2)]],
-    ['an unknown envelope field', { events: [valid], source: 'x' }, ['source: unknown field (known fields: version, events)']],
+    [
+      'an unknown envelope field',
+      { events: [valid], source: 'x' },
+      ['source: unknown field (known fields: version, events)'],
+    ],
     ['a bad envelope version', { version: 'one', events: [valid] }, ['version: expected integer, got string']],
   ])('rejects %s', (_name, input, expected) => {
     const result = validateHealthEvents(input);

@@ -86,7 +86,6 @@ export function assertValidHealthEvent(input: unknown, path = ''): HealthEvent {
   return result.value;
 }
 
-
 interface Field {
   value: unknown;
   path: string;
@@ -136,8 +135,10 @@ function readHealthEvent(input: unknown, path: string, issues: Issues): HealthEv
     isFatal: bool('isFatal'),
     isHealthy: bool('isHealthy'),
     message: str('message'),
-    recommendedAction: read('recommendedAction', RecommendedAction.NONE, (f) =>
-      readEnum(f.value, f.path, RecommendedActionValues, issues) as RecommendedAction | undefined,
+    recommendedAction: read(
+      'recommendedAction',
+      RecommendedAction.NONE,
+      (f) => readEnum(f.value, f.path, RecommendedActionValues, issues) as RecommendedAction | undefined,
     ),
     errorCode: read('errorCode', [], (f) =>
       readArray(f.value, f.path, issues, 'strings', (item, itemPath) => readString(item, itemPath, issues)),
@@ -147,8 +148,10 @@ function readHealthEvent(input: unknown, path: string, issues: Issues): HealthEv
     ),
     metadata: read('metadata', {}, (f) => readStringMap(f.value, f.path, issues)),
     nodeName: str('nodeName'),
-    processingStrategy: read('processingStrategy', ProcessingStrategy.UNSPECIFIED, (f) =>
-      readEnum(f.value, f.path, ProcessingStrategyValues, issues) as ProcessingStrategy | undefined,
+    processingStrategy: read(
+      'processingStrategy',
+      ProcessingStrategy.UNSPECIFIED,
+      (f) => readEnum(f.value, f.path, ProcessingStrategyValues, issues) as ProcessingStrategy | undefined,
     ),
     id: str('id'),
     customRecommendedAction: str('customRecommendedAction'),
@@ -167,7 +170,8 @@ function readHealthEvent(input: unknown, path: string, issues: Issues): HealthEv
   // The rules see defaults where a field failed its type check; a field already reported is
   // not reported a second time (e.g. `nodeName: 5` is a type error, not also "required").
   const reported = issues.list.slice(before).map((issue) => issue.path);
-  const covered = (p: string): boolean => reported.some((r) => p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`));
+  const covered = (p: string): boolean =>
+    reported.some((r) => p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`));
   checkHealthEventRules(event, path, (p, message) => {
     if (!covered(p)) issues.add(p, message);
   });

@@ -14,5 +14,7 @@ export function toProtoJson(event: HealthEvent): JsonObject {
 
 /** The `{version, events}` envelope in proto3 JSON. */
 export function healthEventsToProtoJson(events: readonly HealthEvent[], version = 1): JsonObject {
-  return toJson(pb.HealthEventsSchema, healthEventsToProto(events, version), { alwaysEmitImplicit: true }) as JsonObject;
+  return toJson(pb.HealthEventsSchema, healthEventsToProto(events, version), {
+    alwaysEmitImplicit: true,
+  }) as JsonObject;
 }

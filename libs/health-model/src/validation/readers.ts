@@ -65,7 +65,9 @@ export function readEnum(
   }
   if (typeof value === 'number') {
     if (Object.values(values).includes(value)) return value;
-    const numbered = Object.entries(values).map(([name, n]) => `${name}=${n}`).join(', ');
+    const numbered = Object.entries(values)
+      .map(([name, n]) => `${name}=${n}`)
+      .join(', ');
     return issues.add(path, `unknown value ${value} (expected one of ${numbered})`);
   }
   return issues.add(path, `expected enum name or number, got ${describeType(value)}`);
@@ -114,7 +116,10 @@ export function readTimestamp(value: unknown, path: string, issues: Issues): Tim
   if (typeof value === 'string') {
     const ts = parseRfc3339(value);
     if (ts) return ts;
-    return issues.add(path, `invalid timestamp ${quoteShort(value)} (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')`);
+    return issues.add(
+      path,
+      `invalid timestamp ${quoteShort(value)} (expected RFC 3339, e.g. '2026-01-02T03:04:05.123Z')`,
+    );
   }
   if (!isJsonObject(value)) {
     return issues.add(path, `expected RFC 3339 string or {seconds, nanos}, got ${describeType(value)}`);
@@ -131,7 +136,8 @@ export function readTimestamp(value: unknown, path: string, issues: Issues): Tim
   if (seconds === undefined || nanos === undefined || issues.list.length > before) return undefined;
   const ts = { seconds, nanos };
   if (isValidTimestamp(ts)) return ts;
-  if (nanos < 0 || nanos > 999_999_999) return issues.add(childPath(path, 'nanos'), `must be between 0 and 999999999, got ${nanos}`);
+  if (nanos < 0 || nanos > 999_999_999)
+    return issues.add(childPath(path, 'nanos'), `must be between 0 and 999999999, got ${nanos}`);
   return issues.add(
     childPath(path, 'seconds'),
     `must be between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (years 0001..9999), got ${seconds}`,

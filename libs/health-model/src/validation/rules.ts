@@ -4,7 +4,12 @@
  * get them through validateDecodedHealthEvents. One set of rules means both transports accept
  * and refuse exactly the same events, with the same paths and messages.
  */
-import { ProcessingStrategyValues, RecommendedActionValues, processingStrategyName, recommendedActionName } from '../model/enums.js';
+import {
+  ProcessingStrategyValues,
+  RecommendedActionValues,
+  processingStrategyName,
+  recommendedActionName,
+} from '../model/enums.js';
 import { MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, isValidTimestamp } from '../model/timestamp.js';
 import { RecommendedAction, type HealthEvent } from '../model/types.js';
 import { childPath, indexPath, type ValidationIssue } from './issues.js';
@@ -83,10 +88,16 @@ export function checkHealthEventRules(event: HealthEvent, path: string, add: Add
   // The JSON reader can only produce defined enum values and valid timestamps; protobuf can
   // carry any number and any seconds/nanos, so these matter for decoded events.
   if (recommendedActionName(event.recommendedAction) === undefined) {
-    add(at('recommendedAction'), `unknown value ${event.recommendedAction} (expected one of ${numbered(RecommendedActionValues)})`);
+    add(
+      at('recommendedAction'),
+      `unknown value ${event.recommendedAction} (expected one of ${numbered(RecommendedActionValues)})`,
+    );
   }
   if (processingStrategyName(event.processingStrategy) === undefined) {
-    add(at('processingStrategy'), `unknown value ${event.processingStrategy} (expected one of ${numbered(ProcessingStrategyValues)})`);
+    add(
+      at('processingStrategy'),
+      `unknown value ${event.processingStrategy} (expected one of ${numbered(ProcessingStrategyValues)})`,
+    );
   }
   const ts = event.generatedTimestamp;
   if (ts && !isValidTimestamp(ts)) {
@@ -102,7 +113,9 @@ export function checkHealthEventRules(event: HealthEvent, path: string, add: Add
 }
 
 function numbered(values: Readonly<Record<string, number>>): string {
-  return Object.entries(values).map(([name, n]) => `${name}=${n}`).join(', ');
+  return Object.entries(values)
+    .map(([name, n]) => `${name}=${n}`)
+    .join(', ');
 }
 
 /**

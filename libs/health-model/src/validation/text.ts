@@ -73,14 +73,18 @@ export function textProblem(text: string, kind: TextKind, maxBytes: number): str
   }
   const surrogate = LONE_SURROGATE.exec(text);
   if (surrogate) {
-    return `contains a lone surrogate (${codeUnit(text, surrogate.index)}) at index ${surrogate.index}; ` +
-      'strings must be well-formed Unicode (valid UTF-8 on the wire)';
+    return (
+      `contains a lone surrogate (${codeUnit(text, surrogate.index)}) at index ${surrogate.index}; ` +
+      'strings must be well-formed Unicode (valid UTF-8 on the wire)'
+    );
   }
   const control = (kind === 'text' ? CONTROL_EXCEPT_WHITESPACE : CONTROL).exec(text);
   if (control) {
     const allowed = kind === 'text' ? ' (only tab, line feed and carriage return are allowed)' : '';
-    return `contains control character ${codeUnit(text, control.index)} at index ${control.index}; ` +
-      `control characters are not allowed${allowed}`;
+    return (
+      `contains control character ${codeUnit(text, control.index)} at index ${control.index}; ` +
+      `control characters are not allowed${allowed}`
+    );
   }
   const bytes = utf8ByteLength(text, maxBytes);
   if (bytes > maxBytes) {
@@ -105,13 +109,17 @@ export function nodeNameProblem(name: string, maxBytes: number, maxLabelBytes: n
   if (DNS1123_SUBDOMAIN.test(name) && name.length <= maxLabelBytes) return undefined;
   const labels = name.split('.');
   if (!labels.every((label) => DNS1123_LABEL.test(label))) {
-    return `${quoteValue(name)} is not a valid Kubernetes node name (RFC 1123 subdomain: lowercase letters, digits, ` +
-      `'-' and '.'); each dot-separated part must start and end with a letter or digit`;
+    return (
+      `${quoteValue(name)} is not a valid Kubernetes node name (RFC 1123 subdomain: lowercase letters, digits, ` +
+      `'-' and '.'); each dot-separated part must start and end with a letter or digit`
+    );
   }
   const long = labels.find((label) => label.length > maxLabelBytes);
   if (long !== undefined) {
-    return `${quoteValue(name)} is not a valid Kubernetes node name: its part ${quoteValue(long)} is ${long.length} ` +
-      `characters long; each dot-separated part is at most ${maxLabelBytes}`;
+    return (
+      `${quoteValue(name)} is not a valid Kubernetes node name: its part ${quoteValue(long)} is ${long.length} ` +
+      `characters long; each dot-separated part is at most ${maxLabelBytes}`
+    );
   }
   return undefined;
 }

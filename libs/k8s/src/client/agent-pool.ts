@@ -17,12 +17,18 @@ export class AgentPool {
     if (!(agent instanceof http.Agent)) return agent;
     const ctor = agent.constructor;
     if (ctor !== http.Agent && ctor !== https.Agent) return agent;
-    const options = ((agent as unknown as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
+    const options = ((agent as unknown as { options?: Record<string, unknown> }).options ?? {}) as Record<
+      string,
+      unknown
+    >;
     const key = fingerprint(ctor === https.Agent ? 'https' : 'http', options);
     let pooled = this.#agents.get(key);
     if (!pooled) {
       const { timeout: _t, ...rest } = options; // per-request timeouts must not become socket timeouts
-      pooled = ctor === https.Agent ? new https.Agent({ ...rest, keepAlive: true }) : new http.Agent({ ...rest, keepAlive: true });
+      pooled =
+        ctor === https.Agent
+          ? new https.Agent({ ...rest, keepAlive: true })
+          : new http.Agent({ ...rest, keepAlive: true });
       this.#agents.set(key, pooled);
     }
     return pooled as unknown as A;

@@ -99,8 +99,12 @@ describe('createKubeClient against the simulator', () => {
   });
 
   it('rejects conflicting or broken configuration with NVS_ERR_K8S_CONFIG', () => {
-    expect(() => createKubeClient({ kubeconfig: env.sim.kubeconfig, kubeconfigPath: '/x' })).toThrow(K8sErrorCode.CONFIG);
-    expect(() => createKubeClient({ kubeconfigPath: '/nonexistent/kubeconfig' })).toThrow(/NVS_ERR_K8S_CONFIG: cannot load kubeconfig/);
+    expect(() => createKubeClient({ kubeconfig: env.sim.kubeconfig, kubeconfigPath: '/x' })).toThrow(
+      K8sErrorCode.CONFIG,
+    );
+    expect(() => createKubeClient({ kubeconfigPath: '/nonexistent/kubeconfig' })).toThrow(
+      /NVS_ERR_K8S_CONFIG: cannot load kubeconfig/,
+    );
     expect(() => createKubeClient({ kubeconfig: env.sim.kubeconfig, qps: -1 })).toThrow(/qps must be/);
   });
 });

@@ -92,7 +92,10 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
   const kubeConfig = loadKubeConfig(options, userAgent, agents);
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) {
-    throw new K8sError(K8sErrorCode.CONFIG, 'the kubeconfig has no current cluster; set current-context or pass context');
+    throw new K8sError(
+      K8sErrorCode.CONFIG,
+      'the kubeconfig has no current cluster; set current-context or pass context',
+    );
   }
   const limiter = new TokenBucket({
     qps: options.qps ?? DEFAULT_QPS,

@@ -22,7 +22,9 @@ export class NvsKubeConfig extends KubeConfig {
     context.setHeaderParam('User-Agent', this.userAgent);
   }
 
-  override async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
+  override async applyToFetchOptions(
+    opts: Parameters<KubeConfig['applyToFetchOptions']>[0],
+  ): ReturnType<KubeConfig['applyToFetchOptions']> {
     const init = await super.applyToFetchOptions(opts);
     // Watches get their agent here; share the pooled keep-alive one (see AgentPool).
     if (init.agent) init.agent = this.agents.resolve(init.agent);

@@ -24,7 +24,10 @@ export interface RequestMetricsHooks {
 }
 
 /** Parse a Kubernetes REST path into (resource, name) and derive the verb. */
-export function describeRequest(method: string, url: string): Pick<RequestRecord, 'method' | 'path' | 'verb' | 'resource'> {
+export function describeRequest(
+  method: string,
+  url: string,
+): Pick<RequestRecord, 'method' | 'path' | 'verb' | 'resource'> {
   const parsed = new URL(url, 'http://placeholder');
   const segments = parsed.pathname.split('/').filter(Boolean);
   // /api/<version>/… or /apis/<group>/<version>/…
@@ -53,7 +56,12 @@ export function describeRequest(method: string, url: string): Pick<RequestRecord
     default:
       verb = upper.toLowerCase();
   }
-  return { method: upper, path: parsed.pathname, verb, resource: subresource ? `${resource}/${subresource}` : resource };
+  return {
+    method: upper,
+    path: parsed.pathname,
+    verb,
+    resource: subresource ? `${resource}/${subresource}` : resource,
+  };
 }
 
 /** Counts requests by `verb resource` and status; handy in tests and for quick diagnostics. */

@@ -26,9 +26,20 @@ describe('ConfigMapOps against the simulator', () => {
 
   it('concurrent writers of different keys all land (create race and update conflicts are retried)', async () => {
     const writers = Array.from({ length: 6 }, (_, i) => new ConfigMapOps(clientFor(env.sim).client));
-    const results = await Promise.all(writers.map((w, i) => w.update('nvsentinel', 'resume-control', (data) => ({ ...data, [`consumer-${i}`]: `token-${i}` }))));
+    const results = await Promise.all(
+      writers.map((w, i) =>
+        w.update('nvsentinel', 'resume-control', (data) => ({ ...data, [`consumer-${i}`]: `token-${i}` })),
+      ),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const final = await ops.get('nvsentinel', 'resume-control');
-    expect(Object.keys(final?.data ?? {}).sort()).toEqual(['consumer-0', 'consumer-1', 'consumer-2', 'consumer-3', 'consumer-4', 'consumer-5']);
+    expect(Object.keys(final?.data ?? {}).sort()).toEqual([
+      'consumer-0',
+      'consumer-1',
+      'consumer-2',
+      'consumer-3',
+      'consumer-4',
+      'consumer-5',
+    ]);
   });
 });

@@ -46,7 +46,11 @@ export class ConfigMapOps {
    * does not exist) and returns the complete new data; returning the same content writes nothing.
    * A concurrent create (AlreadyExists) or update (Conflict) re-runs `mutate` on fresh data.
    */
-  update(namespace: string, name: string, mutate: (current: Readonly<ConfigMapData>) => ConfigMapData): Promise<ConfigMapWriteResult> {
+  update(
+    namespace: string,
+    name: string,
+    mutate: (current: Readonly<ConfigMapData>) => ConfigMapData,
+  ): Promise<ConfigMapWriteResult> {
     const core = this.#client.core;
     return retryOnConflict(
       `write configmap ${namespace}/${name}`,
@@ -57,11 +61,15 @@ export class ConfigMapOps {
         if (existing && sameData(current, next)) return { configMap: existing, created: false, changed: false };
         if (!existing) {
           try {
-            const configMap = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name, namespace }, data: next } });
+            const configMap = await core.createNamespacedConfigMap({
+              namespace,
+              body: { metadata: { name, namespace }, data: next },
+            });
             return { configMap, created: true, changed: true };
           } catch (err) {
             // Someone created it between our read and create: treat like a conflict and re-read.
-            if (toK8sError(err).code === K8sErrorCode.ALREADY_EXISTS) throw toK8sError({ statusCode: 409, message: 'created concurrently' });
+            if (toK8sError(err).code === K8sErrorCode.ALREADY_EXISTS)
+              throw toK8sError({ statusCode: 409, message: 'created concurrently' });
             throw err;
           }
         }
@@ -88,5 +96,8 @@ export class ConfigMapOps {
 
 function sameData(a: Readonly<ConfigMapData>, b: Readonly<ConfigMapData>): boolean {
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k])
+  );
 }

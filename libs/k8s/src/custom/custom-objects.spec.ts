@@ -8,9 +8,20 @@ import { type CustomObject, CustomObjectOps, type CustomResourceRef, watchCustom
 
 const GROUP = 'janitor.dgxc.nvidia.com';
 const rebootNodes: CustomResourceRef = { group: GROUP, version: 'v1alpha1', plural: 'rebootnodes' };
-const drains: CustomResourceRef = { group: 'drain.example.com', version: 'v1', plural: 'nodedrains', namespace: 'nvsentinel' };
+const drains: CustomResourceRef = {
+  group: 'drain.example.com',
+  version: 'v1',
+  plural: 'nodedrains',
+  namespace: 'nvsentinel',
+};
 
-function crd(group: string, plural: string, kind: string, scope: 'Cluster' | 'Namespaced', version: string): KubeObject {
+function crd(
+  group: string,
+  plural: string,
+  kind: string,
+  scope: 'Cluster' | 'Namespaced',
+  version: string,
+): KubeObject {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -19,7 +30,15 @@ function crd(group: string, plural: string, kind: string, scope: 'Cluster' | 'Na
       group,
       scope,
       names: { plural, kind, singular: kind.toLowerCase() },
-      versions: [{ name: version, served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }
@@ -42,7 +61,10 @@ describe('custom objects against the simulator', () => {
       daemonSets: false,
       namespaces: ['nvsentinel'],
       historySize: 5,
-      objects: [crd(GROUP, 'rebootnodes', 'RebootNode', 'Cluster', 'v1alpha1'), crd('drain.example.com', 'nodedrains', 'NodeDrain', 'Namespaced', 'v1')],
+      objects: [
+        crd(GROUP, 'rebootnodes', 'RebootNode', 'Cluster', 'v1alpha1'),
+        crd('drain.example.com', 'nodedrains', 'NodeDrain', 'Namespaced', 'v1'),
+      ],
     });
     ops = new CustomObjectOps(env.client);
   });
@@ -54,17 +76,26 @@ describe('custom objects against the simulator', () => {
     expect(first.object.metadata?.uid).toBeDefined();
     const replay = await ops.create(rebootNodes, reboot('maintenance-gpu-node-0-abc'));
     expect(replay).toMatchObject({ created: false, object: { metadata: { uid: first.object.metadata?.uid } } });
-    await expect(ops.create(rebootNodes, reboot('maintenance-gpu-node-0-abc'), { ifExists: 'throw' })).rejects.toMatchObject({ code: 'NVS_ERR_K8S_ALREADY_EXISTS' });
+    await expect(
+      ops.create(rebootNodes, reboot('maintenance-gpu-node-0-abc'), { ifExists: 'throw' }),
+    ).rejects.toMatchObject({ code: 'NVS_ERR_K8S_ALREADY_EXISTS' });
     expect(await ops.get(rebootNodes, 'missing')).toBeUndefined();
   });
 
   it('patches the status subresource without touching spec, in both scopes', async () => {
     await ops.create(rebootNodes, reboot('r-status'));
-    const patched = await ops.patchStatus(rebootNodes, 'r-status', { conditions: [{ type: 'SignalSent', status: 'True', reason: 'Succeeded' }] });
+    const patched = await ops.patchStatus(rebootNodes, 'r-status', {
+      conditions: [{ type: 'SignalSent', status: 'True', reason: 'Succeeded' }],
+    });
     expect(patched.spec).toEqual({ nodeName: 'r-status', force: false });
     expect(patched.status).toMatchObject({ conditions: [{ type: 'SignalSent', status: 'True' }] });
 
-    await ops.create(drains, { apiVersion: 'drain.example.com/v1', kind: 'NodeDrain', metadata: { name: 'drain-gpu-node-0' }, spec: { nodeName: 'gpu-node-0' } });
+    await ops.create(drains, {
+      apiVersion: 'drain.example.com/v1',
+      kind: 'NodeDrain',
+      metadata: { name: 'drain-gpu-node-0' },
+      spec: { nodeName: 'gpu-node-0' },
+    });
     await ops.patchStatus(drains, 'drain-gpu-node-0', { phase: 'Done' });
     expect((await ops.get(drains, 'drain-gpu-node-0'))?.status).toEqual({ phase: 'Done' });
     expect((await ops.list(drains)).items).toHaveLength(1);
@@ -73,13 +104,19 @@ describe('custom objects against the simulator', () => {
   it('patchStatus with a stale resourceVersion conflicts; updateStatus re-reads and re-applies', async () => {
     const { object } = await ops.create(rebootNodes, reboot('r-conflict'));
     await ops.patchStatus(rebootNodes, 'r-conflict', { startTime: '2026-11-21T10:00:00Z' });
-    await expect(ops.patchStatus(rebootNodes, 'r-conflict', { phase: 'x' }, object.metadata?.resourceVersion)).rejects.toMatchObject({ code: 'NVS_ERR_K8S_CONFLICT' });
+    await expect(
+      ops.patchStatus(rebootNodes, 'r-conflict', { phase: 'x' }, object.metadata?.resourceVersion),
+    ).rejects.toMatchObject({ code: 'NVS_ERR_K8S_CONFLICT' });
 
     // A concurrent writer sneaks in before our first status patch.
     let raced = false;
     const racer: Middleware = {
       async pre(context: RequestContext) {
-        if (!raced && context.getHttpMethod().toString() === 'PATCH' && context.getUrl().includes('/r-conflict/status')) {
+        if (
+          !raced &&
+          context.getHttpMethod().toString() === 'PATCH' &&
+          context.getUrl().includes('/r-conflict/status')
+        ) {
           raced = true;
           await ops.patchStatus(rebootNodes, 'r-conflict', { conditions: [{ type: 'SignalSent', status: 'True' }] });
         }
@@ -88,7 +125,9 @@ describe('custom objects against the simulator', () => {
       post: async (response) => response,
     };
     const { client, requests } = clientFor(env.sim, { middleware: [racer] });
-    const updated = await new CustomObjectOps(client).updateStatus<CustomObject<Record<string, unknown>, { conditions?: Array<{ type: string }> }>>(rebootNodes, 'r-conflict', (current) => ({
+    const updated = await new CustomObjectOps(client).updateStatus<
+      CustomObject<Record<string, unknown>, { conditions?: Array<{ type: string }> }>
+    >(rebootNodes, 'r-conflict', (current) => ({
       conditions: [...(current.status?.conditions ?? []), { type: 'NodeReady', status: 'True' }],
     }));
     expect(updated.status?.conditions?.map((c) => c.type)).toEqual(['SignalSent', 'NodeReady']);
@@ -108,7 +147,10 @@ describe('custom objects against the simulator', () => {
     const { client, requests } = clientFor(env.sim, { qps: 1, burst: 1, clock });
     const seen: Array<ObjectChange<CustomObject>> = [];
     const errors: string[] = [];
-    const watch = watchCustomObjects(client, rebootNodes, (change) => seen.push(change), { clock, onError: (e) => errors.push(e.code) });
+    const watch = watchCustomObjects(client, rebootNodes, (change) => seen.push(change), {
+      clock,
+      onError: (e) => errors.push(e.code),
+    });
     await watch.waitForSync();
     const initial = watch.list().map((o) => o.metadata?.name);
     expect(initial).toContain('r-status');
@@ -130,7 +172,10 @@ describe('custom objects against the simulator', () => {
     await clock.advance(1_000);
     await eventually(() => (requests.count('watch', 'rebootnodes') >= 2 ? true : undefined), 'watch reopened');
     await ops.patchStatus(rebootNodes, 'r-gap-0', { phase: 'Done' });
-    const update = await eventually(() => seen.find((c) => c.type === 'update' && c.object.metadata?.name === 'r-gap-0'), 'update event');
+    const update = await eventually(
+      () => seen.find((c) => c.type === 'update' && c.object.metadata?.name === 'r-gap-0'),
+      'update event',
+    );
     expect(update.previous?.status).toBeUndefined();
     expect(update.object.status).toEqual({ phase: 'Done' });
     expect(errors).toEqual([]); // 410 is handled by re-listing, not reported as a failure

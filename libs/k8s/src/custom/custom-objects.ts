@@ -1,4 +1,9 @@
-import { type KubernetesListObject, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  type KubernetesListObject,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import type { KubeClient } from '../client/kube-client.js';
 import { K8sErrorCode, toK8sError } from '../errors.js';
 import type { BackoffPolicy } from '../internal/backoff.js';
@@ -16,7 +21,10 @@ export interface CustomResourceRef {
 }
 
 /** A custom object as the API returns it; `spec`/`status` shapes belong to the caller. */
-export interface CustomObject<Spec = Record<string, unknown>, Status = Record<string, unknown>> extends KubernetesObject {
+export interface CustomObject<
+  Spec = Record<string, unknown>,
+  Status = Record<string, unknown>,
+> extends KubernetesObject {
   spec?: Spec;
   status?: Status;
 }
@@ -46,9 +54,19 @@ export class CustomObjectOps {
    * Create `body`. With `ifExists: 'return'` (the default) an AlreadyExists answer returns the
    * existing object, so replays after a restart are harmless (upstream treats it as success too).
    */
-  async create<T extends CustomObject<unknown, unknown>>(ref: CustomResourceRef, body: T, options: { ifExists?: 'return' | 'throw'; dryRun?: boolean } = {}): Promise<CreateResult<T>> {
+  async create<T extends CustomObject<unknown, unknown>>(
+    ref: CustomResourceRef,
+    body: T,
+    options: { ifExists?: 'return' | 'throw'; dryRun?: boolean } = {},
+  ): Promise<CreateResult<T>> {
     const api = this.#client.customObjects;
-    const common = { group: ref.group, version: ref.version, plural: ref.plural, body, dryRun: options.dryRun ? 'All' : undefined };
+    const common = {
+      group: ref.group,
+      version: ref.version,
+      plural: ref.plural,
+      body,
+      dryRun: options.dryRun ? 'All' : undefined,
+    };
     try {
       const object = ref.namespace
         ? await api.createNamespacedCustomObject({ ...common, namespace: ref.namespace })
@@ -56,7 +74,8 @@ export class CustomObjectOps {
       return { object: object as T, created: true };
     } catch (err) {
       const error = toK8sError(err, `create ${label(ref, body.metadata?.name)}`);
-      if (error.code !== K8sErrorCode.ALREADY_EXISTS || options.ifExists === 'throw' || !body.metadata?.name) throw error;
+      if (error.code !== K8sErrorCode.ALREADY_EXISTS || options.ifExists === 'throw' || !body.metadata?.name)
+        throw error;
       const existing = await this.get<T>(ref, body.metadata.name);
       if (!existing) throw error;
       return { object: existing, created: false };
@@ -68,7 +87,13 @@ export class CustomObjectOps {
     const api = this.#client.customObjects;
     try {
       const object = ref.namespace
-        ? await api.getNamespacedCustomObject({ group: ref.group, version: ref.version, plural: ref.plural, namespace: ref.namespace, name })
+        ? await api.getNamespacedCustomObject({
+            group: ref.group,
+            version: ref.version,
+            plural: ref.plural,
+            namespace: ref.namespace,
+            name,
+          })
         : await api.getClusterCustomObject({ group: ref.group, version: ref.version, plural: ref.plural, name });
       return object as T;
     } catch (err) {
@@ -78,7 +103,10 @@ export class CustomObjectOps {
     }
   }
 
-  async list<T extends CustomObject<unknown, unknown>>(ref: CustomResourceRef, options: { labelSelector?: string } = {}): Promise<KubernetesListObject<T>> {
+  async list<T extends CustomObject<unknown, unknown>>(
+    ref: CustomResourceRef,
+    options: { labelSelector?: string } = {},
+  ): Promise<KubernetesListObject<T>> {
     const api = this.#client.customObjects;
     const params = { group: ref.group, version: ref.version, plural: ref.plural, labelSelector: options.labelSelector };
     try {
@@ -96,7 +124,13 @@ export class CustomObjectOps {
     const api = this.#client.customObjects;
     try {
       if (ref.namespace) {
-        await api.deleteNamespacedCustomObject({ group: ref.group, version: ref.version, plural: ref.plural, namespace: ref.namespace, name });
+        await api.deleteNamespacedCustomObject({
+          group: ref.group,
+          version: ref.version,
+          plural: ref.plural,
+          namespace: ref.namespace,
+          name,
+        });
       } else {
         await api.deleteClusterCustomObject({ group: ref.group, version: ref.version, plural: ref.plural, name });
       }
@@ -113,14 +147,25 @@ export class CustomObjectOps {
    * atomically to whatever is current (fields not named are kept). With it, the write fails with
    * `NVS_ERR_K8S_CONFLICT` if the object changed since that version — use `updateStatus` to retry.
    */
-  async patchStatus<T extends CustomObject<unknown, unknown>>(ref: CustomResourceRef, name: string, status: Record<string, unknown>, expectedResourceVersion?: string): Promise<T> {
+  async patchStatus<T extends CustomObject<unknown, unknown>>(
+    ref: CustomResourceRef,
+    name: string,
+    status: Record<string, unknown>,
+    expectedResourceVersion?: string,
+  ): Promise<T> {
     const api = this.#client.customObjects;
     const body: Record<string, unknown> = { status };
     if (expectedResourceVersion) body.metadata = { resourceVersion: expectedResourceVersion };
     try {
       const object = ref.namespace
-        ? await api.patchNamespacedCustomObjectStatus({ group: ref.group, version: ref.version, plural: ref.plural, namespace: ref.namespace, name, body }, mergePatch)
-        : await api.patchClusterCustomObjectStatus({ group: ref.group, version: ref.version, plural: ref.plural, name, body }, mergePatch);
+        ? await api.patchNamespacedCustomObjectStatus(
+            { group: ref.group, version: ref.version, plural: ref.plural, namespace: ref.namespace, name, body },
+            mergePatch,
+          )
+        : await api.patchClusterCustomObjectStatus(
+            { group: ref.group, version: ref.version, plural: ref.plural, name, body },
+            mergePatch,
+          );
       return object as T;
     } catch (err) {
       throw toK8sError(err, `patch status of ${label(ref, name)}`);
@@ -141,7 +186,8 @@ export class CustomObjectOps {
       `update status of ${label(ref, name)}`,
       async () => {
         const current = await this.get<T>(ref, name);
-        if (!current) throw toK8sError({ statusCode: 404, message: 'not found' }, `update status of ${label(ref, name)}`);
+        if (!current)
+          throw toK8sError({ statusCode: 404, message: 'not found' }, `update status of ${label(ref, name)}`);
         const status = mutate(current);
         if (status === undefined) return current;
         return this.patchStatus<T>(ref, name, status, current.metadata?.resourceVersion);

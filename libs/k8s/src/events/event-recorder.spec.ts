@@ -5,7 +5,13 @@ import { EventRecorder } from './event-recorder.js';
 describe('EventRecorder against the simulator', () => {
   let env: SimClient;
   let now = new Date('2026-11-21T10:00:00Z');
-  const recorder = () => new EventRecorder(env.client, { component: 'nvsentinel-node-drainer', host: 'gpu-node-0', windowMs: 60_000, now: () => now });
+  const recorder = () =>
+    new EventRecorder(env.client, {
+      component: 'nvsentinel-node-drainer',
+      host: 'gpu-node-0',
+      windowMs: 60_000,
+      now: () => now,
+    });
   const node = (name: string) => ({ kind: 'Node', name, uid: name, apiVersion: 'v1' });
   const events = async (reason: string) =>
     (await env.other.core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.reason === reason);
@@ -17,7 +23,12 @@ describe('EventRecorder against the simulator', () => {
 
   it('creates one Event and counts repeats on it instead of creating more', async () => {
     const rec = recorder();
-    const input = { involvedObject: node('gpu-node-0'), reason: 'AwaitingPodCompletion', message: 'Waiting for following pods to finish: [ml/a]', type: 'NodeDraining' };
+    const input = {
+      involvedObject: node('gpu-node-0'),
+      reason: 'AwaitingPodCompletion',
+      message: 'Waiting for following pods to finish: [ml/a]',
+      type: 'NodeDraining',
+    };
     const first = await rec.record(input);
     now = new Date('2026-11-21T10:00:20Z');
     const second = await rec.record(input);
@@ -53,7 +64,12 @@ describe('EventRecorder against the simulator', () => {
 
   it('serialises concurrent identical events into one object', async () => {
     const rec = recorder();
-    const input = { involvedObject: node('gpu-node-0'), reason: 'GpuXidIsNotHealthy', message: 'ErrorCode:79', type: 'GpuXid' };
+    const input = {
+      involvedObject: node('gpu-node-0'),
+      reason: 'GpuXidIsNotHealthy',
+      message: 'ErrorCode:79',
+      type: 'GpuXid',
+    };
     const results = await Promise.all(Array.from({ length: 5 }, () => rec.record(input)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect((await events('GpuXidIsNotHealthy'))[0].count).toBe(5);

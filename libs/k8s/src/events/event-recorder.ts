@@ -143,7 +143,10 @@ export class EventRecorder {
     for (let attempt = 0; ; attempt++) {
       // Like client-go: `<object>.<unique hex>`; random bits avoid clashes between replicas. The
       // prefix is cut so the name stays within the 253 characters an object name may have.
-      const suffix = (BigInt(now.getTime()) * 1_000_000n + BigInt(randomBytes(3).readUIntBE(0, 3) % 1_000_000)).toString(16);
+      const suffix = (
+        BigInt(now.getTime()) * 1_000_000n +
+        BigInt(randomBytes(3).readUIntBE(0, 3) % 1_000_000)
+      ).toString(16);
       const name = `${(input.involvedObject.name ?? 'event').slice(0, 252 - suffix.length)}.${suffix}`;
       const body: CoreV1Event = {
         metadata: { name, namespace },
@@ -163,7 +166,10 @@ export class EventRecorder {
         await this.#client.core.createNamespacedEvent({ namespace, body });
         return { name, namespace };
       } catch (err) {
-        const error = toK8sError(err, `create event for ${input.involvedObject.kind ?? 'object'} ${input.involvedObject.name ?? ''}`);
+        const error = toK8sError(
+          err,
+          `create event for ${input.involvedObject.kind ?? 'object'} ${input.involvedObject.name ?? ''}`,
+        );
         if (error.code !== K8sErrorCode.ALREADY_EXISTS || attempt >= 3) throw error;
       }
     }

@@ -90,7 +90,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.#stopped = true;
     this.#restartAbort.abort();
     for (const waiter of this.#syncWaiters.splice(0)) {
-      waiter.reject(new K8sError(K8sErrorCode.ABORTED, `the ${this.#options.path} informer was stopped before its first list`));
+      waiter.reject(
+        new K8sError(K8sErrorCode.ABORTED, `the ${this.#options.path} informer was stopped before its first list`),
+      );
     }
     await this.#listWatch.stop();
     this.#watch.close();

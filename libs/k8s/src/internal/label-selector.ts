@@ -2,8 +2,7 @@ import { K8sError, K8sErrorCode } from '../errors.js';
 
 /** One parsed requirement of a Kubernetes label selector. */
 export type LabelRequirement =
-  | { op: 'exists' | 'notexists'; key: string }
-  | { op: 'in' | 'notin'; key: string; values: string[] };
+  { op: 'exists' | 'notexists'; key: string } | { op: 'in' | 'notin'; key: string; values: string[] };
 
 export type LabelSelectorInput = string | Readonly<Record<string, string>>;
 
@@ -21,7 +20,10 @@ export function parseLabelSelector(selector: LabelSelectorInput): LabelRequireme
     if (term === '') continue;
     const setMatch = /^([^\s!=(),]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
     if (setMatch) {
-      const values = setMatch[3].split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = setMatch[3]
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       requirements.push({ op: setMatch[2] as 'in' | 'notin', key: setMatch[1], values });
       continue;
     }
@@ -63,7 +65,10 @@ function splitTopLevel(text: string): string[] {
   return parts;
 }
 
-export function matchesLabels(labels: Readonly<Record<string, string>> | undefined, requirements: LabelRequirement[]): boolean {
+export function matchesLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  requirements: LabelRequirement[],
+): boolean {
   const actual = labels ?? {};
   return requirements.every((req) => {
     const has = Object.prototype.hasOwnProperty.call(actual, req.key);

@@ -4,7 +4,8 @@ import { diffMergePatch } from './merge-patch.js';
 /** RFC 7386 apply, to check that diff + apply round-trips. */
 function apply(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as object) } : {};
+  const result: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as object) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete result[k];
     else result[k] = apply(result[k], v);
@@ -14,10 +15,19 @@ function apply(target: unknown, patch: unknown): unknown {
 
 describe('diffMergePatch', () => {
   it('names only what changed, deletes removed keys with null, replaces arrays whole', () => {
-    const before = { metadata: { labels: { a: '1', b: '2' }, name: 'n' }, spec: { taints: [{ key: 'x' }], podCIDR: '10.0.0.0/24' } };
-    const after = { metadata: { labels: { a: '1', c: '3' }, name: 'n' }, spec: { taints: [{ key: 'x' }, { key: 'y' }], podCIDR: '10.0.0.0/24', unschedulable: true } };
+    const before = {
+      metadata: { labels: { a: '1', b: '2' }, name: 'n' },
+      spec: { taints: [{ key: 'x' }], podCIDR: '10.0.0.0/24' },
+    };
+    const after = {
+      metadata: { labels: { a: '1', c: '3' }, name: 'n' },
+      spec: { taints: [{ key: 'x' }, { key: 'y' }], podCIDR: '10.0.0.0/24', unschedulable: true },
+    };
     const patch = diffMergePatch(before, after);
-    expect(patch).toEqual({ metadata: { labels: { b: null, c: '3' } }, spec: { taints: [{ key: 'x' }, { key: 'y' }], unschedulable: true } });
+    expect(patch).toEqual({
+      metadata: { labels: { b: null, c: '3' } },
+      spec: { taints: [{ key: 'x' }, { key: 'y' }], unschedulable: true },
+    });
     expect(apply(before, patch)).toEqual(after);
   });
 

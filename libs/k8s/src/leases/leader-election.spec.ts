@@ -45,7 +45,12 @@ describe('LeaderElection (coordination.k8s.io Lease) against the simulator', () 
     const bLeads = b.acquire();
     // Every lease write of a fails from now on (b's writes go through: it uses another client, but
     // the fault rule matches by path, so give b the Lease only after a has given up).
-    const heal = env.sim.injectFault({ method: 'PUT', path: '/apis/coordination.k8s.io/v1/namespaces/nvsentinel/leases/janitor-2', status: 500, times: 1000 });
+    const heal = env.sim.injectFault({
+      method: 'PUT',
+      path: '/apis/coordination.k8s.io/v1/namespaces/nvsentinel/leases/janitor-2',
+      status: 500,
+      times: 1000,
+    });
     await a.lost;
     expect(a.isLeader).toBe(false);
     heal();

@@ -35,7 +35,8 @@ export interface LeaderElectionOptions {
  */
 export class LeaderElection {
   readonly #client: KubeClient;
-  readonly #options: Required<Omit<LeaderElectionOptions, 'onError' | 'clock'>> & Pick<LeaderElectionOptions, 'onError'>;
+  readonly #options: Required<Omit<LeaderElectionOptions, 'onError' | 'clock'>> &
+    Pick<LeaderElectionOptions, 'onError'>;
   readonly #clock: Clock;
   readonly #stop = new AbortController();
   #observed: { holder: string; renewTime: string; at: number } | undefined;
@@ -91,7 +92,11 @@ export class LeaderElection {
         continue;
       }
       // Not renewed: either another replica took over, or the API has been failing for too long.
-      if (this.#observed?.holder !== this.#options.identity || this.#clock.now() - lastRenew >= this.#options.renewDeadlineMs) break;
+      if (
+        this.#observed?.holder !== this.#options.identity ||
+        this.#clock.now() - lastRenew >= this.#options.renewDeadlineMs
+      )
+        break;
     }
     this.#leading = false;
     this.#resolveLost();
@@ -99,7 +104,10 @@ export class LeaderElection {
 
   async #read(): Promise<V1Lease | undefined> {
     try {
-      return await this.#client.coordination.readNamespacedLease({ name: this.#options.name, namespace: this.#options.namespace });
+      return await this.#client.coordination.readNamespacedLease({
+        name: this.#options.name,
+        namespace: this.#options.namespace,
+      });
     } catch (err) {
       if (toK8sError(err).code === K8sErrorCode.NOT_FOUND) return undefined;
       throw err;
@@ -117,7 +125,13 @@ export class LeaderElection {
           namespace,
           body: {
             metadata: { name, namespace },
-            spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: new V1MicroTime(now.getTime()), renewTime: new V1MicroTime(now.getTime()), leaseTransitions: 0 },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: new V1MicroTime(now.getTime()),
+              renewTime: new V1MicroTime(now.getTime()),
+              leaseTransitions: 0,
+            },
           },
         });
         this.#observe(identity, now.toISOString());
@@ -125,7 +139,8 @@ export class LeaderElection {
       }
       const holder = lease.spec?.holderIdentity ?? '';
       const renewTime = String(lease.spec?.renewTime ?? '');
-      if (!this.#observed || this.#observed.holder !== holder || this.#observed.renewTime !== renewTime) this.#observe(holder, renewTime);
+      if (!this.#observed || this.#observed.holder !== holder || this.#observed.renewTime !== renewTime)
+        this.#observe(holder, renewTime);
       const expired = this.#observed!.at + this.#options.leaseDurationMs <= this.#clock.now();
       if (holder !== '' && holder !== identity && !expired) return false;
       const ours = holder === identity;
@@ -134,7 +149,9 @@ export class LeaderElection {
         holderIdentity: identity,
         leaseDurationSeconds: durationSeconds,
         renewTime: new V1MicroTime(now.getTime()),
-        ...(ours ? {} : { acquireTime: new V1MicroTime(now.getTime()), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }),
+        ...(ours
+          ? {}
+          : { acquireTime: new V1MicroTime(now.getTime()), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }),
       };
       const written = await this.#client.coordination.replaceNamespacedLease({ name, namespace, body: lease });
       this.#observe(identity, String(written.spec?.renewTime ?? ''));
@@ -163,7 +180,11 @@ export class LeaderElection {
       if (lease?.spec?.holderIdentity !== this.#options.identity) return;
       // client-go's release: an empty holder and a 1 s duration, so any candidate takes over now.
       lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 };
-      await this.#client.coordination.replaceNamespacedLease({ name: this.#options.name, namespace: this.#options.namespace, body: lease });
+      await this.#client.coordination.replaceNamespacedLease({
+        name: this.#options.name,
+        namespace: this.#options.namespace,
+        body: lease,
+      });
     } catch (err) {
       this.#options.onError?.(err);
     }

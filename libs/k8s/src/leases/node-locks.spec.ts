@@ -5,7 +5,13 @@ import { NodeLocks, leaseExpiry } from './node-locks.js';
 describe('NodeLocks (coordination.k8s.io Leases) against the simulator', () => {
   let env: SimClient;
   let now = new Date('2026-11-21T10:00:00Z');
-  const locks = (holder: string) => new NodeLocks(env.client, { namespace: 'nvsentinel', holderIdentity: holder, leaseDurationSeconds: 60, now: () => now });
+  const locks = (holder: string) =>
+    new NodeLocks(env.client, {
+      namespace: 'nvsentinel',
+      holderIdentity: holder,
+      leaseDurationSeconds: 60,
+      now: () => now,
+    });
 
   beforeAll(async () => {
     env = await startSimClient({ nodes: 1, namespaces: ['nvsentinel'] });
@@ -15,7 +21,12 @@ describe('NodeLocks (coordination.k8s.io Leases) against the simulator', () => {
   it('one holder at a time; renew extends; an expired lock can be taken over', async () => {
     const a = locks('janitor-a');
     const b = locks('janitor-b');
-    const first = await a.acquire('gpu-node-0', { apiVersion: 'janitor.dgxc.nvidia.com/v1alpha1', kind: 'RebootNode', name: 'r-1', uid: 'uid-r-1' });
+    const first = await a.acquire('gpu-node-0', {
+      apiVersion: 'janitor.dgxc.nvidia.com/v1alpha1',
+      kind: 'RebootNode',
+      name: 'r-1',
+      uid: 'uid-r-1',
+    });
     expect(first).toMatchObject({ acquired: true, tookOver: false });
     if (first.acquired) expect(first.lease.metadata?.ownerReferences?.[0]?.name).toBe('r-1');
     expect(await a.acquire('gpu-node-0')).toMatchObject({ acquired: true, tookOver: false }); // re-entrant

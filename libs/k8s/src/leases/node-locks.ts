@@ -15,8 +15,7 @@ export interface NodeLocksOptions {
 }
 
 export type AcquireResult =
-  | { acquired: true; lease: V1Lease; tookOver: boolean }
-  | { acquired: false; holder: string; expiresAt: Date };
+  { acquired: true; lease: V1Lease; tookOver: boolean } | { acquired: false; holder: string; expiresAt: Date };
 
 /**
  * Per-node mutual exclusion on coordination.k8s.io/v1 Leases, as janitor uses before rebooting a
@@ -70,7 +69,10 @@ export class NodeLocks {
       if (!existing) {
         const lease = await this.#client.coordination.createNamespacedLease({
           namespace,
-          body: { metadata: { name, namespace, ...(owner ? { ownerReferences: [owner] } : {}) }, spec: { ...spec, leaseTransitions: 0 } },
+          body: {
+            metadata: { name, namespace, ...(owner ? { ownerReferences: [owner] } : {}) },
+            spec: { ...spec, leaseTransitions: 0 },
+          },
         });
         return { acquired: true, lease, tookOver: false };
       }
@@ -94,7 +96,11 @@ export class NodeLocks {
       // Lost a race with another contender: report the winner rather than failing.
       if (isConflict(err) || toK8sError(err).code === K8sErrorCode.ALREADY_EXISTS) {
         const winner = await this.#read(name);
-        return { acquired: false, holder: winner?.spec?.holderIdentity ?? '', expiresAt: winner ? leaseExpiry(winner) : now };
+        return {
+          acquired: false,
+          holder: winner?.spec?.holderIdentity ?? '',
+          expiresAt: winner ? leaseExpiry(winner) : now,
+        };
       }
       throw toK8sError(err, `acquire lease ${namespace}/${name}`);
     }

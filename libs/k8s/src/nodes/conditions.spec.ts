@@ -8,10 +8,18 @@ const ready = { type: 'Ready', status: 'True', lastTransitionTime: t0, lastHeart
 
 describe('mergeNodeCondition', () => {
   it('adds a new type with both times set, leaving other types alone', () => {
-    const r = mergeNodeCondition([ready], { type: 'GpuXid', status: 'True', reason: 'GpuXidIsNotHealthy', message: 'ErrorCode:79' }, t1);
+    const r = mergeNodeCondition(
+      [ready],
+      { type: 'GpuXid', status: 'True', reason: 'GpuXidIsNotHealthy', message: 'ErrorCode:79' },
+      t1,
+    );
     expect(r).toMatchObject({ changed: true, transitioned: true });
     expect(r.conditions[0]).toEqual(ready);
-    expect(r.conditions[1]).toMatchObject({ type: 'GpuXid', status: 'True', lastTransitionTime: new Date('2026-11-21T10:05:00Z') });
+    expect(r.conditions[1]).toMatchObject({
+      type: 'GpuXid',
+      status: 'True',
+      lastTransitionTime: new Date('2026-11-21T10:05:00Z'),
+    });
   });
 
   it('keeps lastTransitionTime when the status does not change but moves the heartbeat', () => {

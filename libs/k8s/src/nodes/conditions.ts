@@ -36,7 +36,11 @@ const sameTime = (a: Date | undefined, b: Date | undefined): boolean =>
  * lastTransitionTime changes only when the status changes; lastHeartbeatTime always takes the new
  * observation time; other types are left untouched. Pure.
  */
-export function mergeNodeCondition(current: readonly V1NodeCondition[], input: NodeConditionInput, now: Date): ConditionMergeResult {
+export function mergeNodeCondition(
+  current: readonly V1NodeCondition[],
+  input: NodeConditionInput,
+  now: Date,
+): ConditionMergeResult {
   const heartbeat = toApiTime(input.heartbeatTime ?? now);
   const conditions = current.map((c) => ({ ...c }));
   const index = conditions.findIndex((c) => c.type === input.type);
@@ -71,13 +75,19 @@ export function mergeNodeCondition(current: readonly V1NodeCondition[], input: N
 }
 
 /** Remove the condition of `type`; `removed` is false when there was none. Pure. */
-export function withoutNodeCondition(current: readonly V1NodeCondition[], type: string): { conditions: V1NodeCondition[]; removed: boolean } {
+export function withoutNodeCondition(
+  current: readonly V1NodeCondition[],
+  type: string,
+): { conditions: V1NodeCondition[]; removed: boolean } {
   const conditions = current.filter((c) => c.type !== type);
   return { conditions, removed: conditions.length !== current.length };
 }
 
 /** The node's condition of `type`, if it reports one. */
-export function findNodeCondition(node: { status?: { conditions?: V1NodeCondition[] } }, type: string): V1NodeCondition | undefined {
+export function findNodeCondition(
+  node: { status?: { conditions?: V1NodeCondition[] } },
+  type: string,
+): V1NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === type);
 }
 

@@ -3,7 +3,12 @@ import type { KubeClient } from '../client/kube-client.js';
 import type { K8sError } from '../errors.js';
 import type { BackoffPolicy } from '../internal/backoff.js';
 import type { Clock } from '../internal/clock.js';
-import { type LabelSelectorInput, formatLabelSelector, matchesLabels, parseLabelSelector } from '../internal/label-selector.js';
+import {
+  type LabelSelectorInput,
+  formatLabelSelector,
+  matchesLabels,
+  parseLabelSelector,
+} from '../internal/label-selector.js';
 import { type ObjectChange, ResilientInformer } from '../informers/resilient-informer.js';
 
 export type NodeChange = ObjectChange<V1Node>;

@@ -15,7 +15,11 @@ function concurrentWriterBefore(path: string, write: () => Promise<unknown>, tim
   let remaining = times;
   return {
     async pre(context: RequestContext) {
-      if (remaining > 0 && context.getHttpMethod().toString() === 'PATCH' && new URL(context.getUrl()).pathname === path) {
+      if (
+        remaining > 0 &&
+        context.getHttpMethod().toString() === 'PATCH' &&
+        new URL(context.getUrl()).pathname === path
+      ) {
         remaining--;
         await write();
       }
@@ -66,8 +70,13 @@ describe('NodeOps against the simulator', () => {
     ]);
     expect(added.preExisting).toEqual([{ key: 'operator/maintenance', value: 'planned', effect: 'NoSchedule' }]);
     expect(added.added).toEqual([{ key: 'nvsentinel.dgxc.nvidia.com/gpu-error', value: 'true', effect: 'NoSchedule' }]);
-    const again = await ops.addTaints('n-taint', [{ key: 'nvsentinel.dgxc.nvidia.com/gpu-error', value: 'true', effect: 'NoSchedule' }]);
-    expect(again).toEqual({ added: [], preExisting: [{ key: 'nvsentinel.dgxc.nvidia.com/gpu-error', value: 'true', effect: 'NoSchedule' }] });
+    const again = await ops.addTaints('n-taint', [
+      { key: 'nvsentinel.dgxc.nvidia.com/gpu-error', value: 'true', effect: 'NoSchedule' },
+    ]);
+    expect(again).toEqual({
+      added: [],
+      preExisting: [{ key: 'nvsentinel.dgxc.nvidia.com/gpu-error', value: 'true', effect: 'NoSchedule' }],
+    });
 
     // Un-quarantine removes only what we added.
     const removed = await ops.removeTaints('n-taint', added.added);
@@ -78,8 +87,19 @@ describe('NodeOps against the simulator', () => {
   });
 
   it('setLabels and setAnnotations never wipe keys written by others (upstream #1854)', async () => {
-    await env.other.core.patchNode({ name: 'n-labels', body: { metadata: { labels: { 'team.example.com/owner': 'infra' }, annotations: { 'foreign/note': 'keep me' } } } }, mergePatch);
-    await ops.setLabels('n-labels', { 'dgxc.nvidia.com/nvsentinel-state': 'quarantined', 'k8saas.nvidia.com/cordon-by': 'NVSentinel' });
+    await env.other.core.patchNode(
+      {
+        name: 'n-labels',
+        body: {
+          metadata: { labels: { 'team.example.com/owner': 'infra' }, annotations: { 'foreign/note': 'keep me' } },
+        },
+      },
+      mergePatch,
+    );
+    await ops.setLabels('n-labels', {
+      'dgxc.nvidia.com/nvsentinel-state': 'quarantined',
+      'k8saas.nvidia.com/cordon-by': 'NVSentinel',
+    });
     await ops.setLabels('n-labels', { 'k8saas.nvidia.com/cordon-by': null });
     await ops.setAnnotations('n-labels', { quarantineHealthEvent: '[{"checkName":"GpuXid"}]' });
     const node = await ops.get('n-labels');
@@ -89,7 +109,10 @@ describe('NodeOps against the simulator', () => {
       'nvidia.com/gpu.present': 'true',
     });
     expect(node.metadata?.labels).not.toHaveProperty('k8saas.nvidia.com/cordon-by');
-    expect(node.metadata?.annotations).toEqual({ 'foreign/note': 'keep me', quarantineHealthEvent: '[{"checkName":"GpuXid"}]' });
+    expect(node.metadata?.annotations).toEqual({
+      'foreign/note': 'keep me',
+      quarantineHealthEvent: '[{"checkName":"GpuXid"}]',
+    });
     expect(await ops.setLabels('n-labels', {})).toBeUndefined(); // nothing to send
   });
 
@@ -97,7 +120,10 @@ describe('NodeOps against the simulator', () => {
     const { client, requests } = clientFor(env.sim, {
       middleware: [
         concurrentWriterBefore('/api/v1/nodes/n-conflict', () =>
-          env.other.core.patchNode({ name: 'n-conflict', body: { metadata: { labels: { racer: 'was-here' } } } }, mergePatch),
+          env.other.core.patchNode(
+            { name: 'n-conflict', body: { metadata: { labels: { racer: 'was-here' } } } },
+            mergePatch,
+          ),
         ),
       ],
     });
@@ -118,18 +144,31 @@ describe('NodeOps against the simulator', () => {
       middleware: [
         concurrentWriterBefore(
           '/api/v1/nodes/n-conflict',
-          () => env.other.core.patchNode({ name: 'n-conflict', body: { metadata: { labels: { racer: `bump-${bump++}` } } } }, mergePatch),
+          () =>
+            env.other.core.patchNode(
+              { name: 'n-conflict', body: { metadata: { labels: { racer: `bump-${bump++}` } } } },
+              mergePatch,
+            ),
           Infinity,
         ),
       ],
     });
     const unlucky = new NodeOps(client, { conflictRetry: { maxAttempts: 3 } });
-    await expect(unlucky.cordon('n-conflict')).rejects.toMatchObject({ code: K8sErrorCode.CONFLICT_RETRIES_EXHAUSTED, statusCode: 409 });
+    await expect(unlucky.cordon('n-conflict')).rejects.toMatchObject({
+      code: K8sErrorCode.CONFLICT_RETRIES_EXHAUSTED,
+      statusCode: 409,
+    });
     expect(requests.count('patch', 'nodes', 409)).toBe(3);
   });
 
   it('sends only what changed, so fields unknown to the client model survive a write', async () => {
-    env.sim.state.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n-future' }, spec: { futureField: 'keep-me' }, status: { futureStatus: { x: 1 } } });
+    env.sim.state.create({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n-future' },
+      spec: { futureField: 'keep-me' },
+      status: { futureStatus: { x: 1 } },
+    });
     await ops.cordon('n-future');
     await ops.setNodeCondition('n-future', { type: 'GpuXid', status: 'True' });
     const stored = env.sim.state.get('v1', 'Node', 'n-future');
@@ -178,16 +217,27 @@ describe('NodeOps against the simulator', () => {
   describe('node conditions (status subresource)', () => {
     let now = new Date('2026-11-21T10:00:00Z');
     const condOps = () => new NodeOps(env.client, { now: () => now });
-    const condition = async (type: string) => (await ops.get('n-cond')).status?.conditions?.find((c) => c.type === type);
+    const condition = async (type: string) =>
+      (await ops.get('n-cond')).status?.conditions?.find((c) => c.type === type);
 
     it('adds a condition, keeps lastTransitionTime while the status holds and moves the heartbeat', async () => {
-      const first = await condOps().setNodeCondition('n-cond', { type: 'GpuXid', status: 'True', reason: 'GpuXidIsNotHealthy', message: 'ErrorCode:79 GPU:0 Recommended Action=RESTART_VM;' });
+      const first = await condOps().setNodeCondition('n-cond', {
+        type: 'GpuXid',
+        status: 'True',
+        reason: 'GpuXidIsNotHealthy',
+        message: 'ErrorCode:79 GPU:0 Recommended Action=RESTART_VM;',
+      });
       expect(first).toEqual({ changed: true, transitioned: true });
       const created = await condition('GpuXid');
       expect(created?.lastTransitionTime).toEqual(now);
 
       now = new Date('2026-11-21T10:01:00Z');
-      const second = await condOps().setNodeCondition('n-cond', { type: 'GpuXid', status: 'True', reason: 'GpuXidIsNotHealthy', message: 'ErrorCode:79 GPU:1 Recommended Action=RESTART_VM;' });
+      const second = await condOps().setNodeCondition('n-cond', {
+        type: 'GpuXid',
+        status: 'True',
+        reason: 'GpuXidIsNotHealthy',
+        message: 'ErrorCode:79 GPU:1 Recommended Action=RESTART_VM;',
+      });
       expect(second).toEqual({ changed: true, transitioned: false });
       const updated = await condition('GpuXid');
       expect(updated?.lastTransitionTime).toEqual(new Date('2026-11-21T10:00:00Z'));
@@ -200,7 +250,13 @@ describe('NodeOps against the simulator', () => {
 
     it('moves lastTransitionTime when the status flips, and repeating the same call writes nothing', async () => {
       now = new Date('2026-11-21T10:02:00Z');
-      const input = { type: 'GpuXid', status: 'False' as const, reason: 'GpuXidIsHealthy', message: 'No Health Failures', heartbeatTime: now };
+      const input = {
+        type: 'GpuXid',
+        status: 'False' as const,
+        reason: 'GpuXidIsHealthy',
+        message: 'No Health Failures',
+        heartbeatTime: now,
+      };
       expect(await condOps().setNodeCondition('n-cond', input)).toEqual({ changed: true, transitioned: true });
       expect((await condition('GpuXid'))?.lastTransitionTime).toEqual(now);
       const statusWrites = env.requests.count('patch', 'nodes/status');

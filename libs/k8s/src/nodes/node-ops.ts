@@ -83,7 +83,11 @@ export class NodeOps {
   }
 
   /** Like `modify`, but writes the status subresource (conditions, addresses …). */
-  modifyStatus<R>(name: string, mutate: NodeMutation<R>, what = `update status of node ${name}`): Promise<ModifyResult<R>> {
+  modifyStatus<R>(
+    name: string,
+    mutate: NodeMutation<R>,
+    what = `update status of node ${name}`,
+  ): Promise<ModifyResult<R>> {
     return this.#readModifyWrite(name, mutate, what, true);
   }
 
@@ -185,7 +189,11 @@ export class NodeOps {
     return changed;
   }
 
-  async #patchMetadata(name: string, field: 'labels' | 'annotations', values: KeyValuePatch): Promise<V1Node | undefined> {
+  async #patchMetadata(
+    name: string,
+    field: 'labels' | 'annotations',
+    values: KeyValuePatch,
+  ): Promise<V1Node | undefined> {
     if (Object.keys(values).length === 0) return undefined;
     const what = `set ${field} on node ${name}`;
     return retryOnConflict(
@@ -215,7 +223,12 @@ export class NodeOps {
     );
   }
 
-  async #writeIfChanged<R>(name: string, node: V1Node, mutate: NodeMutation<R>, status: boolean): Promise<ModifyResult<R>> {
+  async #writeIfChanged<R>(
+    name: string,
+    node: V1Node,
+    mutate: NodeMutation<R>,
+    status: boolean,
+  ): Promise<ModifyResult<R>> {
     const core = this.#client.core;
     const before = serializeAs(node, 'V1Node');
     const { changed, result } = mutate(node);

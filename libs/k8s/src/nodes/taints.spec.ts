@@ -22,7 +22,11 @@ describe('mergeTaints', () => {
   });
 
   it('replaces the value of an occupied key+effect slot instead of duplicating it', () => {
-    const { taints, result } = mergeTaints([{ key: 'k', value: 'old', effect: 'NoSchedule' }], [{ key: 'k', value: 'new', effect: 'NoSchedule' }], now);
+    const { taints, result } = mergeTaints(
+      [{ key: 'k', value: 'old', effect: 'NoSchedule' }],
+      [{ key: 'k', value: 'new', effect: 'NoSchedule' }],
+      now,
+    );
     expect(taints).toEqual([{ key: 'k', value: 'new', effect: 'NoSchedule' }]);
     expect(result.added).toHaveLength(1);
     expect(result.preExisting).toHaveLength(0);

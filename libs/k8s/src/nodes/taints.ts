@@ -36,7 +36,11 @@ const normalise = (t: V1Taint): TaintSpec => ({
  * both), so a wanted taint whose slot is taken with another value replaces that value.
  * Pure: returns the new list and what happened; `now` stamps `timeAdded` on NoExecute taints.
  */
-export function mergeTaints(current: readonly V1Taint[], wanted: readonly TaintSpec[], now: Date): { taints: V1Taint[]; result: AddTaintsResult } {
+export function mergeTaints(
+  current: readonly V1Taint[],
+  wanted: readonly TaintSpec[],
+  now: Date,
+): { taints: V1Taint[]; result: AddTaintsResult } {
   const taints = current.map((t) => ({ ...t }));
   const result: AddTaintsResult = { added: [], preExisting: [] };
   for (const want of wanted) {
@@ -56,7 +60,10 @@ export function mergeTaints(current: readonly V1Taint[], wanted: readonly TaintS
 }
 
 /** Remove the taints matching `unwanted` (key+effect, plus value when the spec names one). */
-export function withoutTaints(current: readonly V1Taint[], unwanted: readonly TaintSpec[]): { taints: V1Taint[]; result: RemoveTaintsResult } {
+export function withoutTaints(
+  current: readonly V1Taint[],
+  unwanted: readonly TaintSpec[],
+): { taints: V1Taint[]; result: RemoveTaintsResult } {
   const result: RemoveTaintsResult = { removed: [], absent: [] };
   let taints = [...current];
   for (const spec of unwanted) {

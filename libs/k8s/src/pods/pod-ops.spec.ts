@@ -14,7 +14,11 @@ function pod(name: string, namespace: string, node: string, app: string): KubeOb
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels: { app } },
-    spec: { nodeName: node, terminationGracePeriodSeconds: 30, containers: [{ name: 'main', image: 'registry.example.com/web:1' }] },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: 30,
+      containers: [{ name: 'main', image: 'registry.example.com/web:1' }],
+    },
   };
 }
 
@@ -99,12 +103,18 @@ describe('PodOps against the simulator', () => {
           // The first 429 is our cue to play the operator who relaxes the budget.
           if (!relaxed && record.resource === 'pods/eviction' && record.statusCode === 429) {
             relaxed = true;
-            void env.other.policy.patchNamespacedPodDisruptionBudget({ name: 'web', namespace: 'web', body: { spec: { minAvailable: 1 } } }, mergePatch);
+            void env.other.policy.patchNamespacedPodDisruptionBudget(
+              { name: 'web', namespace: 'web', body: { spec: { minAvailable: 1 } } },
+              mergePatch,
+            );
           }
         },
       },
     });
-    const result = await new PodOps(client, { evictionBackoff: fastBackoff }).evictPod({ namespace: 'web', name: 'web-0' }, { deadlineMs: 30_000 });
+    const result = await new PodOps(client, { evictionBackoff: fastBackoff }).evictPod(
+      { namespace: 'web', name: 'web-0' },
+      { deadlineMs: 30_000 },
+    );
     expect(result.outcome).toBe('evicted');
     expect(result.attempts).toBeGreaterThan(1);
     expect(requests.count('create', 'pods/eviction', 429)).toBe(result.attempts - 1);
@@ -112,8 +122,14 @@ describe('PodOps against the simulator', () => {
     expect((await ops.evictPod({ namespace: 'web', name: 'web-1' }, { deadlineMs: 0 })).outcome).toBe('blocked-by-pdb');
   });
 
-  it('honours the server\'s Retry-After: a hint beyond the deadline ends the retries at once', async () => {
-    env.sim.injectFault({ method: 'POST', path: '/pods/free-1/eviction', status: 429, retryAfterSeconds: 30, times: 1 });
+  it("honours the server's Retry-After: a hint beyond the deadline ends the retries at once", async () => {
+    env.sim.injectFault({
+      method: 'POST',
+      path: '/pods/free-1/eviction',
+      status: 429,
+      retryAfterSeconds: 30,
+      times: 1,
+    });
     const result = await ops.evictPod({ namespace: 'shared', name: 'free-1' }, { deadlineMs: 5_000 });
     expect(result).toMatchObject({ outcome: 'blocked-by-pdb', attempts: 1 });
     if (result.outcome === 'blocked-by-pdb') expect(result.error.retryAfterSeconds).toBe(30);
@@ -135,15 +151,27 @@ describe('PodOps against the simulator', () => {
 
   it('force-deletes a pod immediately, bypassing its budget; deleting again says it is gone', async () => {
     expect(await ops.deletePod({ namespace: 'shared', name: 'double-0' }, { force: true })).toBe(true);
-    await eventually(async () => ((await ops.listPodsOnNode('gpu-node-1', { labelSelector: 'app=double' })).length === 0 ? true : undefined), 'pod removed');
+    await eventually(
+      async () =>
+        (await ops.listPodsOnNode('gpu-node-1', { labelSelector: 'app=double' })).length === 0 ? true : undefined,
+      'pod removed',
+    );
     expect(await ops.deletePod({ namespace: 'shared', name: 'double-0' })).toBe(false);
   });
 });
 
 describe('pod predicates', () => {
   it('recognises DaemonSet pods and terminal phases', () => {
-    expect(isDaemonSetPod({ metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'x', uid: 'u', controller: true }] } })).toBe(true);
-    expect(isDaemonSetPod({ metadata: { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'x', uid: 'u' }] } })).toBe(false);
+    expect(
+      isDaemonSetPod({
+        metadata: {
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'x', uid: 'u', controller: true }],
+        },
+      }),
+    ).toBe(true);
+    expect(
+      isDaemonSetPod({ metadata: { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'x', uid: 'u' }] } }),
+    ).toBe(false);
     expect(isTerminal({ status: { phase: 'Succeeded' } })).toBe(true);
     expect(isTerminal({ status: { phase: 'Failed' } })).toBe(true);
     expect(isTerminal({ status: { phase: 'Running' } })).toBe(false);

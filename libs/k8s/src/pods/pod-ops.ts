@@ -100,7 +100,12 @@ export class PodOps {
     if (options.gracePeriodSeconds !== undefined) deleteOptions.gracePeriodSeconds = options.gracePeriodSeconds;
     if (uid) deleteOptions.preconditions = { uid };
     if (options.dryRun) deleteOptions.dryRun = ['All'];
-    const body: V1Eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions };
+    const body: V1Eviction = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name, namespace },
+      deleteOptions,
+    };
     const deadline = this.#clock.now() + (options.deadlineMs ?? DEFAULT_EVICTION_DEADLINE_MS);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -23,12 +23,19 @@ describe('resume-control against the cluster simulator', () => {
   });
 
   it('CREATE starts fresh, records the cut-off, and returns to RESUME once confirmed; later starts keep the cut-off', async () => {
-    await configMaps.createOrUpdate('nvsentinel', RESUME_CONTROL_CONFIGMAP, { 'node-drainer': 'CREATE', 'fault-quarantine': 'RESUME' });
+    await configMaps.createOrUpdate('nvsentinel', RESUME_CONTROL_CONFIGMAP, {
+      'node-drainer': 'CREATE',
+      'fault-quarantine': 'RESUME',
+    });
     const at = new Date('2026-05-01T10:00:00.123Z');
     const decision = await decideStart(configMaps, 'nvsentinel', 'node-drainer', { now: () => at });
     expect(decision.startAt).toBe('now');
     expect(decision.coldStartCreatedAfter).toEqual(at);
-    expect(await data()).toMatchObject({ 'node-drainer': 'CREATING', 'node-drainer.coldStartAfter': at.toISOString(), 'fault-quarantine': 'RESUME' });
+    expect(await data()).toMatchObject({
+      'node-drainer': 'CREATING',
+      'node-drainer.coldStartAfter': at.toISOString(),
+      'fault-quarantine': 'RESUME',
+    });
 
     await decision.confirm();
     expect((await data())['node-drainer']).toBe('RESUME');

@@ -26,7 +26,11 @@ export const DEFAULT_CONFLICT_ATTEMPTS = 6;
  * Other errors are rethrown at once (as `K8sError`); running out of attempts throws
  * `NVS_ERR_K8S_CONFLICT_RETRIES_EXHAUSTED` with the last conflict as its cause.
  */
-export async function retryOnConflict<T>(what: string, attempt: () => Promise<T>, options: ConflictRetryOptions = {}): Promise<T> {
+export async function retryOnConflict<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  options: ConflictRetryOptions = {},
+): Promise<T> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
   const backoff = options.backoff ?? DEFAULT_CONFLICT_BACKOFF;
   const clock = options.clock ?? systemClock;

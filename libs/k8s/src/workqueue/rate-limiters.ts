@@ -82,5 +82,8 @@ export class MaxOfRateLimiter<K> implements WorkQueueRateLimiter<K> {
  * platform-connectors: 500 ms → 3 s).
  */
 export function defaultControllerRateLimiter<K>(clock?: Clock): WorkQueueRateLimiter<K> {
-  return new MaxOfRateLimiter<K>(new ItemExponentialFailureRateLimiter<K>(5, 1_000_000), new BucketRateLimiter<K>(10, 100, clock));
+  return new MaxOfRateLimiter<K>(
+    new ItemExponentialFailureRateLimiter<K>(5, 1_000_000),
+    new BucketRateLimiter<K>(10, 100, clock),
+  );
 }

@@ -5,7 +5,10 @@ import { runWorkers } from './run-workers.js';
 import { WorkQueue } from './work-queue.js';
 
 function queue(clock = new ManualClock()): { q: WorkQueue<string>; clock: ManualClock } {
-  return { q: new WorkQueue<string>({ clock, rateLimiter: new ItemExponentialFailureRateLimiter<string>(100, 1_000) }), clock };
+  return {
+    q: new WorkQueue<string>({ clock, rateLimiter: new ItemExponentialFailureRateLimiter<string>(100, 1_000) }),
+    clock,
+  };
 }
 
 describe('WorkQueue', () => {

@@ -32,7 +32,10 @@ export function parseFlags(schema: ConfigSchema, argv: readonly string[]): Parse
     const arg = argv[i];
     if (HELP_FLAGS.includes(arg)) continue;
     if (!arg.startsWith('--') || arg === '--') {
-      problems.push({ source: arg, message: `unexpected argument '${arg}': settings are passed as --flag=value; run with --help to list them` });
+      problems.push({
+        source: arg,
+        message: `unexpected argument '${arg}': settings are passed as --flag=value; run with --help to list them`,
+      });
       continue;
     }
     const eq = arg.indexOf('=');
@@ -49,7 +52,10 @@ export function parseFlags(schema: ConfigSchema, argv: readonly string[]): Parse
       }
     }
     if (!entry) {
-      problems.push({ source: `--${name}`, message: `--${name}: unknown flag${suggestion(name, [...byFlag.keys()])}; run with --help to list flags` });
+      problems.push({
+        source: `--${name}`,
+        message: `--${name}: unknown flag${suggestion(name, [...byFlag.keys()])}; run with --help to list flags`,
+      });
       continue;
     }
     const [key, s] = entry;
@@ -59,7 +65,10 @@ export function parseFlags(schema: ConfigSchema, argv: readonly string[]): Parse
       } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
         raw = argv[++i];
       } else {
-        problems.push({ source: `--${name}`, message: `--${name}: missing value; expected ${s.expected}, e.g. --${name}=<value>` });
+        problems.push({
+          source: `--${name}`,
+          message: `--${name}: missing value; expected ${s.expected}, e.g. --${name}=<value>`,
+        });
         continue;
       }
     }

@@ -7,13 +7,47 @@ import { defineConfigSchema, loadConfig } from './load-config.js';
 import { setting } from './settings.js';
 
 const schema = defineConfigSchema({
-  metricsPort: setting.int({ env: 'METRICS_PORT', flag: 'metrics-port', min: 1, max: 65535, default: 2112, doc: 'Port for /metrics, /healthz and /readyz' }),
-  configPath: setting.string({ env: 'CONFIG_PATH', flag: 'config-path', required: true, doc: 'Path to the TOML config' }),
-  dryRun: setting.bool({ env: 'DRY_RUN', flag: 'dry-run', default: false, doc: 'Log actions instead of performing them' }),
-  logLevel: setting.enum({ env: 'LOG_LEVEL', values: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'Minimum log level' }),
-  pollInterval: setting.duration({ env: 'POLL_INTERVAL', flag: 'poll-interval', default: '30s', minMs: 1000, doc: 'How often to poll' }),
+  metricsPort: setting.int({
+    env: 'METRICS_PORT',
+    flag: 'metrics-port',
+    min: 1,
+    max: 65535,
+    default: 2112,
+    doc: 'Port for /metrics, /healthz and /readyz',
+  }),
+  configPath: setting.string({
+    env: 'CONFIG_PATH',
+    flag: 'config-path',
+    required: true,
+    doc: 'Path to the TOML config',
+  }),
+  dryRun: setting.bool({
+    env: 'DRY_RUN',
+    flag: 'dry-run',
+    default: false,
+    doc: 'Log actions instead of performing them',
+  }),
+  logLevel: setting.enum({
+    env: 'LOG_LEVEL',
+    values: ['debug', 'info', 'warn', 'error'],
+    default: 'info',
+    doc: 'Minimum log level',
+  }),
+  pollInterval: setting.duration({
+    env: 'POLL_INTERVAL',
+    flag: 'poll-interval',
+    default: '30s',
+    minMs: 1000,
+    doc: 'How often to poll',
+  }),
   qps: setting.number({ flag: 'qps', min: 0, doc: 'Kubernetes client QPS' }),
-  password: setting.string({ env: 'DATASTORE_PASSWORD', secret: true, pattern: /\S{8,}/, patternDescription: 'at least 8 non-space characters', doc: 'Datastore password' }),
+  password: setting.string({
+    env: 'DATASTORE_PASSWORD',
+    secret: true,
+    pattern: /\S{8,}/,
+    patternDescription: 'at least 8 non-space characters',
+    doc: 'Datastore password',
+  }),
 });
 
 function problemsOf(run: () => unknown): string[] {
@@ -51,11 +85,27 @@ describe('loadConfig', () => {
   it('lets flags override env, in every accepted flag form', () => {
     const config = loadConfig(schema, {
       env: { METRICS_PORT: '9000', CONFIG_PATH: '/env.toml', DRY_RUN: 'true' },
-      argv: ['--metrics-port', '9100', '--config-path=/flag.toml', '--no-dry-run', '--qps=2.5', '--poll-interval', '5m'],
+      argv: [
+        '--metrics-port',
+        '9100',
+        '--config-path=/flag.toml',
+        '--no-dry-run',
+        '--qps=2.5',
+        '--poll-interval',
+        '5m',
+      ],
     });
-    expect(config).toMatchObject({ metricsPort: 9100, configPath: '/flag.toml', dryRun: false, qps: 2.5, pollInterval: 300_000 });
+    expect(config).toMatchObject({
+      metricsPort: 9100,
+      configPath: '/flag.toml',
+      dryRun: false,
+      qps: 2.5,
+      pollInterval: 300_000,
+    });
     expect(loadConfig(schema, { env: { CONFIG_PATH: 'x' }, argv: ['--dry-run'] }).dryRun).toBe(true);
-    expect(loadConfig(schema, { env: { CONFIG_PATH: 'x' }, argv: ['--dry-run=false', '--dry-run=on'] }).dryRun).toBe(true);
+    expect(loadConfig(schema, { env: { CONFIG_PATH: 'x' }, argv: ['--dry-run=false', '--dry-run=on'] }).dryRun).toBe(
+      true,
+    );
   });
 
   it('treats an empty env var as unset', () => {
@@ -71,7 +121,7 @@ describe('loadConfig', () => {
       }),
     );
     expect(problems).toEqual([
-      "--metrcs-port: unknown flag (did you mean --metrics-port?); run with --help to list flags",
+      '--metrcs-port: unknown flag (did you mean --metrics-port?); run with --help to list flags',
       "unexpected argument 'stray': settings are passed as --flag=value; run with --help to list them",
       "METRICS_PORT='abc': expected an integer 1–65535; set METRICS_PORT or --metrics-port",
       'CONFIG_PATH is required (Path to the TOML config); set CONFIG_PATH or --config-path',
@@ -97,8 +147,12 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a secret value', () => {
-    const problems = problemsOf(() => loadConfig(schema, { env: { CONFIG_PATH: 'c', DATASTORE_PASSWORD: 'hunter2' }, argv: [] }));
-    expect(problems).toEqual(['DATASTORE_PASSWORD=<redacted>: expected at least 8 non-space characters; set DATASTORE_PASSWORD']);
+    const problems = problemsOf(() =>
+      loadConfig(schema, { env: { CONFIG_PATH: 'c', DATASTORE_PASSWORD: 'hunter2' }, argv: [] }),
+    );
+    expect(problems).toEqual([
+      'DATASTORE_PASSWORD=<redacted>: expected at least 8 non-space characters; set DATASTORE_PASSWORD',
+    ]);
     expect(problems.join()).not.toContain('hunter2');
   });
 
@@ -106,7 +160,11 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig(schema, { env: { CONFIG_PATH: 'c' }, argv: ['--metrics-port'] }))).toEqual([
       '--metrics-port: missing value; expected an integer 1–65535, e.g. --metrics-port=<value>',
     ]);
-    expect(problemsOf(() => loadConfig(schema, { env: { CONFIG_PATH: 'c', METRICS_PORT: '80.5' }, argv: ['--poll-interval=500ms'] }))).toHaveLength(2);
+    expect(
+      problemsOf(() =>
+        loadConfig(schema, { env: { CONFIG_PATH: 'c', METRICS_PORT: '80.5' }, argv: ['--poll-interval=500ms'] }),
+      ),
+    ).toHaveLength(2);
   });
 
   it('ignores --help so a caller can check isHelpRequested first', () => {
@@ -134,7 +192,9 @@ describe('formatHelp', () => {
     const help = formatHelp(schema, { program: 'node-drainer', description: 'Drains quarantined nodes.' });
     expect(help).toContain('Usage: node-drainer [flags]');
     expect(help).toContain('Drains quarantined nodes.');
-    expect(help).toContain('  --metrics-port <int>  env METRICS_PORT\n      Port for /metrics, /healthz and /readyz (default 2112)');
+    expect(help).toContain(
+      '  --metrics-port <int>  env METRICS_PORT\n      Port for /metrics, /healthz and /readyz (default 2112)',
+    );
     expect(help).toContain('  --config-path <string>  env CONFIG_PATH\n      Path to the TOML config (required)');
     expect(help).toContain('  --dry-run  env DRY_RUN');
     expect(help).toContain('  (no flag)  env LOG_LEVEL\n      Minimum log level (default info)');

@@ -15,7 +15,10 @@ export function formatHelp(schema: ConfigSchema, options: HelpOptions): string {
   for (const s of Object.values(schema)) {
     const flag = s.flag ? `--${s.flag}${s.placeholder ? ` ${s.placeholder}` : ''}` : '(no flag)';
     const env = s.env ? `env ${s.env}` : '(no env var)';
-    const facts = [s.required ? 'required' : undefined, s.defaultText !== undefined ? `default ${s.defaultText}` : undefined]
+    const facts = [
+      s.required ? 'required' : undefined,
+      s.defaultText !== undefined ? `default ${s.defaultText}` : undefined,
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${flag}  ${env}`);

@@ -18,7 +18,10 @@ export interface LoadConfigOrExitOptions extends LoadConfigOptions, HelpOptions 
 
 export const CONFIG_ERROR_EXIT_CODE = 2;
 
-export function loadConfigOrExit<const S extends ConfigSchema>(schema: S, options: LoadConfigOrExitOptions): ConfigOf<S> {
+export function loadConfigOrExit<const S extends ConfigSchema>(
+  schema: S,
+  options: LoadConfigOrExitOptions,
+): ConfigOf<S> {
   const argv = options.argv ?? process.argv.slice(2);
   const exit = options.exit ?? ((code: number) => process.exit(code));
   if (isHelpRequested(argv)) {
@@ -29,7 +32,9 @@ export function loadConfigOrExit<const S extends ConfigSchema>(schema: S, option
     return loadConfig(schema, { env: options.env, argv });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    (options.stderr ?? process.stderr).write(`${options.program}: ${err.message}\nRun with --help to see every setting.\n`);
+    (options.stderr ?? process.stderr).write(
+      `${options.program}: ${err.message}\nRun with --help to see every setting.\n`,
+    );
     return exit(CONFIG_ERROR_EXIT_CODE);
   }
 }

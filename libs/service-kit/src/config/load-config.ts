@@ -22,9 +22,15 @@ export function defineConfigSchema<const S extends ConfigSchema>(schema: S): S {
   const seenEnv = new Map<string, string>();
   const seenFlag = new Map<string, string>();
   for (const [key, s] of Object.entries(schema)) {
-    if (!s.env && !s.flag) throw new ConfigSchemaError(`setting '${key}' has neither env nor flag, so it can never be set`);
-    if (s.flag?.startsWith('-')) throw new ConfigSchemaError(`setting '${key}': write flag '${s.flag}' without leading dashes`);
-    const names = [[s.env, seenEnv], [s.flag, seenFlag], ...(s.aliases ?? []).map((a) => [a, seenFlag] as const)] as const;
+    if (!s.env && !s.flag)
+      throw new ConfigSchemaError(`setting '${key}' has neither env nor flag, so it can never be set`);
+    if (s.flag?.startsWith('-'))
+      throw new ConfigSchemaError(`setting '${key}': write flag '${s.flag}' without leading dashes`);
+    const names = [
+      [s.env, seenEnv],
+      [s.flag, seenFlag],
+      ...(s.aliases ?? []).map((a) => [a, seenFlag] as const),
+    ] as const;
     for (const [name, seen] of names) {
       if (!name) continue;
       const other = seen.get(name);
@@ -57,7 +63,10 @@ export function loadConfig<const S extends ConfigSchema>(schema: S, options: Loa
 
     if (!input) {
       if (s.required) {
-        problems.push({ source: s.env ?? `--${s.flag}`, message: `${s.env ?? `--${s.flag}`} is required (${s.doc}); ${howToSet(s)}` });
+        problems.push({
+          source: s.env ?? `--${s.flag}`,
+          message: `${s.env ?? `--${s.flag}`} is required (${s.doc}); ${howToSet(s)}`,
+        });
       }
       config[key] = s.defaultValue;
       continue;
@@ -67,7 +76,10 @@ export function loadConfig<const S extends ConfigSchema>(schema: S, options: Loa
       config[key] = parsed.value;
     } else {
       const shown = s.secret ? '<redacted>' : `'${input.raw}'`;
-      problems.push({ source: input.source, message: `${input.source}=${shown}: expected ${s.expected}; ${howToSet(s)}` });
+      problems.push({
+        source: input.source,
+        message: `${input.source}=${shown}: expected ${s.expected}; ${howToSet(s)}`,
+      });
     }
   }
 

@@ -92,7 +92,13 @@ function inRange(n: number, min: number | undefined, max: number | undefined): b
 function build<T>(
   type: SettingType,
   options: CommonOptions,
-  parts: { expected: string; placeholder: string; parse(raw: string): ParseOutcome<T>; defaultValue?: T; defaultText?: string },
+  parts: {
+    expected: string;
+    placeholder: string;
+    parse(raw: string): ParseOutcome<T>;
+    defaultValue?: T;
+    defaultText?: string;
+  },
 ): Setting<T> {
   return Object.freeze({
     type,
@@ -121,7 +127,8 @@ export const setting = {
       expected: pattern ? (options.patternDescription ?? `text matching ${pattern.source}`) : 'a non-empty string',
       placeholder: '<string>',
       defaultValue: options.default,
-      parse: (raw) => (raw === '' || (pattern && !new RegExp(`^(?:${pattern.source})$`, pattern.flags).test(raw)) ? bad : ok(raw)),
+      parse: (raw) =>
+        raw === '' || (pattern && !new RegExp(`^(?:${pattern.source})$`, pattern.flags).test(raw)) ? bad : ok(raw),
     }) as Setting<Resolved<string, O>>;
   },
 
@@ -190,7 +197,12 @@ export const setting = {
       placeholder: '<duration>',
       // NaN marks an unparsable string default so schema validation reports it instead of silently dropping it.
       defaultValue: fallback !== undefined && defaultValue === undefined ? Number.NaN : defaultValue,
-      defaultText: typeof fallback === 'string' ? fallback : defaultValue === undefined ? undefined : formatDurationMs(defaultValue),
+      defaultText:
+        typeof fallback === 'string'
+          ? fallback
+          : defaultValue === undefined
+            ? undefined
+            : formatDurationMs(defaultValue),
       parse: (raw) => {
         const ms = parseDurationMs(raw);
         return ms !== undefined && inRange(ms, minMs, maxMs) ? ok(ms) : bad;

@@ -14,7 +14,11 @@ export function resolveRetryPolicy(policy: RetryPolicy = {}): ResolvedRetryPolic
 }
 
 /** Wait before attempt `failedAttempts + 1`. */
-export function backoffDelayMs(policy: ResolvedRetryPolicy, failedAttempts: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  policy: ResolvedRetryPolicy,
+  failedAttempts: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (failedAttempts - 1));
   return policy.jitter ? base / 2 + (random() * base) / 2 : base;
 }

@@ -85,7 +85,13 @@ describe('backoff', () => {
   });
 
   it('has documented defaults', () => {
-    expect(resolveRetryPolicy()).toEqual({ maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 5000, multiplier: 2, jitter: true });
+    expect(resolveRetryPolicy()).toEqual({
+      maxAttempts: 3,
+      initialDelayMs: 200,
+      maxDelayMs: 5000,
+      multiplier: 2,
+      jitter: true,
+    });
   });
 
   it('sleep resolves false as soon as the signal aborts', async () => {

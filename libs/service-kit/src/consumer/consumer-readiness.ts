@@ -8,6 +8,9 @@ import type { Consumer } from './types.js';
 export function consumerReadinessCheck(consumer: Consumer): ReadinessCheck {
   return () => {
     const { state, inFlight, processed, failed, blockingCheckpoint, checkpoint } = consumer.stats();
-    return { ok: state === 'running' && blockingCheckpoint === 0, detail: { state, inFlight, processed, failed, blockingCheckpoint, checkpoint } };
+    return {
+      ok: state === 'running' && blockingCheckpoint === 0,
+      detail: { state, inFlight, processed, failed, blockingCheckpoint, checkpoint },
+    };
   };
 }

@@ -69,8 +69,15 @@ afterEach(async () => {
   consumers = [];
 });
 
-function start(stream: ReturnType<MemoryEventLog<Payload>['open']>, options: Omit<ConsumerOptions<Event>, 'name'> & { name?: string }): Consumer {
-  const consumer = runConsumer(stream, { name: 'test-consumer', retry: { initialDelayMs: 1, jitter: false }, ...options });
+function start(
+  stream: ReturnType<MemoryEventLog<Payload>['open']>,
+  options: Omit<ConsumerOptions<Event>, 'name'> & { name?: string },
+): Consumer {
+  const consumer = runConsumer(stream, {
+    name: 'test-consumer',
+    retry: { initialDelayMs: 1, jitter: false },
+    ...options,
+  });
   consumers.push(consumer);
   return consumer;
 }
@@ -221,7 +228,9 @@ describe('runConsumer: low-water-mark checkpoint', () => {
     expect(log.checkpoints.has('c')).toBe(false);
     log.append({ node: 'b' });
     await eventually(() => expect(log.checkpoints.get('c')).toBe(tokenOf(2)));
-    expect(await registry.metrics()).toContain('nvsentinel_consumer_checkpoint_failures_total{consumer="test-consumer"} 1');
+    expect(await registry.metrics()).toContain(
+      'nvsentinel_consumer_checkpoint_failures_total{consumer="test-consumer"} 1',
+    );
     await consumer.stop();
   });
 
@@ -290,7 +299,9 @@ describe('runConsumer: retries', () => {
     await eventually(() => expect(consumer.stats().processed).toBe(1));
     expect(attempts).toEqual([1, 2, 3]);
     expect(await registry.metrics()).toContain('nvsentinel_consumer_handler_retries_total{consumer="test-consumer"} 2');
-    expect(await registry.metrics()).toContain('nvsentinel_consumer_handler_duration_seconds_count{consumer="test-consumer"} 3');
+    expect(await registry.metrics()).toContain(
+      'nvsentinel_consumer_handler_duration_seconds_count{consumer="test-consumer"} 3',
+    );
   });
 
   it('keeps retrying a failing event past maxAttempts: blocking and not ready meanwhile, then recovered', async () => {
@@ -311,11 +322,16 @@ describe('runConsumer: retries', () => {
     const ready = consumerReadinessCheck(consumer);
     await eventually(() => expect(consumer.stats().blockingCheckpoint).toBe(1));
     expect((await ready()).ok).toBe(false);
-    const line = logs.lines.find((l) => l.msg === 'handler keeps failing; retrying until it succeeds (the checkpoint waits, readiness is false)');
+    const line = logs.lines.find(
+      (l) => l.msg === 'handler keeps failing; retrying until it succeeds (the checkpoint waits, readiness is false)',
+    );
     expect(line).toMatchObject({
       module: 'consumer',
       consumer: 'test-consumer',
-      err: { code: 'NVS_ERR_CONSUMER_HANDLER_FAILED', message: `Handler failed for event ${tokenOf(1)} (partition gpu-7) after 2 attempt(s): datastore unreachable` },
+      err: {
+        code: 'NVS_ERR_CONSUMER_HANDLER_FAILED',
+        message: `Handler failed for event ${tokenOf(1)} (partition gpu-7) after 2 attempt(s): datastore unreachable`,
+      },
     });
     expect(logs.messages('warn')).toContain('handler failed; retrying');
     await eventually(() => expect(attempts).toBeGreaterThan(4));
@@ -408,7 +424,9 @@ describe('runConsumer: backpressure', () => {
     expect(stream.pulled).toBe(4);
     h.release(...Array.from({ length: 10 }, (_, i) => i + 1));
     await eventually(() => expect(h.finished).toHaveLength(10));
-    await eventually(async () => expect(await registry.metrics()).toContain('nvsentinel_consumer_events_in_flight{consumer="test-consumer"} 0'));
+    await eventually(async () =>
+      expect(await registry.metrics()).toContain('nvsentinel_consumer_events_in_flight{consumer="test-consumer"} 0'),
+    );
   });
 });
 
@@ -557,7 +575,9 @@ describe('runConsumer: metrics and validation', () => {
       handle: () => {},
     });
     await eventually(() => expect(consumer.stats().processed).toBe(1));
-    const lagLine = (await registry.metrics()).split('\n').find((l) => l.startsWith('node_drainer_stream_lag_seconds{'));
+    const lagLine = (await registry.metrics())
+      .split('\n')
+      .find((l) => l.startsWith('node_drainer_stream_lag_seconds{'));
     expect(Number(lagLine?.split(' ')[1])).toBeGreaterThanOrEqual(3600);
   });
 
@@ -572,7 +592,9 @@ describe('runConsumer: metrics and validation', () => {
       close: async () => {},
     };
     await runConsumer(stream, { name: 'lagged', registry, handle: () => {} }).done;
-    const lagLine = (await registry.metrics()).split('\n').find((l) => l.startsWith('nvsentinel_consumer_lag_seconds{'));
+    const lagLine = (await registry.metrics())
+      .split('\n')
+      .find((l) => l.startsWith('nvsentinel_consumer_lag_seconds{'));
     expect(Number(lagLine?.split(' ')[1])).toBeGreaterThanOrEqual(120);
   });
 
@@ -595,7 +617,9 @@ describe('runConsumer: metrics and validation', () => {
 
   it('rejects nonsensical options with a usage error', () => {
     const stream = new MemoryEventLog<Payload>().open('c');
-    expect(() => runConsumer(stream, { name: 'x', handle: () => {}, concurrency: 0 })).toThrow(/concurrency must be an integer ≥ 1, got 0/);
+    expect(() => runConsumer(stream, { name: 'x', handle: () => {}, concurrency: 0 })).toThrow(
+      /concurrency must be an integer ≥ 1, got 0/,
+    );
     expect(() => runConsumer(stream, { name: 'x', handle: () => {}, maxInFlight: 1.5 })).toThrow(/NVS_ERR|maxInFlight/);
   });
 });
@@ -604,7 +628,10 @@ describe('runConsumer: properties', () => {
   it('for any keys, completion order and failures: per-key order holds, checkpoints only grow and stop at the first unfinished event', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ node: fc.constantFrom('a', 'b', 'c', 'd'), fails: fc.boolean(), ticks: fc.nat(3) }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.record({ node: fc.constantFrom('a', 'b', 'c', 'd'), fails: fc.boolean(), ticks: fc.nat(3) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 8 }),
         async (specs, concurrency, maxInFlight) => {
@@ -625,7 +652,10 @@ describe('runConsumer: properties', () => {
               if (spec.fails) throw new Error('fails');
             },
           });
-          await vi.waitFor(() => expect(consumer.stats().processed + consumer.stats().failed).toBe(specs.length), { interval: 1, timeout: 10_000 });
+          await vi.waitFor(() => expect(consumer.stats().processed + consumer.stats().failed).toBe(specs.length), {
+            interval: 1,
+            timeout: 10_000,
+          });
           await consumer.stop();
 
           for (const seqs of finishedPerNode.values()) expect(seqs).toEqual([...seqs].sort((x, y) => x - y));

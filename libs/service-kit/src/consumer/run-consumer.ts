@@ -11,7 +11,14 @@ import { Checkpointer } from './checkpointer.js';
 import { createConsumerMetrics } from './consumer-metrics.js';
 import { LowWaterMark } from './low-water-mark.js';
 import { PartitionScheduler } from './partition-scheduler.js';
-import type { ChangeStreamEventLike, ChangeStreamLike, Consumer, ConsumerOptions, ConsumerState, ConsumerStats } from './types.js';
+import type {
+  ChangeStreamEventLike,
+  ChangeStreamLike,
+  Consumer,
+  ConsumerOptions,
+  ConsumerState,
+  ConsumerStats,
+} from './types.js';
 
 type Outcome = 'processed' | 'failed' | 'abandoned';
 
@@ -19,16 +26,25 @@ const STOP = Symbol('stop');
 /** Key used when `partitionKey` throws: such events still run, serialized among themselves. */
 const UNKEYED = '\u0000unkeyed';
 
-export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStreamLike<E>, options: ConsumerOptions<E>): Consumer {
+export function runConsumer<E extends ChangeStreamEventLike>(
+  stream: ChangeStreamLike<E>,
+  options: ConsumerOptions<E>,
+): Consumer {
   const concurrency = options.concurrency ?? 1;
   const maxInFlight = options.maxInFlight ?? 100;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConsumerUsageError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new ConsumerUsageError(`maxInFlight must be an integer ≥ 1, got ${maxInFlight}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ConsumerUsageError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
+    throw new ConsumerUsageError(`maxInFlight must be an integer ≥ 1, got ${maxInFlight}`);
 
   const retry = resolveRetryPolicy(options.retry);
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ module: 'consumer', consumer: options.name });
-  const metrics = createConsumerMetrics({ name: options.name, prefix: options.metricsPrefix, registry: options.registry });
+  const metrics = createConsumerMetrics({
+    name: options.name,
+    prefix: options.metricsPrefix,
+    registry: options.registry,
+  });
   const watermark = new LowWaterMark();
   const scheduler = new PartitionScheduler(concurrency);
   const checkpointer = new Checkpointer((token) => stream.markProcessed(token), {
@@ -44,9 +60,16 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
   const stopping = new AbortController();
   /** Aborted when stop's timeout expires: handlers are asked to give up. */
   const hardStop = new AbortController();
-  const stopRequested = new Promise<typeof STOP>((resolve) => stopping.signal.addEventListener('abort', () => resolve(STOP), { once: true }));
+  const stopRequested = new Promise<typeof STOP>((resolve) =>
+    stopping.signal.addEventListener('abort', () => resolve(STOP), { once: true }),
+  );
 
-  const stats: Omit<ConsumerStats, 'checkpoint' | 'inFlight' | 'state'> = { pulled: 0, processed: 0, failed: 0, blockingCheckpoint: 0 };
+  const stats: Omit<ConsumerStats, 'checkpoint' | 'inFlight' | 'state'> = {
+    pulled: 0,
+    processed: 0,
+    failed: 0,
+    blockingCheckpoint: 0,
+  };
   let state: ConsumerState = 'running';
   const eventTime = options.eventTime ?? clusterTimeOf;
   let inFlight = 0;
@@ -86,12 +109,16 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
         try {
           await options.handle(event, { attempt, partition, signal: hardStop.signal });
           endTimer();
-          if (attempt > retry.maxAttempts) logger.info({ token: event.resumeToken, partition, attempt }, 'handler succeeded after retrying');
+          if (attempt > retry.maxAttempts)
+            logger.info({ token: event.resumeToken, partition, attempt }, 'handler succeeded after retrying');
           return 'processed';
         } catch (err) {
           endTimer();
           if (options.isPermanentError?.(err)) {
-            logger.error({ err: new HandlerFailedError(event.resumeToken, partition, attempt, { cause: err }) }, 'handler failed permanently');
+            logger.error(
+              { err: new HandlerFailedError(event.resumeToken, partition, attempt, { cause: err }) },
+              'handler failed permanently',
+            );
             return 'failed';
           }
           if (stopping.signal.aborted) return 'abandoned';
@@ -106,7 +133,8 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
           }
           const delayMs = backoffDelayMs(retry, Math.min(attempt, 30));
           metrics.retries.inc();
-          if (attempt < retry.maxAttempts) logger.warn({ err, token: event.resumeToken, partition, attempt, delayMs }, 'handler failed; retrying');
+          if (attempt < retry.maxAttempts)
+            logger.warn({ err, token: event.resumeToken, partition, attempt, delayMs }, 'handler failed; retrying');
           if (!(await sleep(delayMs, stopping.signal))) return 'abandoned';
         }
       }
@@ -125,7 +153,10 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
     try {
       partition = options.partitionKey ? options.partitionKey(event) : '';
     } catch (err) {
-      logger.error({ err, token: event.resumeToken }, 'partitionKey threw; handling the event in the shared fallback partition');
+      logger.error(
+        { err, token: event.resumeToken },
+        'partitionKey threw; handling the event in the shared fallback partition',
+      );
       partition = UNKEYED;
     }
     scheduler.submit(partition, async () => {
@@ -162,7 +193,10 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
       } else {
         stats.blockingCheckpoint++;
         metrics.blockingCheckpoint.set(stats.blockingCheckpoint);
-        logger.warn({ token: event.resumeToken }, 'permanently failed event left unmarked; the checkpoint stays before it until restart');
+        logger.warn(
+          { token: event.resumeToken },
+          'permanently failed event left unmarked; the checkpoint stays before it until restart',
+        );
       }
     }
     // 'abandoned' (stopping) stays unfinished: redelivered after restart.
@@ -234,7 +268,8 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
     if (stopping.signal.aborted) {
       const dropped = scheduler.clearQueued();
       for (let i = 0; i < dropped; i++) settled();
-      if (dropped > 0) logger.info({ dropped }, 'dropped queued events that had not started; they are redelivered on restart');
+      if (dropped > 0)
+        logger.info({ dropped }, 'dropped queued events that had not started; they are redelivered on restart');
     }
     if (inFlight > 0) {
       const timedOut = await Promise.race([untilIdle().then(() => false), delay(stopTimeoutMs).then(() => true)]);
@@ -247,7 +282,8 @@ export function runConsumer<E extends ChangeStreamEventLike>(stream: ChangeStrea
     try {
       await checkpointer.flush();
     } finally {
-      if (options.closeStream ?? true) await stream.close().catch((err: unknown) => logger.warn({ err }, 'closing the stream failed'));
+      if (options.closeStream ?? true)
+        await stream.close().catch((err: unknown) => logger.warn({ err }, 'closing the stream failed'));
       logger.info({ ...consumerStats() }, 'consumer stopped');
     }
   }

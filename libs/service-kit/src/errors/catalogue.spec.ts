@@ -11,7 +11,9 @@ describe('service-kit catalogue', () => {
     expect(err.code).toBe('NVS_ERR_CONFIG_INVALID');
     expect(err.name).toBe('ConfigError');
     expect(err.problems).toHaveLength(2);
-    expect(err.message).toBe("Invalid configuration (2 problems):\n  - A='x': expected an integer\n  - --b: unknown flag");
+    expect(err.message).toBe(
+      "Invalid configuration (2 problems):\n  - A='x': expected an integer\n  - --b: unknown flag",
+    );
     expect(ConfigError.is(err)).toBe(true);
     expect(err).toBeInstanceOf(NvsError);
   });

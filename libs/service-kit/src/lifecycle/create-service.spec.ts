@@ -39,7 +39,9 @@ describe('createService', () => {
   it('on SIGTERM: not ready first, closers in reverse order, HTTP server last, exit 0', async () => {
     const { proc, server, service } = setup();
     const order: string[] = [];
-    service.onShutdown(async () => void order.push(`datastore (readyz ${await readyStatus(server)})`), { name: 'datastore' });
+    service.onShutdown(async () => void order.push(`datastore (readyz ${await readyStatus(server)})`), {
+      name: 'datastore',
+    });
     service.onShutdown(() => void order.push('consumer'), { name: 'consumer' });
     server.app.addHook('onClose', async () => void order.push('http server'));
     await service.start();
@@ -61,7 +63,8 @@ describe('createService', () => {
     expect(proc.listenerCount('uncaughtException')).toBe(1);
     proc.emit('SIGINT');
     await proc.exited;
-    for (const event of ['SIGTERM', 'SIGINT', 'uncaughtException', 'unhandledRejection']) expect(proc.listenerCount(event)).toBe(0);
+    for (const event of ['SIGTERM', 'SIGINT', 'uncaughtException', 'unhandledRejection'])
+      expect(proc.listenerCount(event)).toBe(0);
   });
 
   it('logs a failing closer and still runs the rest, exiting 0', async () => {
@@ -89,7 +92,10 @@ describe('createService', () => {
     expect(await proc.exited).toBe(0);
     expect(ran).toEqual(['after the stuck one']);
     expect(logs.lines.find((l) => l.step === 'stuck')).toMatchObject({
-      err: { code: 'NVS_ERR_SHUTDOWN_STEP_TIMEOUT', message: expect.stringContaining("'stuck' did not finish within 30 ms") },
+      err: {
+        code: 'NVS_ERR_SHUTDOWN_STEP_TIMEOUT',
+        message: expect.stringContaining("'stuck' did not finish within 30 ms"),
+      },
     });
   });
 
@@ -123,7 +129,10 @@ describe('createService', () => {
     proc.emit('uncaughtException', new Error('bug in handler'));
     expect(await proc.exited).toBe(1);
     expect(closer).toHaveBeenCalledOnce();
-    expect(logs.lines.find((l) => l.level === 'fatal')).toMatchObject({ msg: 'uncaught error, shutting down', err: { message: 'bug in handler' } });
+    expect(logs.lines.find((l) => l.level === 'fatal')).toMatchObject({
+      msg: 'uncaught error, shutting down',
+      err: { message: 'bug in handler' },
+    });
   });
 
   it('treats an unhandled rejection like an uncaught error', async () => {

@@ -124,7 +124,11 @@ export function createService(options: CreateServiceOptions): Service {
     server?.markStopping();
     for (const step of [...closers].reverse()) {
       try {
-        await runWithTimeout(step.closer, step.timeoutMs, () => new ShutdownStepTimeoutError(step.name, step.timeoutMs));
+        await runWithTimeout(
+          step.closer,
+          step.timeoutMs,
+          () => new ShutdownStepTimeoutError(step.name, step.timeoutMs),
+        );
         logger.debug({ step: step.name }, 'shutdown step done');
       } catch (err) {
         // One stuck or failing closer must not keep the others (e.g. flushing the checkpoint) from running.
@@ -132,9 +136,11 @@ export function createService(options: CreateServiceOptions): Service {
       }
     }
     if (server) {
-      await runWithTimeout(() => server.close(), stepTimeoutMs, () => new ShutdownStepTimeoutError('http server', stepTimeoutMs)).catch(
-        (err: unknown) => logger.error({ err }, 'closing the HTTP server failed; continuing'),
-      );
+      await runWithTimeout(
+        () => server.close(),
+        stepTimeoutMs,
+        () => new ShutdownStepTimeoutError('http server', stepTimeoutMs),
+      ).catch((err: unknown) => logger.error({ err }, 'closing the HTTP server failed; continuing'));
     }
   }
 
@@ -158,7 +164,9 @@ export function createService(options: CreateServiceOptions): Service {
       if (forced) {
         logger.error({ delayMs: shutdownDelayMs }, 'graceful shutdown took too long, forcing exit');
         // Straight to stderr as well: stdout may be the very pipe that stalled the shutdown.
-        processOutput(2).write(`${name}: graceful shutdown took longer than ${shutdownDelayMs} ms; exiting with code 1\n`);
+        processOutput(2).write(
+          `${name}: graceful shutdown took longer than ${shutdownDelayMs} ms; exiting with code 1\n`,
+        );
       } else {
         logger.info({ durationMs: Date.now() - started, code }, 'shutdown complete');
       }

@@ -49,8 +49,14 @@ interface ChildRun {
 /** Starts the fixture, runs `act(child, mark)` for each MARK line, resolves on exit. */
 // Marks are matched with a trailing space: 'readyz-during-shutdown' also starts with 'ready', and
 // signalling again on it raced the child's exit (a flaky 'killed by SIGTERM' under CI load).
-function runFixture(env: Record<string, string>, onMark: (mark: string, child: ReturnType<typeof spawn>) => void): Promise<ChildRun> {
-  const child = spawn(process.execPath, [fixture], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function runFixture(
+  env: Record<string, string>,
+  onMark: (mark: string, child: ReturnType<typeof spawn>) => void,
+): Promise<ChildRun> {
+  const child = spawn(process.execPath, [fixture], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run: ChildRun = { marks: [], logs: [], code: null, signal: null, stderr: '' };
   let buffered = '';
   child.stdout.on('data', (chunk: Buffer) => {

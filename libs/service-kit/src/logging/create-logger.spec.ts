@@ -20,7 +20,14 @@ describe('createLogger', () => {
     const logger = createLogger({ name: 'node-drainer', env: {}, destination, pretty: false });
     moduleLogger(logger, 'queue', { node: 'gpu-1' }).info({ depth: 3 }, 'enqueued');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'node-drainer', module: 'queue', node: 'gpu-1', depth: 3, msg: 'enqueued' });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'node-drainer',
+      module: 'queue',
+      node: 'gpu-1',
+      depth: 3,
+      msg: 'enqueued',
+    });
     expect(typeof lines[0].time).toBe('string');
     expect(new Date(lines[0].time as string).toString()).not.toBe('Invalid Date');
   });
@@ -31,11 +38,13 @@ describe('createLogger', () => {
     logger.info('hidden');
     logger.warn('shown');
     expect(lines.map((l) => l.msg)).toEqual(['shown']);
-    expect(createLogger({ name: 's', env: { LOG_LEVEL: 'warn' }, level: 'debug', destination, pretty: false }).level).toBe('debug');
+    expect(
+      createLogger({ name: 's', env: { LOG_LEVEL: 'warn' }, level: 'debug', destination, pretty: false }).level,
+    ).toBe('debug');
     expect(createLogger({ name: 's', env: {}, destination, pretty: false }).level).toBe('info');
   });
 
-  it("accepts LOG_LEVEL=silent (nothing is written)", () => {
+  it('accepts LOG_LEVEL=silent (nothing is written)', () => {
     const lines: string[] = [];
     const destination = { write: (line: string) => void lines.push(line) };
     const logger = createLogger({ name: 's', env: { LOG_LEVEL: 'silent' }, destination, pretty: false });
@@ -46,8 +55,12 @@ describe('createLogger', () => {
 
   it('rejects an unknown LOG_LEVEL or LOG_FORMAT with a ConfigError that says what is allowed', () => {
     expect(() => createLogger({ name: 's', env: { LOG_LEVEL: 'verbose' } })).toThrow(ConfigError);
-    expect(() => createLogger({ name: 's', env: { LOG_LEVEL: 'verbose' } })).toThrow(/expected one of fatal, error, warn, info, debug, trace/);
-    expect(() => createLogger({ name: 's', env: { LOG_FORMAT: 'xml' } })).toThrow(/LOG_FORMAT='xml': expected json or pretty/);
+    expect(() => createLogger({ name: 's', env: { LOG_LEVEL: 'verbose' } })).toThrow(
+      /expected one of fatal, error, warn, info, debug, trace/,
+    );
+    expect(() => createLogger({ name: 's', env: { LOG_FORMAT: 'xml' } })).toThrow(
+      /LOG_FORMAT='xml': expected json or pretty/,
+    );
   });
 
   it('redacts passwords, authorization headers and tokens', () => {
@@ -64,7 +77,10 @@ describe('createLogger', () => {
     );
     const text = JSON.stringify(lines[0]);
     for (const secret of ['p1', 'p2', 'p3', 'Bearer abc', '"t"']) expect(text).not.toContain(secret);
-    expect(lines[0]).toMatchObject({ datastore: { host: 'h', password: '[redacted]' }, req: { headers: { accept: 'json' } } });
+    expect(lines[0]).toMatchObject({
+      datastore: { host: 'h', password: '[redacted]' },
+      req: { headers: { accept: 'json' } },
+    });
   });
 
   it('serializes errors with type, message and stack', () => {

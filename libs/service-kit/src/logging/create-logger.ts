@@ -62,7 +62,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (pretty) {
-    return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
+    return pino({
+      ...config,
+      transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } },
+    });
   }
   // Not pino's default destination: that one writes synchronously and can block the event loop
   // on a full pipe (see output.ts).
@@ -91,7 +94,9 @@ function resolvePretty(format: string | undefined): boolean {
   if (value === 'pretty') return true;
   if (value === 'json') return false;
   if (value) {
-    throw new ConfigError([{ source: 'LOG_FORMAT', message: `LOG_FORMAT='${format}': expected json or pretty; set LOG_FORMAT` }]);
+    throw new ConfigError([
+      { source: 'LOG_FORMAT', message: `LOG_FORMAT='${format}': expected json or pretty; set LOG_FORMAT` },
+    ]);
   }
   return process.stdout.isTTY === true;
 }

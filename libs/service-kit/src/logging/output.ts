@@ -120,7 +120,9 @@ function sonicBoomOutput(fd: number): ProcessOutput {
     flush(timeoutMs) {
       // SonicBoom's own flush() answers at once when minLength is 0; watch the buffer instead.
       const state = stream as unknown as { _writing: boolean; _len: number };
-      return waitUntil(() => broken || (!state._writing && state._len === 0), timeoutMs).then((drained) => drained && !broken);
+      return waitUntil(() => broken || (!state._writing && state._len === 0), timeoutMs).then(
+        (drained) => drained && !broken,
+      );
     },
     get dropped() {
       return dropped;

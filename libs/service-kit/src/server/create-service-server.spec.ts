@@ -4,7 +4,12 @@ import { createLogger } from '../logging/create-logger.js';
 import { createServiceServer, type ServiceServer } from './create-service-server.js';
 import { counter, createMetricsRegistry, gauge, histogram } from './metrics.js';
 
-const silent = createLogger({ name: 'test', env: {}, pretty: false, destination: new Writable({ write: (_c, _e, done) => done() }) });
+const silent = createLogger({
+  name: 'test',
+  env: {},
+  pretty: false,
+  destination: new Writable({ write: (_c, _e, done) => done() }),
+});
 
 describe('createServiceServer', () => {
   let server: ServiceServer | undefined;
@@ -14,7 +19,12 @@ describe('createServiceServer', () => {
   });
 
   function make(options: Partial<Parameters<typeof createServiceServer>[0]> = {}): ServiceServer {
-    server = createServiceServer({ name: 'svc', logger: silent, registry: createMetricsRegistry({ defaultMetrics: false }), ...options });
+    server = createServiceServer({
+      name: 'svc',
+      logger: silent,
+      registry: createMetricsRegistry({ defaultMetrics: false }),
+      ...options,
+    });
     return server;
   }
 
@@ -29,7 +39,9 @@ describe('createServiceServer', () => {
   });
 
   it('is not ready before markStarted, but shows what the start waits for', async () => {
-    const s = make({ readinessChecks: { db: () => ({ ok: true }), stream: () => ({ ok: false, detail: 'positioning' }) } });
+    const s = make({
+      readinessChecks: { db: () => ({ ok: true }), stream: () => ({ ok: false, detail: 'positioning' }) },
+    });
     const res = await s.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     const body = res.json();
@@ -79,7 +91,10 @@ describe('createServiceServer', () => {
     expect(checks.db.ok).toBe(true);
     expect(checks.stream).toMatchObject({ ok: false, detail: { lagSeconds: 120 } });
     expect(checks.cache).toMatchObject({ ok: false, error: 'informer not synced' });
-    expect(checks.slow).toMatchObject({ ok: false, error: expect.stringContaining("'slow' did not finish within 20 ms") });
+    expect(checks.slow).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("'slow' did not finish within 20 ms"),
+    });
   });
 
   it('is not ready once stopping, even with passing checks', async () => {
@@ -101,7 +116,11 @@ describe('createServiceServer', () => {
   it('serves this service registry (not the global one) in Prometheus text format', async () => {
     const registry = createMetricsRegistry();
     const s = make({ registry });
-    const processed = counter(registry, { name: 'fault_quarantine_events_received_total', help: 'Events received', labelNames: ['node'] });
+    const processed = counter(registry, {
+      name: 'fault_quarantine_events_received_total',
+      help: 'Events received',
+      labelNames: ['node'],
+    });
     processed.inc({ node: 'gpu-1' }, 2);
     const res = await s.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
@@ -131,7 +150,9 @@ describe('metric helpers', () => {
   it('refuse to reuse a name for a different metric type', () => {
     const registry = createMetricsRegistry({ defaultMetrics: false });
     gauge(registry, { name: 'x_total', help: 'x' });
-    expect(() => counter(registry, { name: 'x_total', help: 'x' })).toThrow(/'x_total' is already registered as a Gauge/);
+    expect(() => counter(registry, { name: 'x_total', help: 'x' })).toThrow(
+      /'x_total' is already registered as a Gauge/,
+    );
   });
 
   it('keep registries independent', async () => {

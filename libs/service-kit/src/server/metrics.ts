@@ -47,13 +47,29 @@ function getOrCreate<M>(registry: Registry, name: string, type: MetricClass<M>, 
 }
 
 /** The counter `name` on `registry`, created on first use. */
-export function counter<L extends string = string>(registry: Registry, config: Omit<CounterConfiguration<L>, 'registers'>): Counter<L> {
-  return getOrCreate(registry, config.name, Counter, () => new Counter<L>({ ...config, registers: [registry] })) as Counter<L>;
+export function counter<L extends string = string>(
+  registry: Registry,
+  config: Omit<CounterConfiguration<L>, 'registers'>,
+): Counter<L> {
+  return getOrCreate(
+    registry,
+    config.name,
+    Counter,
+    () => new Counter<L>({ ...config, registers: [registry] }),
+  ) as Counter<L>;
 }
 
 /** The gauge `name` on `registry`, created on first use. */
-export function gauge<L extends string = string>(registry: Registry, config: Omit<GaugeConfiguration<L>, 'registers'>): Gauge<L> {
-  return getOrCreate(registry, config.name, Gauge, () => new Gauge<L>({ ...config, registers: [registry] })) as Gauge<L>;
+export function gauge<L extends string = string>(
+  registry: Registry,
+  config: Omit<GaugeConfiguration<L>, 'registers'>,
+): Gauge<L> {
+  return getOrCreate(
+    registry,
+    config.name,
+    Gauge,
+    () => new Gauge<L>({ ...config, registers: [registry] }),
+  ) as Gauge<L>;
 }
 
 /** The histogram `name` on `registry`, created on first use. */
@@ -61,5 +77,10 @@ export function histogram<L extends string = string>(
   registry: Registry,
   config: Omit<HistogramConfiguration<L>, 'registers'>,
 ): Histogram<L> {
-  return getOrCreate(registry, config.name, Histogram, () => new Histogram<L>({ ...config, registers: [registry] })) as Histogram<L>;
+  return getOrCreate(
+    registry,
+    config.name,
+    Histogram,
+    () => new Histogram<L>({ ...config, registers: [registry] }),
+  ) as Histogram<L>;
 }

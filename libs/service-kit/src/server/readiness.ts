@@ -68,7 +68,9 @@ export class Readiness {
     // While starting the checks still run, so an operator sees what the start waits for.
     if (phase === 'stopping') return { ready: false, phase, checks: {} };
     const entries = await Promise.all(
-      [...this.#checks].map(async ([name, { check, timeoutMs }]) => [name, await runCheck(name, check, timeoutMs)] as const),
+      [...this.#checks].map(
+        async ([name, { check, timeoutMs }]) => [name, await runCheck(name, check, timeoutMs)] as const,
+      ),
     );
     const checks = Object.fromEntries(entries);
     // Shutdown may have started while the checks ran.

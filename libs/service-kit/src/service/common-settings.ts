@@ -58,7 +58,7 @@ export const commonSettingsSchema = defineConfigSchema({
 });
 
 export type CommonSettings = {
-  readonly [K in keyof typeof commonSettingsSchema]: (typeof commonSettingsSchema)[K] extends import('../config/settings.js').Setting<infer T>
-    ? T
-    : never;
+  readonly [
+    K in keyof typeof commonSettingsSchema
+  ]: (typeof commonSettingsSchema)[K] extends import('../config/settings.js').Setting<infer T> ? T : never;
 };

@@ -79,7 +79,10 @@ export interface ServiceDefinition<S extends ConfigSchema = ConfigSchema> {
   readonly settings: S;
   readonly needs: ServiceNeeds<S>;
   /** Kubernetes client rate limits and request metrics; default the k8s library's limits. */
-  kubeOptions?(settings: ConfigOf<S> & CommonSettings, registry: Registry): Pick<KubeClientOptions, 'qps' | 'burst' | 'metrics'>;
+  kubeOptions?(
+    settings: ConfigOf<S> & CommonSettings,
+    registry: Registry,
+  ): Pick<KubeClientOptions, 'qps' | 'burst' | 'metrics'>;
   create(context: ServiceContext<S>): ServiceInstance | Promise<ServiceInstance>;
 }
 
@@ -93,7 +96,9 @@ export type ServiceSchema<S extends ConfigSchema> = S & typeof commonSettingsSch
 export function defineService<const S extends ConfigSchema>(definition: ServiceDefinition<S>): ServiceDefinition<S> {
   for (const key of Object.keys(definition.settings)) {
     if (key in commonSettingsSchema) {
-      throw new TypeError(`${definition.name}: setting '${key}' is one of the common settings every service has; remove it`);
+      throw new TypeError(
+        `${definition.name}: setting '${key}' is one of the common settings every service has; remove it`,
+      );
     }
   }
   return definition;

@@ -55,7 +55,10 @@ export interface LaunchedService {
   stop(): Promise<void>;
 }
 
-export function launchService<S extends ConfigSchema>(definition: ServiceDefinition<S>, options: LaunchOptions<S> = {}): LaunchedService {
+export function launchService<S extends ConfigSchema>(
+  definition: ServiceDefinition<S>,
+  options: LaunchOptions<S> = {},
+): LaunchedService {
   const env = options.env ?? process.env;
   const stopping = new AbortController();
   let instance: ServiceInstance | undefined;
@@ -77,11 +80,21 @@ export function launchService<S extends ConfigSchema>(definition: ServiceDefinit
     const namespace = options.namespace ?? settings.namespace ?? serviceAccountNamespace() ?? DEFAULT_NAMESPACE;
 
     const datastore = definition.needs.datastore
-      ? (options.datastore ?? (ownedDatastore = await connectDatastore(definition.name, settings, env, logger, registry, options.server, stopping.signal)))
+      ? (options.datastore ??
+        (ownedDatastore = await connectDatastore(
+          definition.name,
+          settings,
+          env,
+          logger,
+          registry,
+          options.server,
+          stopping.signal,
+        )))
       : undefined;
     if (stopping.signal.aborted) return;
 
-    const needsKube = typeof definition.needs.kube === 'function' ? definition.needs.kube(settings) : definition.needs.kube;
+    const needsKube =
+      typeof definition.needs.kube === 'function' ? definition.needs.kube(settings) : definition.needs.kube;
     const makeKube = (overrides: Pick<KubeClientOptions, 'qps' | 'burst' | 'metrics'> = {}): KubeClient =>
       options.kube ??
       createKubeClient({
@@ -101,11 +114,15 @@ export function launchService<S extends ConfigSchema>(definition: ServiceDefinit
       env,
       hooks: options.hooks ?? {},
       get datastore(): DataStore {
-        if (!datastore) throw new TypeError(`${definition.name}: the datastore is not available; set needs.datastore in its definition`);
+        if (!datastore)
+          throw new TypeError(
+            `${definition.name}: the datastore is not available; set needs.datastore in its definition`,
+          );
         return datastore;
       },
       get kube(): KubeClient {
-        if (!needsKube) throw new TypeError(`${definition.name}: no Kubernetes client; set needs.kube in its definition`);
+        if (!needsKube)
+          throw new TypeError(`${definition.name}: no Kubernetes client; set needs.kube in its definition`);
         kube ??= makeKube(definition.kubeOptions?.(settings, registry));
         return kube;
       },
@@ -117,7 +134,8 @@ export function launchService<S extends ConfigSchema>(definition: ServiceDefinit
     } catch (err) {
       throw ConfigError.is(err) ? err : new ServiceCreateError(definition.name, describe(err), { cause: err });
     }
-    for (const [name, check] of Object.entries(instance.readinessChecks?.() ?? {})) options.server?.addReadinessCheck(name, check);
+    for (const [name, check] of Object.entries(instance.readinessChecks?.() ?? {}))
+      options.server?.addReadinessCheck(name, check);
     if (stopping.signal.aborted) return;
     try {
       await instance.start();
@@ -185,7 +203,13 @@ function fileExists(path: string): boolean {
 }
 
 /** Datastore errors that no amount of waiting fixes: the operator must change the configuration. */
-const CONFIGURATION_CODES = new Set(['configuration', 'provider_not_found', 'validation', 'schema_version', 'unsupported_pipeline']);
+const CONFIGURATION_CODES = new Set([
+  'configuration',
+  'provider_not_found',
+  'validation',
+  'schema_version',
+  'unsupported_pipeline',
+]);
 
 /**
  * Opens the datastore, waiting for as long as it is unreachable (readiness says why): a database
@@ -216,7 +240,8 @@ async function connectDatastore(
     ...config.options,
     appName: config.options.appName ?? name,
     logger: log,
-    onResumeTokenRecovery: (info: { client: string; phase: string }) => recoveries.inc({ client: info.client, phase: info.phase }),
+    onResumeTokenRecovery: (info: { client: string; phase: string }) =>
+      recoveries.inc({ client: info.client, phase: info.phase }),
   };
   let lastError: string | undefined;
   let attempt = 0;
@@ -226,7 +251,12 @@ async function connectDatastore(
     attempt += 1;
     try {
       const datastore = await createDataStore(config);
-      server?.readiness.set('datastore', async () => ({ ok: await datastore.ping().then(() => true, () => false) }));
+      server?.readiness.set('datastore', async () => ({
+        ok: await datastore.ping().then(
+          () => true,
+          () => false,
+        ),
+      }));
       if (attempt > 1) log.info({ attempt }, 'datastore reachable; continuing start-up');
       if (signal.aborted) {
         await datastore.close();
@@ -234,7 +264,8 @@ async function connectDatastore(
       }
       return datastore;
     } catch (err) {
-      if (isDatastoreError(err) && CONFIGURATION_CODES.has(err.code)) throw new ConfigError([{ source: 'datastore', message: err.message }]);
+      if (isDatastoreError(err) && CONFIGURATION_CODES.has(err.code))
+        throw new ConfigError([{ source: 'datastore', message: err.message }]);
       lastError = describe(err);
       const delayMs = backoffDelayMs(retry, attempt);
       log.warn({ err, attempt, retryInMs: Math.round(delayMs) }, 'datastore unreachable at start-up; waiting for it');
@@ -244,7 +275,10 @@ async function connectDatastore(
 }
 
 /** Upstream's `--database-client-cert-mount-path` names the folder of whichever provider is configured. */
-function withCertMountPath(env: Readonly<Record<string, string | undefined>>, settings: CommonSettings): Record<string, string | undefined> {
+function withCertMountPath(
+  env: Readonly<Record<string, string | undefined>>,
+  settings: CommonSettings,
+): Record<string, string | undefined> {
   if (!settings.tlsEnabled || !settings.databaseClientCertMountPath) return { ...env };
   const mount = settings.databaseClientCertMountPath;
   return {

@@ -69,7 +69,9 @@ function run(args: string[], env: Record<string, string> = {}, stdout: 'pipe' | 
     return kill(signal);
   };
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; afterMs: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, afterMs: signalledAt ? Date.now() - signalledAt : 0 })),
+    child.once('exit', (code, signal) =>
+      resolve({ code, signal, afterMs: signalledAt ? Date.now() - signalledAt : 0 }),
+    ),
   );
   return { child, stderr: () => stderr, exit };
 }
@@ -125,15 +127,19 @@ describe('runServiceMain', () => {
   });
 
   it('SIGTERM while the start waits for an unreachable datastore exits 0 within the grace period', async () => {
-    const r = run(['--metrics-port=0', '--shutdown-grace=3s'], {
-      NEEDS_DATASTORE: '1',
-      DATASTORE_PROVIDER: 'postgresql',
-      DATASTORE_HOST: '127.0.0.1',
-      DATASTORE_PORT: '1',
-      DATASTORE_USERNAME: 'postgres',
-      DATASTORE_SSLMODE: 'disable',
-      LOG_LEVEL: 'warn',
-    }, 'pipe');
+    const r = run(
+      ['--metrics-port=0', '--shutdown-grace=3s'],
+      {
+        NEEDS_DATASTORE: '1',
+        DATASTORE_PROVIDER: 'postgresql',
+        DATASTORE_HOST: '127.0.0.1',
+        DATASTORE_PORT: '1',
+        DATASTORE_USERNAME: 'postgres',
+        DATASTORE_SSLMODE: 'disable',
+        LOG_LEVEL: 'warn',
+      },
+      'pipe',
+    );
     let stdout = '';
     r.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     await until(() => stdout.includes('datastore unreachable at start-up; waiting for it'), 'the datastore wait');

@@ -34,7 +34,10 @@ export interface RunServiceMainOptions {
   process?: ProcessLike;
 }
 
-export async function runServiceMain<S extends ConfigSchema>(definition: ServiceDefinition<S>, options: RunServiceMainOptions = {}): Promise<void> {
+export async function runServiceMain<S extends ConfigSchema>(
+  definition: ServiceDefinition<S>,
+  options: RunServiceMainOptions = {},
+): Promise<void> {
   const argv = options.argv ?? process.argv.slice(2);
   const env = options.env ?? process.env;
   const proc = options.process ?? process;
@@ -45,7 +48,9 @@ export async function runServiceMain<S extends ConfigSchema>(definition: Service
   };
 
   if (isHelpRequested(argv)) {
-    processOutput(1).write(`${definition.description}\n\n${formatHelp(serviceSchema(definition), { program: definition.name })}\n`);
+    processOutput(1).write(
+      `${definition.description}\n\n${formatHelp(serviceSchema(definition), { program: definition.name })}\n`,
+    );
     await flushOutput(500);
     return proc.exit(0);
   }
@@ -54,21 +59,36 @@ export async function runServiceMain<S extends ConfigSchema>(definition: Service
     settings = readSettings(definition, argv, env);
   } catch (err) {
     if (!ConfigError.is(err)) throw err;
-    return exitNow(EXIT_CODES.configuration, `${definition.name}: ${(err as Error).message}\nRun with --help to see every setting.`);
+    return exitNow(
+      EXIT_CODES.configuration,
+      `${definition.name}: ${(err as Error).message}\nRun with --help to see every setting.`,
+    );
   }
 
   const logger = createLogger({ name: definition.name, level: settings.logLevel, env });
   const server = createServiceServer({ name: definition.name, port: settings.metricsPort, logger });
-  const lifecycle = createService({ name: definition.name, logger, server, shutdownDelayMs: settings.shutdownGrace, process: proc });
+  const lifecycle = createService({
+    name: definition.name,
+    logger,
+    server,
+    shutdownDelayMs: settings.shutdownGrace,
+    process: proc,
+  });
   try {
     await lifecycle.start({ ready: false });
   } catch (err) {
     logger.fatal({ err }, `${definition.name} could not serve its probes on port ${settings.metricsPort}`);
-    return exitNow(EXIT_CODES.startFailed, `${definition.name}: cannot listen on port ${settings.metricsPort}: ${(err as Error).message}`);
+    return exitNow(
+      EXIT_CODES.startFailed,
+      `${definition.name}: cannot listen on port ${settings.metricsPort}: ${(err as Error).message}`,
+    );
   }
 
   const launched = launchService(definition, { settings, env, logger, server });
-  lifecycle.onShutdown(() => launched.stop(), { name: definition.name, timeoutMs: Math.max(settings.shutdownGrace - 500, 100) });
+  lifecycle.onShutdown(() => launched.stop(), {
+    name: definition.name,
+    timeoutMs: Math.max(settings.shutdownGrace - 500, 100),
+  });
   let startFailed = false;
   launched.started.catch((err: unknown) => {
     startFailed = true;

@@ -11,7 +11,9 @@ import { readSchemaStatus, runMigrations } from '../migrate.js';
 async function main(argv: string[]): Promise<number> {
   const config = loadDatastoreConfig();
   const log = (message: string, fields: Record<string, unknown> = {}) =>
-    process.stdout.write(`${JSON.stringify({ level: 'info', module: 'nvsentinel-migrate', msg: message, ...fields })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', module: 'nvsentinel-migrate', msg: message, ...fields })}\n`,
+    );
   log('datastore', { config: describeConfig(config) });
   if (argv.includes('--status')) {
     const status = await readSchemaStatus(config);

@@ -10,7 +10,11 @@
 import { toDocument } from '@nvsentinel/health-model';
 import type { ChangeEvent, Filter, HealthEventStore } from '../interfaces.js';
 
-export async function* scanAsChanges(store: HealthEventStore, filter: Filter, batchSize = 500): AsyncGenerator<ChangeEvent> {
+export async function* scanAsChanges(
+  store: HealthEventStore,
+  filter: Filter,
+  batchSize = 500,
+): AsyncGenerator<ChangeEvent> {
   // The store pushes pages through a callback; turn that into a pull without reading ahead more
   // than one page.
   let wake: (() => void) | undefined;

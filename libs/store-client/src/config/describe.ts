@@ -19,5 +19,8 @@ export function describeConfig(config: DataStoreConfig): string {
 }
 
 function redactUri(uri: string): string {
-  return uri.replace(/\/\/([^@/]*)@/, (_m, credentials: string) => `//${credentials.includes(':') ? `${credentials.split(':')[0]}:***` : credentials}@`);
+  return uri.replace(
+    /\/\/([^@/]*)@/,
+    (_m, credentials: string) => `//${credentials.includes(':') ? `${credentials.split(':')[0]}:***` : credentials}@`,
+  );
 }

@@ -123,7 +123,10 @@ describe('loadDatastoreConfig: DATASTORE_* variables', () => {
 
   it('refuses more idle than total connections', () => {
     const err = configError(() =>
-      loadDatastoreConfig({ DATASTORE_PROVIDER: 'postgresql', DATASTORE_MAX_CONNECTIONS: '5', DATASTORE_MAX_IDLE_CONNECTIONS: '9' }, noFiles),
+      loadDatastoreConfig(
+        { DATASTORE_PROVIDER: 'postgresql', DATASTORE_MAX_CONNECTIONS: '5', DATASTORE_MAX_IDLE_CONNECTIONS: '9' },
+        noFiles,
+      ),
     );
     expect(err.message).toMatch(/maxConnections/);
   });
@@ -146,7 +149,9 @@ options:
 `;
 
   it('DATASTORE_PROVIDER wins over DATASTORE_YAML', () => {
-    expect(loadDatastoreConfig({ DATASTORE_PROVIDER: 'embedded', DATASTORE_YAML: yaml }, noFiles).provider).toBe('embedded');
+    expect(loadDatastoreConfig({ DATASTORE_PROVIDER: 'embedded', DATASTORE_YAML: yaml }, noFiles).provider).toBe(
+      'embedded',
+    );
   });
 
   it('reads inline DATASTORE_YAML (string options typed)', () => {
@@ -166,7 +171,10 @@ options:
   });
 
   it('reads DATASTORE_YAML_PATH', () => {
-    const config = loadDatastoreConfig({ DATASTORE_YAML_PATH: '/etc/nvs/datastore.yaml' }, files({ '/etc/nvs/datastore.yaml': yaml }));
+    const config = loadDatastoreConfig(
+      { DATASTORE_YAML_PATH: '/etc/nvs/datastore.yaml' },
+      files({ '/etc/nvs/datastore.yaml': yaml }),
+    );
     expect(config.connection.host).toBe('pg.svc');
   });
 
@@ -177,16 +185,22 @@ options:
   });
 
   it('reports a YAML syntax error with its line', () => {
-    const err = configError(() => loadDatastoreConfig({ DATASTORE_YAML: 'provider: postgresql\nconnection:\n  host: [unclosed\n' }, noFiles));
+    const err = configError(() =>
+      loadDatastoreConfig({ DATASTORE_YAML: 'provider: postgresql\nconnection:\n  host: [unclosed\n' }, noFiles),
+    );
     expect(err.variable).toBe('DATASTORE_YAML');
     expect(err.message).toMatch(/invalid YAML at line \d/);
   });
 
   it('requires a provider and valid connection values', () => {
-    expect(configError(() => loadDatastoreConfig({ DATASTORE_YAML: 'connection: {host: x}' }, noFiles)).message).toMatch(/provider: required/);
-    expect(configError(() => loadDatastoreConfig({ DATASTORE_YAML: 'provider: postgresql\nconnection: {port: "x"}' }, noFiles)).variable).toBe(
-      'DATASTORE_YAML connection.port',
-    );
+    expect(
+      configError(() => loadDatastoreConfig({ DATASTORE_YAML: 'connection: {host: x}' }, noFiles)).message,
+    ).toMatch(/provider: required/);
+    expect(
+      configError(() =>
+        loadDatastoreConfig({ DATASTORE_YAML: 'provider: postgresql\nconnection: {port: "x"}' }, noFiles),
+      ).variable,
+    ).toBe('DATASTORE_YAML connection.port');
   });
 });
 
@@ -230,7 +244,11 @@ describe('loadDatastoreConfig: legacy MongoDB variables', () => {
     expect(config.provider).toBe('mongodb');
     expect(config.connection.uri).toBe('mongodb://user:pw@mongo:27017/?replicaSet=rs0');
     expect(config.connection.database).toBe('HealthEventsDatabase');
-    expect(config.connection.tls).toEqual({ certPath: '/etc/ssl/client/tls.crt', keyPath: '/etc/ssl/client/tls.key', caPath: '/etc/ssl/client/ca.crt' });
+    expect(config.connection.tls).toEqual({
+      certPath: '/etc/ssl/client/tls.crt',
+      keyPath: '/etc/ssl/client/tls.key',
+      caPath: '/etc/ssl/client/ca.crt',
+    });
     expect(config.options).toMatchObject({
       healthEventsCollection: 'HealthEvents',
       maintenanceEventsCollection: 'MaintenanceEvents',
@@ -244,12 +262,26 @@ describe('loadDatastoreConfig: legacy MongoDB variables', () => {
     const env = { MONGODB_URI: 'mongodb://m:27017/?replicaSet=rs0', MONGODB_DATABASE_NAME: 'db' };
     expect(
       loadDatastoreConfig(
-        { ...env, MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS: '300', MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS: '5', MONGODB_PING_TIMEOUT_TOTAL_SECONDS: '30' },
+        {
+          ...env,
+          MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS: '300',
+          MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS: '5',
+          MONGODB_PING_TIMEOUT_TOTAL_SECONDS: '30',
+        },
         noFiles,
       ).options,
-    ).toMatchObject({ changeStreamRetryDeadlineMs: 300_000, changeStreamRetryIntervalMs: 5_000, serverSelectionTimeoutMs: 30_000 });
-    expect(loadDatastoreConfig({ ...env, CHANGE_STREAM_RETRY_DEADLINE_SECONDS: '60' }, noFiles).options.changeStreamRetryDeadlineMs).toBe(60_000);
-    expect(() => loadDatastoreConfig({ ...env, MONGODB_PING_TIMEOUT_TOTAL_SECONDS: 'soon' }, noFiles)).toThrow(/MONGODB_PING_TIMEOUT_TOTAL_SECONDS/);
+    ).toMatchObject({
+      changeStreamRetryDeadlineMs: 300_000,
+      changeStreamRetryIntervalMs: 5_000,
+      serverSelectionTimeoutMs: 30_000,
+    });
+    expect(
+      loadDatastoreConfig({ ...env, CHANGE_STREAM_RETRY_DEADLINE_SECONDS: '60' }, noFiles).options
+        .changeStreamRetryDeadlineMs,
+    ).toBe(60_000);
+    expect(() => loadDatastoreConfig({ ...env, MONGODB_PING_TIMEOUT_TOTAL_SECONDS: 'soon' }, noFiles)).toThrow(
+      /MONGODB_PING_TIMEOUT_TOTAL_SECONDS/,
+    );
   });
 
   it('registers the mongodb provider with the others', async () => {
@@ -269,26 +301,42 @@ describe('loadDatastoreConfig: legacy MongoDB variables', () => {
   it('resolves TLS from the separate variables, CA only, or the legacy directory', () => {
     const base = { MONGODB_URI: 'mongodb://m', MONGODB_DATABASE_NAME: 'd' };
     expect(
-      loadDatastoreConfig({ ...base, MONGODB_CLIENT_CERT_PATH: '/c', MONGODB_CLIENT_KEY_PATH: '/k', MONGODB_CA_CERT_PATH: '/ca' }, noFiles).connection.tls,
+      loadDatastoreConfig(
+        { ...base, MONGODB_CLIENT_CERT_PATH: '/c', MONGODB_CLIENT_KEY_PATH: '/k', MONGODB_CA_CERT_PATH: '/ca' },
+        noFiles,
+      ).connection.tls,
     ).toEqual({ certPath: '/c', keyPath: '/k', caPath: '/ca' });
-    expect(loadDatastoreConfig({ ...base, MONGODB_CA_CERT_PATH: '/ca' }, noFiles).connection.tls).toEqual({ caPath: '/ca' });
-    expect(loadDatastoreConfig(base, files({ '/etc/ssl/mongo-client/ca.crt': '' })).connection.tls?.caPath).toBe('/etc/ssl/mongo-client/ca.crt');
+    expect(loadDatastoreConfig({ ...base, MONGODB_CA_CERT_PATH: '/ca' }, noFiles).connection.tls).toEqual({
+      caPath: '/ca',
+    });
+    expect(loadDatastoreConfig(base, files({ '/etc/ssl/mongo-client/ca.crt': '' })).connection.tls?.caPath).toBe(
+      '/etc/ssl/mongo-client/ca.crt',
+    );
     expect(loadDatastoreConfig(base, noFiles).connection.tls).toBeUndefined();
-    expect(configError(() => loadDatastoreConfig({ ...base, MONGODB_CLIENT_CERT_PATH: '/c' }, noFiles)).variable).toBe('MONGODB_CLIENT_KEY_PATH');
+    expect(configError(() => loadDatastoreConfig({ ...base, MONGODB_CLIENT_CERT_PATH: '/c' }, noFiles)).variable).toBe(
+      'MONGODB_CLIENT_KEY_PATH',
+    );
   });
 
   it('with nothing configured, says how to configure a datastore', () => {
     const err = configError(() => loadDatastoreConfig({}, noFiles));
     expect(err.message).toMatch(/DATASTORE_PROVIDER.*DATASTORE_YAML.*MONGODB_URI/);
-    expect(configError(() => loadDatastoreConfig({ MONGODB_URI: 'mongodb://m' }, noFiles)).variable).toBe('MONGODB_DATABASE_NAME');
+    expect(configError(() => loadDatastoreConfig({ MONGODB_URI: 'mongodb://m' }, noFiles)).variable).toBe(
+      'MONGODB_DATABASE_NAME',
+    );
   });
 });
 
 describe('describeConfig', () => {
   it('never prints the password', () => {
-    const config = loadDatastoreConfig({ DATASTORE_PROVIDER: 'postgresql', DATASTORE_PASSWORD: 'hunter2', DATASTORE_USERNAME: 'u' }, noFiles);
+    const config = loadDatastoreConfig(
+      { DATASTORE_PROVIDER: 'postgresql', DATASTORE_PASSWORD: 'hunter2', DATASTORE_USERNAME: 'u' },
+      noFiles,
+    );
     const line = describeConfig(config);
     expect(line).not.toContain('hunter2');
-    expect(line).toBe('provider=postgresql host=localhost:5432 database=nvsentinel user=u password=(set) sslmode=prefer');
+    expect(line).toBe(
+      'provider=postgresql host=localhost:5432 database=nvsentinel user=u password=(set) sslmode=prefer',
+    );
   });
 });

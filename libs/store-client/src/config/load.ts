@@ -38,8 +38,14 @@ export function loadDatastoreConfig(
   config.options = applyEnvOptions(config.options, env);
   // Checked once every source is applied: the variables override YAML options one by one.
   changelogAges(config.options, {
-    retention: envValue(env, 'DATASTORE_CHANGELOG_RETENTION_SECONDS') !== undefined ? 'DATASTORE_CHANGELOG_RETENTION_SECONDS' : 'options.changelogRetentionMs',
-    maxAge: envValue(env, 'DATASTORE_CHANGELOG_MAX_AGE_SECONDS') !== undefined ? 'DATASTORE_CHANGELOG_MAX_AGE_SECONDS' : 'options.changelogMaxAgeMs',
+    retention:
+      envValue(env, 'DATASTORE_CHANGELOG_RETENTION_SECONDS') !== undefined
+        ? 'DATASTORE_CHANGELOG_RETENTION_SECONDS'
+        : 'options.changelogRetentionMs',
+    maxAge:
+      envValue(env, 'DATASTORE_CHANGELOG_MAX_AGE_SECONDS') !== undefined
+        ? 'DATASTORE_CHANGELOG_MAX_AGE_SECONDS'
+        : 'options.changelogMaxAgeMs',
   });
   if (config.provider === 'mongodb') applyMongoLegacy(config, env, deps);
   return config;
@@ -93,7 +99,8 @@ function fromDatastoreVariables(env: NodeJS.ProcessEnv): DataStoreConfig {
   }
   const options: DataStoreOptions = {};
   const maxConnections = envValue(env, 'DATASTORE_MAX_CONNECTIONS');
-  if (maxConnections !== undefined) options.maxConnections = parseInteger('DATASTORE_MAX_CONNECTIONS', maxConnections, 1);
+  if (maxConnections !== undefined)
+    options.maxConnections = parseInteger('DATASTORE_MAX_CONNECTIONS', maxConnections, 1);
   const maxIdle = envValue(env, 'DATASTORE_MAX_IDLE_CONNECTIONS');
   if (maxIdle !== undefined) options.maxIdleConnections = parseInteger('DATASTORE_MAX_IDLE_CONNECTIONS', maxIdle, 0);
   return { provider, connection, options: normalizeOptions(options, 'DATASTORE_*') };
@@ -109,7 +116,11 @@ function fromLegacyMongoVariables(env: NodeJS.ProcessEnv): DataStoreConfig {
         'or DATASTORE_YAML / DATASTORE_YAML_PATH, or the legacy MONGODB_URI and MONGODB_DATABASE_NAME',
     );
   }
-  if (!database) throw configError('MONGODB_DATABASE_NAME', 'required with MONGODB_URI; set it to the database name (e.g. HealthEventsDatabase)');
+  if (!database)
+    throw configError(
+      'MONGODB_DATABASE_NAME',
+      'required with MONGODB_URI; set it to the database name (e.g. HealthEventsDatabase)',
+    );
   return {
     provider: 'mongodb',
     connection: { host: 'localhost', port: DEFAULT_PORTS.mongodb!, database, uri: uri ?? 'mongodb://localhost:27017' },
@@ -138,18 +149,26 @@ function applyMongoLegacy(config: DataStoreConfig, env: NodeJS.ProcessEnv, deps:
     if (value !== undefined) config.options[key] = value;
   }
   const expiry = envValue(env, 'MONGODB_COLLECTION_EXPIRY_SECONDS');
-  if (expiry !== undefined) config.options.collectionExpirySeconds = parseInteger('MONGODB_COLLECTION_EXPIRY_SECONDS', expiry, 1);
+  if (expiry !== undefined)
+    config.options.collectionExpirySeconds = parseInteger('MONGODB_COLLECTION_EXPIRY_SECONDS', expiry, 1);
   const appName = envValue(env, 'APP_NAME');
   if (appName !== undefined && config.options.appName === undefined) config.options.appName = appName;
   // Timeouts in seconds, as upstream names them (the unprefixed names are its legacy spelling).
   const seconds = [
-    [['MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS', 'CHANGE_STREAM_RETRY_DEADLINE_SECONDS'], 'changeStreamRetryDeadlineMs'],
-    [['MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS', 'CHANGE_STREAM_RETRY_INTERVAL_SECONDS'], 'changeStreamRetryIntervalMs'],
+    [
+      ['MONGODB_CHANGE_STREAM_RETRY_DEADLINE_SECONDS', 'CHANGE_STREAM_RETRY_DEADLINE_SECONDS'],
+      'changeStreamRetryDeadlineMs',
+    ],
+    [
+      ['MONGODB_CHANGE_STREAM_RETRY_INTERVAL_SECONDS', 'CHANGE_STREAM_RETRY_INTERVAL_SECONDS'],
+      'changeStreamRetryIntervalMs',
+    ],
     [['MONGODB_PING_TIMEOUT_TOTAL_SECONDS'], 'serverSelectionTimeoutMs'],
   ] as const;
   for (const [names, key] of seconds) {
     const name = names.find((n) => envValue(env, n) !== undefined);
-    if (name !== undefined && config.options[key] === undefined) config.options[key] = parseInteger(name, envValue(env, name)!, 1) * 1000;
+    if (name !== undefined && config.options[key] === undefined)
+      config.options[key] = parseInteger(name, envValue(env, name)!, 1) * 1000;
   }
 }
 

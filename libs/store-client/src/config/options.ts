@@ -52,7 +52,10 @@ export function normalizeOptions(raw: Record<string, unknown>, source: string): 
     out.maxConnections !== undefined &&
     out.maxIdleConnections > out.maxConnections
   ) {
-    throw configError(`${source} maxIdleConnections`, `${out.maxIdleConnections} is more than maxConnections (${out.maxConnections}); lower it`);
+    throw configError(
+      `${source} maxIdleConnections`,
+      `${out.maxIdleConnections} is more than maxConnections (${out.maxConnections}); lower it`,
+    );
   }
   return out;
 }
@@ -69,9 +72,13 @@ export const DEFAULT_CHANGELOG_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export function changelogAges(
   options: DataStoreOptions,
-  names: { retention: string; maxAge: string } = { retention: 'options.changelogRetentionMs', maxAge: 'options.changelogMaxAgeMs' },
+  names: { retention: string; maxAge: string } = {
+    retention: 'options.changelogRetentionMs',
+    maxAge: 'options.changelogMaxAgeMs',
+  },
 ): { retentionMs: number; maxAgeMs: number } {
-  const retentionMs = typeof options.changelogRetentionMs === 'number' ? options.changelogRetentionMs : DEFAULT_CHANGELOG_RETENTION_MS;
+  const retentionMs =
+    typeof options.changelogRetentionMs === 'number' ? options.changelogRetentionMs : DEFAULT_CHANGELOG_RETENTION_MS;
   if (typeof options.changelogMaxAgeMs !== 'number') {
     return { retentionMs, maxAgeMs: Math.max(DEFAULT_CHANGELOG_MAX_AGE_MS, retentionMs) };
   }
@@ -98,7 +105,10 @@ export function applyEnvOptions(options: DataStoreOptions, env: NodeJS.ProcessEn
   for (const [variable, key, kind, unit] of ENV_OPTIONS) {
     const value = envValue(env, variable);
     if (value === undefined) continue;
-    if (kind === 'integer') out[key] = parseInteger(variable, value, key === 'changeStreamPollIntervalMs' || key === 'connectTimeoutMs' ? 1 : 0) * unit;
+    if (kind === 'integer')
+      out[key] =
+        parseInteger(variable, value, key === 'changeStreamPollIntervalMs' || key === 'connectTimeoutMs' ? 1 : 0) *
+        unit;
     else if (kind === 'boolean') out[key] = parseBoolean(variable, value);
     else out[key] = value;
   }

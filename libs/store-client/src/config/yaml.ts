@@ -29,7 +29,10 @@ export function parseYamlConfig(text: string, source: string): DataStoreConfig {
   if (!isRecord(raw)) throw configError(`${source} connection`, 'expected a mapping');
   const connection: ConnectionConfig = {
     host: stringField(raw, 'host', source) ?? (name === 'embedded' ? '' : 'localhost'),
-    port: raw.port === undefined || raw.port === '' ? (DEFAULT_PORTS[name] ?? 0) : parsePort(`${source} connection.port`, raw.port),
+    port:
+      raw.port === undefined || raw.port === ''
+        ? (DEFAULT_PORTS[name] ?? 0)
+        : parsePort(`${source} connection.port`, raw.port),
     database: stringField(raw, 'database', source) ?? DEFAULT_DATABASE,
   };
   for (const key of ['username', 'password', 'sslcert', 'sslkey', 'sslrootcert', 'uri'] as const) {
@@ -42,7 +45,8 @@ export function parseYamlConfig(text: string, source: string): DataStoreConfig {
     connection.sslmode = 'prefer';
   }
   if (raw.tls !== undefined && raw.tls !== null) {
-    if (!isRecord(raw.tls)) throw configError(`${source} connection.tls`, 'expected a mapping with certPath, keyPath, caPath');
+    if (!isRecord(raw.tls))
+      throw configError(`${source} connection.tls`, 'expected a mapping with certPath, keyPath, caPath');
     const tls: TlsFiles = {};
     for (const key of ['certPath', 'keyPath', 'caPath'] as const) {
       const value = stringField(raw.tls, key, `${source} connection.tls`);
@@ -51,7 +55,8 @@ export function parseYamlConfig(text: string, source: string): DataStoreConfig {
     connection.tls = tls;
   }
   if (raw.extraParams !== undefined && raw.extraParams !== null) {
-    if (!isRecord(raw.extraParams)) throw configError(`${source} connection.extraParams`, 'expected a mapping of strings');
+    if (!isRecord(raw.extraParams))
+      throw configError(`${source} connection.extraParams`, 'expected a mapping of strings');
     connection.extraParams = Object.fromEntries(Object.entries(raw.extraParams).map(([k, v]) => [k, String(v)]));
   }
   const options = root.options ?? {};

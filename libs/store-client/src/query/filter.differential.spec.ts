@@ -29,7 +29,10 @@ describe(`filter differential vs mingo (seed ${SEED})`, () => {
           const expected = mingoFilterIds(filter, docs);
           const context = `seed=${SEED} batch=${batch} filter=${JSON.stringify(filter)}`;
           expect(await h.sqlFilterIds(filter), `SQL ${context}`).toEqual(expected);
-          expect(docs.filter((d) => matchesFilter(filter, d)).map((d) => d._id), `in-process ${context}`).toEqual(expected);
+          expect(
+            docs.filter((d) => matchesFilter(filter, d)).map((d) => d._id),
+            `in-process ${context}`,
+          ).toEqual(expected);
         }),
         { seed: SEED + 1000 * (batch + 1), numRuns: FILTERS_PER_BATCH, endOnFailure: true },
       );

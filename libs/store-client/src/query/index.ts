@@ -42,7 +42,11 @@ export function compileFilter(filter: Filter, doc: RawBuilder<unknown>, options?
  * relation directly: the source must then expose those columns too, e.g.
  * sql`(SELECT document AS doc, node_name FROM health_events)`.
  */
-export function compilePipeline(pipeline: Pipeline, source: RawBuilder<unknown>, options: CompileOptions = {}): RawBuilder<{ doc: unknown }> {
+export function compilePipeline(
+  pipeline: Pipeline,
+  source: RawBuilder<unknown>,
+  options: CompileOptions = {},
+): RawBuilder<{ doc: unknown }> {
   if (!Array.isArray(pipeline)) throw invalid('a pipeline must be an array of stage objects', { stage: 'pipeline' });
   const base = newContext(options);
   const src = freshAlias(base, 'src');
@@ -50,17 +54,35 @@ export function compilePipeline(pipeline: Pipeline, source: RawBuilder<unknown>,
   const sourceDoc = sql`${src}.doc`;
   const ctx = { ...base, sourceDoc };
   let leading = 0;
-  while (leading < pipeline.length && isPlainObject(pipeline[leading]) && Object.keys(pipeline[leading]).length === 1 && '$match' in pipeline[leading]) leading++;
+  while (
+    leading < pipeline.length &&
+    isPlainObject(pipeline[leading]) &&
+    Object.keys(pipeline[leading]).length === 1 &&
+    '$match' in pipeline[leading]
+  )
+    leading++;
   const where = pipeline
     .slice(0, leading)
     .map((stage, index) => compileFilterNode(stage.$match, sourceDoc, ctx, { stage: '$match', index }));
   // Later stages read CTEs that only carry `doc`, so indexed columns do not apply there.
-  const rest = compileStages(pipeline.slice(leading), input, { ...ctx, sourceDoc: undefined, options: { ...options, indexedPaths: undefined } }, '', leading);
+  const rest = compileStages(
+    pipeline.slice(leading),
+    input,
+    { ...ctx, sourceDoc: undefined, options: { ...options, indexedPaths: undefined } },
+    '',
+    leading,
+  );
   const filter = where.length ? sql` WHERE ${sql.join(where, sql` AND `)}` : sql``;
   const all = {
-    ctes: [{ name: input, body: sql`SELECT ${src}.doc, '{}'::bigint[] AS ord FROM ${source} AS ${src}${filter}`, materialized: false }, ...rest.ctes],
+    ctes: [
+      {
+        name: input,
+        body: sql`SELECT ${src}.doc, '{}'::bigint[] AS ord FROM ${source} AS ${src}${filter}`,
+        materialized: false,
+      },
+      ...rest.ctes,
+    ],
     current: rest.current,
   };
   return chainToSelect(all, sql`SELECT doc FROM ${rest.current} ORDER BY ord`).$castTo<{ doc: unknown }>();
 }
-

@@ -22,11 +22,15 @@ const maintenance = [
 
 describe('$lookup', () => {
   let h: QueryHarness;
-  const options: CompileOptions = { collections: { MaintenanceEvents: sql`(SELECT doc FROM maintenance ORDER BY id)` } };
+  const options: CompileOptions = {
+    collections: { MaintenanceEvents: sql`(SELECT doc FROM maintenance ORDER BY id)` },
+  };
   beforeAll(async () => {
     h = await createQueryHarness('q_lookup', ['maintenance']);
     await h.load(events);
-    await sql`INSERT INTO maintenance (doc) SELECT value FROM jsonb_array_elements(${JSON.stringify(maintenance.map(toJsonValue))}::jsonb) WITH ORDINALITY ORDER BY ordinality`.execute(h.db);
+    await sql`INSERT INTO maintenance (doc) SELECT value FROM jsonb_array_elements(${JSON.stringify(maintenance.map(toJsonValue))}::jsonb) WITH ORDINALITY ORDER BY ordinality`.execute(
+      h.db,
+    );
   });
   afterAll(async () => h?.close());
 
@@ -42,7 +46,11 @@ describe('$lookup', () => {
       { $project: { ids: '$maintenance._id' } },
       { $sort: { _id: 1 } },
     ]);
-    expect(rows).toEqual([{ _id: 'e1', ids: ['m1', 'm2'] }, { _id: 'e2', ids: [] }, { _id: 'e3', ids: ['m4'] }]);
+    expect(rows).toEqual([
+      { _id: 'e1', ids: ['m1', 'm2'] },
+      { _id: 'e2', ids: [] },
+      { _id: 'e3', ids: ['m4'] },
+    ]);
   });
 
   it('pipeline form with let variables', async () => {
@@ -51,7 +59,10 @@ describe('$lookup', () => {
         $lookup: {
           from: 'MaintenanceEvents',
           let: { n: '$node' },
-          pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$nodeName', '$$n'] }, { $eq: ['$status', 'ONGOING'] }] } } }, { $project: { _id: 1 } }],
+          pipeline: [
+            { $match: { $expr: { $and: [{ $eq: ['$nodeName', '$$n'] }, { $eq: ['$status', 'ONGOING'] }] } } },
+            { $project: { _id: 1 } },
+          ],
           as: 'ongoing',
         },
       },
@@ -61,7 +72,9 @@ describe('$lookup', () => {
   });
 
   it('an unknown collection is an error naming the available ones', async () => {
-    await expect(h.sqlAggregate([{ $lookup: { from: 'Nope', localField: 'a', foreignField: 'b', as: 'x' } }], options)).rejects.toThrow(/MaintenanceEvents/);
+    await expect(
+      h.sqlAggregate([{ $lookup: { from: 'Nope', localField: 'a', foreignField: 'b', as: 'x' } }], options),
+    ).rejects.toThrow(/MaintenanceEvents/);
   });
 });
 
@@ -76,7 +89,15 @@ describe('indexedPaths', () => {
   afterAll(async () => h?.close());
 
   const indexed: CompileOptions = { indexedPaths: { node: { column: sql.ref('node_name'), type: 'text' } } };
-  const filters = [{ node: 'n1' }, { node: null }, { node: { $in: ['n2', null] } }, { node: { $ne: 'n1' } }, { node: { $gt: 'n1' } }, { node: { $regex: '^n' } }, { node: 5 }];
+  const filters = [
+    { node: 'n1' },
+    { node: null },
+    { node: { $in: ['n2', null] } },
+    { node: { $ne: 'n1' } },
+    { node: { $gt: 'n1' } },
+    { node: { $regex: '^n' } },
+    { node: 5 },
+  ];
 
   for (const filter of filters) {
     it(`same rows with and without the column: ${JSON.stringify(filter)}`, async () => {
@@ -85,7 +106,12 @@ describe('indexedPaths', () => {
   }
 
   it('pipelines use the columns in their leading $match when the source exposes them', async () => {
-    const pipeline = [{ $match: { node: { $in: ['n1', 'n2'] } } }, { $match: { gpus: '3' } }, { $project: { node: 1 } }, { $match: { node: 'n2' } }];
+    const pipeline = [
+      { $match: { node: { $in: ['n1', 'n2'] } } },
+      { $match: { gpus: '3' } },
+      { $project: { node: 1 } },
+      { $match: { node: 'n2' } },
+    ];
     const withColumns = await compilePipeline(pipeline, sql`(SELECT doc, node_name FROM docs)`, indexed).execute(h.db);
     expect(withColumns.rows.map((r) => r.doc)).toEqual([{ _id: 'e2', node: 'n2' }]);
     expect(await h.sqlAggregate(pipeline)).toEqual([{ _id: 'e2', node: 'n2' }]);

@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PGlite } from '@electric-sql/pglite';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type RawBuilder } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type RawBuilder,
+} from 'kysely';
 import { fromJsonValue, toJsonValue } from '../codec/ejson.js';
 import { QUERY_FUNCTIONS_SQL, compileFilter, compilePipeline } from './index.js';
 import { firstDifference, mingoAggregate, mingoFilterIds, normaliseResult } from '../testing/query-harness.js';
@@ -39,15 +47,23 @@ describe(`PGlite runs the same SQL (seed ${SEED})`, () => {
     await db.exec(QUERY_FUNCTIONS_SQL);
     await db.exec('CREATE TABLE docs (id serial PRIMARY KEY, doc jsonb NOT NULL)');
     [docs] = fc.sample(docBatch(25, 35), { seed: SEED, numRuns: 1 });
-    await db.query('INSERT INTO docs (doc) SELECT value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY ORDER BY ordinality', [JSON.stringify(docs.map(toJsonValue))]);
+    await db.query(
+      'INSERT INTO docs (doc) SELECT value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY ORDER BY ordinality',
+      [JSON.stringify(docs.map(toJsonValue))],
+    );
   }, 60_000);
   afterAll(async () => db?.close());
 
   it(`${RUNS} generated filters`, async () => {
     await fc.assert(
       fc.asyncProperty(filterArb, async (filter) => {
-        const found = await rows<{ id: unknown }>(sql`SELECT doc -> '_id' AS id FROM docs WHERE ${compileFilter(filter, sql`doc`)} ORDER BY docs.id`);
-        expect(found.map((r) => r.id), `seed=${SEED} filter=${JSON.stringify(filter)}`).toEqual(mingoFilterIds(filter, docs));
+        const found = await rows<{ id: unknown }>(
+          sql`SELECT doc -> '_id' AS id FROM docs WHERE ${compileFilter(filter, sql`doc`)} ORDER BY docs.id`,
+        );
+        expect(
+          found.map((r) => r.id),
+          `seed=${SEED} filter=${JSON.stringify(filter)}`,
+        ).toEqual(mingoFilterIds(filter, docs));
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
@@ -56,8 +72,17 @@ describe(`PGlite runs the same SQL (seed ${SEED})`, () => {
   it(`${RUNS} generated pipelines`, async () => {
     await fc.assert(
       fc.asyncProperty(pipelineArb, async (pipeline) => {
-        const result = (await rows<{ doc: unknown }>(compilePipeline(pipeline, sql`(SELECT doc FROM docs ORDER BY id)`, { collections: { Events: sql`(SELECT doc FROM docs ORDER BY id)` } }))).map((r) => fromJsonValue(r.doc));
-        const difference = firstDifference(normaliseResult(pipeline, result), normaliseResult(pipeline, mingoAggregate(pipeline, docs)));
+        const result = (
+          await rows<{ doc: unknown }>(
+            compilePipeline(pipeline, sql`(SELECT doc FROM docs ORDER BY id)`, {
+              collections: { Events: sql`(SELECT doc FROM docs ORDER BY id)` },
+            }),
+          )
+        ).map((r) => fromJsonValue(r.doc));
+        const difference = firstDifference(
+          normaliseResult(pipeline, result),
+          normaliseResult(pipeline, mingoAggregate(pipeline, docs)),
+        );
         if (difference) {
           throw new Error(`seed=${SEED} pipeline=${JSON.stringify(pipeline)}: ${difference}`);
         }

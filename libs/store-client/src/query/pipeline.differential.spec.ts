@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import fc from 'fast-check';
-import { createQueryHarness, firstDifference, mingoAggregate, normaliseResult, sameValue, type QueryHarness } from '../testing/query-harness.js';
+import {
+  createQueryHarness,
+  firstDifference,
+  mingoAggregate,
+  normaliseResult,
+  sameValue,
+  type QueryHarness,
+} from '../testing/query-harness.js';
 import { docBatch, pipelineArb } from '../testing/query-arbitraries.js';
 
 const SEED = Number(process.env.NVS_QUERY_SEED ?? Date.now() % 2 ** 31);

@@ -31,7 +31,10 @@ describe('MongoDB semantics where mingo deviates', () => {
 
   async function ids(filter: Record<string, unknown>): Promise<unknown[]> {
     const fromSql = await h.sqlFilterIds(filter);
-    expect(docs.filter((d) => matchesFilter(filter, d)).map((d) => d._id), 'in-process matcher agrees').toEqual(fromSql);
+    expect(
+      docs.filter((d) => matchesFilter(filter, d)).map((d) => d._id),
+      'in-process matcher agrees',
+    ).toEqual(fromSql);
     return fromSql;
   }
 
@@ -50,7 +53,15 @@ describe('MongoDB semantics where mingo deviates', () => {
     const weekBefore = { $subtract: [new Date('2026-01-08T00:00:00Z'), 7 * 86_400_000] };
     expect(await h.sqlFilterIds({ $expr: { $gte: ['$v', weekBefore] } })).toEqual(['date']);
     expect(await h.sqlFilterIds({ $expr: { $lte: [weekBefore, '$v'] } })).toEqual(['date']);
-    expect(await h.sqlFilterIds({ $expr: { $lt: ['$v', weekBefore] } })).toEqual(['missing', 'null', 'num', 'str', 'arr', 'bool', 'frac']);
+    expect(await h.sqlFilterIds({ $expr: { $lt: ['$v', weekBefore] } })).toEqual([
+      'missing',
+      'null',
+      'num',
+      'str',
+      'arr',
+      'bool',
+      'frac',
+    ]);
     expect(await h.sqlFilterIds({ $expr: { $gt: [{ $add: [2, 3] }, '$v'] } })).toEqual(['missing', 'null']);
   });
 
@@ -84,23 +95,61 @@ describe('MongoDB semantics where mingo deviates', () => {
   });
 
   it('sorts arrays by their smallest element ascending and largest descending, missing/null first', async () => {
-    const asc = await h.sqlAggregate([{ $match: { v: { $type: 'number' } } }, { $sort: { v: 1 } }, { $project: { _id: 1 } }]);
+    const asc = await h.sqlAggregate([
+      { $match: { v: { $type: 'number' } } },
+      { $sort: { v: 1 } },
+      { $project: { _id: 1 } },
+    ]);
     expect(asc).toEqual([{ _id: 'arr' }, { _id: 'num' }, { _id: 'frac' }]);
-    const desc = await h.sqlAggregate([{ $match: { v: { $type: 'number' } } }, { $sort: { v: -1 } }, { $project: { _id: 1 } }]);
+    const desc = await h.sqlAggregate([
+      { $match: { v: { $type: 'number' } } },
+      { $sort: { v: -1 } },
+      { $project: { _id: 1 } },
+    ]);
     expect(desc).toEqual([{ _id: 'frac' }, { _id: 'arr' }, { _id: 'num' }]);
     const all = await h.sqlAggregate([{ $sort: { v: 1, _id: 1 } }, { $project: { _id: 1 } }]);
-    expect(all.map((d) => (d as { _id: string })._id)).toEqual(['missing', 'null', 'arr', 'num', 'frac', 'str', 'bool', 'date']);
+    expect(all.map((d) => (d as { _id: string })._id)).toEqual([
+      'missing',
+      'null',
+      'arr',
+      'num',
+      'frac',
+      'str',
+      'bool',
+      'date',
+    ]);
   });
 
   it('an empty array sorts before null and missing', async () => {
     const asc = await h.sqlAggregate([{ $sort: { tags: 1, _id: 1 } }, { $project: { _id: 1 } }]);
-    expect(asc.map((d) => (d as { _id: string })._id)).toEqual(['date', 'arr', 'bool', 'frac', 'missing', 'null', 'num', 'str']);
+    expect(asc.map((d) => (d as { _id: string })._id)).toEqual([
+      'date',
+      'arr',
+      'bool',
+      'frac',
+      'missing',
+      'null',
+      'num',
+      'str',
+    ]);
     const desc = await h.sqlAggregate([{ $sort: { tags: -1, _id: 1 } }, { $project: { _id: 1 } }]);
-    expect(desc.map((d) => (d as { _id: string })._id)).toEqual(['str', 'num', 'arr', 'bool', 'frac', 'missing', 'null', 'date']);
+    expect(desc.map((d) => (d as { _id: string })._id)).toEqual([
+      'str',
+      'num',
+      'arr',
+      'bool',
+      'frac',
+      'missing',
+      'null',
+      'date',
+    ]);
   });
 
   it('$push and $addToSet skip missing values but keep nulls', async () => {
-    const [g] = await h.sqlAggregate([{ $sort: { _id: 1 } }, { $group: { _id: null, vs: { $push: '$v' }, n: { $sum: 1 } } }]);
+    const [g] = await h.sqlAggregate([
+      { $sort: { _id: 1 } },
+      { $group: { _id: null, vs: { $push: '$v' }, n: { $sum: 1 } } },
+    ]);
     expect((g as { vs: unknown[] }).vs).toHaveLength(7);
     expect((g as { n: number }).n).toBe(8);
   });
@@ -110,7 +159,10 @@ describe('MongoDB semantics where mingo deviates', () => {
   });
 
   it('$toLower of null or missing is the empty string; $getField of a null input is null', async () => {
-    const rows = await h.sqlAggregate([{ $match: { _id: 'missing' } }, { $project: { l: { $toLower: '$v' }, g: { $getField: { field: 'a', input: '$v' } } } }]);
+    const rows = await h.sqlAggregate([
+      { $match: { _id: 'missing' } },
+      { $project: { l: { $toLower: '$v' }, g: { $getField: { field: 'a', input: '$v' } } } },
+    ]);
     expect(rows).toEqual([{ _id: 'missing', l: '', g: null }]);
   });
 
@@ -123,13 +175,25 @@ describe('MongoDB semantics where mingo deviates', () => {
     const rows = await h.sqlAggregate([
       { $match: { _id: 'num' } },
       { $replaceWith: { updatedFields: { $literal: { 'healtheventstatus.nodequarantined': 'Quarantined' } } } },
-      { $match: { $expr: { $eq: [{ $getField: { field: 'healtheventstatus.nodequarantined', input: '$updatedFields' } }, 'Quarantined'] } } },
+      {
+        $match: {
+          $expr: {
+            $eq: [
+              { $getField: { field: 'healtheventstatus.nodequarantined', input: '$updatedFields' } },
+              'Quarantined',
+            ],
+          },
+        },
+      },
     ]);
     expect(rows).toHaveLength(1);
   });
 
   it('$indexOfCP counts code points from 0 and gives -1 when absent (not in mingo)', async () => {
-    const rows = await h.sqlAggregate([{ $match: { _id: 'str' } }, { $project: { _id: 0, b: { $indexOfCP: ['$v', 'b'] }, z: { $indexOfCP: ['$v', 'z'] } } }]);
+    const rows = await h.sqlAggregate([
+      { $match: { _id: 'str' } },
+      { $project: { _id: 0, b: { $indexOfCP: ['$v', 'b'] }, z: { $indexOfCP: ['$v', 'z'] } } },
+    ]);
     expect(rows).toEqual([{ b: 1, z: -1 }]);
   });
 
@@ -147,14 +211,26 @@ describe('MongoDB semantics where mingo deviates', () => {
       },
     ]);
     expect(rows).toEqual([
-      { feb: new Date('2026-02-28T10:00:00Z'), nov: new Date('2025-11-30T23:59:59.999Z'), q: new Date('2026-04-15T00:00:00Z'), none: null },
+      {
+        feb: new Date('2026-02-28T10:00:00Z'),
+        nov: new Date('2025-11-30T23:59:59.999Z'),
+        q: new Date('2026-04-15T00:00:00Z'),
+        none: null,
+      },
     ]);
   });
 
   it('dates round-trip, compare with JS Dates, and do arithmetic in milliseconds', async () => {
     const rows = await h.sqlAggregate([
       { $match: { v: new Date('2026-01-01T00:00:00Z') } },
-      { $project: { _id: 0, later: { $add: ['$v', 86_400_000] }, ms: { $subtract: [{ $add: ['$v', 1500] }, '$v'] }, s: { $dateToString: { format: '%Y/%m/%d %H:%M:%S.%L', date: '$v' } } } },
+      {
+        $project: {
+          _id: 0,
+          later: { $add: ['$v', 86_400_000] },
+          ms: { $subtract: [{ $add: ['$v', 1500] }, '$v'] },
+          s: { $dateToString: { format: '%Y/%m/%d %H:%M:%S.%L', date: '$v' } },
+        },
+      },
     ]);
     expect(rows).toEqual([{ later: new Date('2026-01-02T00:00:00Z'), ms: 1500, s: '2026/01/01 00:00:00.000' }]);
   });
@@ -182,7 +258,9 @@ describe('errors name the stage, operator and position', () => {
   it('unsupported query and expression operators', () => {
     expect(error(() => compileFilter({ v: { $near: [0, 0] } }, sql`doc`)).details).toMatchObject({ operator: '$near' });
     expect(error(() => compileFilter({ $where: 'true' }, sql`doc`)).code).toBe('unsupported_pipeline');
-    const e = error(() => compilePipeline([{ $project: { x: { $reduce: { input: [], initialValue: 0, in: 1 } } } }], source));
+    const e = error(() =>
+      compilePipeline([{ $project: { x: { $reduce: { input: [], initialValue: 0, in: 1 } } } }], source),
+    );
     expect(e.details).toMatchObject({ stage: '$project', index: 0, operator: '$reduce' });
   });
 

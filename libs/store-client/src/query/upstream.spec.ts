@@ -18,10 +18,24 @@ import {
   type CurrentEvent,
 } from './fixtures/analyzer-rules.js';
 
-function healthDoc(over: { strategy?: number | null; agent?: string; ishealthy?: boolean; quarantined?: string; eviction?: string } = {}) {
-  const healthevent: Record<string, unknown> = { nodename: 'n1', agent: over.agent ?? 'gpu-health-monitor', checkname: 'GpuXidError', ishealthy: over.ishealthy ?? false, isfatal: true };
+function healthDoc(
+  over: { strategy?: number | null; agent?: string; ishealthy?: boolean; quarantined?: string; eviction?: string } = {},
+) {
+  const healthevent: Record<string, unknown> = {
+    nodename: 'n1',
+    agent: over.agent ?? 'gpu-health-monitor',
+    checkname: 'GpuXidError',
+    ishealthy: over.ishealthy ?? false,
+    isfatal: true,
+  };
   if (over.strategy !== null) healthevent.processingstrategy = over.strategy ?? 1;
-  return { healthevent, healtheventstatus: { nodequarantined: over.quarantined ?? '', userpodsevictionstatus: { status: over.eviction ?? '', message: '' } } };
+  return {
+    healthevent,
+    healtheventstatus: {
+      nodequarantined: over.quarantined ?? '',
+      userpodsevictionstatus: { status: over.eviction ?? '', message: '' },
+    },
+  };
 }
 
 const EVENTS = [
@@ -31,23 +45,97 @@ const EVENTS = [
   { _id: 'ins-analyse', operationType: 'insert', fullDocument: healthDoc({ strategy: 3 }) },
   { _id: 'ins-healthy', operationType: 'insert', fullDocument: healthDoc({ ishealthy: true }) },
   { _id: 'ins-own', operationType: 'insert', fullDocument: healthDoc({ agent: 'health-events-analyzer' }) },
-  { _id: 'ins-drained', operationType: 'insert', fullDocument: healthDoc({ quarantined: 'Quarantined', eviction: 'Succeeded' }) },
+  {
+    _id: 'ins-drained',
+    operationType: 'insert',
+    fullDocument: healthDoc({ quarantined: 'Quarantined', eviction: 'Succeeded' }),
+  },
   { _id: 'ins-cancelled', operationType: 'insert', fullDocument: healthDoc({ quarantined: 'Cancelled' }) },
-  { _id: 'upd-quarantined', operationType: 'update', fullDocument: healthDoc({ quarantined: 'Quarantined' }), updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'Quarantined' }, removedFields: [] } },
-  { _id: 'upd-unquarantined', operationType: 'update', fullDocument: healthDoc({ quarantined: 'UnQuarantined', eviction: 'Succeeded' }), updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'UnQuarantined' }, removedFields: [] } },
-  { _id: 'upd-cancelled', operationType: 'update', fullDocument: healthDoc({ quarantined: 'Cancelled' }), updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'Cancelled' }, removedFields: [] } },
-  { _id: 'upd-other-state', operationType: 'update', fullDocument: healthDoc(), updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'Whatever' }, removedFields: [] } },
-  { _id: 'upd-drained', operationType: 'update', fullDocument: healthDoc({ quarantined: 'AlreadyQuarantined', eviction: 'AlreadyDrained' }), updateDescription: { updatedFields: { 'healtheventstatus.userpodsevictionstatus': { status: 'AlreadyDrained', message: '' } }, removedFields: [] } },
-  { _id: 'upd-drain-unq', operationType: 'update', fullDocument: healthDoc({ quarantined: 'UnQuarantined', eviction: 'Succeeded' }), updateDescription: { updatedFields: { 'healtheventstatus.userpodsevictionstatus': { status: 'Succeeded', message: '' } }, removedFields: [] } },
-  { _id: 'upd-drain-progress', operationType: 'update', fullDocument: healthDoc({ quarantined: 'Quarantined', eviction: 'InProgress' }), updateDescription: { updatedFields: { 'healtheventstatus.userpodsevictionstatus': { status: 'InProgress', message: '' } }, removedFields: [] } },
-  { _id: 'upd-nested-form', operationType: 'update', fullDocument: healthDoc(), updateDescription: { updatedFields: { healtheventstatus: { nodequarantined: 'Quarantined' } }, removedFields: [] } },
-  { _id: 'upd-remediated', operationType: 'update', fullDocument: healthDoc({ quarantined: 'Quarantined', eviction: 'Succeeded' }), updateDescription: { updatedFields: { 'healtheventstatus.faultremediated': { value: true } }, removedFields: [] } },
+  {
+    _id: 'upd-quarantined',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'Quarantined' }),
+    updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'Quarantined' }, removedFields: [] },
+  },
+  {
+    _id: 'upd-unquarantined',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'UnQuarantined', eviction: 'Succeeded' }),
+    updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'UnQuarantined' }, removedFields: [] },
+  },
+  {
+    _id: 'upd-cancelled',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'Cancelled' }),
+    updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'Cancelled' }, removedFields: [] },
+  },
+  {
+    _id: 'upd-other-state',
+    operationType: 'update',
+    fullDocument: healthDoc(),
+    updateDescription: { updatedFields: { 'healtheventstatus.nodequarantined': 'Whatever' }, removedFields: [] },
+  },
+  {
+    _id: 'upd-drained',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'AlreadyQuarantined', eviction: 'AlreadyDrained' }),
+    updateDescription: {
+      updatedFields: { 'healtheventstatus.userpodsevictionstatus': { status: 'AlreadyDrained', message: '' } },
+      removedFields: [],
+    },
+  },
+  {
+    _id: 'upd-drain-unq',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'UnQuarantined', eviction: 'Succeeded' }),
+    updateDescription: {
+      updatedFields: { 'healtheventstatus.userpodsevictionstatus': { status: 'Succeeded', message: '' } },
+      removedFields: [],
+    },
+  },
+  {
+    _id: 'upd-drain-progress',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'Quarantined', eviction: 'InProgress' }),
+    updateDescription: {
+      updatedFields: { 'healtheventstatus.userpodsevictionstatus': { status: 'InProgress', message: '' } },
+      removedFields: [],
+    },
+  },
+  {
+    _id: 'upd-nested-form',
+    operationType: 'update',
+    fullDocument: healthDoc(),
+    updateDescription: { updatedFields: { healtheventstatus: { nodequarantined: 'Quarantined' } }, removedFields: [] },
+  },
+  {
+    _id: 'upd-remediated',
+    operationType: 'update',
+    fullDocument: healthDoc({ quarantined: 'Quarantined', eviction: 'Succeeded' }),
+    updateDescription: { updatedFields: { 'healtheventstatus.faultremediated': { value: true } }, removedFields: [] },
+  },
   { _id: 'del', operationType: 'delete' },
 ];
 
 const EXPECTED: Record<keyof typeof CHANGE_STREAM_PIPELINES, string[]> = {
-  allHealthEventInserts: ['ins-plain', 'ins-nostrategy', 'ins-storeonly', 'ins-analyse', 'ins-healthy', 'ins-own', 'ins-drained', 'ins-cancelled'],
-  processableHealthEventInserts: ['ins-plain', 'ins-nostrategy', 'ins-healthy', 'ins-own', 'ins-drained', 'ins-cancelled'],
+  allHealthEventInserts: [
+    'ins-plain',
+    'ins-nostrategy',
+    'ins-storeonly',
+    'ins-analyse',
+    'ins-healthy',
+    'ins-own',
+    'ins-drained',
+    'ins-cancelled',
+  ],
+  processableHealthEventInserts: [
+    'ins-plain',
+    'ins-nostrategy',
+    'ins-healthy',
+    'ins-own',
+    'ins-drained',
+    'ins-cancelled',
+  ],
   processableNonFatalUnhealthyInserts: ['ins-plain', 'ins-nostrategy', 'ins-analyse', 'ins-drained', 'ins-cancelled'],
   // The dotted key is one key: the nested {healtheventstatus: {...}} form does not match.
   nodeQuarantineStatus: ['upd-quarantined', 'upd-unquarantined', 'upd-cancelled'],
@@ -72,7 +160,9 @@ describe('upstream change-stream pipelines (§3.4)', () => {
       expect(new Set(byPipeline)).toEqual(new Set(expected));
       expect(new Set(EVENTS.filter((e) => matchesFilter(filter, e)).map((e) => e._id))).toEqual(new Set(expected));
       // The compiled WHERE clause works on any jsonb expression, as the change-stream reader uses it.
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM docs WHERE ${compileFilter(filter, sql`docs.doc`)}`.execute(h.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM docs WHERE ${compileFilter(filter, sql`docs.doc`)}`.execute(h.db);
       expect(rows[0].n).toBe(expected.length);
     });
   }
@@ -88,8 +178,23 @@ describe('analyzer rule families (§4.5) on a seeded history', () => {
   const event = (node: string, ago: number, he: Record<string, unknown>, status: Record<string, unknown> = {}) => ({
     _id: `e${seq++}`,
     createdAt: at(ago),
-    healthevent: { nodename: node, agent: 'syslog-health-monitor', checkname: 'SysLogsXIDError', isfatal: true, ishealthy: false, processingstrategy: 1, errorcode: ['79'], entitiesimpacted: [{ entitytype: 'GPU', entityvalue: '1' }], ...he },
-    healtheventstatus: { nodequarantined: '', userpodsevictionstatus: { status: '', message: '' }, faultremediated: null, ...status },
+    healthevent: {
+      nodename: node,
+      agent: 'syslog-health-monitor',
+      checkname: 'SysLogsXIDError',
+      isfatal: true,
+      ishealthy: false,
+      processingstrategy: 1,
+      errorcode: ['79'],
+      entitiesimpacted: [{ entitytype: 'GPU', entityvalue: '1' }],
+      ...he,
+    },
+    healtheventstatus: {
+      nodequarantined: '',
+      userpodsevictionstatus: { status: '', message: '' },
+      faultremediated: null,
+      ...status,
+    },
   });
   const remediated = { faultremediated: { value: true } };
   const history = [
@@ -109,17 +214,50 @@ describe('analyzer rule families (§4.5) on a seeded history', () => {
     event('n3', 6 * HOUR, { entitiesimpacted: [{ entitytype: 'GPU', entityvalue: '2' }] }),
     event('n3', 2 * DAY, {}),
     // n4: XID 31 on two different GPUs; n5: XID 31 on one GPU twice
-    event('n4', HOUR, { errorcode: ['31'], entitiesimpacted: [{ entitytype: 'PCI', entityvalue: '0000:01' }, { entitytype: 'GPU', entityvalue: '0' }] }),
+    event('n4', HOUR, {
+      errorcode: ['31'],
+      entitiesimpacted: [
+        { entitytype: 'PCI', entityvalue: '0000:01' },
+        { entitytype: 'GPU', entityvalue: '0' },
+      ],
+    }),
     event('n4', 2 * HOUR, { errorcode: ['31'], entitiesimpacted: [{ entitytype: 'GPU', entityvalue: '3' }] }),
     event('n5', HOUR, { errorcode: ['31'], entitiesimpacted: [{ entitytype: 'GPU', entityvalue: '0' }] }),
     event('n5', 3 * HOUR, { errorcode: ['31'], entitiesimpacted: [{ entitytype: 'GPU', entityvalue: '0' }] }),
     // n6: NIC driver errors, 3 on mlx5_0 and 2 on mlx5_1 within 6 h, one too old
-    ...[1, 2, 3].map((hAgo) => event('n6', hAgo * HOUR, { checkname: 'SysLogsNICDriverError', errorcode: [], message: `mlx5_core 0000:0${hAgo}: cmd TIMEOUT`, entitiesimpacted: [{ entitytype: 'NIC', entityvalue: 'mlx5_0' }] })),
-    ...[1, 2].map((hAgo) => event('n6', hAgo * HOUR, { checkname: 'SysLogsNICDriverError', errorcode: [], message: 'mlx5_core: reset failed', entitiesimpacted: [{ entitytype: 'NIC', entityvalue: 'mlx5_1' }] })),
-    event('n6', 7 * HOUR, { checkname: 'SysLogsNICDriverError', errorcode: [], message: 'mlx5_core timeout', entitiesimpacted: [{ entitytype: 'NIC', entityvalue: 'mlx5_1' }] }),
+    ...[1, 2, 3].map((hAgo) =>
+      event('n6', hAgo * HOUR, {
+        checkname: 'SysLogsNICDriverError',
+        errorcode: [],
+        message: `mlx5_core 0000:0${hAgo}: cmd TIMEOUT`,
+        entitiesimpacted: [{ entitytype: 'NIC', entityvalue: 'mlx5_0' }],
+      }),
+    ),
+    ...[1, 2].map((hAgo) =>
+      event('n6', hAgo * HOUR, {
+        checkname: 'SysLogsNICDriverError',
+        errorcode: [],
+        message: 'mlx5_core: reset failed',
+        entitiesimpacted: [{ entitytype: 'NIC', entityvalue: 'mlx5_1' }],
+      }),
+    ),
+    event('n6', 7 * HOUR, {
+      checkname: 'SysLogsNICDriverError',
+      errorcode: [],
+      message: 'mlx5_core timeout',
+      entitiesimpacted: [{ entitytype: 'NIC', entityvalue: 'mlx5_1' }],
+    }),
   ];
-  const current = (nodename: string, over: Partial<CurrentEvent> = {}): CurrentEvent => ({ nodename, isfatal: true, gpu: '1', errorcode: '79', now, ...over });
-  const matched = (rows: unknown[]) => rows.length > 0 && rows.every((r) => (r as { ruleMatched?: boolean }).ruleMatched !== false);
+  const current = (nodename: string, over: Partial<CurrentEvent> = {}): CurrentEvent => ({
+    nodename,
+    isfatal: true,
+    gpu: '1',
+    errorcode: '79',
+    now,
+    ...over,
+  });
+  const matched = (rows: unknown[]) =>
+    rows.length > 0 && rows.every((r) => (r as { ruleMatched?: boolean }).ruleMatched !== false);
 
   let h: QueryHarness;
   beforeAll(async () => {

@@ -19,7 +19,10 @@ const CASES: Record<string, Record<string, unknown>[]> = {
         sortBy: { createdAt: 1, _id: 1 },
         output: {
           running: { $count: {}, window: { documents: ['unbounded', 'current'] } },
-          total: { $sum: { $ifNull: ['$healthevent.recommendedaction', 0] }, window: { documents: ['unbounded', 'current'] } },
+          total: {
+            $sum: { $ifNull: ['$healthevent.recommendedaction', 0] },
+            window: { documents: ['unbounded', 'current'] },
+          },
           all: { $sum: 1 },
         },
       },
@@ -44,7 +47,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
     { $project: { prevIds: 1, first: 1, last: 1, minAction: 1, maxAction: 1 } },
     { $sort: { _id: 1 } },
   ],
-  'ranking': [
+  ranking: [
     withDates,
     {
       $setWindowFields: {

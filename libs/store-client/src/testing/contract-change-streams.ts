@@ -7,7 +7,11 @@ import { isDatastoreError } from '../errors.js';
 import type { ChangeEvent, HistoryLostInfo } from '../interfaces.js';
 import { expectError, type ContractContext } from './contract-context.js';
 import { sampleHealthEvent, StreamReader, summary, uniqueName } from './contract-support.js';
-import { nodeQuarantineStatusPipeline, processableHealthEventInsertsPipeline, quarantinedAndDrainedNodesPipeline } from './upstream-pipelines.js';
+import {
+  nodeQuarantineStatusPipeline,
+  processableHealthEventInsertsPipeline,
+  quarantinedAndDrainedNodesPipeline,
+} from './upstream-pipelines.js';
 
 export function describeChangeStreamContract(ctx: ContractContext): void {
   describe('change streams', () => {
@@ -37,12 +41,17 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         ]);
         expect(quarantine!.updateDescription!.updatedFields['healtheventstatus.nodequarantined']).toBe('Quarantined');
         expect(quarantine!.updateDescription!.removedFields).toEqual([]);
-        expect(eviction!.updateDescription!.updatedFields['healtheventstatus.userpodsevictionstatus']).toEqual({ status: 'Succeeded', message: 'done' });
+        expect(eviction!.updateDescription!.updatedFields['healtheventstatus.userpodsevictionstatus']).toEqual({
+          status: 'Succeeded',
+          message: 'done',
+        });
         expect(Object.keys(eviction!.updateDescription!.updatedFields).sort()).toEqual([
           'healtheventstatus.drainfinishtimestamp',
           'healtheventstatus.userpodsevictionstatus',
         ]);
-        expect(remediation!.updateDescription!.updatedFields['healtheventstatus.faultremediated']).toEqual({ value: true });
+        expect(remediation!.updateDescription!.updatedFields['healtheventstatus.faultremediated']).toEqual({
+          value: true,
+        });
         expect(del!.operationType).toBe('delete');
         expect(del!.documentKey).toEqual({ _id: id });
         expect(del!.fullDocument).toBeNull();
@@ -58,7 +67,9 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       const node = uniqueName('node');
       const id = await ctx.insertOne({ healthEvent: sampleHealthEvent({ nodeName: node }) });
       await ctx.store.updateNodeQuarantineStatus(id, 'UnQuarantined');
-      const reader = new StreamReader(ctx.store.watch({ clientName: uniqueName('client'), pipeline: [{ $match: { 'documentKey._id': id } }] }));
+      const reader = new StreamReader(
+        ctx.store.watch({ clientName: uniqueName('client'), pipeline: [{ $match: { 'documentKey._id': id } }] }),
+      );
       try {
         await reader.ready();
         await ctx.store.updateNodeQuarantineStatus(id, 'UnQuarantined', 'span-2'); // status unchanged, span new
@@ -66,16 +77,27 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         await ctx.store.deleteHealthEvent(id); // sentinel
         const events = await reader.take(2);
         expect(events.map(summary)).toEqual([`update:${id}`, `delete:${id}`]);
-        expect(events[0]!.updateDescription!.updatedFields).toEqual({ 'healtheventstatus.spanids.fault-quarantine': 'span-2' });
+        expect(events[0]!.updateDescription!.updatedFields).toEqual({
+          'healtheventstatus.spanids.fault-quarantine': 'span-2',
+        });
       } finally {
         await reader.close();
       }
     });
 
-    it("upstream node-drainer and fault-remediation pipelines select exactly their changes", async () => {
-      const drainer = new StreamReader(ctx.store.watch({ clientName: uniqueName('node-drainer'), pipeline: nodeQuarantineStatusPipeline }));
-      const remediation = new StreamReader(ctx.store.watch({ clientName: uniqueName('fault-remediation'), pipeline: quarantinedAndDrainedNodesPipeline }));
-      const quarantine = new StreamReader(ctx.store.watch({ clientName: uniqueName('fault-quarantine'), pipeline: processableHealthEventInsertsPipeline }));
+    it('upstream node-drainer and fault-remediation pipelines select exactly their changes', async () => {
+      const drainer = new StreamReader(
+        ctx.store.watch({ clientName: uniqueName('node-drainer'), pipeline: nodeQuarantineStatusPipeline }),
+      );
+      const remediation = new StreamReader(
+        ctx.store.watch({ clientName: uniqueName('fault-remediation'), pipeline: quarantinedAndDrainedNodesPipeline }),
+      );
+      const quarantine = new StreamReader(
+        ctx.store.watch({
+          clientName: uniqueName('fault-quarantine'),
+          pipeline: processableHealthEventInsertsPipeline,
+        }),
+      );
       try {
         await Promise.all([drainer.ready(), remediation.ready(), quarantine.ready()]);
         const node = uniqueName('node');
@@ -94,7 +116,12 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         await ctx.store.updatePodEvictionStatus(c!, { status: 'Succeeded', message: '' }); // remediation (unquarantined + drained)
         await ctx.store.updateNodeQuarantineStatus(storeOnly!, 'Cancelled'); // drainer + remediation (sentinel for both)
         const drainerSaw = await drainer.take(4);
-        expect(drainerSaw.map((e) => [e.documentKey._id, e.updateDescription!.updatedFields['healtheventstatus.nodequarantined']])).toEqual([
+        expect(
+          drainerSaw.map((e) => [
+            e.documentKey._id,
+            e.updateDescription!.updatedFields['healtheventstatus.nodequarantined'],
+          ]),
+        ).toEqual([
           [a, 'Quarantined'],
           [b, 'AlreadyQuarantined'],
           [c, 'UnQuarantined'],
@@ -118,7 +145,9 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       const pipeline = [{ $match: { 'fullDocument.healthevent.nodename': node } }];
       let reader = new StreamReader(ctx.store.watch({ clientName, pipeline }));
       await reader.ready();
-      const ids = await ctx.store.insertHealthEvents(...Array.from({ length: 5 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+      const ids = await ctx.store.insertHealthEvents(
+        ...Array.from({ length: 5 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })),
+      );
       const firstTwo = await reader.take(2);
       await reader.stream.markProcessed(firstTwo[1]!.resumeToken);
       await reader.close();
@@ -144,7 +173,10 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       const [seen] = await first.take(1);
       await first.stream.markProcessed(seen!.resumeToken);
       await first.close();
-      await ctx.store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) }, { healthEvent: sampleHealthEvent({ nodeName: node }) });
+      await ctx.store.insertHealthEvents(
+        { healthEvent: sampleHealthEvent({ nodeName: node }) },
+        { healthEvent: sampleHealthEvent({ nodeName: node }) },
+      );
       const fresh = new StreamReader(ctx.store.watch({ clientName, pipeline, startAt: 'now' }));
       try {
         await fresh.ready();
@@ -162,7 +194,9 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       const a = new StreamReader(ctx.store.watch({ clientName: nameA, pipeline }));
       const b = new StreamReader(ctx.store.watch({ clientName: nameB, pipeline }));
       await Promise.all([a.ready(), b.ready()]);
-      const ids = await ctx.store.insertHealthEvents(...Array.from({ length: 4 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+      const ids = await ctx.store.insertHealthEvents(
+        ...Array.from({ length: 4 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })),
+      );
       const aSaw = await a.take(4);
       const bSaw = await b.take(1);
       await a.stream.markProcessed(aSaw[3]!.resumeToken);
@@ -190,7 +224,9 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       const pipeline = [{ $match: { 'fullDocument.healthevent.nodename': node } }];
       const reader = new StreamReader(ctx.store.watch({ clientName, pipeline }));
       await reader.ready();
-      const ids = await ctx.store.insertHealthEvents(...Array.from({ length: 4 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+      const ids = await ctx.store.insertHealthEvents(
+        ...Array.from({ length: 4 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })),
+      );
       const [first] = await reader.take(1);
       await reader.stream.markProcessed(first!.resumeToken);
       await reader.close();
@@ -213,12 +249,16 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       const ownChangelog = () => ctx.ds.capabilities.ownChangelog && ctx.ds.purgeChangelog !== undefined;
       const ids = (events: ChangeEvent[]) => events.map((e) => e.documentKey._id);
       const insertMany = (node: string, n: number) =>
-        ctx.store.insertHealthEvents(...Array.from({ length: n }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+        ctx.store.insertHealthEvents(
+          ...Array.from({ length: n }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })),
+        );
       interface Warning {
         obj: Record<string, unknown>;
         msg: string;
       }
-      const recordingLogger = (warnings: Warning[]) => ({ warn: (obj: Record<string, unknown>, msg: string) => void warnings.push({ obj, msg }) });
+      const recordingLogger = (warnings: Warning[]) => ({
+        warn: (obj: Record<string, unknown>, msg: string) => void warnings.push({ obj, msg }),
+      });
 
       it('deletes what a stale consumer still needs; it reports history lost at start, once, and goes on from the oldest retained change', async () => {
         if (!ownChangelog()) return;
@@ -248,8 +288,12 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
 
         const lostA: HistoryLostInfo[] = [];
         const lostB: HistoryLostInfo[] = [];
-        const a2 = new StreamReader(ctx.store.watch({ clientName: nameA, pipeline, onHistoryLost: (info) => void lostA.push(info) }));
-        const b2 = new StreamReader(ctx.store.watch({ clientName: nameB, pipeline, onHistoryLost: (info) => void lostB.push(info) }));
+        const a2 = new StreamReader(
+          ctx.store.watch({ clientName: nameA, pipeline, onHistoryLost: (info) => void lostA.push(info) }),
+        );
+        const b2 = new StreamReader(
+          ctx.store.watch({ clientName: nameB, pipeline, onHistoryLost: (info) => void lostB.push(info) }),
+        );
         try {
           await Promise.all([a2.ready(), b2.ready()]);
           expect(lostB).toEqual([{ clientName: nameB, phase: 'initialization', reason: 'token-unusable' }]);
@@ -312,7 +356,9 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
           laterInserts = await insertMany(node, 2);
           const [next, sentinel] = laterInserts;
           const seen = [(await firstAfterLoss)?.documentKey._id, ...ids(await withListener.until(sentinel!))];
-          expect(lost).toEqual([{ clientName: withListener.stream.clientName, phase: 'runtime', reason: 'token-unusable' }]);
+          expect(lost).toEqual([
+            { clientName: withListener.stream.clientName, phase: 'runtime', reason: 'token-unusable' },
+          ]);
           // Counted from the new position, the history horizon: only what the maximum age deleted is
           // lost (MongoDB can only restart from now, which would lose the retained change too).
           expect(backlogAtLoss).toEqual([1]);
@@ -337,7 +383,13 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         }
         // The stored token moved to the horizon with the error: the restarted consumer gets every retained change, with nothing more to report.
         const lostAfterRestart: HistoryLostInfo[] = [];
-        const restarted = new StreamReader(ctx.store.watch({ clientName: nameWithout, pipeline, onHistoryLost: (info) => void lostAfterRestart.push(info) }));
+        const restarted = new StreamReader(
+          ctx.store.watch({
+            clientName: nameWithout,
+            pipeline,
+            onHistoryLost: (info) => void lostAfterRestart.push(info),
+          }),
+        );
         try {
           await restarted.ready();
           const [fresh, sentinel] = await insertMany(node, 2);
@@ -363,7 +415,9 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
           const now = purgeAt();
           await ctx.ds.purgeChangelog!(now ? { now } : {});
           const lost: HistoryLostInfo[] = [];
-          const resumed = new StreamReader(ctx.store.watch({ clientName, pipeline, onHistoryLost: (info) => void lost.push(info) }));
+          const resumed = new StreamReader(
+            ctx.store.watch({ clientName, pipeline, onHistoryLost: (info) => void lost.push(info) }),
+          );
           try {
             await resumed.ready();
             expect(await resumed.stream.backlog()).toBe(3);
@@ -396,7 +450,10 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
       await stream.close();
       expect(await iteration).toBe(0);
       const node = uniqueName('node');
-      const second = ctx.store.watch({ clientName: uniqueName('client'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] });
+      const second = ctx.store.watch({
+        clientName: uniqueName('client'),
+        pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }],
+      });
       const consumed = (async () => {
         for await (const event of second) return event.operationType;
         return undefined;
@@ -423,9 +480,15 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
             _id: crypto.randomUUID(),
             createdAt: { $date: new Date().toISOString() },
             healthevent: { nodename: node, message },
-            healtheventstatus: { nodequarantined: '', userpodsevictionstatus: { status: '', message: '' }, faultremediated: null, spanids: {} },
+            healtheventstatus: {
+              nodequarantined: '',
+              userpodsevictionstatus: { status: '', message: '' },
+              faultremediated: null,
+              spanids: {},
+            },
           });
-        const insert = 'INSERT INTO health_events (id, document) SELECT (d->>\'_id\')::uuid, d FROM (SELECT $1::jsonb AS d) AS x RETURNING id::text AS id';
+        const insert =
+          "INSERT INTO health_events (id, document) SELECT (d->>'_id')::uuid, d FROM (SELECT $1::jsonb AS d) AS x RETURNING id::text AS id";
         await sessionA.query('BEGIN');
         const [a] = await sessionA.query(insert, [doc('A, committed last')]); // lower changelog id
         await sessionB.query('BEGIN');

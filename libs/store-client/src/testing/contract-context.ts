@@ -74,4 +74,3 @@ export function maintenanceEvent(overrides: Partial<MaintenanceEvent> = {}): Mai
     ...overrides,
   };
 }
-

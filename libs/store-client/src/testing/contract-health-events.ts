@@ -67,17 +67,38 @@ export function describeHealthEventContract(ctx: ContractContext): void {
     it('finds by MongoDB filter over the canonical document, with sort, skip and limit', async () => {
       const node = uniqueName('node');
       const ids = await ctx.store.insertHealthEvents(
-        { healthEvent: sampleHealthEvent({ nodeName: node, isFatal: true, errorCode: ['79'] }), createdAt: new Date('2026-01-01T00:00:01Z') },
-        { healthEvent: sampleHealthEvent({ nodeName: node, isFatal: false, errorCode: ['48'] }), createdAt: new Date('2026-01-01T00:00:03Z') },
-        { healthEvent: sampleHealthEvent({ nodeName: node, isFatal: true, errorCode: ['13', '79'] }), createdAt: new Date('2026-01-01T00:00:02Z') },
+        {
+          healthEvent: sampleHealthEvent({ nodeName: node, isFatal: true, errorCode: ['79'] }),
+          createdAt: new Date('2026-01-01T00:00:01Z'),
+        },
+        {
+          healthEvent: sampleHealthEvent({ nodeName: node, isFatal: false, errorCode: ['48'] }),
+          createdAt: new Date('2026-01-01T00:00:03Z'),
+        },
+        {
+          healthEvent: sampleHealthEvent({ nodeName: node, isFatal: true, errorCode: ['13', '79'] }),
+          createdAt: new Date('2026-01-01T00:00:02Z'),
+        },
       );
-      const fatal = await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node, 'healthevent.isfatal': true });
+      const fatal = await ctx.store.findHealthEventsByFilter({
+        'healthevent.nodename': node,
+        'healthevent.isfatal': true,
+      });
       expect(fatal.map((e) => e.id).sort()).toEqual([ids[0], ids[2]].sort());
-      const xid79 = await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node, 'healthevent.errorcode': '79' });
+      const xid79 = await ctx.store.findHealthEventsByFilter({
+        'healthevent.nodename': node,
+        'healthevent.errorcode': '79',
+      });
       expect(xid79.map((e) => e.id).sort()).toEqual([ids[0], ids[2]].sort());
-      const newestFirst = await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node }, { sort: { createdAt: -1 } });
+      const newestFirst = await ctx.store.findHealthEventsByFilter(
+        { 'healthevent.nodename': node },
+        { sort: { createdAt: -1 } },
+      );
       expect(newestFirst.map((e) => e.id)).toEqual([ids[1], ids[2], ids[0]]);
-      const page = await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node }, { sort: { createdAt: 1 }, skip: 1, limit: 1 });
+      const page = await ctx.store.findHealthEventsByFilter(
+        { 'healthevent.nodename': node },
+        { sort: { createdAt: 1 }, skip: 1, limit: 1 },
+      );
       expect(page.map((e) => e.id)).toEqual([ids[2]]);
       const since = await ctx.store.findHealthEventsByFilter({
         'healthevent.nodename': node,
@@ -85,13 +106,19 @@ export function describeHealthEventContract(ctx: ContractContext): void {
       });
       expect(since.map((e) => e.id).sort()).toEqual([ids[1], ids[2]].sort());
       expect(await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': uniqueName('none') })).toEqual([]);
-      const latest = await ctx.store.findLatestHealthEventByFilter({ 'healthevent.nodename': node, 'healthevent.isfatal': true });
+      const latest = await ctx.store.findLatestHealthEventByFilter({
+        'healthevent.nodename': node,
+        'healthevent.isfatal': true,
+      });
       expect(latest?.id).toBe(ids[2]);
       expect(await ctx.store.findLatestHealthEventByFilter({ 'healthevent.nodename': uniqueName('none') })).toBeNull();
     });
 
     it('rejects an unsupported filter operator with unsupported_pipeline', async () => {
-      await expectError(ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': { $frobnicate: 1 } }), 'unsupported_pipeline');
+      await expectError(
+        ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': { $frobnicate: 1 } }),
+        'unsupported_pipeline',
+      );
     });
 
     it('finds the latest event for a node by createdAt', async () => {
@@ -107,7 +134,9 @@ export function describeHealthEventContract(ctx: ContractContext): void {
 
     it('counts matches and scans in batches; an error from the callback stops the scan', async () => {
       const node = uniqueName('node');
-      const ids = await ctx.store.insertHealthEvents(...Array.from({ length: 7 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+      const ids = await ctx.store.insertHealthEvents(
+        ...Array.from({ length: 7 }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })),
+      );
       expect(await ctx.store.countHealthEvents({ 'healthevent.nodename': node })).toBe(7);
       const sizes: number[] = [];
       const seen: string[] = [];
@@ -125,7 +154,10 @@ export function describeHealthEventContract(ctx: ContractContext): void {
         }),
       ).rejects.toThrow('stop here');
       expect(calls).toBe(1);
-      await expectError(ctx.store.findHealthEventsByQueryBatched({}, 0, () => undefined), 'validation');
+      await expectError(
+        ctx.store.findHealthEventsByQueryBatched({}, 0, () => undefined),
+        'validation',
+      );
     });
   });
 
@@ -138,14 +170,22 @@ export function describeHealthEventContract(ctx: ContractContext): void {
       expect(found.healthEventStatus.nodeQuarantined).toBe('Quarantined');
       expect(found.healthEventStatus.quarantineFinishTimestamp?.seconds).toBeGreaterThan(0);
       expect(found.healthEventStatus.spanIds['fault-quarantine']).toBe('span-fq');
-      const byFilter = await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node, 'healtheventstatus.nodequarantined': 'Quarantined' });
+      const byFilter = await ctx.store.findHealthEventsByFilter({
+        'healthevent.nodename': node,
+        'healtheventstatus.nodequarantined': 'Quarantined',
+      });
       expect(byFilter.map((e) => e.id)).toEqual([id]);
       const byStatus = await ctx.store.findHealthEventsByStatus('Quarantined');
       expect(byStatus.map((e) => e.id)).toContain(id);
       await ctx.store.updateNodeQuarantineStatus(id, 'UnQuarantined');
       const after = (await ctx.store.findHealthEventById(id))!;
       expect(after.healthEventStatus.nodeQuarantined).toBe('UnQuarantined');
-      expect(await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node, 'healtheventstatus.nodequarantined': 'Quarantined' })).toEqual([]);
+      expect(
+        await ctx.store.findHealthEventsByFilter({
+          'healthevent.nodename': node,
+          'healtheventstatus.nodequarantined': 'Quarantined',
+        }),
+      ).toEqual([]);
     });
 
     it('updatePodEvictionStatus sets the eviction status (+ drain finish time) and drives checkIfNodeAlreadyDrained', async () => {
@@ -173,9 +213,14 @@ export function describeHealthEventContract(ctx: ContractContext): void {
       await ctx.store.updateRemediationStatus(yes!, true);
       await ctx.store.updateRemediationStatus(no!, false);
       expect((await ctx.store.findHealthEventById(yes!))!.healthEventStatus.faultRemediated).toBe(true);
-      expect((await ctx.store.findHealthEventById(yes!))!.healthEventStatus.lastRemediationTimestamp?.seconds).toBeGreaterThan(0);
+      expect(
+        (await ctx.store.findHealthEventById(yes!))!.healthEventStatus.lastRemediationTimestamp?.seconds,
+      ).toBeGreaterThan(0);
       expect((await ctx.store.findHealthEventById(no!))!.healthEventStatus.faultRemediated).toBe(false);
-      const remediated = await ctx.store.findHealthEventsByFilter({ 'healthevent.nodename': node, 'healtheventstatus.faultremediated.value': true });
+      const remediated = await ctx.store.findHealthEventsByFilter({
+        'healthevent.nodename': node,
+        'healtheventstatus.faultremediated.value': true,
+      });
       expect(remediated.map((e) => e.id)).toEqual([yes]);
     });
 
@@ -183,7 +228,10 @@ export function describeHealthEventContract(ctx: ContractContext): void {
       const id = await ctx.insertOne({ healthEvent: sampleHealthEvent({ nodeName: uniqueName('node') }) });
       await ctx.store.updateSpanId(id, 'node-drainer', 'span-nd');
       await ctx.store.updateSpanId(id, 'fault-remediation', 'span-fr');
-      expect((await ctx.store.findHealthEventById(id))!.healthEventStatus.spanIds).toEqual({ 'node-drainer': 'span-nd', 'fault-remediation': 'span-fr' });
+      expect((await ctx.store.findHealthEventById(id))!.healthEventStatus.spanIds).toEqual({
+        'node-drainer': 'span-nd',
+        'fault-remediation': 'span-fr',
+      });
       await expectError(ctx.store.updateSpanId(id, 'a.b', 'x'), 'validation');
     });
 
@@ -193,10 +241,18 @@ export function describeHealthEventContract(ctx: ContractContext): void {
         { healthEvent: sampleHealthEvent({ nodeName: node }) },
         { healthEvent: sampleHealthEvent({ nodeName: node }) },
       );
-      const status = { ...newHealthEventStatus(), nodeQuarantined: 'Cancelled', faultRemediated: false, spanIds: { x: 'y' } };
+      const status = {
+        ...newHealthEventStatus(),
+        nodeQuarantined: 'Cancelled',
+        faultRemediated: false,
+        spanIds: { x: 'y' },
+      };
       await ctx.store.updateHealthEventStatus(a!, status);
       expect((await ctx.store.findHealthEventById(a!))!.healthEventStatus).toEqual(status);
-      const drained = { ...newHealthEventStatus(), userPodsEvictionStatus: { status: 'AlreadyDrained', message: 'skip' } };
+      const drained = {
+        ...newHealthEventStatus(),
+        userPodsEvictionStatus: { status: 'AlreadyDrained', message: 'skip' },
+      };
       expect(await ctx.store.updateHealthEventStatusByNode(node, drained)).toBe(2);
       expect((await ctx.store.findHealthEventById(b!))!.healthEventStatus).toEqual(drained);
       expect(await ctx.store.updateHealthEventStatusByNode(uniqueName('none'), drained)).toBe(0);
@@ -215,8 +271,14 @@ export function describeHealthEventContract(ctx: ContractContext): void {
       expect(n).toBe(1);
       expect((await ctx.store.findHealthEventById(ids[1]!))!.healthEventStatus.nodeQuarantined).toBe('Cancelled');
       expect((await ctx.store.findHealthEventById(ids[0]!))!.healthEventStatus.nodeQuarantined).toBe('');
-      await expectError(ctx.store.updateHealthEventsByFilter({ 'healthevent.nodename': node }, { $inc: { x: 1 } }), 'validation');
-      await expectError(ctx.store.updateHealthEventsByFilter({ 'healthevent.nodename': node }, { _id: 'x' }), 'validation');
+      await expectError(
+        ctx.store.updateHealthEventsByFilter({ 'healthevent.nodename': node }, { $inc: { x: 1 } }),
+        'validation',
+      );
+      await expectError(
+        ctx.store.updateHealthEventsByFilter({ 'healthevent.nodename': node }, { _id: 'x' }),
+        'validation',
+      );
     });
 
     it('unknown ids: finds give null, updates and deletes give not_found; empty ids are invalid', async () => {
@@ -259,7 +321,14 @@ export function describeHealthEventContract(ctx: ContractContext): void {
       ]);
       const joined = await ctx.store.aggregate([
         { $match: { 'healthevent.nodename': node, 'healthevent.checkname': 'B' } },
-        { $lookup: { from: 'HealthEvents', localField: 'healthevent.nodename', foreignField: 'healthevent.nodename', as: 'sameNode' } },
+        {
+          $lookup: {
+            from: 'HealthEvents',
+            localField: 'healthevent.nodename',
+            foreignField: 'healthevent.nodename',
+            as: 'sameNode',
+          },
+        },
         { $project: { _id: 0, n: { $size: '$sameNode' } } },
       ]);
       expect(joined).toEqual([{ n: 3 }]);

@@ -22,8 +22,14 @@ export function describeMaintenanceEventContract(ctx: ContractContext): void {
       const mx = ctx.ds.maintenanceEventStore();
       const now = new Date('2030-05-05T12:00:00Z');
       const cluster = uniqueName('cluster');
-      const soon = maintenanceEvent({ clusterName: cluster, scheduledStartTime: new Date(now.getTime() + 30 * 60_000) });
-      const later = maintenanceEvent({ clusterName: cluster, scheduledStartTime: new Date(now.getTime() + 5 * 3600_000) });
+      const soon = maintenanceEvent({
+        clusterName: cluster,
+        scheduledStartTime: new Date(now.getTime() + 30 * 60_000),
+      });
+      const later = maintenanceEvent({
+        clusterName: cluster,
+        scheduledStartTime: new Date(now.getTime() + 5 * 3600_000),
+      });
       const past = maintenanceEvent({ clusterName: cluster, scheduledStartTime: new Date(now.getTime() - 60_000) });
       const done = maintenanceEvent({
         clusterName: cluster,
@@ -36,7 +42,9 @@ export function describeMaintenanceEventContract(ctx: ContractContext): void {
         actualEndTime: new Date(now.getTime() - 60_000),
       });
       for (const e of [soon, later, past, done, justDone]) await mx.upsertMaintenanceEvent(e);
-      const quarantine = (await mx.findEventsToTriggerQuarantine(3600_000, now)).filter((e) => e.clusterName === cluster);
+      const quarantine = (await mx.findEventsToTriggerQuarantine(3600_000, now)).filter(
+        (e) => e.clusterName === cluster,
+      );
       expect(quarantine.map((e) => e.eventId)).toEqual([soon.eventId]);
       const healthy = (await mx.findEventsToTriggerHealthy(10 * 60_000, now)).filter((e) => e.clusterName === cluster);
       expect(healthy.map((e) => e.eventId)).toEqual([done.eventId]);
@@ -46,12 +54,25 @@ export function describeMaintenanceEventContract(ctx: ContractContext): void {
       const mx = ctx.ds.maintenanceEventStore();
       const cluster = uniqueName('cluster');
       const node = uniqueName('node');
-      const older = maintenanceEvent({ clusterName: cluster, nodeName: node, lastUpdatedTimestamp: new Date('2030-01-01T00:00:00Z'), eventReceivedTimestamp: new Date('2030-01-01T00:00:00Z') });
-      const newer = maintenanceEvent({ clusterName: cluster, nodeName: node, lastUpdatedTimestamp: new Date('2030-01-02T00:00:00Z'), eventReceivedTimestamp: new Date('2030-01-02T00:00:00Z'), cspStatus: 'ACTIVE' });
+      const older = maintenanceEvent({
+        clusterName: cluster,
+        nodeName: node,
+        lastUpdatedTimestamp: new Date('2030-01-01T00:00:00Z'),
+        eventReceivedTimestamp: new Date('2030-01-01T00:00:00Z'),
+      });
+      const newer = maintenanceEvent({
+        clusterName: cluster,
+        nodeName: node,
+        lastUpdatedTimestamp: new Date('2030-01-02T00:00:00Z'),
+        eventReceivedTimestamp: new Date('2030-01-02T00:00:00Z'),
+        cspStatus: 'ACTIVE',
+      });
       await mx.upsertMaintenanceEvent(older);
       await mx.upsertMaintenanceEvent(newer);
       expect((await mx.findLatestOngoingEventByNode(node))?.eventId).toBe(newer.eventId);
-      expect((await mx.findLatestActiveEventByNodeAndType(node, 'SCHEDULED', [MaintenanceStatus.DETECTED]))?.eventId).toBe(newer.eventId);
+      expect(
+        (await mx.findLatestActiveEventByNodeAndType(node, 'SCHEDULED', [MaintenanceStatus.DETECTED]))?.eventId,
+      ).toBe(newer.eventId);
       expect(await mx.findLatestActiveEventByNodeAndType(node, 'UNSCHEDULED', [MaintenanceStatus.DETECTED])).toBeNull();
       expect(await mx.getLastProcessedEventTimestampByCSP(cluster, 'aws')).toEqual(new Date('2030-01-02T00:00:00Z'));
       expect(await mx.getLastProcessedEventTimestampByCSP(cluster, 'gcp')).toBeNull();

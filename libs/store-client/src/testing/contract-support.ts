@@ -13,7 +13,12 @@ export function uniqueName(prefix: string): string {
 
 export function sampleHealthEvent(overrides: Partial<HealthEvent> = {}): HealthEvent {
   // Fixed values the contract asserts on (nanos survive the round trip, metadata is stored).
-  return baseSample({ metadata: { providerID: 'aws:///i-1' }, generatedTimestamp: { seconds: 1_760_000_000, nanos: 5 }, nodeName: 'node-a', ...overrides });
+  return baseSample({
+    metadata: { providerID: 'aws:///i-1' },
+    generatedTimestamp: { seconds: 1_760_000_000, nanos: 5 },
+    nodeName: 'node-a',
+    ...overrides,
+  });
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -72,7 +77,10 @@ export class StreamReader {
     const events: ChangeEvent[] = [];
     while (events.length < count) {
       const event = await this.next(timeoutMs);
-      if (!event) throw new Error(`expected ${count} change events, got ${events.length}: ${JSON.stringify(events.map(summary))}`);
+      if (!event)
+        throw new Error(
+          `expected ${count} change events, got ${events.length}: ${JSON.stringify(events.map(summary))}`,
+        );
       events.push(event);
     }
     return events;

@@ -8,7 +8,14 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Aggregator, Query } from 'mingo';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { fromJsonValue, toJsonValue } from '../codec/ejson.js';
-import { QUERY_FUNCTIONS_SQL, compileFilter, compilePipeline, type CompileOptions, type Filter, type Pipeline } from '../query/index.js';
+import {
+  QUERY_FUNCTIONS_SQL,
+  compileFilter,
+  compilePipeline,
+  type CompileOptions,
+  type Filter,
+  type Pipeline,
+} from '../query/index.js';
 
 export interface QueryHarness {
   db: Kysely<Record<string, never>>;
@@ -31,24 +38,32 @@ export async function createQueryHarness(prefix: string, extraCollections: strin
   const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) });
   await sql.raw(QUERY_FUNCTIONS_SQL).execute(db);
   await sql`CREATE TABLE docs (id serial PRIMARY KEY, doc jsonb NOT NULL)`.execute(db);
-  for (const name of extraCollections) await sql`CREATE TABLE ${sql.id(name)} (id serial PRIMARY KEY, doc jsonb NOT NULL)`.execute(db);
+  for (const name of extraCollections)
+    await sql`CREATE TABLE ${sql.id(name)} (id serial PRIMARY KEY, doc jsonb NOT NULL)`.execute(db);
   return {
     db,
     async load(docs) {
       await sql`TRUNCATE docs RESTART IDENTITY`.execute(db);
       if (docs.length) {
-        await sql`INSERT INTO docs (doc) SELECT value FROM jsonb_array_elements(${JSON.stringify(docs.map(toJsonValue))}::jsonb) WITH ORDINALITY ORDER BY ordinality`.execute(db);
+        await sql`INSERT INTO docs (doc) SELECT value FROM jsonb_array_elements(${JSON.stringify(docs.map(toJsonValue))}::jsonb) WITH ORDINALITY ORDER BY ordinality`.execute(
+          db,
+        );
       }
       await sql`ANALYZE docs`.execute(db);
     },
     async sqlFilterIds(filter, options) {
       const where = compileFilter(filter, sql`doc`, options);
-      const { rows } = await sql<{ doc_id: unknown }>`SELECT doc -> '_id' AS doc_id FROM docs WHERE ${where} ORDER BY docs.id`.execute(db);
+      const { rows } = await sql<{
+        doc_id: unknown;
+      }>`SELECT doc -> '_id' AS doc_id FROM docs WHERE ${where} ORDER BY docs.id`.execute(db);
       return rows.map((r) => r.doc_id);
     },
     async sqlAggregate(pipeline, options) {
       // "Events" is the docs table itself, for self-$lookup tests.
-      const withEvents = { ...options, collections: { Events: sql`(SELECT doc FROM docs ORDER BY id)`, ...options?.collections } };
+      const withEvents = {
+        ...options,
+        collections: { Events: sql`(SELECT doc FROM docs ORDER BY id)`, ...options?.collections },
+      };
       const { rows } = await compilePipeline(pipeline, sql`(SELECT doc FROM docs ORDER BY id)`, withEvents).execute(db);
       return rows.map((r) => fromJsonValue(r.doc));
     },
@@ -79,7 +94,8 @@ export function toMingoEquivalent(filter: unknown): unknown {
   for (const [key, value] of Object.entries(filter)) {
     if (key === '$and' || key === '$or' || key === '$nor') plain[key] = (value as unknown[]).map(toMingoEquivalent);
     else if (key.startsWith('$')) plain[key] = value;
-    else if (isObject(value) && Object.keys(value).some((k) => k.startsWith('$'))) extra.push(...rewriteField(key, value));
+    else if (isObject(value) && Object.keys(value).some((k) => k.startsWith('$')))
+      extra.push(...rewriteField(key, value));
     else plain[key] = value;
   }
   return extra.length ? { $and: [plain, ...extra] } : plain;
@@ -97,7 +113,11 @@ function rewriteField(field: string, ops: Record<string, unknown>): Record<strin
     if (op === '$all' && Array.isArray(v) && v.length > 0) out.push(...v.map((x) => ({ [field]: x })));
     else if ((op === '$in' || op === '$nin') && Array.isArray(v) && v.some(Array.isArray)) {
       const alternatives = v.map((x) => ({ [field]: x }));
-      out.push(op === '$in' ? { $or: alternatives.length ? alternatives : [{ [field]: { $in: [] } }] } : { $nor: alternatives.length ? alternatives : [{ [field]: { $in: [] } }] });
+      out.push(
+        op === '$in'
+          ? { $or: alternatives.length ? alternatives : [{ [field]: { $in: [] } }] }
+          : { $nor: alternatives.length ? alternatives : [{ [field]: { $in: [] } }] },
+      );
     } else if (op === '$type' && v !== 'array' && v !== 4) {
       out.push({ $or: [{ [field]: { $type: v } }, { [field]: { $elemMatch: { $type: v } } }] });
     } else if (v === null && (op === '$gt' || op === '$lt')) out.push({ [field]: { $in: [] } });
@@ -122,26 +142,47 @@ export function mingoFilterIds(filter: Filter, docs: Record<string, unknown>[]):
  * filters go through `toMingoEquivalent`, and `$count` over no documents yields no document
  * (mingo yields `{count: 0}`).
  */
-export function mingoAggregate(pipeline: Pipeline, docs: Record<string, unknown>[], collections: Record<string, Record<string, unknown>[]> = {}): unknown[] {
-  const aggregator = new Aggregator(pipeline.map(rewriteStage), { collectionResolver: (name: string) => collections[name] ?? (name === 'Events' ? structuredClone(docs) : []) });
+export function mingoAggregate(
+  pipeline: Pipeline,
+  docs: Record<string, unknown>[],
+  collections: Record<string, Record<string, unknown>[]> = {},
+): unknown[] {
+  const aggregator = new Aggregator(pipeline.map(rewriteStage), {
+    collectionResolver: (name: string) => collections[name] ?? (name === 'Events' ? structuredClone(docs) : []),
+  });
   return fixEmptyCount(pipeline, aggregator.run(structuredClone(docs)));
 }
 
 function rewriteStage(stage: Record<string, unknown>): Record<string, unknown> {
   if ('$match' in stage) return { $match: toMingoEquivalent(stage.$match) };
   if ('$facet' in stage) {
-    return { $facet: Object.fromEntries(Object.entries(stage.$facet as Record<string, Pipeline>).map(([k, p]) => [k, p.map(rewriteStage)])) };
+    return {
+      $facet: Object.fromEntries(
+        Object.entries(stage.$facet as Record<string, Pipeline>).map(([k, p]) => [k, p.map(rewriteStage)]),
+      ),
+    };
   }
   return stage;
 }
 
 function fixEmptyCount(pipeline: Pipeline, result: unknown[]): unknown[] {
   const last = pipeline[pipeline.length - 1];
-  if (last && '$count' in last && result.length === 1 && (result[0] as Record<string, unknown>)[last.$count as string] === 0) return [];
+  if (
+    last &&
+    '$count' in last &&
+    result.length === 1 &&
+    (result[0] as Record<string, unknown>)[last.$count as string] === 0
+  )
+    return [];
   if (last && '$facet' in last) {
     const facets = last.$facet as Record<string, Pipeline>;
     return result.map((doc) =>
-      Object.fromEntries(Object.entries(doc as Record<string, unknown[]>).map(([k, v]) => [k, facets[k] ? fixEmptyCount(facets[k], v) : v])),
+      Object.fromEntries(
+        Object.entries(doc as Record<string, unknown[]>).map(([k, v]) => [
+          k,
+          facets[k] ? fixEmptyCount(facets[k], v) : v,
+        ]),
+      ),
     );
   }
   return result;
@@ -155,14 +196,18 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
     return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   }
-  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   }
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
     const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return a === b;
 }
@@ -191,7 +236,9 @@ function normaliseSets(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
-        k.startsWith('set_') && Array.isArray(v) ? [...v].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : normaliseSets(v),
+        k.startsWith('set_') && Array.isArray(v)
+          ? [...v].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+          : normaliseSets(v),
       ]),
     );
   }
@@ -213,13 +260,23 @@ function orderUnordered(pipeline: Record<string, unknown>[], rows: unknown[]): u
   const last = pipeline[pipeline.length - 1];
   if (last && '$facet' in last) {
     const facets = last.$facet as Record<string, Record<string, unknown>[]>;
-    return rows.map((doc) => Object.fromEntries(Object.entries(doc as Record<string, unknown[]>).map(([k, v]) => [k, facets[k] ? orderUnordered(facets[k], v) : v])));
+    return rows.map((doc) =>
+      Object.fromEntries(
+        Object.entries(doc as Record<string, unknown[]>).map(([k, v]) => [
+          k,
+          facets[k] ? orderUnordered(facets[k], v) : v,
+        ]),
+      ),
+    );
   }
   return endsUnordered(pipeline) ? canonicalOrder(rows) : rows;
 }
 
 function canonicalOrder(rows: unknown[]): unknown[] {
-  const key = (v: unknown) => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+  const key = (v: unknown) =>
+    JSON.stringify(v, (_k, x) =>
+      x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+    );
   return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
 }
 

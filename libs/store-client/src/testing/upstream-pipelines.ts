@@ -10,7 +10,14 @@ const updatedField = (field: string) => ({ $getField: { field, input: '$updateDe
 const updatedFieldsContain = (field: string) => ({
   $expr: {
     $gt: [
-      { $size: { $filter: { input: { $objectToArray: '$updateDescription.updatedFields' }, cond: { $eq: ['$$this.k', field] } } } },
+      {
+        $size: {
+          $filter: {
+            input: { $objectToArray: '$updateDescription.updatedFields' },
+            cond: { $eq: ['$$this.k', field] },
+          },
+        },
+      },
       0,
     ],
   },
@@ -37,7 +44,9 @@ export const quarantinedAndDrainedNodesPipeline: Pipeline = [
         {
           $and: [
             updatedFieldsContain('healtheventstatus.userpodsevictionstatus'),
-            { 'fullDocument.healtheventstatus.userpodsevictionstatus.status': { $in: ['Succeeded', 'AlreadyDrained'] } },
+            {
+              'fullDocument.healtheventstatus.userpodsevictionstatus.status': { $in: ['Succeeded', 'AlreadyDrained'] },
+            },
             { 'fullDocument.healtheventstatus.nodequarantined': { $in: ['Quarantined', 'AlreadyQuarantined'] } },
           ],
         },
@@ -59,7 +68,10 @@ export const processableHealthEventInsertsPipeline: Pipeline = [
   {
     $match: {
       operationType: 'insert',
-      $or: [{ 'fullDocument.healthevent.processingstrategy': 1 }, { 'fullDocument.healthevent.processingstrategy': { $exists: false } }],
+      $or: [
+        { 'fullDocument.healthevent.processingstrategy': 1 },
+        { 'fullDocument.healthevent.processingstrategy': { $exists: false } },
+      ],
     },
   },
 ];

@@ -32,7 +32,10 @@ export async function watchCordons(kubeconfigPath: string): Promise<CordonWatch>
     waitFor(count, limitMs) {
       if (cordonedAt.size >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${cordonedAt.size} of ${count} nodes cordoned after ${limitMs / 1000} s`)), limitMs);
+        const timer = setTimeout(
+          () => reject(new Error(`only ${cordonedAt.size} of ${count} nodes cordoned after ${limitMs / 1000} s`)),
+          limitMs,
+        );
         waiter = {
           count,
           resolve: () => {

@@ -32,9 +32,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; exited: () => boolean; process: RunningProcess } {
+function run(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; exited: () => boolean; process: RunningProcess } {
   if (!existsSync(file)) throw new Error(`${file} not found; build it first (npm run bench:fault-quarantine does)`);
-  const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   let exited = false;
   child.once('exit', () => (exited = true));
   return {
@@ -51,7 +58,12 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): { child: Chi
   };
 }
 
-async function waitUntil(what: string, ready: () => Promise<boolean>, exited: () => boolean, limitMs = 60_000): Promise<void> {
+async function waitUntil(
+  what: string,
+  ready: () => Promise<boolean>,
+  exited: () => boolean,
+  limitMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     if (exited()) throw new Error(`${what} exited during start-up (see its output above)`);
@@ -61,16 +73,34 @@ async function waitUntil(what: string, ready: () => Promise<boolean>, exited: ()
   }
 }
 
-export async function startSimulator(nodes: number, dir: string): Promise<RunningProcess & { kubeconfigPath: string; url: string }> {
+export async function startSimulator(
+  nodes: number,
+  dir: string,
+): Promise<RunningProcess & { kubeconfigPath: string; url: string }> {
   const port = await freePort();
   const kubeconfigPath = join(dir, `kubeconfig-${port}`);
   const url = `http://127.0.0.1:${port}`;
   // A scenario file, because the flags cannot turn off the DaemonSet pods (whose generated names
   // collide above ~1,000 nodes) and FQ needs no pods at all.
   const scenarioPath = join(dir, `scenario-${port}.json`);
-  await writeFile(scenarioPath, JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }));
-  const { process: proc, exited } = run(SIM_JS, [`--scenario=${scenarioPath}`, `--port=${port}`, `--kubeconfig=${kubeconfigPath}`], {});
-  await waitUntil('cluster-sim', () => fetch(`${url}/api/v1/namespaces`).then((r) => r.ok, () => false), exited);
+  await writeFile(
+    scenarioPath,
+    JSON.stringify({ nodes, podsPerNode: 0, daemonSets: false, disruptionBudgets: false, namespaces: ['nvsentinel'] }),
+  );
+  const { process: proc, exited } = run(
+    SIM_JS,
+    [`--scenario=${scenarioPath}`, `--port=${port}`, `--kubeconfig=${kubeconfigPath}`],
+    {},
+  );
+  await waitUntil(
+    'cluster-sim',
+    () =>
+      fetch(`${url}/api/v1/namespaces`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    exited,
+  );
   return { ...proc, kubeconfigPath, url };
 }
 
@@ -82,7 +112,9 @@ export interface FaultQuarantineProcessOptions {
   burst: number;
 }
 
-export async function startFaultQuarantine(options: FaultQuarantineProcessOptions): Promise<RunningProcess & { metric(name: string): Promise<number> }> {
+export async function startFaultQuarantine(
+  options: FaultQuarantineProcessOptions,
+): Promise<RunningProcess & { metric(name: string): Promise<number> }> {
   const metricsPort = await freePort();
   const { process: proc, exited } = run(
     FQ_MAIN_JS,
@@ -104,7 +136,15 @@ export async function startFaultQuarantine(options: FaultQuarantineProcessOption
     },
   );
   const base = `http://127.0.0.1:${metricsPort}`;
-  await waitUntil('fault-quarantine', () => fetch(`${base}/readyz`).then((r) => r.ok, () => false), exited);
+  await waitUntil(
+    'fault-quarantine',
+    () =>
+      fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    exited,
+  );
   return {
     ...proc,
     async metric(name) {

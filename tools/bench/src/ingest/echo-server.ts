@@ -14,10 +14,13 @@ export async function startEchoServer(dir: string): Promise<{ socketPath: string
   const server = new Server();
   const empty = create(EmptySchema);
   server.addService(platformConnectorDefinition, {
-    HealthEventOccurredV1: (_call: unknown, callback: (err: null, value: typeof empty) => void) => callback(null, empty),
+    HealthEventOccurredV1: (_call: unknown, callback: (err: null, value: typeof empty) => void) =>
+      callback(null, empty),
   });
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socketPath}`, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    server.bindAsync(`unix://${socketPath}`, ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
   return { socketPath, stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
 }

@@ -25,7 +25,10 @@ export const platformConnectorDefinition = {
  * per call, so the generator's CPU (same machine) does not compete with the service measured.
  */
 const preEncodedDefinition = {
-  HealthEventOccurredV1: { ...platformConnectorDefinition.HealthEventOccurredV1, requestSerialize: (bytes: Buffer) => bytes },
+  HealthEventOccurredV1: {
+    ...platformConnectorDefinition.HealthEventOccurredV1,
+    requestSerialize: (bytes: Buffer) => bytes,
+  },
 };
 
 const Client = makeGenericClientConstructor(preEncodedDefinition as unknown as ServiceDefinition, 'PlatformConnector');
@@ -43,7 +46,9 @@ export interface IngestClient {
 
 export function connect(socketPath: string, channelId: number): IngestClient {
   // A distinct channel option makes grpc-js open a separate connection per client.
-  const client = new Client(`unix://${socketPath}`, credentials.createInsecure(), { 'grpc.channel_id': channelId }) as unknown as {
+  const client = new Client(`unix://${socketPath}`, credentials.createInsecure(), {
+    'grpc.channel_id': channelId,
+  }) as unknown as {
     HealthEventOccurredV1(m: Buffer, cb: (err: ServiceError | null) => void): void;
     close(): void;
   };

@@ -62,11 +62,21 @@ export function mergeSamples(parts: readonly LoadSamples[]): LoadResult {
   };
 }
 
-export async function runLoad(clients: IngestClient[], batchSize: number, concurrency: number, seconds: number): Promise<LoadResult> {
+export async function runLoad(
+  clients: IngestClient[],
+  batchSize: number,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadResult> {
   return mergeSamples([await runLoadSamples(clients, batchSize, concurrency, seconds)]);
 }
 
-export async function runLoadSamples(clients: IngestClient[], batchSize: number, concurrency: number, seconds: number): Promise<LoadSamples> {
+export async function runLoadSamples(
+  clients: IngestClient[],
+  batchSize: number,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadSamples> {
   const messages = messagesFor(batchSize);
   const latencies: number[] = [];
   let events = 0;
@@ -92,4 +102,3 @@ export async function runLoadSamples(clients: IngestClient[], batchSize: number,
   await Promise.all(Array.from({ length: concurrency }, (_, i) => caller(i)));
   return { events, failures, seconds: (performance.now() - started) / 1000, latenciesMs: latencies };
 }
-

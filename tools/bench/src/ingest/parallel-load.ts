@@ -9,7 +9,13 @@ const WORKER = new URL('./load-worker.js', import.meta.url);
  * thread the load runs on this thread (no hand-off between threads, which costs scheduling
  * latency on a busy machine).
  */
-export async function runParallelLoad(socketPath: string, batchSize: number, concurrency: number, seconds: number, threads: number): Promise<LoadResult> {
+export async function runParallelLoad(
+  socketPath: string,
+  batchSize: number,
+  concurrency: number,
+  seconds: number,
+  threads: number,
+): Promise<LoadResult> {
   if (threads <= 1) {
     const clients = [connect(socketPath, 0), connect(socketPath, 1)];
     try {
@@ -21,7 +27,14 @@ export async function runParallelLoad(socketPath: string, batchSize: number, con
   const parts = await Promise.all(
     Array.from({ length: threads }, (_, id) => {
       const worker = new Worker(WORKER, {
-        workerData: { socketPath, batchSize, concurrency: Math.ceil(concurrency / threads), seconds, connections: 2, id },
+        workerData: {
+          socketPath,
+          batchSize,
+          concurrency: Math.ceil(concurrency / threads),
+          seconds,
+          connections: 2,
+          id,
+        },
       });
       return new Promise<LoadSamples>((resolve, reject) => {
         worker.once('message', (samples: LoadSamples) => resolve(samples));

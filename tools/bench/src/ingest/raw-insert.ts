@@ -8,7 +8,12 @@ export interface RawInsertResult {
   eventsPerSecond: number;
 }
 
-export async function measureRawInsert(config: DataStoreConfig, batchSize: number, inFlight: number, seconds: number): Promise<RawInsertResult> {
+export async function measureRawInsert(
+  config: DataStoreConfig,
+  batchSize: number,
+  inFlight: number,
+  seconds: number,
+): Promise<RawInsertResult> {
   const store = await createDataStore(config);
   try {
     const events = store.healthEventStore();

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { datastoreEnvironment, type DataStoreConfig } from '@nvsentinel/store-client';
 import { sleep } from '../store/stats.js';
 
-export const MAIN_JS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../apps/platform-connectors/dist/main.js');
+export const MAIN_JS = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../apps/platform-connectors/dist/main.js',
+);
 
 export interface ServerProcess {
   socketPath: string;
@@ -31,27 +34,51 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(config: DataStoreConfig, dir: string, maxConcurrentInserts = 2): Promise<ServerProcess> {
+export async function startServerProcess(
+  config: DataStoreConfig,
+  dir: string,
+  maxConcurrentInserts = 2,
+): Promise<ServerProcess> {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} not found; build it first (npm run bench:ingest does)`);
   const socketPath = join(dir, 'nvsentinel.sock');
   const metricsPort = await freePort();
-  const profile = process.env.NVS_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NVS_BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, MAIN_JS, `--socket=unix://${socketPath}`, `--metrics-port=${metricsPort}`, '--no-http', '--no-kubernetes', `--max-concurrent-inserts=${maxConcurrentInserts}`, `--config=${join(dir, 'absent.json')}`], {
-    env: {
-      ...process.env,
-      ...datastoreEnvironment(config),
-      DATASTORE_SSLMODE: 'disable',
-      LOG_LEVEL: 'warn',
+  const profile = process.env.NVS_BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NVS_BENCH_CPU_PROF}`]
+    : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...profile,
+      MAIN_JS,
+      `--socket=unix://${socketPath}`,
+      `--metrics-port=${metricsPort}`,
+      '--no-http',
+      '--no-kubernetes',
+      `--max-concurrent-inserts=${maxConcurrentInserts}`,
+      `--config=${join(dir, 'absent.json')}`,
+    ],
+    {
+      env: {
+        ...process.env,
+        ...datastoreEnvironment(config),
+        DATASTORE_SSLMODE: 'disable',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   let exited = false;
   child.once('exit', () => (exited = true));
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (exited) throw new Error('platform-connectors exited during start-up (see its output above)');
-    const ready = existsSync(socketPath) && (await fetch(metricsUrl.replace('/metrics', '/readyz')).then((r) => r.ok, () => false));
+    const ready =
+      existsSync(socketPath) &&
+      (await fetch(metricsUrl.replace('/metrics', '/readyz')).then(
+        (r) => r.ok,
+        () => false,
+      ));
     if (ready) break;
     if (Date.now() > deadline) throw new Error('platform-connectors did not become ready within 30 s');
     await sleep(100);

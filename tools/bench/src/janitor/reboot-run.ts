@@ -16,7 +16,14 @@ import { pathToFileURL } from 'node:url';
 import { createKubeClient, watchCustomObjects, type KubeClient } from '@nvsentinel/k8s';
 import { createLogger, createMetricsRegistry } from '@nvsentinel/service-kit';
 import { parse as parseYaml } from 'yaml';
-import { SIM_SERVE, WORKSPACE_ROOT, freePort, startChild, waitForOutput, type Child } from '../node-drainer/processes.js';
+import {
+  SIM_SERVE,
+  WORKSPACE_ROOT,
+  freePort,
+  startChild,
+  waitForOutput,
+  type Child,
+} from '../node-drainer/processes.js';
 
 const JANITOR_DIST = join(WORKSPACE_ROOT, 'apps/janitor/dist');
 const CRD_DIR = join(WORKSPACE_ROOT, 'apps/janitor/crds');
@@ -75,15 +82,28 @@ interface SimProviderModule {
 
 export function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN };
 }
 
 export async function runReboots(options: RebootRunOptions, log: (line: string) => void): Promise<RebootRunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'janitor-bench-'));
-  const crds = readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml')).map((f) => parseYaml(readFileSync(join(CRD_DIR, f), 'utf8')));
+  const crds = readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => parseYaml(readFileSync(join(CRD_DIR, f), 'utf8')));
   const scenario = join(dir, 'scenario.json');
-  writeFileSync(scenario, JSON.stringify({ nodes: options.nodes, podsPerNode: 0, disruptionBudgets: false, timeScale: 1, namespaces: ['nvsentinel'], objects: crds }));
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      nodes: options.nodes,
+      podsPerNode: 0,
+      disruptionBudgets: false,
+      timeScale: 1,
+      namespaces: ['nvsentinel'],
+      objects: crds,
+    }),
+  );
   const kubeconfigPath = join(dir, 'kubeconfig');
   const sim = startChild(SIM_SERVE, ['--scenario', scenario, '--port', '0', '--kubeconfig', kubeconfigPath]);
   let janitor: RunningJanitor | undefined;
@@ -99,10 +119,13 @@ export async function runReboots(options: RebootRunOptions, log: (line: string) 
     const finished = new Promise<void>((resolve) => (allReady = resolve));
     const watch = watchCustomObjects(admin.client, REBOOT_NODES, (change) => {
       const name = change.object.metadata?.name;
-      const conditions = ((change.object.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions) ?? [];
+      const conditions =
+        (change.object.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ??
+        [];
       if (!name) return;
       const now = performance.now();
-      if (!signalled.has(name) && conditions.some((c) => c.type === 'SignalSent' && c.status === 'True')) signalled.set(name, now);
+      if (!signalled.has(name) && conditions.some((c) => c.type === 'SignalSent' && c.status === 'True'))
+        signalled.set(name, now);
       if (!ready.has(name) && conditions.some((c) => c.type === 'NodeReady' && c.status === 'True')) {
         ready.set(name, now);
         if (ready.size === options.nodes) allReady();
@@ -122,12 +145,28 @@ export async function runReboots(options: RebootRunOptions, log: (line: string) 
         created.set(name, performance.now());
         await api.createClusterCustomObject({
           ...REBOOT_NODES,
-          body: { apiVersion: 'janitor.dgxc.nvidia.com/v1alpha1', kind: 'RebootNode', metadata: { name }, spec: { nodeName: `gpu-node-${i}`, force: false } },
+          body: {
+            apiVersion: 'janitor.dgxc.nvidia.com/v1alpha1',
+            kind: 'RebootNode',
+            metadata: { name },
+            spec: { nodeName: `gpu-node-${i}`, force: false },
+          },
         });
       }),
     );
-    const progress = setInterval(() => log(`  … ${options.label}: ${signalled.size} signalled, ${ready.size}/${options.nodes} ready after ${((performance.now() - started) / 1000).toFixed(0)} s`), 30_000);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${options.label}: only ${ready.size}/${options.nodes} ready after 280 s`)), 280_000).unref());
+    const progress = setInterval(
+      () =>
+        log(
+          `  … ${options.label}: ${signalled.size} signalled, ${ready.size}/${options.nodes} ready after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        ),
+      30_000,
+    );
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${options.label}: only ${ready.size}/${options.nodes} ready after 280 s`)),
+        280_000,
+      ).unref(),
+    );
     try {
       await Promise.race([finished, timeout]);
     } finally {
@@ -156,9 +195,15 @@ export async function runReboots(options: RebootRunOptions, log: (line: string) 
   }
 }
 
-async function startInProcess(options: RebootRunOptions, kubeconfig: string, admin: KubeClient): Promise<RunningJanitor> {
+async function startInProcess(
+  options: RebootRunOptions,
+  kubeconfig: string,
+  admin: KubeClient,
+): Promise<RunningJanitor> {
   const janitorModule = (await import(pathToFileURL(join(JANITOR_DIST, 'index.js')).href)) as JanitorModule;
-  const simModule = (await import(pathToFileURL(join(JANITOR_DIST, 'providers/sim/sim-provider.js')).href)) as SimProviderModule;
+  const simModule = (await import(
+    pathToFileURL(join(JANITOR_DIST, 'providers/sim/sim-provider.js')).href
+  )) as SimProviderModule;
   let requests = 0;
   const kube = createKubeClient({
     kubeconfig,
@@ -195,7 +240,11 @@ async function startInProcess(options: RebootRunOptions, kubeconfig: string, adm
 async function startProcesses(options: RebootRunOptions, dir: string, kubeconfigPath: string): Promise<RunningJanitor> {
   const socket = join(dir, 'janitor-provider.sock');
   const providerMetrics = await freePort();
-  const common = [`--kubeconfig=${kubeconfigPath}`, '--namespace=nvsentinel', `--log-level=${process.env.LOG_LEVEL ?? 'warn'}`];
+  const common = [
+    `--kubeconfig=${kubeconfigPath}`,
+    '--namespace=nvsentinel',
+    `--log-level=${process.env.LOG_LEVEL ?? 'warn'}`,
+  ];
   const children: Child[] = [];
   const stop = async () => {
     for (const child of children.reverse()) await child.stop();
@@ -214,7 +263,10 @@ async function startProcesses(options: RebootRunOptions, dir: string, kubeconfig
     children.push(provider);
     await waitForReady(provider, providerMetrics);
     const config = join(dir, 'janitor-config.yaml');
-    writeFileSync(config, `global:\n  timeout: 25m\n  cspProviderHost: unix://${socket}\n  cspProviderInsecure: true\n`);
+    writeFileSync(
+      config,
+      `global:\n  timeout: 25m\n  cspProviderHost: unix://${socket}\n  cspProviderInsecure: true\n`,
+    );
     const janitorMetrics = await freePort();
     const janitor = startChild(join(JANITOR_DIST, 'main.js'), [
       `--config=${config}`,
@@ -237,7 +289,14 @@ async function startProcesses(options: RebootRunOptions, dir: string, kubeconfig
     // janitor-provider counts every answered call; OK SendRebootSignal calls are the signals sent.
     signals: async () => {
       const text = await (await fetch(`http://127.0.0.1:${providerMetrics}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith('janitor_provider_requests_total{') && l.includes('method="SendRebootSignal"') && l.includes('code="OK"'));
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('janitor_provider_requests_total{') &&
+            l.includes('method="SendRebootSignal"') &&
+            l.includes('code="OK"'),
+        );
       return line ? Number(line.split(' ').at(-1)) : 0;
     },
     requests: () => undefined,
@@ -248,8 +307,12 @@ async function startProcesses(options: RebootRunOptions, dir: string, kubeconfig
 async function waitForReady(child: Child, metricsPort: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`process exited (${child.process.exitCode}) before it was ready:\n${child.output()}`);
-    const ok = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((r) => r.ok, () => false);
+    if (child.process.exitCode !== null)
+      throw new Error(`process exited (${child.process.exitCode}) before it was ready:\n${child.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`process not ready within ${timeoutMs} ms:\n${child.output()}`);
     await new Promise((r) => setTimeout(r, 100));

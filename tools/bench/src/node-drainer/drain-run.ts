@@ -41,7 +41,16 @@ export async function runDrain(options: DrainRunOptions, log: (line: string) => 
   const database = await createBenchDatabase();
   const scenario = join(dir, 'scenario.json');
   // timeScale 1000: a 30 s grace period passes in 30 ms, so pod termination never dominates.
-  writeFileSync(scenario, JSON.stringify({ nodes: options.nodes, podsPerNode: options.podsPerNode, workloadNamespaces: ['ml-training', 'inference', 'batch'], disruptionBudgets: false, timeScale: 1000 }));
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      nodes: options.nodes,
+      podsPerNode: options.podsPerNode,
+      workloadNamespaces: ['ml-training', 'inference', 'batch'],
+      disruptionBudgets: false,
+      timeScale: 1000,
+    }),
+  );
   writeFileSync(join(dir, 'config.toml'), TOML);
   const kubeconfig = join(dir, 'kubeconfig');
   const sim = startChild(SIM_SERVE, ['--scenario', scenario, '--port', '0', '--kubeconfig', kubeconfig]);
@@ -54,10 +63,23 @@ export async function runDrain(options: DrainRunOptions, log: (line: string) => 
     const metricsPort = await freePort();
     drainer = startChild(
       DRAINER_MAIN,
-      [`--kubeconfig-path=${kubeconfig}`, `--config-path=${join(dir, 'config.toml')}`, `--metrics-port=${metricsPort}`, `--qps=${options.qps}`, `--burst=${options.burst}`,
-        `--workers=${options.workers}`, '--verify-interval=100ms', '--poll-interval=1s', '--retry-base=200ms', '--retry-max=2s'],
+      [
+        `--kubeconfig-path=${kubeconfig}`,
+        `--config-path=${join(dir, 'config.toml')}`,
+        `--metrics-port=${metricsPort}`,
+        `--qps=${options.qps}`,
+        `--burst=${options.burst}`,
+        `--workers=${options.workers}`,
+        '--verify-interval=100ms',
+        '--poll-interval=1s',
+        '--retry-base=200ms',
+        '--retry-max=2s',
+      ],
       {
-        ...datastoreEnvironment(database.config()), DATASTORE_SSLMODE: 'disable', DATASTORE_CHANGE_STREAM_POLL_MS: '100', LOG_LEVEL: 'warn',
+        ...datastoreEnvironment(database.config()),
+        DATASTORE_SSLMODE: 'disable',
+        DATASTORE_CHANGE_STREAM_POLL_MS: '100',
+        LOG_LEVEL: 'warn',
       },
     );
     await waitForReady(metricsPort, drainer.output);
@@ -76,7 +98,9 @@ export async function runDrain(options: DrainRunOptions, log: (line: string) => 
       await new Promise((r) => setTimeout(r, 100));
       done = await store.countHealthEvents({ [DocumentPaths.evictionStatus]: 'Succeeded' });
       if (performance.now() - lastReport > 30_000) {
-        log(`  … ${options.label}: ${done}/${options.nodes} nodes drained after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        log(
+          `  … ${options.label}: ${done}/${options.nodes} nodes drained after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        );
         lastReport = performance.now();
       }
       if (drainer.process.exitCode !== null) throw new Error(`node-drainer exited:\n${drainer.output()}`);

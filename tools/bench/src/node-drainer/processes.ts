@@ -19,7 +19,10 @@ export interface Child {
 }
 
 export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -44,8 +47,10 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
 export async function waitForOutput(child: Child, text: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!child.output().includes(text)) {
-    if (child.process.exitCode !== null) throw new Error(`child exited (${child.process.exitCode}) before printing "${text}":\n${child.output()}`);
-    if (Date.now() > deadline) throw new Error(`child did not print "${text}" within ${timeoutMs} ms:\n${child.output()}`);
+    if (child.process.exitCode !== null)
+      throw new Error(`child exited (${child.process.exitCode}) before printing "${text}":\n${child.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`child did not print "${text}" within ${timeoutMs} ms:\n${child.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -17,10 +17,19 @@ export interface BatchInsertResult {
   rawSameTableRowsPerSecond: number;
 }
 
-export async function measureBatchInsert(config: DataStoreConfig, url: string, events: number, batchSize: number): Promise<BatchInsertResult> {
+export async function measureBatchInsert(
+  config: DataStoreConfig,
+  url: string,
+  events: number,
+  batchSize: number,
+): Promise<BatchInsertResult> {
   const batches: NewHealthEvent[][] = [];
   for (let i = 0; i < events; i += batchSize) {
-    batches.push(Array.from({ length: Math.min(batchSize, events - i) }, (_, j) => benchEvent(`batch-node-${(i + j) % 1000}`, `event ${i + j}`)));
+    batches.push(
+      Array.from({ length: Math.min(batchSize, events - i) }, (_, j) =>
+        benchEvent(`batch-node-${(i + j) % 1000}`, `event ${i + j}`),
+      ),
+    );
   }
   const ds = await createDataStore(config);
   let storeSeconds: number;
@@ -37,7 +46,12 @@ export async function measureBatchInsert(config: DataStoreConfig, url: string, e
   const rows = batches.map((batch) =>
     batch.map((event) => {
       const id = crypto.randomUUID();
-      const document = toDocument({ id, createdAt: new Date(), healthEvent: event.healthEvent, healthEventStatus: newHealthEventStatus() });
+      const document = toDocument({
+        id,
+        createdAt: new Date(),
+        healthEvent: event.healthEvent,
+        healthEventStatus: newHealthEventStatus(),
+      });
       return [id, JSON.stringify(toJsonValue(document))] as const;
     }),
   );
@@ -49,10 +63,12 @@ export async function measureBatchInsert(config: DataStoreConfig, url: string, e
     const rawSame = await timedMultiRowInsert(
       client,
       'health_events',
-      rows.map((batch) => batch.map(([, doc]) => {
-        const id = crypto.randomUUID();
-        return [id, doc.replace(/"_id":"[^"]+"/, `"_id":"${id}"`)] as const;
-      })),
+      rows.map((batch) =>
+        batch.map(([, doc]) => {
+          const id = crypto.randomUUID();
+          return [id, doc.replace(/"_id":"[^"]+"/, `"_id":"${id}"`)] as const;
+        }),
+      ),
     );
     return {
       events,
@@ -67,7 +83,11 @@ export async function measureBatchInsert(config: DataStoreConfig, url: string, e
   }
 }
 
-async function timedMultiRowInsert(client: pg.Client, table: string, batches: (readonly (readonly [string, string])[])[]): Promise<number> {
+async function timedMultiRowInsert(
+  client: pg.Client,
+  table: string,
+  batches: (readonly (readonly [string, string])[])[],
+): Promise<number> {
   const t0 = performance.now();
   for (const batch of batches) {
     const values = batch.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2}::jsonb)`).join(',');

@@ -25,7 +25,11 @@ export interface ChangeLatencyResult {
   achievedRate: number;
 }
 
-export async function measureChangeLatency(config: DataStoreConfig, rate: number, durationMs: number): Promise<ChangeLatencyResult> {
+export async function measureChangeLatency(
+  config: DataStoreConfig,
+  rate: number,
+  durationMs: number,
+): Promise<ChangeLatencyResult> {
   const total = Math.round((rate * durationMs) / 1000);
   const nodeName = `bench-node-${rate}-${Date.now()}`;
   const consumer = await createDataStore(config);

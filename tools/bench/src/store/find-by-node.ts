@@ -62,7 +62,14 @@ export async function measureFindByNode(
       await client.query('SELECT document FROM health_events WHERE node_name = $1', [node]);
       rawTimes.push(performance.now() - t);
     }
-    return { events, nodes, generateSeconds, store: summarize(storeTimes), storeByFilter: summarize(filterTimes), raw: summarize(rawTimes) };
+    return {
+      events,
+      nodes,
+      generateSeconds,
+      store: summarize(storeTimes),
+      storeByFilter: summarize(filterTimes),
+      raw: summarize(rawTimes),
+    };
   } finally {
     await client.end();
     await ds.close();

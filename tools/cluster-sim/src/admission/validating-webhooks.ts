@@ -22,7 +22,12 @@ import type { ResourceType } from '../resources/resource-type.js';
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 
 /** Where a `clientConfig.service` reference points in tests (there is no cluster DNS). */
-export type WebhookServiceResolver = (service: { namespace: string; name: string; port: number; path: string }) => string;
+export type WebhookServiceResolver = (service: {
+  namespace: string;
+  name: string;
+  port: number;
+  path: string;
+}) => string;
 
 export interface AdmissionAttributes {
   type: ResourceType;
@@ -46,14 +51,22 @@ interface Rule {
 
 interface Webhook {
   name: string;
-  clientConfig?: { url?: string; caBundle?: string; service?: { namespace: string; name: string; port?: number; path?: string } };
+  clientConfig?: {
+    url?: string;
+    caBundle?: string;
+    service?: { namespace: string; name: string; port?: number; path?: string };
+  };
   rules?: Rule[];
   failurePolicy?: 'Fail' | 'Ignore';
   timeoutSeconds?: number;
-  objectSelector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+  objectSelector?: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+  };
 }
 
-const includes = (list: string[] | undefined, value: string): boolean => (list ?? []).some((item) => item === '*' || item === value);
+const includes = (list: string[] | undefined, value: string): boolean =>
+  (list ?? []).some((item) => item === '*' || item === value);
 
 function resourceMatches(resources: string[] | undefined, plural: string, subresource: string | undefined): boolean {
   return (resources ?? []).some((entry) => {
@@ -64,7 +77,10 @@ function resourceMatches(resources: string[] | undefined, plural: string, subres
   });
 }
 
-export function ruleMatches(rule: Rule, attributes: Pick<AdmissionAttributes, 'type' | 'version' | 'operation' | 'subresource'>): boolean {
+export function ruleMatches(
+  rule: Rule,
+  attributes: Pick<AdmissionAttributes, 'type' | 'version' | 'operation' | 'subresource'>,
+): boolean {
   const { type } = attributes;
   const scope = rule.scope ?? '*';
   if (scope !== '*' && scope !== (type.namespaced ? 'Namespaced' : 'Cluster')) return false;
@@ -96,10 +112,15 @@ export class ValidatingAdmission {
   readonly #configurations: () => ResourceType | undefined;
   readonly #resolve: WebhookServiceResolver;
 
-  constructor(service: ResourceService, configurations: () => ResourceType | undefined, resolver?: WebhookServiceResolver) {
+  constructor(
+    service: ResourceService,
+    configurations: () => ResourceType | undefined,
+    resolver?: WebhookServiceResolver,
+  ) {
     this.#service = service;
     this.#configurations = configurations;
-    this.#resolve = resolver ?? (({ namespace, name, port, path }) => `https://${name}.${namespace}.svc:${port}${path}`);
+    this.#resolve =
+      resolver ?? (({ namespace, name, port, path }) => `https://${name}.${namespace}.svc:${port}${path}`);
   }
 
   /** True when no webhook configuration exists, so callers can skip the extra dry-run step. */
@@ -142,7 +163,10 @@ export class ValidatingAdmission {
         object: attributes.object ?? null,
         oldObject: attributes.oldObject ?? null,
         dryRun: attributes.dryRun,
-        options: { apiVersion: 'meta.k8s.io/v1', kind: `${attributes.operation === 'CREATE' ? 'Create' : attributes.operation === 'UPDATE' ? 'Update' : 'Delete'}Options` },
+        options: {
+          apiVersion: 'meta.k8s.io/v1',
+          kind: `${attributes.operation === 'CREATE' ? 'Create' : attributes.operation === 'UPDATE' ? 'Update' : 'Delete'}Options`,
+        },
       },
     };
     let response: unknown;
@@ -150,19 +174,32 @@ export class ValidatingAdmission {
       response = await this.#post(webhook, review);
     } catch (error) {
       if (webhook.failurePolicy === 'Ignore') return;
-      throw new StatusError(500, 'InternalError', `Internal error occurred: failed calling webhook "${webhook.name}": ${(error as Error).message}`);
+      throw new StatusError(
+        500,
+        'InternalError',
+        `Internal error occurred: failed calling webhook "${webhook.name}": ${(error as Error).message}`,
+      );
     }
     const result = isPlainObject(response) && isPlainObject(response.response) ? response.response : undefined;
     if (!result || result.uid !== uid) {
       if (webhook.failurePolicy === 'Ignore') return;
-      throw new StatusError(500, 'InternalError', `Internal error occurred: failed calling webhook "${webhook.name}": expected response.uid "${uid}"`);
+      throw new StatusError(
+        500,
+        'InternalError',
+        `Internal error occurred: failed calling webhook "${webhook.name}": expected response.uid "${uid}"`,
+      );
     }
     if (result.allowed === true) return;
     const status = isPlainObject(result.status) ? result.status : {};
     const code = typeof status.code === 'number' && status.code >= 400 ? status.code : 400;
-    const reason = typeof status.reason === 'string' && status.reason ? status.reason : code === 403 ? 'Forbidden' : 'BadRequest';
+    const reason =
+      typeof status.reason === 'string' && status.reason ? status.reason : code === 403 ? 'Forbidden' : 'BadRequest';
     const message = typeof status.message === 'string' ? status.message : '';
-    throw new StatusError(code, reason, `admission webhook "${webhook.name}" denied the request${message ? `: ${message}` : ' without explanation'}`);
+    throw new StatusError(
+      code,
+      reason,
+      `admission webhook "${webhook.name}" denied the request${message ? `: ${message}` : ' without explanation'}`,
+    );
   }
 
   #post(webhook: Webhook, review: unknown): Promise<unknown> {
@@ -170,7 +207,12 @@ export class ValidatingAdmission {
     const target = config.url
       ? config.url
       : config.service
-        ? this.#resolve({ namespace: config.service.namespace, name: config.service.name, port: config.service.port ?? 443, path: config.service.path ?? '/' })
+        ? this.#resolve({
+            namespace: config.service.namespace,
+            name: config.service.name,
+            port: config.service.port ?? 443,
+            path: config.service.path ?? '/',
+          })
         : undefined;
     if (!target) return Promise.reject(new Error('the webhook has neither clientConfig.url nor clientConfig.service'));
     const url = new URL(target);
@@ -183,7 +225,11 @@ export class ValidatingAdmission {
         url,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
           ...(url.protocol === 'https:' && ca ? { ca } : {}),
           timeout: timeoutMs,
         },
@@ -192,7 +238,8 @@ export class ValidatingAdmission {
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            if ((response.statusCode ?? 500) >= 300) return reject(new Error(`the webhook answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`));
+            if ((response.statusCode ?? 500) >= 300)
+              return reject(new Error(`the webhook answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`));
             try {
               resolve(JSON.parse(text));
             } catch {
@@ -202,7 +249,9 @@ export class ValidatingAdmission {
           response.on('error', reject);
         },
       );
-      request.on('timeout', () => request.destroy(new Error(`Post "${target}": context deadline exceeded (timeoutSeconds ${timeoutMs / 1000})`)));
+      request.on('timeout', () =>
+        request.destroy(new Error(`Post "${target}": context deadline exceeded (timeoutSeconds ${timeoutMs / 1000})`)),
+      );
       request.on('error', (error) => reject(new Error(`failed to call webhook: Post "${target}": ${error.message}`)));
       request.end(body);
     });

@@ -30,10 +30,24 @@ function resourceEntries(type: ResourceType): Record<string, unknown>[] {
     },
   ];
   if (type.hasStatusSubresource) {
-    entries.push({ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: SUBRESOURCE_VERBS });
+    entries.push({
+      name: `${type.plural}/status`,
+      singularName: '',
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: SUBRESOURCE_VERBS,
+    });
   }
   if (type.group === '' && type.plural === 'pods') {
-    entries.push({ name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
+    entries.push({
+      name: 'pods/eviction',
+      singularName: '',
+      namespaced: true,
+      group: 'policy',
+      version: 'v1',
+      kind: 'Eviction',
+      verbs: ['create'],
+    });
   }
   return entries;
 }
@@ -52,7 +66,9 @@ function groupEntry(group: string, versions: string[]): Record<string, unknown> 
 }
 
 export function apiGroupList(registry: ResourceRegistry): Record<string, unknown> {
-  const groups = [...registry.groupVersions()].filter(([group]) => group !== '').map(([group, versions]) => groupEntry(group, versions));
+  const groups = [...registry.groupVersions()]
+    .filter(([group]) => group !== '')
+    .map(([group, versions]) => groupEntry(group, versions));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
@@ -64,7 +80,11 @@ export function apiGroup(registry: ResourceRegistry, group: string): Record<stri
 
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string): Record<string, unknown> {
   const types = registry.inGroupVersion(group, version);
-  if (types.length === 0) throw notFound({ group: '', plural: 'groupversions', kind: 'APIResourceList' }, group ? `${group}/${version}` : version);
+  if (types.length === 0)
+    throw notFound(
+      { group: '', plural: 'groupversions', kind: 'APIResourceList' },
+      group ? `${group}/${version}` : version,
+    );
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',

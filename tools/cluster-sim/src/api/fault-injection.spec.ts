@@ -19,10 +19,18 @@ describe('test controls: injected faults, dropped watches, compaction', () => {
 
   it('fails exactly the requested number of matching requests with a Status body', async () => {
     sim.injectFault({ method: 'PATCH', path: '/api/v1/nodes/gpu-node-0', status: 429, times: 2, retryAfterSeconds: 1 });
-    const patch = () => core.patchNode({ name: 'gpu-node-0', body: { metadata: { labels: { try: 'x' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const patch = () =>
+      core.patchNode(
+        { name: 'gpu-node-0', body: { metadata: { labels: { try: 'x' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
     const first = await apiFailure(patch());
     expect(first.code).toBe(429);
-    expect(first.status).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', details: { retryAfterSeconds: 1 } });
+    expect(first.status).toMatchObject({
+      kind: 'Status',
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 1 },
+    });
     expect((await apiFailure(patch())).code).toBe(429);
     await core.readNode({ name: 'gpu-node-1' });
     const node = await patch();
@@ -54,7 +62,12 @@ describe('test controls: injected faults, dropped watches, compaction', () => {
     sim.compactHistory();
     const seen: { type: string; code?: number }[] = [];
     let done = false;
-    await new Watch(kc).watch('/api/v1/nodes', { resourceVersion: rv }, (type, object: { code?: number }) => seen.push({ type, code: object.code }), () => (done = true));
+    await new Watch(kc).watch(
+      '/api/v1/nodes',
+      { resourceVersion: rv },
+      (type, object: { code?: number }) => seen.push({ type, code: object.code }),
+      () => (done = true),
+    );
     await eventually(() => (done ? true : undefined));
     expect(seen).toEqual([{ type: 'ERROR', code: 410 }]);
   });

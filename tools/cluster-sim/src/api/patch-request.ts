@@ -19,7 +19,12 @@ function accepted(type: ResourceType): string {
 }
 
 /** Applies a PATCH body to the current object according to its Content-Type. */
-export function applyPatchRequest(type: ResourceType, current: KubeObject, contentType: string | undefined, patch: unknown): unknown {
+export function applyPatchRequest(
+  type: ResourceType,
+  current: KubeObject,
+  contentType: string | undefined,
+  patch: unknown,
+): unknown {
   const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   switch (mediaType) {
     case PATCH_CONTENT_TYPES.json:
@@ -34,5 +39,7 @@ export function applyPatchRequest(type: ResourceType, current: KubeObject, conte
         `server-side apply (${PATCH_CONTENT_TYPES.apply}) is not supported by cluster-sim; use ${accepted(type)} (client-node: setHeaderOptions('Content-Type', PatchStrategy.MergePatch))`,
       );
   }
-  throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${accepted(type)}`);
+  throw unsupportedMediaType(
+    `the body of the request was in an unknown format - accepted media types include: ${accepted(type)}`,
+  );
 }

@@ -19,7 +19,15 @@ describe('PATCH through client-node (content type chosen with setHeaderOptions)'
   afterAll(() => sim.close());
 
   it('merge patch adds and removes labels without touching foreign keys', async () => {
-    await core.patchNode({ name: 'gpu-node-0', body: { metadata: { labels: { 'dgxc.nvidia.com/nvsentinel-state': 'quarantined', 'nvidia.com/gpu.present': null } } } }, merge);
+    await core.patchNode(
+      {
+        name: 'gpu-node-0',
+        body: {
+          metadata: { labels: { 'dgxc.nvidia.com/nvsentinel-state': 'quarantined', 'nvidia.com/gpu.present': null } },
+        },
+      },
+      merge,
+    );
     const node = await core.readNode({ name: 'gpu-node-0' });
     expect(node.metadata?.labels?.['dgxc.nvidia.com/nvsentinel-state']).toBe('quarantined');
     expect(node.metadata?.labels?.['nvidia.com/gpu.present']).toBeUndefined();
@@ -27,20 +35,38 @@ describe('PATCH through client-node (content type chosen with setHeaderOptions)'
   });
 
   it('strategic merge patch merges status.conditions by type and replaces spec.taints', async () => {
-    await core.patchNode({ name: 'gpu-node-1', body: { spec: { taints: [{ key: 'a', effect: 'NoSchedule' }] } } }, strategic);
-    await core.patchNode({ name: 'gpu-node-1', body: { spec: { taints: [{ key: 'b', effect: 'NoExecute' }] } } }, strategic);
+    await core.patchNode(
+      { name: 'gpu-node-1', body: { spec: { taints: [{ key: 'a', effect: 'NoSchedule' }] } } },
+      strategic,
+    );
+    await core.patchNode(
+      { name: 'gpu-node-1', body: { spec: { taints: [{ key: 'b', effect: 'NoExecute' }] } } },
+      strategic,
+    );
     const tainted = await core.readNode({ name: 'gpu-node-1' });
     expect(tainted.spec?.taints?.map((taint) => taint.key)).toEqual(['b']);
 
     await core.patchNodeStatus(
-      { name: 'gpu-node-1', body: { status: { conditions: [{ type: 'GpuXidError', status: 'True', reason: 'GpuXidErrorIsNotHealthy', message: 'XID 79' }] } } },
+      {
+        name: 'gpu-node-1',
+        body: {
+          status: {
+            conditions: [{ type: 'GpuXidError', status: 'True', reason: 'GpuXidErrorIsNotHealthy', message: 'XID 79' }],
+          },
+        },
+      },
       strategic,
     );
     const node = await core.readNode({ name: 'gpu-node-1' });
     const types = node.status?.conditions?.map((condition) => condition.type);
     expect(types).toEqual(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready', 'GpuXidError']);
-    await core.patchNodeStatus({ name: 'gpu-node-1', body: { status: { conditions: [{ type: 'GpuXidError', $patch: 'delete' }] } } }, strategic);
-    expect((await core.readNode({ name: 'gpu-node-1' })).status?.conditions?.map((condition) => condition.type)).not.toContain('GpuXidError');
+    await core.patchNodeStatus(
+      { name: 'gpu-node-1', body: { status: { conditions: [{ type: 'GpuXidError', $patch: 'delete' }] } } },
+      strategic,
+    );
+    expect(
+      (await core.readNode({ name: 'gpu-node-1' })).status?.conditions?.map((condition) => condition.type),
+    ).not.toContain('GpuXidError');
   });
 
   it('a merge patch on the main resource cannot change status when a status subresource exists', async () => {
@@ -64,20 +90,30 @@ describe('PATCH through client-node (content type chosen with setHeaderOptions)'
     expect(patched.metadata?.labels?.['nvidia.com/gpu.count']).toBe('4');
 
     const failed = await apiFailure(
-      core.patchNode({ name: 'gpu-node-2', body: [{ op: 'test', path: '/spec/unschedulable', value: false }, { op: 'remove', path: '/spec/unschedulable' }] }),
+      core.patchNode({
+        name: 'gpu-node-2',
+        body: [
+          { op: 'test', path: '/spec/unschedulable', value: false },
+          { op: 'remove', path: '/spec/unschedulable' },
+        ],
+      }),
     );
     expect(failed.code).toBe(422);
     expect((await core.readNode({ name: 'gpu-node-2' })).spec?.unschedulable).toBe(true);
   });
 
   it('explains the missing Content-Type option when an object is sent as a JSON patch', async () => {
-    const failure = await apiFailure(core.patchNode({ name: 'gpu-node-2', body: { metadata: { labels: { a: 'b' } } } }));
+    const failure = await apiFailure(
+      core.patchNode({ name: 'gpu-node-2', body: { metadata: { labels: { a: 'b' } } } }),
+    );
     expect(failure.code).toBe(400);
     expect(failure.status.message).toContain('PatchStrategy.MergePatch');
   });
 
   it('rejects server-side apply with 415', async () => {
-    const failure = await apiFailure(core.patchNode({ name: 'gpu-node-2', body: { metadata: { labels: { a: 'b' } } } }, apply));
+    const failure = await apiFailure(
+      core.patchNode({ name: 'gpu-node-2', body: { metadata: { labels: { a: 'b' } } } }, apply),
+    );
     expect(failure.code).toBe(415);
     expect(failure.status.reason).toBe('UnsupportedMediaType');
   });
@@ -85,7 +121,15 @@ describe('PATCH through client-node (content type chosen with setHeaderOptions)'
   it('treats metadata.resourceVersion in a patch as a precondition (409 when stale)', async () => {
     const node = await core.readNode({ name: 'gpu-node-0' });
     await core.patchNode({ name: 'gpu-node-0', body: { metadata: { labels: { step: '1' } } } }, merge);
-    const stale = await apiFailure(core.patchNode({ name: 'gpu-node-0', body: { metadata: { resourceVersion: node.metadata?.resourceVersion, labels: { step: '2' } } } }, merge));
+    const stale = await apiFailure(
+      core.patchNode(
+        {
+          name: 'gpu-node-0',
+          body: { metadata: { resourceVersion: node.metadata?.resourceVersion, labels: { step: '2' } } },
+        },
+        merge,
+      ),
+    );
     expect(stale.code).toBe(409);
     expect((await core.readNode({ name: 'gpu-node-0' })).metadata?.labels?.step).toBe('1');
   });

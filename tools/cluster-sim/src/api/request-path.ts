@@ -29,7 +29,10 @@ export type ParsedPath =
 export function parseRequestPath(pathname: string, registry: ResourceRegistry): ParsedPath {
   let segments: string[];
   try {
-    segments = pathname.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent);
+    segments = pathname
+      .split('/')
+      .filter((segment) => segment.length > 0)
+      .map(decodeURIComponent);
   } catch {
     throw badRequest(`the request path "${pathname}" has a malformed %-escape`);
   }
@@ -60,7 +63,10 @@ export function parseRequestPath(pathname: string, registry: ResourceRegistry): 
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const type = registry.lookup(group, version, rest[2]!);
     if (type?.namespaced && rest.length <= 5) {
-      return { kind: 'resource', request: { type, version, namespace: rest[1]!, name: rest[3], subresource: rest[4], legacyWatch } };
+      return {
+        kind: 'resource',
+        request: { type, version, namespace: rest[1]!, name: rest[3], subresource: rest[4], legacyWatch },
+      };
     }
   }
   const type = registry.lookup(group, version, rest[0]!);

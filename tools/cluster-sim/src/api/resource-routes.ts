@@ -31,9 +31,12 @@ function selectorFilter(path: ResourceRequestPath, query: Query): (object: KubeO
 function deleteOptions(query: Query, body: unknown): DeleteOptions {
   const options: DeleteOptions = {};
   const fromBody = isPlainObject(body) ? body : {};
-  const grace = queryInteger(query, 'gracePeriodSeconds') ?? (typeof fromBody.gracePeriodSeconds === 'number' ? fromBody.gracePeriodSeconds : undefined);
+  const grace =
+    queryInteger(query, 'gracePeriodSeconds') ??
+    (typeof fromBody.gracePeriodSeconds === 'number' ? fromBody.gracePeriodSeconds : undefined);
   if (grace !== undefined) options.gracePeriodSeconds = grace;
-  if (isPlainObject(fromBody.preconditions)) options.preconditions = fromBody.preconditions as DeleteOptions['preconditions'] & object;
+  if (isPlainObject(fromBody.preconditions))
+    options.preconditions = fromBody.preconditions as DeleteOptions['preconditions'] & object;
   return options;
 }
 
@@ -79,7 +82,8 @@ export async function handleResourceRequest(
     include: wantsTable(request.headers.accept) ? parseIncludeObject(queryString(query, 'includeObject')) : undefined,
   };
   if (path.name === undefined) return handleCollection(context);
-  if (path.subresource === 'eviction' && path.type.group === '' && path.type.plural === 'pods') return handleEviction(context, path.name);
+  if (path.subresource === 'eviction' && path.type.group === '' && path.type.plural === 'pods')
+    return handleEviction(context, path.name);
   return handleObject(context, path.name);
 }
 
@@ -92,7 +96,8 @@ async function handleCollection(context: RequestContext): Promise<unknown> {
     case 'GET':
       return path.legacyWatch || queryBoolean(query, 'watch') ? openWatch(context) : listCollection(context);
     case 'POST': {
-      if (type.namespaced && namespace === undefined) throw methodNotAllowed(`create ${type.plural} under /namespaces/{namespace}/${type.plural}`);
+      if (type.namespaced && namespace === undefined)
+        throw methodNotAllowed(`create ${type.plural} under /namespaces/{namespace}/${type.plural}`);
       const dryRun = dryRunRequested(query, undefined);
       if (admissionActive(context)) {
         // The webhook sees the object as it would be stored (name generated, defaults applied).
@@ -106,10 +111,22 @@ async function handleCollection(context: RequestContext): Promise<unknown> {
       const options = { ...deleteOptions(query, request.body), dryRun: dryRunRequested(query, request.body) };
       const items = service.list(type, { ...inNamespace, filter: selectorFilter(path, query) }).items;
       if (admissionActive(context)) {
-        for (const item of items) await admit(context, 'DELETE', item.metadata.name, { oldObject: present(item), dryRun: options.dryRun, namespace: item.metadata.namespace });
+        for (const item of items)
+          await admit(context, 'DELETE', item.metadata.name, {
+            oldObject: present(item),
+            dryRun: options.dryRun,
+            namespace: item.metadata.namespace,
+          });
       }
-      const removed = items.map((item) => present(service.delete(type, item.metadata.namespace, item.metadata.name!, options).object));
-      return { kind: type.listKind, apiVersion: present({ metadata: {} }).apiVersion, metadata: { resourceVersion: String(cluster.store.revision) }, items: removed };
+      const removed = items.map((item) =>
+        present(service.delete(type, item.metadata.namespace, item.metadata.name!, options).object),
+      );
+      return {
+        kind: type.listKind,
+        apiVersion: present({ metadata: {} }).apiVersion,
+        metadata: { resourceVersion: String(cluster.store.revision) },
+        items: removed,
+      };
     }
     default:
       throw methodNotAllowed(`${request.method} is not supported on the ${type.plural} collection`);
@@ -131,7 +148,11 @@ function listCollection(context: RequestContext): unknown {
     resourceVersion: result.resourceVersion,
     ...(result.continueToken ? { continue: result.continueToken, remainingItemCount: result.remainingItemCount } : {}),
   };
-  if (include) return { ...buildTable(type, result.items.map(present), result.resourceVersion, cluster.clock.now().getTime(), include), metadata };
+  if (include)
+    return {
+      ...buildTable(type, result.items.map(present), result.resourceVersion, cluster.clock.now().getTime(), include),
+      metadata,
+    };
   return {
     kind: type.listKind,
     apiVersion: present({ metadata: {} }).apiVersion,
@@ -168,7 +189,12 @@ function openWatch(context: RequestContext): FastifyReply {
       sendInitialEvents: queryBoolean(query, 'sendInitialEvents'),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
       bookmarkIntervalMs: options.bookmarkIntervalMs,
-      ...(include ? { render: (object: KubeObject) => buildTable(type, [object], object.metadata.resourceVersion ?? '', cluster.clock.now().getTime(), include) } : {}),
+      ...(include
+        ? {
+            render: (object: KubeObject) =>
+              buildTable(type, [object], object.metadata.resourceVersion ?? '', cluster.clock.now().getTime(), include),
+          }
+        : {}),
     },
     () => options.openWatches.delete(watch),
   );
@@ -201,7 +227,9 @@ async function handleObject(context: RequestContext, name: string): Promise<unkn
   switch (request.method) {
     case 'GET': {
       const object = service.get(type, namespace, name);
-      return include ? buildTable(type, [present(object)], String(cluster.store.revision), cluster.clock.now().getTime(), include) : present(object);
+      return include
+        ? buildTable(type, [present(object)], String(cluster.store.revision), cluster.clock.now().getTime(), include)
+        : present(object);
     }
     case 'PUT':
       await admitUpdate(context, name, request.body, statusOnly);
@@ -214,14 +242,22 @@ async function handleObject(context: RequestContext, name: string): Promise<unkn
         const current = present(stored);
         const patched = applyPatchRequest(type, current, request.headers['content-type'], request.body);
         await admitUpdate(context, name, patched, statusOnly);
-        if (attempt < 5 && service.get(type, namespace, name).metadata.resourceVersion !== stored.metadata.resourceVersion) continue;
+        if (
+          attempt < 5 &&
+          service.get(type, namespace, name).metadata.resourceVersion !== stored.metadata.resourceVersion
+        )
+          continue;
         return present(service.update(type, namespace, name, patched, statusOnly, dryRun));
       }
     }
     case 'DELETE': {
       if (statusOnly) throw methodNotAllowed('the status subresource cannot be deleted');
       const options = { ...deleteOptions(query, request.body), dryRun: dryRunRequested(query, request.body) };
-      if (admissionActive(context)) await admit(context, 'DELETE', name, { oldObject: present(service.get(type, namespace, name)), dryRun: options.dryRun });
+      if (admissionActive(context))
+        await admit(context, 'DELETE', name, {
+          oldObject: present(service.get(type, namespace, name)),
+          dryRun: options.dryRun,
+        });
       const result = service.delete(type, namespace, name, options);
       return reply.code(result.removed ? 200 : 202).send(present(result.object));
     }
@@ -255,7 +291,12 @@ function admit(
 }
 
 /** An update is admitted with the object as it would be stored (a dry run) and the current one. */
-async function admitUpdate(context: RequestContext, name: string, body: unknown, statusOnly: 'status' | undefined): Promise<void> {
+async function admitUpdate(
+  context: RequestContext,
+  name: string,
+  body: unknown,
+  statusOnly: 'status' | undefined,
+): Promise<void> {
   if (!admissionActive(context)) return;
   const { cluster, path, present, query } = context;
   const current = cluster.service.get(path.type, path.namespace, name);

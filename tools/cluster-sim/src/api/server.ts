@@ -22,9 +22,19 @@ export interface ApiServer {
   openWatches: Set<OpenWatch>;
 }
 
-const FRAMEWORK_REASONS: Record<number, string> = { 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 404: 'NotFound', 405: 'MethodNotAllowed' };
+const FRAMEWORK_REASONS: Record<number, string> = {
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+};
 
-const JSON_BODY_TYPES = ['application/json', PATCH_CONTENT_TYPES.json, PATCH_CONTENT_TYPES.merge, PATCH_CONTENT_TYPES.strategic];
+const JSON_BODY_TYPES = [
+  'application/json',
+  PATCH_CONTENT_TYPES.json,
+  PATCH_CONTENT_TYPES.merge,
+  PATCH_CONTENT_TYPES.strategic,
+];
 
 function parseJsonBody(body: string): unknown {
   if (body.trim() === '') return undefined;
@@ -55,14 +65,27 @@ export function buildApiServer(cluster: Cluster, options: ApiServerOptions): Api
     if (error instanceof StatusError) return reply.code(error.code).send(error.toStatus());
     // Failures fastify itself detects (body too large, unparsable content type) keep their code.
     const code = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
-    const status = new StatusError(code, FRAMEWORK_REASONS[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest'), error.message);
+    const status = new StatusError(
+      code,
+      FRAMEWORK_REASONS[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest'),
+      error.message,
+    );
     return reply.code(code).send(status.toStatus());
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(new StatusError(404, 'NotFound', `the server could not find the requested resource (${request.method} ${request.url})`).toStatus());
+    reply
+      .code(404)
+      .send(
+        new StatusError(
+          404,
+          'NotFound',
+          `the server could not find the requested resource (${request.method} ${request.url})`,
+        ).toStatus(),
+      );
   });
 
-  for (const probe of ['/healthz', '/readyz', '/livez']) app.get(probe, async (_request, reply) => reply.type('text/plain').send('ok'));
+  for (const probe of ['/healthz', '/readyz', '/livez'])
+    app.get(probe, async (_request, reply) => reply.type('text/plain').send('ok'));
   app.get('/version', async () => SIMULATED_VERSION);
   options.extraRoutes?.(app);
 
@@ -85,7 +108,11 @@ export function buildApiServer(cluster: Cluster, options: ApiServerOptions): Api
           ...(options.admission ? { admission: options.admission } : {}),
         });
       case 'unknown':
-        throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${request.method} ${pathname})`);
+        throw new StatusError(
+          404,
+          'NotFound',
+          `the server could not find the requested resource (${request.method} ${pathname})`,
+        );
     }
   };
   for (const prefix of ['/api', '/api/*', '/apis', '/apis/*']) app.all(prefix, serve);

@@ -14,7 +14,10 @@ export function registerSimulationRoutes(app: FastifyInstance, nodes: NodeSimula
     void nodes.reboot(request.params.name, downSeconds === undefined ? {} : { downSeconds }).catch(() => undefined);
     return reply.code(202).send(successStatus(202, { name: request.params.name, kind: 'nodes' }));
   });
-  app.post<{ Params: { name: string }; Querystring: { value?: string } }>('/cluster-sim/v1/nodes/:name/ready', async (request) => {
-    return nodes.setReady(request.params.name, request.query.value !== 'false');
-  });
+  app.post<{ Params: { name: string }; Querystring: { value?: string } }>(
+    '/cluster-sim/v1/nodes/:name/ready',
+    async (request) => {
+      return nodes.setReady(request.params.name, request.query.value !== 'false');
+    },
+  );
 }

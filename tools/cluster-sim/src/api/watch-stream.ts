@@ -31,7 +31,10 @@ export interface OpenWatch {
 /** Validates the start point before the response is committed, so bad input is still a plain 400. */
 export function parseWatchStart(resourceVersion: string | undefined): number | undefined {
   if (resourceVersion === undefined || resourceVersion === '' || resourceVersion === '0') return undefined;
-  if (!/^\d+$/.test(resourceVersion)) throw badRequest(`invalid resourceVersion "${resourceVersion}": must be a decimal number from a previous list or watch`);
+  if (!/^\d+$/.test(resourceVersion))
+    throw badRequest(
+      `invalid resourceVersion "${resourceVersion}": must be a decimal number from a previous list or watch`,
+    );
   return Number(resourceVersion);
 }
 
@@ -41,14 +44,25 @@ export function parseWatchStart(resourceVersion: string | undefined): number | u
  * one, the stored history after it is replayed; a compacted one yields an ERROR event carrying a
  * 410 Expired Status and the stream ends (informers then re-list).
  */
-export function startWatch(raw: ServerResponse, service: ResourceService, params: WatchParameters, onEnd: () => void): OpenWatch {
+export function startWatch(
+  raw: ServerResponse,
+  service: ResourceService,
+  params: WatchParameters,
+  onEnd: () => void,
+): OpenWatch {
   const store = service.store;
   const storage = storageKey(params.type);
   const apiVersion = apiVersionOf(params.type.group, params.version);
   const inScope = (object: Readonly<KubeObject> | undefined): boolean =>
-    object !== undefined && (params.namespace === undefined || object.metadata.namespace === params.namespace) && params.matches(object as KubeObject);
+    object !== undefined &&
+    (params.namespace === undefined || object.metadata.namespace === params.namespace) &&
+    params.matches(object as KubeObject);
 
-  raw.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  raw.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   // Clients (node-fetch in client-node) resolve the request on headers; send them before any event.
   raw.flushHeaders();
   let ended = false;
@@ -71,9 +85,14 @@ export function startWatch(raw: ServerResponse, service: ResourceService, params
     if (raw.writableLength > MAX_BUFFERED_BYTES) end();
   };
   const render = params.render ?? ((object: KubeObject) => object);
-  const sendObject = (type: WireEventType, object: Readonly<KubeObject>): void => send(type, render(service.present(object as KubeObject, params.type, params.version)));
+  const sendObject = (type: WireEventType, object: Readonly<KubeObject>): void =>
+    send(type, render(service.present(object as KubeObject, params.type, params.version)));
   const sendBookmark = (annotations?: Record<string, string>): void =>
-    send('BOOKMARK', { kind: params.type.kind, apiVersion, metadata: { resourceVersion: String(store.revision), ...(annotations ? { annotations } : {}) } });
+    send('BOOKMARK', {
+      kind: params.type.kind,
+      apiVersion,
+      metadata: { resourceVersion: String(store.revision), ...(annotations ? { annotations } : {}) },
+    });
 
   const deliver = (event: StoreEvent): void => {
     if (event.storage !== storage) return;

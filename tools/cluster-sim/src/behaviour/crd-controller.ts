@@ -16,7 +16,14 @@ interface CrdVersion {
 interface CrdSpec {
   group: string;
   scope: 'Namespaced' | 'Cluster';
-  names: { plural: string; singular?: string; kind: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+  names: {
+    plural: string;
+    singular?: string;
+    kind: string;
+    listKind?: string;
+    shortNames?: string[];
+    categories?: string[];
+  };
   versions: CrdVersion[];
 }
 
@@ -27,15 +34,28 @@ function specOf(crd: KubeObject): Partial<CrdSpec> {
 function validateCrd(crd: KubeObject): StatusCause[] {
   const spec = specOf(crd);
   const causes: StatusCause[] = [];
-  if (!spec.group || !spec.group.includes('.')) causes.push({ field: 'spec.group', message: 'should be a domain with at least one dot' });
-  if (!spec.names?.plural) causes.push({ field: 'spec.names.plural', reason: 'FieldValueRequired', message: 'Required value' });
-  if (!spec.names?.kind) causes.push({ field: 'spec.names.kind', reason: 'FieldValueRequired', message: 'Required value' });
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') causes.push({ field: 'spec.scope', reason: 'FieldValueNotSupported', message: 'supported values: "Cluster", "Namespaced"' });
+  if (!spec.group || !spec.group.includes('.'))
+    causes.push({ field: 'spec.group', message: 'should be a domain with at least one dot' });
+  if (!spec.names?.plural)
+    causes.push({ field: 'spec.names.plural', reason: 'FieldValueRequired', message: 'Required value' });
+  if (!spec.names?.kind)
+    causes.push({ field: 'spec.names.kind', reason: 'FieldValueRequired', message: 'Required value' });
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
+    causes.push({
+      field: 'spec.scope',
+      reason: 'FieldValueNotSupported',
+      message: 'supported values: "Cluster", "Namespaced"',
+    });
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
-  if (versions.length === 0) causes.push({ field: 'spec.versions', reason: 'FieldValueRequired', message: 'must have at least one version' });
-  if (versions.filter((version) => version.storage).length !== 1) causes.push({ field: 'spec.versions', message: 'must have exactly one version marked as storage version' });
+  if (versions.length === 0)
+    causes.push({ field: 'spec.versions', reason: 'FieldValueRequired', message: 'must have at least one version' });
+  if (versions.filter((version) => version.storage).length !== 1)
+    causes.push({ field: 'spec.versions', message: 'must have exactly one version marked as storage version' });
   if (spec.names?.plural && spec.group && crd.metadata.name !== `${spec.names.plural}.${spec.group}`) {
-    causes.push({ field: 'metadata.name', message: `must be spec.names.plural+"."+spec.group ("${spec.names.plural}.${spec.group}")` });
+    causes.push({
+      field: 'metadata.name',
+      message: `must be spec.names.plural+"."+spec.group ("${spec.names.plural}.${spec.group}")`,
+    });
   }
   return causes;
 }
@@ -57,7 +77,9 @@ export function typeFromCrd(crd: KubeObject): ResourceType {
     ...(spec.names.categories ? { categories: spec.names.categories } : {}),
     hasStatusSubresource: served.some((version) => version.subresources?.status !== undefined),
     tracksGeneration: true,
-    fieldSelectors: served.flatMap((version) => (version.selectableFields ?? []).map((field) => field.jsonPath.replace(/^\./, ''))),
+    fieldSelectors: served.flatMap((version) =>
+      (version.selectableFields ?? []).map((field) => field.jsonPath.replace(/^\./, '')),
+    ),
     supportsStrategicMerge: false,
     verbs: ALL_VERBS,
     custom: true,
@@ -68,7 +90,12 @@ export function typeFromCrd(crd: KubeObject): ResourceType {
  * CRDs become served types the moment they are stored (status Established=True right away), and
  * deleting a CRD deletes all its objects first, as the apiextensions cleanup finalizer would.
  */
-export function installCrdController(service: ResourceService, crds: ResourceType, registry: ResourceRegistry, clock: SimClock): void {
+export function installCrdController(
+  service: ResourceService,
+  crds: ResourceType,
+  registry: ResourceRegistry,
+  clock: SimClock,
+): void {
   service.setHooks(crds, {
     validate: (crd) => validateCrd(crd),
     beforeCreate(crd) {
@@ -76,8 +103,20 @@ export function installCrdController(service: ResourceService, crds: ResourceTyp
       const now = clock.timestamp();
       crd.status = {
         conditions: [
-          { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
-          { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
+          {
+            type: 'NamesAccepted',
+            status: 'True',
+            reason: 'NoConflicts',
+            message: 'no conflicts found',
+            lastTransitionTime: now,
+          },
+          {
+            type: 'Established',
+            status: 'True',
+            reason: 'InitialNamesAccepted',
+            message: 'the initial names have been accepted',
+            lastTransitionTime: now,
+          },
         ],
         acceptedNames: spec.names,
         storedVersions: (spec.versions ?? []).filter((version) => version.storage).map((version) => version.name),
@@ -88,7 +127,8 @@ export function installCrdController(service: ResourceService, crds: ResourceTyp
     afterDelete(crd) {
       const type = typeFromCrd(crd);
       const storage = storageKey(type);
-      for (const object of service.store.list(storage)) service.store.remove(storage, object.metadata.namespace, object.metadata.name!);
+      for (const object of service.store.list(storage))
+        service.store.remove(storage, object.metadata.namespace, object.metadata.name!);
       registry.unregister(type.group, type.plural);
       service.store.dropCollection(storage);
     },

@@ -20,7 +20,8 @@ export interface BudgetStatus {
 
 function scaled(value: unknown, expected: number): number | undefined {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+%$/.test(value)) return Math.ceil((Number(value.slice(0, -1)) * expected) / 100);
+  if (typeof value === 'string' && /^\d+%$/.test(value))
+    return Math.ceil((Number(value.slice(0, -1)) * expected) / 100);
   return undefined;
 }
 
@@ -97,14 +98,22 @@ export class DisruptionController {
     const status = cloneObject(budget.status) as unknown as BudgetStatus;
     status.disruptionsAllowed = Math.max(0, status.disruptionsAllowed - 1);
     status.disruptedPods = { ...(status.disruptedPods ?? {}), [podName]: this.#clock.timestamp() };
-    this.#service.update(this.#budgets, budget.metadata.namespace, budget.metadata.name!, { ...budget, status }, 'status');
+    this.#service.update(
+      this.#budgets,
+      budget.metadata.namespace,
+      budget.metadata.name!,
+      { ...budget, status },
+      'status',
+    );
   }
 
   computeStatus(budget: KubeObject, pods: KubeObject[]): BudgetStatus {
     const spec = isPlainObject(budget.spec) ? budget.spec : {};
     const previous = (isPlainObject(budget.status) ? budget.status : {}) as Partial<BudgetStatus>;
     const selects = compileStructuredSelector(spec.selector as StructuredLabelSelector | undefined);
-    const selected = pods.filter((pod) => selects(pod.metadata.labels) && podPhase(pod) !== 'Succeeded' && podPhase(pod) !== 'Failed');
+    const selected = pods.filter(
+      (pod) => selects(pod.metadata.labels) && podPhase(pod) !== 'Succeeded' && podPhase(pod) !== 'Failed',
+    );
     const nowMs = this.#clock.now().getTime();
     const disrupted: Record<string, string> = {};
     for (const [name, at] of Object.entries(previous.disruptedPods ?? {})) {

@@ -8,23 +8,40 @@ import { isPodReady, podPhase } from './pod-lifecycle.js';
 /** Pods the eviction API deletes without consulting budgets (same rule as the API server). */
 function canIgnoreBudget(pod: KubeObject): boolean {
   const phase = podPhase(pod);
-  return phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp !== undefined;
+  return (
+    phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp !== undefined
+  );
 }
 
 function deleteOptionsOf(body: unknown): DeleteOptions {
   const options = isPlainObject(body) && isPlainObject(body.deleteOptions) ? body.deleteOptions : {};
   const result: DeleteOptions = {};
   if (typeof options.gracePeriodSeconds === 'number') result.gracePeriodSeconds = options.gracePeriodSeconds;
-  if (isPlainObject(options.preconditions)) result.preconditions = options.preconditions as DeleteOptions['preconditions'] & object;
+  if (isPlainObject(options.preconditions))
+    result.preconditions = options.preconditions as DeleteOptions['preconditions'] & object;
   return result;
 }
 
 /** Like the API server (1.26+), an evicted pod gets a DisruptionTarget condition before it is deleted. */
 function markDisruptionTarget(service: ResourceService, pods: ResourceType, pod: KubeObject): void {
   const status = isPlainObject(pod.status) ? { ...pod.status } : {};
-  const conditions = Array.isArray(status.conditions) ? status.conditions.filter((condition) => !(isPlainObject(condition) && condition.type === 'DisruptionTarget')) : [];
-  conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: service.now() });
-  service.update(pods, pod.metadata.namespace, pod.metadata.name!, { ...pod, status: { ...status, conditions } }, 'status');
+  const conditions = Array.isArray(status.conditions)
+    ? status.conditions.filter((condition) => !(isPlainObject(condition) && condition.type === 'DisruptionTarget'))
+    : [];
+  conditions.push({
+    type: 'DisruptionTarget',
+    status: 'True',
+    reason: 'EvictionByEvictionAPI',
+    message: 'Eviction API: evicting',
+    lastTransitionTime: service.now(),
+  });
+  service.update(
+    pods,
+    pod.metadata.namespace,
+    pod.metadata.name!,
+    { ...pod, status: { ...status, conditions } },
+    'status',
+  );
 }
 
 export interface EvictionRequest {
@@ -38,9 +55,19 @@ export interface EvictionRequest {
  * POST pods/{name}/eviction: delete the pod unless that would break its PodDisruptionBudget
  * (429 TooManyRequests), refusing pods covered by more than one budget (500), as the API does.
  */
-export function evictPod(service: ResourceService, pods: ResourceType, disruption: DisruptionController, request: EvictionRequest): KubeStatus {
+export function evictPod(
+  service: ResourceService,
+  pods: ResourceType,
+  disruption: DisruptionController,
+  request: EvictionRequest,
+): KubeStatus {
   const { namespace, name, body, dryRun } = request;
-  if (isPlainObject(body) && isPlainObject(body.metadata) && body.metadata.name !== undefined && body.metadata.name !== name) {
+  if (
+    isPlainObject(body) &&
+    isPlainObject(body.metadata) &&
+    body.metadata.name !== undefined &&
+    body.metadata.name !== name
+  ) {
     throw badRequest(`name in URL does not match name in Eviction object (${String(body.metadata.name)} != ${name})`);
   }
   const pod = service.get(pods, namespace, name);
@@ -56,7 +83,11 @@ export function evictPod(service: ResourceService, pods: ResourceType, disruptio
   disruption.reconcile(namespace);
   const budgets = disruption.budgetsFor(pod);
   if (budgets.length > 1) {
-    throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    throw new StatusError(
+      500,
+      'InternalError',
+      'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+    );
   }
   const budget = budgets[0];
   if (!budget) return remove();

@@ -6,7 +6,11 @@ import { storageKey, type ResourceType } from '../resources/resource-type.js';
  * Namespaces start Active. Deleting one removes everything in it at once — a simplification of the
  * namespace controller, which would honour each object's finalizers and grace period.
  */
-export function installNamespaceLifecycle(service: ResourceService, namespaces: ResourceType, registry: ResourceRegistry): void {
+export function installNamespaceLifecycle(
+  service: ResourceService,
+  namespaces: ResourceType,
+  registry: ResourceRegistry,
+): void {
   service.setHooks(namespaces, {
     beforeCreate(namespace) {
       namespace.spec = { finalizers: ['kubernetes'] };

@@ -37,8 +37,14 @@ describe('node reboot simulation', () => {
     expect(up.status?.nodeInfo?.bootID).not.toBe(bootId);
     const daemonPods = (await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=gpu-node-0' })).items;
     expect(daemonPods.map((pod) => pod.status?.containerStatuses?.[0]?.restartCount)).toEqual([1, 1]);
-    expect(daemonPods.every((pod) => pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True')).toBe(true);
-    expect(new Date(up.status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!).getTime()).toBeGreaterThanOrEqual(
+    expect(
+      daemonPods.every(
+        (pod) => pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True',
+      ),
+    ).toBe(true);
+    expect(
+      new Date(up.status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!).getTime(),
+    ).toBeGreaterThanOrEqual(
       new Date(down.status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!).getTime(),
     );
   });
@@ -48,11 +54,19 @@ describe('node reboot simulation', () => {
     sim = started.sim;
     const core = started.kc.makeApiClient(CoreV1Api);
     const statuses: string[] = [];
-    const controller = await new Watch(started.kc).watch('/api/v1/nodes', {}, (_type, node: V1Node) => {
-      const status = ready(node)!;
-      if (statuses[statuses.length - 1] !== status) statuses.push(status);
-    }, () => undefined);
-    await core.patchNode({ name: 'gpu-node-0', body: { metadata: { annotations: { [REBOOT_ANNOTATION]: '5' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const controller = await new Watch(started.kc).watch(
+      '/api/v1/nodes',
+      {},
+      (_type, node: V1Node) => {
+        const status = ready(node)!;
+        if (statuses[statuses.length - 1] !== status) statuses.push(status);
+      },
+      () => undefined,
+    );
+    await core.patchNode(
+      { name: 'gpu-node-0', body: { metadata: { annotations: { [REBOOT_ANNOTATION]: '5' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await eventually(() => (statuses.length === 3 ? true : undefined));
     controller.abort();
     expect(statuses).toEqual(['True', 'Unknown', 'True']);
@@ -66,14 +80,20 @@ describe('node reboot simulation', () => {
     const core = started.kc.makeApiClient(CoreV1Api);
     await core.deleteNode({ name: 'gpu-node-0' });
     expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=gpu-node-0' })).items.length).toBe(4);
-    await eventually(async () => ((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=gpu-node-0' })).items.length === 0 ? true : undefined));
+    await eventually(async () =>
+      (await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=gpu-node-0' })).items.length === 0
+        ? true
+        : undefined,
+    );
     expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=gpu-node-1' })).items.length).toBe(4);
   });
 
   it('exposes reboot over HTTP for other processes', async () => {
     const started = await startWithClient({ nodes: 1, podsPerNode: 0, daemonSets: false, timeScale: 1000 });
     sim = started.sim;
-    const response = await fetch(`${sim.url}/cluster-sim/v1/nodes/gpu-node-0/reboot?downSeconds=6000`, { method: 'POST' });
+    const response = await fetch(`${sim.url}/cluster-sim/v1/nodes/gpu-node-0/reboot?downSeconds=6000`, {
+      method: 'POST',
+    });
     expect(response.status).toBe(202);
     expect(ready(sim.state.nodes()[0] as V1Node)).toBe('Unknown');
     expect((await fetch(`${sim.url}/cluster-sim/v1/nodes/nope/reboot`, { method: 'POST' })).status).toBe(404);

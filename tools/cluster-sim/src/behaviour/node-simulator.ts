@@ -85,7 +85,8 @@ export class NodeSimulator {
         const current = service.find(types.nodes, undefined, name);
         if (current) {
           this.#comeUp(current);
-          for (const pod of service.list(types.pods, { filter: (candidate) => podNodeName(candidate) === name }).items) this.#setPodReady(pod, true);
+          for (const pod of service.list(types.pods, { filter: (candidate) => podNodeName(candidate) === name }).items)
+            this.#setPodReady(pod, true);
         }
         resolve();
       });
@@ -95,7 +96,12 @@ export class NodeSimulator {
   }
 
   /** Flips the Ready condition by hand (kubelet health), without touching pods. */
-  setReady(name: string, ready: boolean, reason = ready ? 'KubeletReady' : 'KubeletNotReady', message = ready ? 'kubelet is posting ready status' : 'node marked not ready by cluster-sim'): KubeObject {
+  setReady(
+    name: string,
+    ready: boolean,
+    reason = ready ? 'KubeletReady' : 'KubeletNotReady',
+    message = ready ? 'kubelet is posting ready status' : 'node marked not ready by cluster-sim',
+  ): KubeObject {
     const { service, types, clock } = this.#cluster;
     const node = service.get(types.nodes, undefined, name);
     const conditions = conditionsOf(node);
@@ -119,7 +125,8 @@ export class NodeSimulator {
     const down = cloneObject(node);
     const spec = isPlainObject(down.spec) ? down.spec : (down.spec = {});
     const taints = Array.isArray(spec.taints) ? (spec.taints as Record<string, unknown>[]) : [];
-    if (!taints.some((taint) => taint.key === UNREACHABLE_TAINT)) taints.push({ key: UNREACHABLE_TAINT, effect: 'NoSchedule', timeAdded: now });
+    if (!taints.some((taint) => taint.key === UNREACHABLE_TAINT))
+      taints.push({ key: UNREACHABLE_TAINT, effect: 'NoSchedule', timeAdded: now });
     spec.taints = taints;
     const updated = service.update(types.nodes, undefined, node.metadata.name!, down);
     const conditions = conditionsOf(updated);
@@ -158,7 +165,8 @@ export class NodeSimulator {
       setCondition(conditions as Condition[], { type, status: value, lastTransitionTime: clock.timestamp() });
     }
     if (ready && Array.isArray(status.containerStatuses)) {
-      for (const container of status.containerStatuses as Record<string, unknown>[]) container.restartCount = Number(container.restartCount ?? 0) + 1;
+      for (const container of status.containerStatuses as Record<string, unknown>[])
+        container.restartCount = Number(container.restartCount ?? 0) + 1;
     }
     service.update(types.pods, pod.metadata.namespace, pod.metadata.name!, next, 'status');
   }

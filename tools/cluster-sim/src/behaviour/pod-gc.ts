@@ -11,14 +11,20 @@ export const ORPHAN_POD_QUARANTINE_SECONDS = 40;
  * the pods still bound to it are force-deleted after the quarantine period, unless a node of
  * that name came back meanwhile.
  */
-export function orphanPodCollector(service: ResourceService, nodes: ResourceType, pods: ResourceType, clock: SimClock): Pick<ResourceHooks, 'afterDelete'> {
+export function orphanPodCollector(
+  service: ResourceService,
+  nodes: ResourceType,
+  pods: ResourceType,
+  clock: SimClock,
+): Pick<ResourceHooks, 'afterDelete'> {
   return {
     afterDelete(node) {
       const nodeName = node.metadata.name!;
       clock.after(ORPHAN_POD_QUARANTINE_SECONDS, () => {
         if (service.find(nodes, undefined, nodeName)) return;
         for (const pod of service.list(pods, { filter: (candidate) => podNodeName(candidate) === nodeName }).items) {
-          if (service.find(pods, pod.metadata.namespace, pod.metadata.name!)) service.delete(pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+          if (service.find(pods, pod.metadata.namespace, pod.metadata.name!))
+            service.delete(pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
         }
       });
     },

@@ -18,7 +18,8 @@ export function podNodeName(pod: KubeObject): string | undefined {
 /** Running with a Ready=True condition (or no conditions at all, for hand-written test pods). */
 export function isPodReady(pod: KubeObject): boolean {
   if (pod.metadata.deletionTimestamp || podPhase(pod) !== 'Running') return false;
-  const conditions = isPlainObject(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : undefined;
+  const conditions =
+    isPlainObject(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : undefined;
   if (!conditions) return true;
   const ready = conditions.find((condition) => isPlainObject(condition) && condition.type === 'Ready');
   return ready === undefined || (isPlainObject(ready) && ready.status === 'True');
@@ -30,7 +31,9 @@ export function isOwnedByDaemonSet(pod: KubeObject): boolean {
 
 function containerNames(pod: KubeObject): string[] {
   const containers = isPlainObject(pod.spec) && Array.isArray(pod.spec.containers) ? pod.spec.containers : [];
-  return containers.map((container) => (isPlainObject(container) && typeof container.name === 'string' ? container.name : 'main'));
+  return containers.map((container) =>
+    isPlainObject(container) && typeof container.name === 'string' ? container.name : 'main',
+  );
 }
 
 function runningStatus(pod: KubeObject, clock: SimClock): Record<string, unknown> {
@@ -38,8 +41,18 @@ function runningStatus(pod: KubeObject, clock: SimClock): Record<string, unknown
   return {
     phase: 'Running',
     startTime: now,
-    conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
-    containerStatuses: containerNames(pod).map((name) => ({ name, ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } })),
+    conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+      type,
+      status: 'True',
+      lastTransitionTime: now,
+    })),
+    containerStatuses: containerNames(pod).map((name) => ({
+      name,
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now } },
+    })),
   };
 }
 
@@ -51,9 +64,12 @@ export function installPodLifecycle(service: ResourceService, pods: ResourceType
   service.setHooks(pods, {
     beforeCreate(pod) {
       const spec = isPlainObject(pod.spec) ? pod.spec : (pod.spec = {});
-      if (spec.terminationGracePeriodSeconds === undefined) spec.terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_SECONDS;
+      if (spec.terminationGracePeriodSeconds === undefined)
+        spec.terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_SECONDS;
       if (podPhase(pod) === undefined) {
-        pod.status = podNodeName(pod) ? runningStatus(pod, clock) : { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+        pod.status = podNodeName(pod)
+          ? runningStatus(pod, clock)
+          : { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
       }
     },
     gracePeriodSeconds(pod, requested) {
@@ -62,7 +78,9 @@ export function installPodLifecycle(service: ResourceService, pods: ResourceType
       if (!podNodeName(pod) || phase === 'Succeeded' || phase === 'Failed') return 0;
       if (requested !== undefined && requested >= 0) return requested;
       const spec = isPlainObject(pod.spec) ? pod.spec : {};
-      return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : DEFAULT_TERMINATION_GRACE_SECONDS;
+      return typeof spec.terminationGracePeriodSeconds === 'number'
+        ? spec.terminationGracePeriodSeconds
+        : DEFAULT_TERMINATION_GRACE_SECONDS;
     },
     afterGracefulDelete(pod, graceSeconds) {
       const { namespace, name, uid } = pod.metadata;

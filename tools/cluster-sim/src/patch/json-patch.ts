@@ -133,4 +133,3 @@ function requireFrom(operation: Operation): string {
   if (typeof operation.from !== 'string') throw patchError(`JSON patch "${operation.op}" needs a "from" pointer`);
   return operation.from;
 }
-

@@ -57,13 +57,25 @@ function withoutDirectives(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (key === DIRECTIVE || key === RETAIN_KEYS || key.startsWith(DELETE_FROM_PRIMITIVE_LIST) || key.startsWith(SET_ELEMENT_ORDER)) continue;
+    if (
+      key === DIRECTIVE ||
+      key === RETAIN_KEYS ||
+      key.startsWith(DELETE_FROM_PRIMITIVE_LIST) ||
+      key.startsWith(SET_ELEMENT_ORDER)
+    )
+      continue;
     result[key] = withoutDirectives(item);
   }
   return result;
 }
 
-function mergeKeyedList(target: unknown, patch: unknown[], mergeKey: string, path: string, fields: Record<string, ListStrategy>): unknown[] {
+function mergeKeyedList(
+  target: unknown,
+  patch: unknown[],
+  mergeKey: string,
+  path: string,
+  fields: Record<string, ListStrategy>,
+): unknown[] {
   if (patch.some((item) => isPlainObject(item) && item[DIRECTIVE] === 'replace')) {
     return patch.filter((item) => !(isPlainObject(item) && item[DIRECTIVE] === 'replace')).map(withoutDirectives);
   }
@@ -103,7 +115,8 @@ function mergeValue(target: unknown, patch: unknown, path: string, fields: Recor
     if (key.startsWith(DELETE_FROM_PRIMITIVE_LIST)) {
       const field = key.slice(DELETE_FROM_PRIMITIVE_LIST.length);
       const current = result[field];
-      if (Array.isArray(current) && Array.isArray(value)) result[field] = current.filter((item) => !value.includes(item));
+      if (Array.isArray(current) && Array.isArray(value))
+        result[field] = current.filter((item) => !value.includes(item));
       continue;
     }
     const childPath = path ? `${path}.${key}` : key;
@@ -113,7 +126,8 @@ function mergeValue(target: unknown, patch: unknown, path: string, fields: Recor
     }
     if (Array.isArray(value)) {
       const strategy = fields[childPath];
-      if (strategy && 'mergeKey' in strategy) result[key] = mergeKeyedList(result[key], value, strategy.mergeKey, childPath, fields);
+      if (strategy && 'mergeKey' in strategy)
+        result[key] = mergeKeyedList(result[key], value, strategy.mergeKey, childPath, fields);
       else if (strategy) result[key] = mergePrimitiveSet(result[key], value);
       else result[key] = withoutDirectives(value);
       continue;

@@ -72,7 +72,10 @@ function specOf(object: KubeObject): unknown {
 }
 
 function sameIgnoringResourceVersion(a: KubeObject, b: KubeObject): boolean {
-  const strip = (object: KubeObject): KubeObject => ({ ...object, metadata: { ...object.metadata, resourceVersion: '' } });
+  const strip = (object: KubeObject): KubeObject => ({
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: '' },
+  });
   return deepEqual(strip(a), strip(b));
 }
 
@@ -161,7 +164,8 @@ export class ResourceService {
     const object = this.#toStored(this.#requireObject(type, body), type);
     const metadata = object.metadata;
     if (type.namespaced) {
-      if (!namespace) throw badRequest(`${type.kind} is namespaced: create it under /namespaces/{namespace}/${type.plural}`);
+      if (!namespace)
+        throw badRequest(`${type.kind} is namespaced: create it under /namespaces/{namespace}/${type.plural}`);
       if (metadata.namespace && metadata.namespace !== namespace) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
@@ -173,7 +177,10 @@ export class ResourceService {
       delete metadata.namespace;
     }
     if (!metadata.name) {
-      if (!metadata.generateName) throw invalid(type, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'name or generateName is required' }]);
+      if (!metadata.generateName)
+        throw invalid(type, '', [
+          { field: 'metadata.name', reason: 'FieldValueRequired', message: 'name or generateName is required' },
+        ]);
       metadata.name = this.#generateName(type, namespace, metadata.generateName);
     }
     if (this.find(type, namespace, metadata.name)) throw alreadyExists(type, metadata.name);
@@ -199,10 +206,19 @@ export class ResourceService {
    * when the type has a status subresource. A resourceVersion in the body that is not the current
    * one is a 409 Conflict — the optimistic concurrency every controller relies on.
    */
-  update(type: ResourceType, namespace: string | undefined, name: string, body: unknown, subresource?: 'status', options: WriteOptions = {}): KubeObject {
+  update(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: 'status',
+    options: WriteOptions = {},
+  ): KubeObject {
     const incoming = this.#toStored(this.#requireObject(type, body), type);
     if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
-      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     if (type.namespaced && incoming.metadata.namespace !== undefined && incoming.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -212,8 +228,16 @@ export class ResourceService {
     if (expected !== undefined && expected !== '' && expected !== current.metadata.resourceVersion) {
       throw conflict(type, name, STALE_OBJECT_MESSAGE);
     }
-    if (incoming.metadata.uid !== undefined && incoming.metadata.uid !== '' && incoming.metadata.uid !== current.metadata.uid) {
-      throw conflict(type, name, `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+    if (
+      incoming.metadata.uid !== undefined &&
+      incoming.metadata.uid !== '' &&
+      incoming.metadata.uid !== current.metadata.uid
+    ) {
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     let next: KubeObject;
     if (subresource === 'status') {
@@ -221,7 +245,15 @@ export class ResourceService {
       if (incoming.status === undefined) delete next.status;
     } else {
       next = { ...incoming, metadata: { ...incoming.metadata } };
-      const keep = ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const;
+      const keep = [
+        'name',
+        'namespace',
+        'uid',
+        'creationTimestamp',
+        'deletionTimestamp',
+        'deletionGracePeriodSeconds',
+        'generation',
+      ] as const;
       for (const field of keep) {
         if (current.metadata[field] === undefined) delete next.metadata[field];
         else (next.metadata as Record<string, unknown>)[field] = current.metadata[field];
@@ -236,8 +268,17 @@ export class ResourceService {
     if (type.tracksGeneration && !deepEqual(specOf(next), specOf(current))) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
-    if (next.metadata.deletionTimestamp && (next.metadata.finalizers?.length ?? 0) > (current.metadata.finalizers?.length ?? 0)) {
-      throw invalid(type, name, [{ field: 'metadata.finalizers', reason: 'FieldValueForbidden', message: 'no new finalizers can be added if the object is being deleted' }]);
+    if (
+      next.metadata.deletionTimestamp &&
+      (next.metadata.finalizers?.length ?? 0) > (current.metadata.finalizers?.length ?? 0)
+    ) {
+      throw invalid(type, name, [
+        {
+          field: 'metadata.finalizers',
+          reason: 'FieldValueForbidden',
+          message: 'no new finalizers can be added if the object is being deleted',
+        },
+      ]);
     }
     if (sameIgnoringResourceVersion(next, current)) return current;
     this.#validate(type, next, current);
@@ -255,10 +296,18 @@ export class ResourceService {
     const current = this.get(type, namespace, name);
     const preconditions = options.preconditions;
     if (preconditions?.uid && preconditions.uid !== current.metadata.uid) {
-      throw conflict(type, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (preconditions?.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(type, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`);
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`,
+      );
     }
     const hooks = this.#hooksFor(type);
     const grace = hooks.gracePeriodSeconds?.(current, options.gracePeriodSeconds) ?? 0;
@@ -333,7 +382,9 @@ export class ResourceService {
     if (!isPlainObject(body)) throw badRequest(`the request body must be a ${type.kind} JSON object`);
     const object = cloneObject(body) as KubeObject;
     if (object.kind !== undefined && object.kind !== type.kind) {
-      throw badRequest(`the body kind "${String(object.kind)}" does not match the resource ${type.plural} (kind ${type.kind})`);
+      throw badRequest(
+        `the body kind "${String(object.kind)}" does not match the resource ${type.plural} (kind ${type.kind})`,
+      );
     }
     if (!isPlainObject(object.metadata)) object.metadata = {};
     return object;
@@ -343,7 +394,10 @@ export class ResourceService {
     const causes: StatusCause[] = [];
     const name = object.metadata.name ?? '';
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
-      causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
+      causes.push({
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      });
     }
     causes.push(...metadataCauses(object.metadata));
     causes.push(...(this.#hooksFor(type).validate?.(object, previous) ?? []));
@@ -353,7 +407,8 @@ export class ResourceService {
   #generateName(type: ResourceType, namespace: string | undefined, prefix: string): string {
     for (;;) {
       let suffix = '';
-      for (let i = 0; i < 5; i += 1) suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
+      for (let i = 0; i < 5; i += 1)
+        suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
       const candidate = `${prefix}${suffix}`;
       if (!this.find(type, namespace, candidate)) return candidate;
     }

@@ -57,7 +57,9 @@ export function typeKey(type: Pick<ResourceType, 'group' | 'plural'>): string {
 
 /** Identity of a stored collection: shared by all versions of a type, and by types `storedAs` it. */
 export function storageKey(type: Pick<ResourceType, 'group' | 'plural' | 'storedAs'>): string {
-  return type.storedAs ? groupResource(type.storedAs.group, type.storedAs.plural) : groupResource(type.group, type.plural);
+  return type.storedAs
+    ? groupResource(type.storedAs.group, type.storedAs.plural)
+    : groupResource(type.group, type.plural);
 }
 
 export function apiVersionOf(group: string, version: string): string {

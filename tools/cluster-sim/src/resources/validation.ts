@@ -34,27 +34,47 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-function stringMapCauses(field: string, map: unknown, checkValue: (value: string) => string | undefined): StatusCause[] {
+function stringMapCauses(
+  field: string,
+  map: unknown,
+  checkValue: (value: string) => string | undefined,
+): StatusCause[] {
   if (map === undefined || map === null) return [];
   if (!isPlainObject(map)) return [{ field, message: 'must be a map of string to string' }];
   const causes: StatusCause[] = [];
   for (const [key, value] of Object.entries(map)) {
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem) causes.push({ field, message: `Invalid value: "${key}": ${keyProblem}` });
-    if (typeof value !== 'string') causes.push({ field: `${field}.${key}`, message: `Invalid value: must be a string, got ${JSON.stringify(value)}` });
+    if (typeof value !== 'string')
+      causes.push({
+        field: `${field}.${key}`,
+        message: `Invalid value: must be a string, got ${JSON.stringify(value)}`,
+      });
     else {
       const valueProblem = checkValue(value);
-      if (valueProblem) causes.push({ field: `${field}.${key}`, message: `Invalid value: "${value}": ${valueProblem}` });
+      if (valueProblem)
+        causes.push({ field: `${field}.${key}`, message: `Invalid value: "${value}": ${valueProblem}` });
     }
   }
   return causes;
 }
 
 export function metadataCauses(metadata: { labels?: unknown; annotations?: unknown }): StatusCause[] {
-  const causes = [...stringMapCauses('metadata.labels', metadata.labels, labelValueProblem), ...stringMapCauses('metadata.annotations', metadata.annotations, () => undefined)];
+  const causes = [
+    ...stringMapCauses('metadata.labels', metadata.labels, labelValueProblem),
+    ...stringMapCauses('metadata.annotations', metadata.annotations, () => undefined),
+  ];
   if (isPlainObject(metadata.annotations)) {
-    const bytes = Object.entries(metadata.annotations).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(String(value)), 0);
-    if (bytes > TOTAL_ANNOTATION_BYTES) causes.push({ field: 'metadata.annotations', reason: 'FieldValueTooLong', message: `Too long: must have at most ${TOTAL_ANNOTATION_BYTES} bytes` });
+    const bytes = Object.entries(metadata.annotations).reduce(
+      (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(String(value)),
+      0,
+    );
+    if (bytes > TOTAL_ANNOTATION_BYTES)
+      causes.push({
+        field: 'metadata.annotations',
+        reason: 'FieldValueTooLong',
+        message: `Too long: must have at most ${TOTAL_ANNOTATION_BYTES} bytes`,
+      });
   }
   return causes;
 }
@@ -74,13 +94,25 @@ export function taintCauses(spec: unknown): StatusCause[] {
     const keyProblem = qualifiedNameProblem(taint.key);
     if (keyProblem) causes.push({ field: `${field}.key`, message: `Invalid value: "${taint.key}": ${keyProblem}` });
     if (taint.value !== undefined && (typeof taint.value !== 'string' || labelValueProblem(taint.value))) {
-      causes.push({ field: `${field}.value`, message: `Invalid value: ${JSON.stringify(taint.value)}: ${labelValueProblem(String(taint.value)) ?? 'must be a string'}` });
+      causes.push({
+        field: `${field}.value`,
+        message: `Invalid value: ${JSON.stringify(taint.value)}: ${labelValueProblem(String(taint.value)) ?? 'must be a string'}`,
+      });
     }
     if (typeof taint.effect !== 'string' || !TAINT_EFFECTS.includes(taint.effect)) {
-      causes.push({ field: `${field}.effect`, reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(taint.effect)}: supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"` });
+      causes.push({
+        field: `${field}.effect`,
+        reason: 'FieldValueNotSupported',
+        message: `Unsupported value: ${JSON.stringify(taint.effect)}: supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`,
+      });
     }
     const identity = `${taint.key}:${String(taint.effect)}`;
-    if (seen.has(identity)) causes.push({ field, reason: 'FieldValueDuplicate', message: `Duplicate value: taints must be unique by key and effect pair (${identity})` });
+    if (seen.has(identity))
+      causes.push({
+        field,
+        reason: 'FieldValueDuplicate',
+        message: `Duplicate value: taints must be unique by key and effect pair (${identity})`,
+      });
     seen.add(identity);
   });
   return causes;

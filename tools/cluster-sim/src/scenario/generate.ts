@@ -32,10 +32,22 @@ function ownerApiVersion(kind: string): string {
   return kind === 'Job' ? 'batch/v1' : 'apps/v1';
 }
 
-function nodeManifest(spec: ScenarioNode, gpusPerNode: number, random: SeededRandom, index: number, now: string): KubeObject {
+function nodeManifest(
+  spec: ScenarioNode,
+  gpusPerNode: number,
+  random: SeededRandom,
+  index: number,
+  now: string,
+): KubeObject {
   const gpus = spec.gpus ?? gpusPerNode;
   const ready = spec.ready ?? true;
-  const resources = { cpu: '192', memory: '2063731Mi', pods: '110', 'ephemeral-storage': '7499362Mi', 'nvidia.com/gpu': String(gpus) };
+  const resources = {
+    cpu: '192',
+    memory: '2063731Mi',
+    pods: '110',
+    'ephemeral-storage': '7499362Mi',
+    'nvidia.com/gpu': String(gpus),
+  };
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -63,12 +75,32 @@ function nodeManifest(spec: ScenarioNode, gpusPerNode: number, random: SeededRan
       capacity: resources,
       allocatable: resources,
       conditions: [
-        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-        { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-        { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+        {
+          type: 'MemoryPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientMemory',
+          message: 'kubelet has sufficient memory available',
+        },
+        {
+          type: 'DiskPressure',
+          status: 'False',
+          reason: 'KubeletHasNoDiskPressure',
+          message: 'kubelet has no disk pressure',
+        },
+        {
+          type: 'PIDPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientPID',
+          message: 'kubelet has sufficient PID available',
+        },
         ready
           ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
-          : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready' },
+          : {
+              type: 'Ready',
+              status: 'False',
+              reason: 'KubeletNotReady',
+              message: 'container runtime network not ready',
+            },
       ].map((condition) => ({ ...condition, lastHeartbeatTime: now, lastTransitionTime: now })),
       addresses: [
         { type: 'InternalIP', address: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}` },
@@ -114,7 +146,11 @@ function podManifest(
         {
           name: labels.app ?? 'main',
           image: `registry.example.com/${labels.app ?? 'workload'}:1.0`,
-          ...(gpus > 0 ? { resources: { limits: { 'nvidia.com/gpu': String(gpus) }, requests: { 'nvidia.com/gpu': String(gpus) } } } : {}),
+          ...(gpus > 0
+            ? {
+                resources: { limits: { 'nvidia.com/gpu': String(gpus) }, requests: { 'nvidia.com/gpu': String(gpus) } },
+              }
+            : {}),
         },
       ],
       ...(owner.kind === 'DaemonSet' ? { tolerations: [{ operator: 'Exists' }] } : {}),
@@ -131,7 +167,10 @@ function daemonSetManifest(name: string, uid: string, nodeCount: number): KubeOb
     metadata: { name, namespace: GPU_OPERATOR_NAMESPACE, uid, labels },
     spec: {
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name, image: `nvcr.io/nvidia/${name}:latest` }], tolerations: [{ operator: 'Exists' }] } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name, image: `nvcr.io/nvidia/${name}:latest` }], tolerations: [{ operator: 'Exists' }] },
+      },
     },
     status: {
       currentNumberScheduled: nodeCount,
@@ -168,9 +207,14 @@ export function generateManifests(scenario: Scenario, now: string): KubeObject[]
     usedPodNames.add(name);
     return name;
   };
-  const namespaces = new Set<string>([...(nodes.length > 0 ? workloadNamespaces : []), ...(daemonSets && nodes.length > 0 ? [GPU_OPERATOR_NAMESPACE] : []), ...(scenario.namespaces ?? [])]);
+  const namespaces = new Set<string>([
+    ...(nodes.length > 0 ? workloadNamespaces : []),
+    ...(daemonSets && nodes.length > 0 ? [GPU_OPERATOR_NAMESPACE] : []),
+    ...(scenario.namespaces ?? []),
+  ]);
   // The built-in namespaces exist from the start; asking for one of them is not an error.
-  for (const name of namespaces) if (!INITIAL_NAMESPACES.includes(name)) manifests.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (const name of namespaces)
+    if (!INITIAL_NAMESPACES.includes(name)) manifests.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   nodes.forEach((node, index) => manifests.push(nodeManifest(node, gpusPerNode, random, index, now)));
 
   if (daemonSets && nodes.length > 0) {
@@ -178,7 +222,9 @@ export function generateManifests(scenario: Scenario, now: string): KubeObject[]
       const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: daemonSet, uid: random.uuid() };
       manifests.push(daemonSetManifest(daemonSet, owner.uid, nodes.length));
       for (const node of nodes) {
-        manifests.push(podManifest(podName(daemonSet), GPU_OPERATOR_NAMESPACE, node.name, { app: daemonSet }, owner, 0));
+        manifests.push(
+          podManifest(podName(daemonSet), GPU_OPERATOR_NAMESPACE, node.name, { app: daemonSet }, owner, 0),
+        );
       }
     }
   }
@@ -191,8 +237,15 @@ export function generateManifests(scenario: Scenario, now: string): KubeObject[]
       const workload = workloadFor(namespace);
       const ownerKey = `${namespace}/${workload.ownerName}`;
       if (!ownerUids.has(ownerKey)) ownerUids.set(ownerKey, random.uuid());
-      const owner = { apiVersion: ownerApiVersion(workload.ownerKind), kind: workload.ownerKind, name: workload.ownerName, uid: ownerUids.get(ownerKey)! };
-      manifests.push(podManifest(podName(workload.ownerName), namespace, node.name, { app: workload.app }, owner, workload.gpus));
+      const owner = {
+        apiVersion: ownerApiVersion(workload.ownerKind),
+        kind: workload.ownerKind,
+        name: workload.ownerName,
+        uid: ownerUids.get(ownerKey)!,
+      };
+      manifests.push(
+        podManifest(podName(workload.ownerName), namespace, node.name, { app: workload.app }, owner, workload.gpus),
+      );
     }
   }
   if (scenario.disruptionBudgets ?? true) {

@@ -39,31 +39,53 @@ export interface Scenario {
   objects?: KubeObject[];
 }
 
-const SCENARIO_KEYS = new Set(['seed', 'timeScale', 'nodes', 'gpusPerNode', 'podsPerNode', 'workloadNamespaces', 'daemonSets', 'disruptionBudgets', 'namespaces', 'objects']);
+const SCENARIO_KEYS = new Set([
+  'seed',
+  'timeScale',
+  'nodes',
+  'gpusPerNode',
+  'podsPerNode',
+  'workloadNamespaces',
+  'daemonSets',
+  'disruptionBudgets',
+  'namespaces',
+  'objects',
+]);
 
 /** Checks the shape of a parsed scenario and names the offending key when it's wrong. */
 export function validateScenario(value: unknown, source: string): Scenario {
   if (!isPlainObject(value)) throw new Error(`cluster-sim scenario ${source}: expected a mapping at the top level`);
   for (const key of Object.keys(value)) {
-    if (!SCENARIO_KEYS.has(key)) throw new Error(`cluster-sim scenario ${source}: unknown key "${key}" (known: ${[...SCENARIO_KEYS].join(', ')})`);
+    if (!SCENARIO_KEYS.has(key))
+      throw new Error(`cluster-sim scenario ${source}: unknown key "${key}" (known: ${[...SCENARIO_KEYS].join(', ')})`);
   }
   const numberKeys = ['seed', 'timeScale', 'gpusPerNode', 'podsPerNode'] as const;
   for (const key of numberKeys) {
-    if (value[key] !== undefined && typeof value[key] !== 'number') throw new Error(`cluster-sim scenario ${source}: "${key}" must be a number`);
+    if (value[key] !== undefined && typeof value[key] !== 'number')
+      throw new Error(`cluster-sim scenario ${source}: "${key}" must be a number`);
   }
   if (value.nodes !== undefined && typeof value.nodes !== 'number' && !Array.isArray(value.nodes)) {
     throw new Error(`cluster-sim scenario ${source}: "nodes" must be a count or a list of nodes`);
   }
   if (Array.isArray(value.nodes)) {
     value.nodes.forEach((node, index) => {
-      if (!isPlainObject(node) || typeof node.name !== 'string') throw new Error(`cluster-sim scenario ${source}: nodes[${index}] needs a "name"`);
+      if (!isPlainObject(node) || typeof node.name !== 'string')
+        throw new Error(`cluster-sim scenario ${source}: nodes[${index}] needs a "name"`);
     });
   }
   if (value.objects !== undefined) {
-    if (!Array.isArray(value.objects)) throw new Error(`cluster-sim scenario ${source}: "objects" must be a list of manifests`);
+    if (!Array.isArray(value.objects))
+      throw new Error(`cluster-sim scenario ${source}: "objects" must be a list of manifests`);
     value.objects.forEach((object, index) => {
-      if (!isPlainObject(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || !isPlainObject(object.metadata)) {
-        throw new Error(`cluster-sim scenario ${source}: objects[${index}] must be a manifest with apiVersion, kind and metadata`);
+      if (
+        !isPlainObject(object) ||
+        typeof object.apiVersion !== 'string' ||
+        typeof object.kind !== 'string' ||
+        !isPlainObject(object.metadata)
+      ) {
+        throw new Error(
+          `cluster-sim scenario ${source}: objects[${index}] must be a manifest with apiVersion, kind and metadata`,
+        );
       }
     });
   }

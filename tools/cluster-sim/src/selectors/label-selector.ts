@@ -50,7 +50,10 @@ export function parseLabelSelector(selector: string | undefined): LabelRequireme
   return splitTopLevel(selector).map((term) => parseRequirement(term, selector));
 }
 
-export function matchesRequirements(requirements: LabelRequirement[], labels: Record<string, string> | undefined): boolean {
+export function matchesRequirements(
+  requirements: LabelRequirement[],
+  labels: Record<string, string> | undefined,
+): boolean {
   return requirements.every((requirement) => {
     const value = labels?.[requirement.key];
     switch (requirement.op) {
@@ -84,7 +87,8 @@ export interface StructuredLabelSelector {
 export function compileStructuredSelector(selector: StructuredLabelSelector | undefined | null): LabelMatcher {
   if (!selector) return () => false;
   const requirements: LabelRequirement[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) requirements.push({ key, op: 'in', values: [value] });
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+    requirements.push({ key, op: 'in', values: [value] });
   for (const expression of selector.matchExpressions ?? []) {
     switch (expression.operator) {
       case 'In':
@@ -100,7 +104,9 @@ export function compileStructuredSelector(selector: StructuredLabelSelector | un
         requirements.push({ key: expression.key, op: '!exists' });
         break;
       default:
-        throw badRequest(`"${expression.operator}" is not a valid label selector operator (use In, NotIn, Exists or DoesNotExist)`);
+        throw badRequest(
+          `"${expression.operator}" is not a valid label selector operator (use In, NotIn, Exists or DoesNotExist)`,
+        );
     }
   }
   return (labels) => matchesRequirements(requirements, labels);

@@ -24,19 +24,34 @@ describe('label selectors', () => {
   it('treats an empty structured selector as everything and a missing one as nothing', () => {
     expect(compileStructuredSelector({})({ a: 'b' })).toBe(true);
     expect(compileStructuredSelector(undefined)({ a: 'b' })).toBe(false);
-    const matcher = compileStructuredSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['cache'] }] });
+    const matcher = compileStructuredSelector({
+      matchLabels: { app: 'web' },
+      matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['cache'] }],
+    });
     expect(matcher({ app: 'web' })).toBe(true);
     expect(matcher({ app: 'web', tier: 'cache' })).toBe(false);
   });
 });
 
 describe('field selectors', () => {
-  const pod = { metadata: { name: 'p', namespace: 'n' }, spec: { nodeName: 'gpu-node-1' }, status: { phase: 'Running' } };
+  const pod = {
+    metadata: { name: 'p', namespace: 'n' },
+    spec: { nodeName: 'gpu-node-1' },
+    status: { phase: 'Running' },
+  };
   it('matches =, == and != on supported fields', () => {
-    expect(compileFieldSelector('spec.nodeName=gpu-node-1,status.phase!=Failed', ['spec.nodeName', 'status.phase'], 'Pod')(pod)).toBe(true);
+    expect(
+      compileFieldSelector(
+        'spec.nodeName=gpu-node-1,status.phase!=Failed',
+        ['spec.nodeName', 'status.phase'],
+        'Pod',
+      )(pod),
+    ).toBe(true);
     expect(compileFieldSelector('metadata.name==q', [], 'Pod')(pod)).toBe(false);
   });
   it('rejects unsupported fields with 400', () => {
-    expect(() => compileFieldSelector('spec.foo=1', ['spec.nodeName'], 'Pod')).toThrow(expect.objectContaining({ code: 400 }));
+    expect(() => compileFieldSelector('spec.foo=1', ['spec.nodeName'], 'Pod')).toThrow(
+      expect.objectContaining({ code: 400 }),
+    );
   });
 });

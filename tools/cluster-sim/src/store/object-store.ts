@@ -135,7 +135,9 @@ export class ObjectStore {
     // A version from the future means the client saw another store (a restarted simulator). The
     // real API answers "Too large resource version" after a wait; 410 makes every client re-list.
     if (resourceVersion > this.#revision) {
-      throw gone(`too large resource version: ${resourceVersion} (current ${this.#revision}); re-list to get a current one`);
+      throw gone(
+        `too large resource version: ${resourceVersion} (current ${this.#revision}); re-list to get a current one`,
+      );
     }
     return this.#history.filter((event) => event.resourceVersion > resourceVersion);
   }

@@ -10,20 +10,30 @@ export async function startWithClient(options: ClusterSimOptions = {}): Promise<
 }
 
 /** The HTTP status and Kubernetes Status body of a failed client-node call. */
-export async function apiFailure(promise: Promise<unknown>): Promise<{ code: number; status: { reason?: string; message?: string; code?: number; details?: Record<string, unknown> } }> {
+export async function apiFailure(promise: Promise<unknown>): Promise<{
+  code: number;
+  status: { reason?: string; message?: string; code?: number; details?: Record<string, unknown> };
+}> {
   try {
     await promise;
   } catch (error) {
     const failure = error as { code?: number; body?: unknown };
     if (typeof failure.code !== 'number') throw error;
-    const body = typeof failure.body === 'string' ? (JSON.parse(failure.body) as Record<string, unknown>) : ((failure.body ?? {}) as Record<string, unknown>);
+    const body =
+      typeof failure.body === 'string'
+        ? (JSON.parse(failure.body) as Record<string, unknown>)
+        : ((failure.body ?? {}) as Record<string, unknown>);
     return { code: failure.code, status: body };
   }
   throw new Error('expected the API call to fail, but it succeeded');
 }
 
 /** Polls until `check` returns a value (not undefined) or the attempt budget runs out. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, attempts = 200, delayMs = 10): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  attempts = 200,
+  delayMs = 10,
+): Promise<T> {
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     const value = await check();
     if (value !== undefined) return value;

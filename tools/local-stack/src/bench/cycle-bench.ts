@@ -37,7 +37,15 @@ import { ANY_FREE_PORTS, DEFAULT_PORTS } from '../stack/stack-types.js';
 /** node-drainer's eviction grace in the stack's config (tools/local-stack/config/node-drainer.toml). */
 const EVICTION_GRACE_S = 3;
 
-const STEPS = ['cordoned', 'drained', 'CR created', 'signal sent', 'NodeReady', 'healthy stored', 'back in service'] as const;
+const STEPS = [
+  'cordoned',
+  'drained',
+  'CR created',
+  'signal sent',
+  'NodeReady',
+  'healthy stored',
+  'back in service',
+] as const;
 type Step = (typeof STEPS)[number];
 
 async function main(): Promise<void> {
@@ -54,13 +62,19 @@ async function main(): Promise<void> {
   const faults = Number(values.faults ?? 200);
   const rebootSeconds = Number(values['reboot-seconds'] ?? 10);
   const timeoutMs = Number(values['timeout-seconds'] ?? 240) * 1000;
-  if (!(faults >= 1 && faults <= nodeCount)) throw new Error(`--faults must be between 1 and --nodes (${nodeCount}), got ${faults}`);
+  if (!(faults >= 1 && faults <= nodeCount))
+    throw new Error(`--faults must be between 1 and --nodes (${nodeCount}), got ${faults}`);
 
   const dir = await mkdtemp(join(tmpdir(), 'nvs-cycle-'));
   const choice = chooseDatastore();
   const scenario = { ...localScenario(nodeCount), podsPerNode: 2, objects: janitorCrds() };
   const began = performance.now();
-  const sim = await startSimulatorProcess({ scenario, scenarioPath: join(dir, 'scenario.json'), kubeconfigPath: join(dir, 'kubeconfig'), port: 0 });
+  const sim = await startSimulatorProcess({
+    scenario,
+    scenarioPath: join(dir, 'scenario.json'),
+    kubeconfigPath: join(dir, 'kubeconfig'),
+    port: 0,
+  });
   const stack = await startLocalStack({
     datastore: choice.config,
     mode: values.processes ? 'processes' : 'in-process',
@@ -92,7 +106,12 @@ async function main(): Promise<void> {
   const crs = new ResilientInformer<MaintenanceObject>({
     client: kube,
     path: `/apis/${JANITOR_GROUP}/${JANITOR_VERSION}/rebootnodes`,
-    list: async () => (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural: 'rebootnodes' })) as KubernetesListObject<MaintenanceObject>,
+    list: async () =>
+      (await kube.customObjects.listClusterCustomObject({
+        group: JANITOR_GROUP,
+        version: JANITOR_VERSION,
+        plural: 'rebootnodes',
+      })) as KubernetesListObject<MaintenanceObject>,
   });
   crs.onChange(({ object }) => {
     const node = object.spec?.nodeName;
@@ -117,7 +136,11 @@ async function main(): Promise<void> {
   let complete = 0;
   try {
     sentAt = Date.now();
-    await sendOverGrpc(stack.socketPath, targets.map((node) => xidEvent({ node, xid: 79, gpu: 0, monitor: 'syslog' })), 60_000);
+    await sendOverGrpc(
+      stack.socketPath,
+      targets.map((node) => xidEvent({ node, xid: 79, gpu: 0, monitor: 'syslog' })),
+      60_000,
+    );
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       complete = targets.filter((n) => seen.get(n)?.['back in service'] !== undefined).length;
@@ -135,19 +158,33 @@ async function main(): Promise<void> {
   }
 
   const goalMs = (rebootSeconds + EVICTION_GRACE_S + 5) * 1000;
-  console.log(`cycle bench: ${choice.description}, services ${stack.mode}, ${nodeCount} nodes, ${faults} fatal XIDs in one burst, ${rebootSeconds} s simulated reboot`);
+  console.log(
+    `cycle bench: ${choice.description}, services ${stack.mode}, ${nodeCount} nodes, ${faults} fatal XIDs in one burst, ${rebootSeconds} s simulated reboot`,
+  );
   console.log(`  start-up (simulator process + datastore + 9 services)  ${(startupMs / 1000).toFixed(1)} s`);
-  console.log(`  nodes back in service: ${complete} of ${faults}${complete < faults ? ` (timed out after ${timeoutMs / 1000} s; the table shows the nodes that got there)` : ''}`);
+  console.log(
+    `  nodes back in service: ${complete} of ${faults}${complete < faults ? ` (timed out after ${timeoutMs / 1000} s; the table shows the nodes that got there)` : ''}`,
+  );
   console.log('');
-  console.log(`  ${'fault → step'.padEnd(22)} ${'n'.padStart(4)} ${'p50'.padStart(9)} ${'p90'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`);
+  console.log(
+    `  ${'fault → step'.padEnd(22)} ${'n'.padStart(4)} ${'p50'.padStart(9)} ${'p90'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`,
+  );
   for (const step of STEPS) {
-    const times = targets.map((n) => seen.get(n)?.[step]).filter((t): t is number => t !== undefined).map((t) => t - sentAt);
+    const times = targets
+      .map((n) => seen.get(n)?.[step])
+      .filter((t): t is number => t !== undefined)
+      .map((t) => t - sentAt);
     console.log(`  ${step.padEnd(22)} ${String(times.length).padStart(4)} ${quantiles(times).map(seconds).join(' ')}`);
   }
-  const back = targets.map((n) => seen.get(n)?.['back in service']).filter((t): t is number => t !== undefined).map((t) => t - sentAt);
+  const back = targets
+    .map((n) => seen.get(n)?.['back in service'])
+    .filter((t): t is number => t !== undefined)
+    .map((t) => t - sentAt);
   const p99 = quantiles(back)[2]!;
   console.log('');
-  console.log(`  goal: p99 fault → back in service ≤ reboot + eviction grace + 5 s = ${seconds(goalMs).trim()}; measured ${seconds(p99).trim()} (ratio ${(p99 / goalMs).toFixed(2)})`);
+  console.log(
+    `  goal: p99 fault → back in service ≤ reboot + eviction grace + 5 s = ${seconds(goalMs).trim()}; measured ${seconds(p99).trim()} (ratio ${(p99 / goalMs).toFixed(2)})`,
+  );
   console.log(`  upstream #1705 (200-event burst): detect → back in service p50 70 s, p99 89 s`);
 }
 
@@ -156,7 +193,9 @@ function observeChange(change: ChangeEvent, mark: (node: string | undefined, ste
   const node = doc?.healthevent?.nodename;
   if (change.operationType === 'insert' && doc?.healthevent?.ishealthy) return mark(node, 'healthy stored');
   const fields = change.updateDescription?.updatedFields ?? {};
-  const eviction = (fields['healtheventstatus.userpodsevictionstatus.status'] as string | undefined) ?? (fields['healtheventstatus.userpodsevictionstatus'] as { status?: string } | undefined)?.status;
+  const eviction =
+    (fields['healtheventstatus.userpodsevictionstatus.status'] as string | undefined) ??
+    (fields['healtheventstatus.userpodsevictionstatus'] as { status?: string } | undefined)?.status;
   if (eviction === 'Succeeded' && !doc?.healthevent?.ishealthy) mark(node, 'drained');
 }
 

@@ -32,12 +32,19 @@ import { ANY_FREE_PORTS, DEFAULT_PORTS } from '../stack/stack-types.js';
 const NODES = ['gpu-node-0', 'gpu-node-1', 'gpu-node-2'];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { samples: { type: 'string' }, processes: { type: 'boolean' }, 'k8s-port': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { samples: { type: 'string' }, processes: { type: 'boolean' }, 'k8s-port': { type: 'string' } },
+  });
   const samples = Number(values.samples ?? 10);
   const dir = await mkdtemp(join(tmpdir(), 'nvs-latency-'));
   const choice = chooseDatastore();
   const began = performance.now();
-  const sim = await startSimulatorProcess({ scenario: localScenario(), scenarioPath: join(dir, 'scenario.json'), kubeconfigPath: join(dir, 'kubeconfig'), port: Number(values['k8s-port'] ?? 0) });
+  const sim = await startSimulatorProcess({
+    scenario: localScenario(),
+    scenarioPath: join(dir, 'scenario.json'),
+    kubeconfigPath: join(dir, 'kubeconfig'),
+    port: Number(values['k8s-port'] ?? 0),
+  });
   const stack = await startLocalStack({
     datastore: choice.config,
     mode: values.processes ? 'processes' : 'in-process',
@@ -53,7 +60,9 @@ async function main(): Promise<void> {
   const nodes = new NodeCache(kube).start();
   await nodes.waitForSync();
   const changes: ChangeEvent[] = [];
-  const stream = stack.datastore.healthEventStore().watch({ clientName: `latency-bench-${process.pid}`, startAt: 'now' });
+  const stream = stack.datastore
+    .healthEventStore()
+    .watch({ clientName: `latency-bench-${process.pid}`, startAt: 'now' });
   const reading = (async () => {
     for await (const change of stream) changes.push(change);
   })();
@@ -68,13 +77,29 @@ async function main(): Promise<void> {
       await placeBatchPods(kube, node, i);
       const sentAt = Date.now();
       await sendOverGrpc(stack.socketPath, [xidEvent({ node, xid: 79, gpu: 0, monitor: 'syslog' })]);
-      const cordonedAt = await until(() => (nodes.get(node)?.spec?.unschedulable ? Date.now() : undefined), `${node} cordoned`);
-      const succeeded = await until(() => changes.find((c) => nodeOf(c) === node && c.clusterTime.getTime() >= sentAt && evictionOf(c) === 'Succeeded'), `${node} drained`);
+      const cordonedAt = await until(
+        () => (nodes.get(node)?.spec?.unschedulable ? Date.now() : undefined),
+        `${node} cordoned`,
+      );
+      const succeeded = await until(
+        () =>
+          changes.find((c) => nodeOf(c) === node && c.clusterTime.getTime() >= sentAt && evictionOf(c) === 'Succeeded'),
+        `${node} drained`,
+      );
       const healthyAt = Date.now();
       await sendOverGrpc(stack.socketPath, [healthyEvent({ node, monitor: 'syslog' })]);
-      const uncordonedAt = await until(() => (nodes.get(node)?.spec?.unschedulable ? undefined : Date.now()), `${node} uncordoned`);
+      const uncordonedAt = await until(
+        () => (nodes.get(node)?.spec?.unschedulable ? undefined : Date.now()),
+        `${node} uncordoned`,
+      );
       // The drainer closes the healthy event too; wait so the next sample starts from a quiet node.
-      await until(() => changes.find((c) => nodeOf(c) === node && c.clusterTime.getTime() >= healthyAt && evictionOf(c) === 'Succeeded'), `${node} settled`);
+      await until(
+        () =>
+          changes.find(
+            (c) => nodeOf(c) === node && c.clusterTime.getTime() >= healthyAt && evictionOf(c) === 'Succeeded',
+          ),
+        `${node} settled`,
+      );
       cordon.push(cordonedAt - sentAt);
       drained.push(succeeded.clusterTime.getTime() - sentAt);
       uncordon.push(uncordonedAt - healthyAt);
@@ -88,7 +113,9 @@ async function main(): Promise<void> {
     await sim.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`latency bench: ${choice.description}, services ${stack.mode}, ${samples} samples (nodes ${NODES.join(', ')})`);
+  console.log(
+    `latency bench: ${choice.description}, services ${stack.mode}, ${samples} samples (nodes ${NODES.join(', ')})`,
+  );
   console.log(`  start-up (simulator process + datastore + services)  ${(startupMs / 1000).toFixed(2)} s`);
   console.log(`  fault → cordon       ${summary(cordon)}`);
   console.log(`  fault → drained      ${summary(drained)}   (2 pods, 3 s eviction grace; the pod watch ends the wait)`);
@@ -102,8 +129,18 @@ async function main(): Promise<void> {
  */
 async function clearWorkloads(kube: KubeClient, names: readonly string[]): Promise<void> {
   const pods = await kube.core.listPodForAllNamespaces();
-  const doomed = pods.items.filter((p) => names.includes(p.spec?.nodeName ?? '') && !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet'));
-  await Promise.all(doomed.map((p) => kube.core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 })));
+  const doomed = pods.items.filter(
+    (p) => names.includes(p.spec?.nodeName ?? '') && !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet'),
+  );
+  await Promise.all(
+    doomed.map((p) =>
+      kube.core.deleteNamespacedPod({
+        name: p.metadata!.name!,
+        namespace: p.metadata!.namespace!,
+        gracePeriodSeconds: 0,
+      }),
+    ),
+  );
 }
 
 /** Two running Immediate-namespace pods on the node, so every sample drains real pods. */
@@ -111,8 +148,19 @@ async function placeBatchPods(kube: KubeClient, node: string, sample: number): P
   for (const n of [0, 1]) {
     const name = `bench-${sample}-${n}`;
     const pod: V1Pod = {
-      metadata: { name, namespace: 'batch', labels: { app: 'bench' }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'bench', uid: 'bench-job-uid', controller: true }] },
-      spec: { nodeName: node, terminationGracePeriodSeconds: 30, containers: [{ name: 'main', image: 'registry.example.com/bench:1.0' }] },
+      metadata: {
+        name,
+        namespace: 'batch',
+        labels: { app: 'bench' },
+        ownerReferences: [
+          { apiVersion: 'batch/v1', kind: 'Job', name: 'bench', uid: 'bench-job-uid', controller: true },
+        ],
+      },
+      spec: {
+        nodeName: node,
+        terminationGracePeriodSeconds: 30,
+        containers: [{ name: 'main', image: 'registry.example.com/bench:1.0' }],
+      },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     };
     await kube.core.createNamespacedPod({ namespace: 'batch', body: pod });

@@ -31,7 +31,11 @@ describe('injected health events', () => {
   });
 
   it('uses the catalogue for fatality, lets --non-fatal override it, and treats unknown XIDs as fatal', () => {
-    expect(xidEvent({ node: 'n', xid: 13, gpu: 0, monitor: 'gpu' })).toMatchObject({ agent: 'gpu-health-monitor', checkName: 'GpuXidError', isFatal: false });
+    expect(xidEvent({ node: 'n', xid: 13, gpu: 0, monitor: 'gpu' })).toMatchObject({
+      agent: 'gpu-health-monitor',
+      checkName: 'GpuXidError',
+      isFatal: false,
+    });
     expect(xidEvent({ node: 'n', xid: 79, gpu: 0, monitor: 'syslog', fatal: false }).isFatal).toBe(false);
     expect(xidInfo(4242)).toMatchObject({ fatal: true, action: RecommendedAction.CONTACT_SUPPORT });
   });
@@ -43,15 +47,31 @@ describe('injected health events', () => {
   });
 
   it('reports recovery for the whole check, or for one GPU', () => {
-    expect(healthyEvent({ node: 'n', monitor: 'syslog' })).toMatchObject({ isHealthy: true, isFatal: false, entitiesImpacted: [], errorCode: [] });
-    expect(healthyEvent({ node: 'n', monitor: 'syslog', gpu: 1 }).entitiesImpacted).toContainEqual({ entityType: 'GPU', entityValue: '1' });
+    expect(healthyEvent({ node: 'n', monitor: 'syslog' })).toMatchObject({
+      isHealthy: true,
+      isFatal: false,
+      entitiesImpacted: [],
+      errorCode: [],
+    });
+    expect(healthyEvent({ node: 'n', monitor: 'syslog', gpu: 1 }).entitiesImpacted).toContainEqual({
+      entityType: 'GPU',
+      entityValue: '1',
+    });
   });
 });
 
 describe('quarantine annotation summary', () => {
   it('groups the per-entity entries into one item per check and code', () => {
-    const entry = (code: string, type: string, value: string) => ({ checkName: 'SysLogsXIDError', errorCode: [code], entitiesImpacted: [{ entityType: type, entityValue: value }] });
-    const annotation = JSON.stringify([entry('79', 'GPU', '0'), entry('79', 'PCI', '0000:18:00.0'), entry('48', 'GPU', '3')]);
+    const entry = (code: string, type: string, value: string) => ({
+      checkName: 'SysLogsXIDError',
+      errorCode: [code],
+      entitiesImpacted: [{ entityType: type, entityValue: value }],
+    });
+    const annotation = JSON.stringify([
+      entry('79', 'GPU', '0'),
+      entry('79', 'PCI', '0000:18:00.0'),
+      entry('48', 'GPU', '3'),
+    ]);
     expect(summarizeQuarantine(annotation)).toBe('SysLogsXIDError:79(GPU 0) SysLogsXIDError:48(GPU 3)');
     expect(summarizeQuarantine(undefined)).toBe('');
     expect(summarizeQuarantine('{not json')).toBe('(unreadable annotation)');
@@ -60,6 +80,14 @@ describe('quarantine annotation summary', () => {
 
 describe('tables', () => {
   it('pads every column but the last', () => {
-    expect(formatTable(['A', 'LONGER'], [['value', 'x'], ['v', 'y']])).toBe('A       LONGER\nvalue   x\nv       y');
+    expect(
+      formatTable(
+        ['A', 'LONGER'],
+        [
+          ['value', 'x'],
+          ['v', 'y'],
+        ],
+      ),
+    ).toBe('A       LONGER\nvalue   x\nv       y');
   });
 });

@@ -9,11 +9,30 @@ const asCr = (raw: unknown) => raw as MaintenanceObject;
 
 const ts = (iso: string) => ({ seconds: Math.floor(Date.parse(iso) / 1000), nanos: (Date.parse(iso) % 1000) * 1e6 });
 
-const view = (over: Partial<StoredEventView['healthEvent']>, status: Record<string, unknown>, createdAt: string, id: string): StoredEventView => ({
+const view = (
+  over: Partial<StoredEventView['healthEvent']>,
+  status: Record<string, unknown>,
+  createdAt: string,
+  id: string,
+): StoredEventView => ({
   id,
   createdAt,
-  healthEvent: { nodeName: 'gpu-node-3', agent: 'syslog-health-monitor', checkName: 'SysLogsXIDError', isFatal: true, isHealthy: false, errorCode: ['79'], recommendedAction: 'RESTART_BM', ...over },
-  healthEventStatus: { nodeQuarantined: '', userPodsEvictionStatus: { status: '' }, faultRemediated: null, ...status } as StoredEventView['healthEventStatus'],
+  healthEvent: {
+    nodeName: 'gpu-node-3',
+    agent: 'syslog-health-monitor',
+    checkName: 'SysLogsXIDError',
+    isFatal: true,
+    isHealthy: false,
+    errorCode: ['79'],
+    recommendedAction: 'RESTART_BM',
+    ...over,
+  },
+  healthEventStatus: {
+    nodeQuarantined: '',
+    userPodsEvictionStatus: { status: '' },
+    faultRemediated: null,
+    ...status,
+  } as StoredEventView['healthEventStatus'],
 });
 
 describe('nvsentinel cycle', () => {
@@ -30,7 +49,12 @@ describe('nvsentinel cycle', () => {
     '2026-12-02T10:00:00.005Z',
     'aaaaaaaa1111',
   );
-  const healthy = view({ isHealthy: true, isFatal: false, errorCode: [], recommendedAction: 'NONE' }, { nodeQuarantined: 'UnQuarantined', quarantineFinishTimestamp: ts('2026-12-02T10:00:16.050Z') }, '2026-12-02T10:00:16.010Z', 'bbbbbbbb2222');
+  const healthy = view(
+    { isHealthy: true, isFatal: false, errorCode: [], recommendedAction: 'NONE' },
+    { nodeQuarantined: 'UnQuarantined', quarantineFinishTimestamp: ts('2026-12-02T10:00:16.050Z') },
+    '2026-12-02T10:00:16.010Z',
+    'bbbbbbbb2222',
+  );
   const reboot = asCr({
     metadata: { name: 'maintenance-gpu-node-3-aaaa', creationTimestamp: '2026-12-02T10:00:03Z' },
     spec: { nodeName: 'gpu-node-3' },
@@ -45,9 +69,22 @@ describe('nvsentinel cycle', () => {
   it('orders every step of the cycle by time, from the event statuses and the CR conditions', () => {
     const steps = [...eventSteps([healthy, fault]), ...maintenanceSteps('RebootNode', [reboot])];
     const out = formatCycle('gpu-node-3', steps);
-    const order = ['fault stored', 'cordoned', 'drained', 'CR created', 'remediation done', 'reboot signal sent', 'node Ready', 'healthy reported', 'uncordoned'];
+    const order = [
+      'fault stored',
+      'cordoned',
+      'drained',
+      'CR created',
+      'remediation done',
+      'reboot signal sent',
+      'node Ready',
+      'healthy reported',
+      'uncordoned',
+    ];
     const positions = order.map((step) => out.indexOf(`  ${step}`));
-    expect(positions.every((p) => p > 0), out).toBe(true);
+    expect(
+      positions.every((p) => p > 0),
+      out,
+    ).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(out).toContain('+16.045 s');
     expect(out).toContain('RebootNode maintenance-gpu-node-3-aaaa');
@@ -62,7 +99,14 @@ describe('nvsentinel cycle', () => {
   });
 
   it('shows a failed step as failed, and the furthest step as the CR phase', () => {
-    const failed = asCr({ ...reboot, status: { conditions: [{ type: 'NodeReady', status: 'False', reason: 'Timeout', lastTransitionTime: '2026-12-02T10:30:00Z' }] } });
+    const failed = asCr({
+      ...reboot,
+      status: {
+        conditions: [
+          { type: 'NodeReady', status: 'False', reason: 'Timeout', lastTransitionTime: '2026-12-02T10:30:00Z' },
+        ],
+      },
+    });
     expect(maintenanceSteps('RebootNode', [failed]).map((s) => s.step)).toEqual(['CR created', 'NodeReady failed']);
     expect(maintenancePhase(failed)).toBe('NodeReady=False (Timeout)');
     expect(maintenancePhase(reboot)).toBe('NodeReady');

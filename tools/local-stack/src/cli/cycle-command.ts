@@ -46,15 +46,28 @@ export function eventSteps(events: readonly StoredEventView[]): CycleStep[] {
     const what = `${event.checkName}${event.errorCode.length ? ` ${event.errorCode.join(',')}` : ''} from ${event.agent} (event ${id})`;
     if (event.isHealthy) {
       add(toDate(e.createdAt), 'healthy reported', what);
-      if (status.nodeQuarantined === 'UnQuarantined') add(toDate(status.quarantineFinishTimestamp) ?? toDate(e.createdAt), 'uncordoned', `fault-quarantine (event ${id})`);
+      if (status.nodeQuarantined === 'UnQuarantined')
+        add(
+          toDate(status.quarantineFinishTimestamp) ?? toDate(e.createdAt),
+          'uncordoned',
+          `fault-quarantine (event ${id})`,
+        );
       continue;
     }
-    add(toDate(e.createdAt), event.isFatal ? 'fault stored' : 'non-fatal fault stored', `${what} → ${String(event.recommendedAction)}`);
-    if (status.nodeQuarantined === 'Quarantined') add(toDate(status.quarantineFinishTimestamp), 'cordoned', `fault-quarantine (event ${id})`);
-    if (status.nodeQuarantined === 'AlreadyQuarantined') add(toDate(status.quarantineFinishTimestamp), 'already cordoned', `fault-quarantine (event ${id})`);
+    add(
+      toDate(e.createdAt),
+      event.isFatal ? 'fault stored' : 'non-fatal fault stored',
+      `${what} → ${String(event.recommendedAction)}`,
+    );
+    if (status.nodeQuarantined === 'Quarantined')
+      add(toDate(status.quarantineFinishTimestamp), 'cordoned', `fault-quarantine (event ${id})`);
+    if (status.nodeQuarantined === 'AlreadyQuarantined')
+      add(toDate(status.quarantineFinishTimestamp), 'already cordoned', `fault-quarantine (event ${id})`);
     const eviction = status.userPodsEvictionStatus?.status;
-    if (eviction === 'Succeeded' || eviction === 'AlreadyDrained') add(toDate(status.drainFinishTimestamp), 'drained', `node-drainer: ${eviction} (event ${id})`);
-    if (status.faultRemediated === true) add(toDate(status.lastRemediationTimestamp), 'remediation done', `fault-remediation (event ${id})`);
+    if (eviction === 'Succeeded' || eviction === 'AlreadyDrained')
+      add(toDate(status.drainFinishTimestamp), 'drained', `node-drainer: ${eviction} (event ${id})`);
+    if (status.faultRemediated === true)
+      add(toDate(status.lastRemediationTimestamp), 'remediation done', `fault-remediation (event ${id})`);
   }
   return steps;
 }
@@ -75,7 +88,8 @@ export function maintenanceSteps(kind: string, objects: readonly MaintenanceObje
     for (const condition of cr.status?.conditions ?? []) {
       const at = toDate(condition.lastTransitionTime);
       if (!at || condition.status === 'Unknown') continue;
-      const step = condition.status === 'True' ? (CONDITION_STEPS[condition.type] ?? condition.type) : `${condition.type} failed`;
+      const step =
+        condition.status === 'True' ? (CONDITION_STEPS[condition.type] ?? condition.type) : `${condition.type} failed`;
       steps.push({ at, step, detail: `${name}${condition.reason ? `: ${condition.reason}` : ''}` });
     }
   }
@@ -84,7 +98,12 @@ export function maintenanceSteps(kind: string, objects: readonly MaintenanceObje
 
 export async function listMaintenanceFor(kube: KubeClient, node: string): Promise<CycleStep[]> {
   const mine = (await listMaintenanceObjects(kube)).filter((m) => m.object.spec?.nodeName === node);
-  return Object.values(MAINTENANCE_KINDS).flatMap((kind) => maintenanceSteps(kind, mine.filter((m) => m.kind === kind).map((m) => m.object)));
+  return Object.values(MAINTENANCE_KINDS).flatMap((kind) =>
+    maintenanceSteps(
+      kind,
+      mine.filter((m) => m.kind === kind).map((m) => m.object),
+    ),
+  );
 }
 
 export function timeline(steps: readonly CycleStep[]): CycleStep[] {
@@ -92,16 +111,23 @@ export function timeline(steps: readonly CycleStep[]): CycleStep[] {
 }
 
 export function formatCycle(node: string, steps: readonly CycleStep[]): string {
-  if (steps.length === 0) return `no break-fix cycle recorded for ${node}: no health events stored and no maintenance CRs`;
+  if (steps.length === 0)
+    return `no break-fix cycle recorded for ${node}: no health events stored and no maintenance CRs`;
   const sorted = timeline(steps);
   const first = sorted[0]!.at.getTime();
   const table = formatTable(
     ['TIME', 'SINCE FAULT', 'STEP', 'DETAIL'],
-    sorted.map((s) => [s.at.toISOString().slice(11, 23), `+${((s.at.getTime() - first) / 1000).toFixed(3)} s`, s.step, s.detail]),
+    sorted.map((s) => [
+      s.at.toISOString().slice(11, 23),
+      `+${((s.at.getTime() - first) / 1000).toFixed(3)} s`,
+      s.step,
+      s.detail,
+    ]),
   );
   const fault = sorted.find((s) => s.step === 'fault stored');
   const back = fault && sorted.find((s) => s.step === 'uncordoned' && s.at >= fault.at);
-  const summary = fault && back ? `\nfault → back in service: ${((back.at.getTime() - fault.at.getTime()) / 1000).toFixed(3)} s` : '';
+  const summary =
+    fault && back ? `\nfault → back in service: ${((back.at.getTime() - fault.at.getTime()) / 1000).toFixed(3)} s` : '';
   // Kubernetes object times (creationTimestamp, condition transitions) have whole-second resolution.
   return `${node}\n${table}${summary}\n(times from Kubernetes objects — CR created, conditions — are whole seconds)`;
 }

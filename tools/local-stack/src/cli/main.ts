@@ -11,7 +11,13 @@ import { terminalSink } from '../progress/progress-line.js';
 import { eventSteps, formatCycle, listMaintenanceFor } from './cycle-command.js';
 import { fetchNodeEvents, formatEvents } from './events-command.js';
 import { RULES_TEST_USAGE, rulesTest } from './rules-command.js';
-import { formatMaintenanceList, formatScheduleResult, maintenanceList, maintenanceSchedule, parseDurationSeconds } from './maintenance-command.js';
+import {
+  formatMaintenanceList,
+  formatScheduleResult,
+  maintenanceList,
+  maintenanceSchedule,
+  parseDurationSeconds,
+} from './maintenance-command.js';
 import { NVSENTINEL_NAMESPACE } from '../stack/local-config.js';
 import { healthyEvent, isMonitor, xidEvent, type Monitor } from './health-events.js';
 import { formatNodeRows, listNodeRows } from './nodes-command.js';
@@ -93,16 +99,28 @@ async function main(argv: string[]): Promise<void> {
     case 'cycle':
       return cycle(values, endpoints);
     case 'rules':
-      if (positionals[1] !== 'test') throw new UsageError(`rules needs the subcommand test${positionals[1] ? `, got "${positionals[1]}"` : ''}`);
+      if (positionals[1] !== 'test')
+        throw new UsageError(`rules needs the subcommand test${positionals[1] ? `, got "${positionals[1]}"` : ''}`);
       return void console.log(
-        await rulesTest({ eventsPath: required(values.events, '--events'), ...(values.config ? { configPath: values.config } : {}), ...(values.rule ? { rule: values.rule } : {}) }),
+        await rulesTest({
+          eventsPath: required(values.events, '--events'),
+          ...(values.config ? { configPath: values.config } : {}),
+          ...(values.rule ? { rule: values.rule } : {}),
+        }),
       );
     case 'maintenance':
       return maintenance(positionals[1], values, endpoints);
     case 'watch':
       return withKube(endpoints, watch);
     case 'xids':
-      return void console.log(knownXids().map((x) => `${String(x).padStart(4)}  ${xidInfo(x).fatal ? 'fatal    ' : 'non-fatal'}  ${xidInfo(x).description}`).join('\n'));
+      return void console.log(
+        knownXids()
+          .map(
+            (x) =>
+              `${String(x).padStart(4)}  ${xidInfo(x).fatal ? 'fatal    ' : 'non-fatal'}  ${xidInfo(x).description}`,
+          )
+          .join('\n'),
+      );
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -115,23 +133,43 @@ async function inject(values: Values, endpoints: CliEndpoints): Promise<void> {
   const monitor = values.monitor ?? 'syslog';
   if (!isMonitor(monitor)) throw new UsageError(`--monitor must be syslog or gpu, got "${monitor}"`);
   const gpu = values.gpu === undefined ? undefined : integer(values.gpu, '--gpu');
-  if (Boolean(values.healthy) === (values.xid !== undefined)) throw new UsageError('give exactly one of --xid N and --healthy');
+  if (Boolean(values.healthy) === (values.xid !== undefined))
+    throw new UsageError('give exactly one of --xid N and --healthy');
 
   const event: HealthEvent = values.healthy
     ? healthyEvent({ node, monitor: monitor as Monitor, ...(gpu !== undefined ? { gpu } : {}) })
-    : xidEvent({ node, monitor: monitor as Monitor, xid: integer(values.xid!, '--xid'), gpu: gpu ?? 0, ...(values['non-fatal'] ? { fatal: false } : {}) });
-  const result = via === 'grpc' ? await sendOverGrpc(endpoints.socketPath, [event]) : await sendOverHttp(endpoints.ingestUrl, [event]);
-  const what = event.isHealthy ? 'healthy' : `${event.isFatal ? 'fatal' : 'non-fatal'} XID ${event.errorCode[0]} (${xidInfo(Number(event.errorCode[0])).description})`;
-  console.log(`stored: ${what} ${event.checkName} on ${node}${gpu !== undefined || !event.isHealthy ? ` GPU ${gpu ?? 0}` : ''} via ${result.transport}${result.ids.length ? ` (event ${result.ids.join(', ')})` : ''}`);
+    : xidEvent({
+        node,
+        monitor: monitor as Monitor,
+        xid: integer(values.xid!, '--xid'),
+        gpu: gpu ?? 0,
+        ...(values['non-fatal'] ? { fatal: false } : {}),
+      });
+  const result =
+    via === 'grpc'
+      ? await sendOverGrpc(endpoints.socketPath, [event])
+      : await sendOverHttp(endpoints.ingestUrl, [event]);
+  const what = event.isHealthy
+    ? 'healthy'
+    : `${event.isFatal ? 'fatal' : 'non-fatal'} XID ${event.errorCode[0]} (${xidInfo(Number(event.errorCode[0])).description})`;
+  console.log(
+    `stored: ${what} ${event.checkName} on ${node}${gpu !== undefined || !event.isHealthy ? ` GPU ${gpu ?? 0}` : ''} via ${result.transport}${result.ids.length ? ` (event ${result.ids.join(', ')})` : ''}`,
+  );
   console.log(`follow it: nvsentinel nodes   |   nvsentinel events --node ${node}`);
 }
 
 async function events(values: Values, endpoints: CliEndpoints): Promise<void> {
   const limit = values.limit === undefined ? 20 : integer(values.limit, '--limit');
-  const nodes = values.node ? [values.node] : await withKube(endpoints, async (kube) => (await kube.core.listNode()).items.map((n) => n.metadata?.name ?? ''));
+  const nodes = values.node
+    ? [values.node]
+    : await withKube(endpoints, async (kube) => (await kube.core.listNode()).items.map((n) => n.metadata?.name ?? ''));
   const all = (await Promise.all(nodes.map((n) => fetchNodeEvents(endpoints.ingestUrl, n, limit)))).flat();
   all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  console.log(all.length ? formatEvents(all.slice(0, limit)) : `no health events stored${values.node ? ` for ${values.node}` : ''}`);
+  console.log(
+    all.length
+      ? formatEvents(all.slice(0, limit))
+      : `no health events stored${values.node ? ` for ${values.node}` : ''}`,
+  );
 }
 
 async function cycle(values: Values, endpoints: CliEndpoints): Promise<void> {
@@ -149,7 +187,9 @@ async function maintenance(sub: string | undefined, values: Values, endpoints: C
       maintenanceSchedule(kube, NVSENTINEL_NAMESPACE, {
         node: values.node ?? '',
         inSeconds: values.cancel ? 0 : parseDurationSeconds(values.in ?? '0s', '--in'),
-        durationSeconds: values.cancel ? 0 : parseDurationSeconds(required(values.duration, '--duration'), '--duration'),
+        durationSeconds: values.cancel
+          ? 0
+          : parseDurationSeconds(required(values.duration, '--duration'), '--duration'),
         ...(values.cancel ? { cancel: values.cancel } : {}),
       }),
     );
@@ -157,7 +197,12 @@ async function maintenance(sub: string | undefined, values: Values, endpoints: C
   }
   if (sub === 'list') {
     const listing = await withKube(endpoints, (kube) =>
-      maintenanceList({ ingestUrl: endpoints.ingestUrl, kube, namespace: NVSENTINEL_NAMESPACE, ...(values.node ? { node: values.node } : {}) }),
+      maintenanceList({
+        ingestUrl: endpoints.ingestUrl,
+        kube,
+        namespace: NVSENTINEL_NAMESPACE,
+        ...(values.node ? { node: values.node } : {}),
+      }),
     );
     return void console.log(formatMaintenanceList(listing));
   }
@@ -176,7 +221,9 @@ async function withKube<T>(endpoints: CliEndpoints, use: (kube: KubeClient) => P
   try {
     kube = createKubeClient({ kubeconfigPath: endpoints.kubeconfigPath, userAgent: 'nvsentinel-cli' });
   } catch (err) {
-    throw new Error(`cannot use the kubeconfig ${endpoints.kubeconfigPath}: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`);
+    throw new Error(
+      `cannot use the kubeconfig ${endpoints.kubeconfigPath}: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`,
+    );
   }
   try {
     return await use(kube);
@@ -200,7 +247,10 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError) process.stderr.write(`nvsentinel: ${err.message}\n\n${USAGE}\n`);
   else {
     const message = (err as Error).message;
-    const hint = /ECONNREFUSED/.test(message) && !/npm start/.test(message) ? ' (is the stack running? start it with `npm start`)' : '';
+    const hint =
+      /ECONNREFUSED/.test(message) && !/npm start/.test(message)
+        ? ' (is the stack running? start it with `npm start`)'
+        : '';
     process.stderr.write(`nvsentinel: ${message}${hint}\n`);
   }
   process.exitCode = err instanceof UsageError ? 2 : 1;

@@ -38,9 +38,7 @@ export interface MaintenanceScheduleInput {
   now?: Date;
 }
 
-export type MaintenanceScheduleResult =
-  | { kind: 'scheduled'; window: SimWindow }
-  | { kind: 'cancelled'; id: string };
+export type MaintenanceScheduleResult = { kind: 'scheduled'; window: SimWindow } | { kind: 'cancelled'; id: string };
 
 export async function maintenanceSchedule(
   kube: KubeClient,
@@ -49,7 +47,12 @@ export async function maintenanceSchedule(
 ): Promise<MaintenanceScheduleResult> {
   const configMapName = input.configMapName ?? DEFAULT_SIM_CONFIGMAP;
   if (input.cancel) {
-    await cancelSimMaintenance(kube, { namespace, configMapName, id: input.cancel, ...(input.now ? { now: input.now } : {}) });
+    await cancelSimMaintenance(kube, {
+      namespace,
+      configMapName,
+      id: input.cancel,
+      ...(input.now ? { now: input.now } : {}),
+    });
     return { kind: 'cancelled', id: input.cancel };
   }
   // A window for a node the cluster does not have would be stored and then fail to map; say so now.
@@ -57,7 +60,8 @@ export async function maintenanceSchedule(
   try {
     await new NodeOps(kube).get(input.node);
   } catch (err) {
-    if (isNotFound(err)) throw new Error(`node ${input.node} is not in the cluster; see the node names with \`nvsentinel nodes\``);
+    if (isNotFound(err))
+      throw new Error(`node ${input.node} is not in the cluster; see the node names with \`nvsentinel nodes\``);
     throw err;
   }
   const window = await scheduleSimMaintenance(kube, {

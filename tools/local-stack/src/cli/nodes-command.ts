@@ -2,7 +2,11 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { Annotations, STATE_LABEL } from '@nvsentinel/fault-quarantine';
 import type { KubeClient } from '@nvsentinel/k8s';
-import { listMaintenanceObjects, type KindedMaintenance, type MaintenanceObject } from '../progress/remediation-progress.js';
+import {
+  listMaintenanceObjects,
+  type KindedMaintenance,
+  type MaintenanceObject,
+} from '../progress/remediation-progress.js';
 import { formatTable } from './table.js';
 
 export interface NodeRow {
@@ -18,19 +22,39 @@ export interface NodeRow {
 }
 
 export async function listNodeRows(kube: KubeClient): Promise<NodeRow[]> {
-  const [nodes, pods, maintenance] = await Promise.all([kube.core.listNode(), kube.core.listPodForAllNamespaces(), listMaintenanceObjects(kube)]);
+  const [nodes, pods, maintenance] = await Promise.all([
+    kube.core.listNode(),
+    kube.core.listPodForAllNamespaces(),
+    listMaintenanceObjects(kube),
+  ]);
   return nodes.items
     .map((node) => {
       const name = node.metadata?.name;
-      const row = nodeRow(node, pods.items.filter((p) => p.spec?.nodeName === name));
-      const newest = maintenance.filter((m) => m.object.spec?.nodeName === name).sort(byCreation).at(-1);
-      return newest ? { ...row, remediation: { cr: `${newest.kind}/${newest.object.metadata?.name}`, phase: maintenancePhase(newest.object) } } : row;
+      const row = nodeRow(
+        node,
+        pods.items.filter((p) => p.spec?.nodeName === name),
+      );
+      const newest = maintenance
+        .filter((m) => m.object.spec?.nodeName === name)
+        .sort(byCreation)
+        .at(-1);
+      return newest
+        ? {
+            ...row,
+            remediation: {
+              cr: `${newest.kind}/${newest.object.metadata?.name}`,
+              phase: maintenancePhase(newest.object),
+            },
+          }
+        : row;
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
 function byCreation(a: KindedMaintenance, b: KindedMaintenance): number {
-  return String(a.object.metadata?.creationTimestamp ?? '').localeCompare(String(b.object.metadata?.creationTimestamp ?? ''));
+  return String(a.object.metadata?.creationTimestamp ?? '').localeCompare(
+    String(b.object.metadata?.creationTimestamp ?? ''),
+  );
 }
 
 /**
@@ -80,7 +104,11 @@ export function summarizeQuarantine(annotation: string | undefined): string {
   } catch {
     return '(unreadable annotation)';
   }
-  const list = (Array.isArray(entries) ? entries : [entries]) as Array<{ checkName?: string; errorCode?: string[]; entitiesImpacted?: Array<{ entityType: string; entityValue: string }> }>;
+  const list = (Array.isArray(entries) ? entries : [entries]) as Array<{
+    checkName?: string;
+    errorCode?: string[];
+    entitiesImpacted?: Array<{ entityType: string; entityValue: string }>;
+  }>;
   const faults = new Map<string, Set<string>>();
   for (const entry of list) {
     const key = `${entry.checkName ?? '?'}${entry.errorCode?.length ? `:${entry.errorCode.join(',')}` : ''}`;

@@ -3,7 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthEventsToProtoJson, RecommendedAction, sampleHealthEvent, type HealthEvent } from '@nvsentinel/health-model';
+import {
+  healthEventsToProtoJson,
+  RecommendedAction,
+  sampleHealthEvent,
+  type HealthEvent,
+} from '@nvsentinel/health-model';
 import { rulesTest } from './rules-command.js';
 
 const T = Math.floor(Date.now() / 1000) - 7200;
@@ -47,7 +52,10 @@ describe('nvsentinel rules test', { timeout: 120_000 }, () => {
   });
 
   it('one burst does not fire it; a bare array is accepted too', async () => {
-    const events = await file('one-burst.json', (healthEventsToProtoJson([xid31(T), xid31(T + 60)]) as { events: unknown[] }).events);
+    const events = await file(
+      'one-burst.json',
+      (healthEventsToProtoJson([xid31(T), xid31(T + 60)]) as { events: unknown[] }).events,
+    );
     const out = await rulesTest({ eventsPath: events, rule: 'RepeatedXID31OnSameGPU' });
     expect(out).toMatch(/RepeatedXID31OnSameGPU\s+no match/);
     expect(out).not.toContain('fired on');
@@ -63,10 +71,16 @@ describe('nvsentinel rules test', { timeout: 120_000 }, () => {
 
   it('a rules file, a rule name or an events file that is wrong is an error naming it', async () => {
     const events = await file('ok.json', healthEventsToProtoJson([xid31(T)]));
-    await expect(rulesTest({ eventsPath: events, rule: 'NoSuchRule' })).rejects.toThrow(/NoSuchRule.*known rules: .*RepeatedXID31OnSameGPU/);
-    await expect(rulesTest({ eventsPath: join(dir, 'absent.json') })).rejects.toThrow(/--events .*absent\.json cannot be read/);
+    await expect(rulesTest({ eventsPath: events, rule: 'NoSuchRule' })).rejects.toThrow(
+      /NoSuchRule.*known rules: .*RepeatedXID31OnSameGPU/,
+    );
+    await expect(rulesTest({ eventsPath: join(dir, 'absent.json') })).rejects.toThrow(
+      /--events .*absent\.json cannot be read/,
+    );
     await expect(rulesTest({ eventsPath: await file('bad.json', '{not json') })).rejects.toThrow(/is not JSON/);
-    await expect(rulesTest({ eventsPath: await file('nonode.json', [{ agent: 'x' }]) })).rejects.toThrow(/--events .*nonode\.json/);
+    await expect(rulesTest({ eventsPath: await file('nonode.json', [{ agent: 'x' }]) })).rejects.toThrow(
+      /--events .*nonode\.json/,
+    );
     await expect(rulesTest({ eventsPath: events, configPath: join(dir, 'none.toml') })).rejects.toThrow(/none\.toml/);
   });
 });

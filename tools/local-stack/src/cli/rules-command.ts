@@ -7,7 +7,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { assertValidHealthEvents, type HealthEvent } from '@nvsentinel/health-model';
-import { DEFAULT_RULES_PATH, loadRules, parseProcessingStrategy, replayHistory, type ReplayResult } from '@nvsentinel/health-events-analyzer';
+import {
+  DEFAULT_RULES_PATH,
+  loadRules,
+  parseProcessingStrategy,
+  replayHistory,
+  type ReplayResult,
+} from '@nvsentinel/health-events-analyzer';
 import { createDataStore } from '@nvsentinel/store-client';
 import { formatTable } from './table.js';
 
@@ -28,7 +34,11 @@ export interface RulesTestInput {
 export async function rulesTest(input: RulesTestInput): Promise<string> {
   const rules = await loadRules(input.configPath ?? DEFAULT_RULES_PATH);
   const events = await readEvents(input.eventsPath);
-  const datastore = await createDataStore({ provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: {} });
+  const datastore = await createDataStore({
+    provider: 'embedded',
+    connection: { host: '', port: 0, database: 'nvsentinel' },
+    options: {},
+  });
   try {
     const result = await replayHistory({
       datastore,
@@ -54,7 +64,9 @@ async function readEvents(path: string): Promise<HealthEvent[]> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`--events ${path} is not JSON (${(err as Error).message}); give {"events": [...]} or an array of health events`);
+    throw new Error(
+      `--events ${path} is not JSON (${(err as Error).message}); give {"events": [...]} or an array of health events`,
+    );
   }
   try {
     return assertValidHealthEvents(Array.isArray(json) ? { events: json } : json);
@@ -64,10 +76,16 @@ async function readEvents(path: string): Promise<HealthEvent[]> {
 }
 
 export function formatRulesTest(result: ReplayResult, events: readonly HealthEvent[]): string {
-  const lines = [`${result.events} events replayed, ${result.analysed} analysed (unhealthy, not the analyzer's own), ${result.rules.length} rules`];
+  const lines = [
+    `${result.events} events replayed, ${result.analysed} analysed (unhealthy, not the analyzer's own), ${result.rules.length} rules`,
+  ];
   const rows = result.rules.map((rule) => {
     const fired = result.matches.filter((m) => m.rule === rule);
-    return [rule, fired.length > 0 ? `MATCH ×${fired.length}` : 'no match', fired.map((m) => `#${m.eventIndex + 1}`).join(' ')];
+    return [
+      rule,
+      fired.length > 0 ? `MATCH ×${fired.length}` : 'no match',
+      fired.map((m) => `#${m.eventIndex + 1}`).join(' '),
+    ];
   });
   lines.push(formatTable(['RULE', 'RESULT', 'ON EVENTS'], rows));
   for (const match of result.matches) {

@@ -21,16 +21,28 @@ interface GrpcClient {
   close(): void;
 }
 
-export async function sendOverGrpc(socketPath: string, events: readonly HealthEvent[], timeoutMs = 10_000): Promise<SendResult> {
-  const client = new PlatformConnectorClient(`unix://${socketPath}`, credentials.createInsecure()) as unknown as GrpcClient;
+export async function sendOverGrpc(
+  socketPath: string,
+  events: readonly HealthEvent[],
+  timeoutMs = 10_000,
+): Promise<SendResult> {
+  const client = new PlatformConnectorClient(
+    `unix://${socketPath}`,
+    credentials.createInsecure(),
+  ) as unknown as GrpcClient;
   try {
     await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`no answer from unix://${socketPath} within ${timeoutMs} ms`)), timeoutMs);
+      const deadline = setTimeout(
+        () => reject(new Error(`no answer from unix://${socketPath} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       client.HealthEventOccurredV1(healthEventsToProto(events), (err) => {
         clearTimeout(deadline);
         if (!err) return resolve();
         const hint = err.code === 14 ? ' (is the stack running? start it with `npm start`)' : '';
-        reject(new Error(`gRPC HealthEventOccurredV1 to unix://${socketPath} failed: ${err.details || err.message}${hint}`));
+        reject(
+          new Error(`gRPC HealthEventOccurredV1 to unix://${socketPath} failed: ${err.details || err.message}${hint}`),
+        );
       });
     });
   } finally {
@@ -43,9 +55,15 @@ export async function sendOverHttp(ingestUrl: string, events: readonly HealthEve
   const url = `${ingestUrl}${HEALTH_EVENTS_ROUTE}`;
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(healthEventsToProtoJson(events)) });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(healthEventsToProtoJson(events)),
+    });
   } catch (err) {
-    throw new Error(`POST ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`);
+    throw new Error(
+      `POST ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`,
+    );
   }
   const body = (await response.json().catch(() => ({}))) as { ids?: string[]; message?: string; issues?: unknown };
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${body.message ?? JSON.stringify(body)}`);

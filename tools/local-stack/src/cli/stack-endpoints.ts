@@ -21,7 +21,9 @@ export interface CliEndpoints {
 
 export function resolveEndpoints(flags: EndpointFlags, home?: string): CliEndpoints {
   const paths = stackPaths(home);
-  const running = existsSync(paths.endpoints) ? (JSON.parse(readFileSync(paths.endpoints, 'utf8')) as StackEndpoints) : undefined;
+  const running = existsSync(paths.endpoints)
+    ? (JSON.parse(readFileSync(paths.endpoints, 'utf8')) as StackEndpoints)
+    : undefined;
   return {
     ingestUrl: flags.ingestUrl ?? running?.ingestUrl ?? 'http://127.0.0.1:8080',
     socketPath: stripUnix(flags.socket ?? running?.socketPath ?? paths.socket),

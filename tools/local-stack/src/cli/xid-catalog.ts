@@ -18,10 +18,31 @@ const XIDS: ReadonlyMap<number, XidInfo> = new Map([
   [43, { description: 'GPU stopped processing', fatal: false, action: RecommendedAction.NONE }],
   [45, { description: 'Preemptive cleanup, due to previous errors', fatal: false, action: RecommendedAction.NONE }],
   [48, { description: 'Double Bit ECC Error', fatal: true, action: RecommendedAction.COMPONENT_RESET }],
-  [61, { description: 'Internal micro-controller breakpoint/warning', fatal: true, action: RecommendedAction.COMPONENT_RESET }],
+  [
+    61,
+    {
+      description: 'Internal micro-controller breakpoint/warning',
+      fatal: true,
+      action: RecommendedAction.COMPONENT_RESET,
+    },
+  ],
   [62, { description: 'Internal micro-controller halt', fatal: true, action: RecommendedAction.COMPONENT_RESET }],
-  [63, { description: 'ECC page retirement or row remapping recording event', fatal: false, action: RecommendedAction.NONE }],
-  [64, { description: 'ECC page retirement or row remapper recording failure', fatal: true, action: RecommendedAction.COMPONENT_RESET }],
+  [
+    63,
+    {
+      description: 'ECC page retirement or row remapping recording event',
+      fatal: false,
+      action: RecommendedAction.NONE,
+    },
+  ],
+  [
+    64,
+    {
+      description: 'ECC page retirement or row remapper recording failure',
+      fatal: true,
+      action: RecommendedAction.COMPONENT_RESET,
+    },
+  ],
   [74, { description: 'NVLink Error', fatal: true, action: RecommendedAction.COMPONENT_RESET }],
   [79, { description: 'GPU has fallen off the bus', fatal: true, action: RecommendedAction.RESTART_BM }],
   [92, { description: 'High single-bit ECC error rate', fatal: false, action: RecommendedAction.NONE }],

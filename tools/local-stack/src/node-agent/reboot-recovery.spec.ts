@@ -13,7 +13,12 @@ const stored = (event: HealthEvent, at: number) => ({
   id: `id-${at}`,
   createdAt: new Date(at * 1000),
   healthEvent: { ...event, generatedTimestamp: { seconds: at, nanos: 0 } },
-  healthEventStatus: { nodeQuarantined: '', userPodsEvictionStatus: { status: '', message: '' }, faultRemediated: null, spanIds: {} },
+  healthEventStatus: {
+    nodeQuarantined: '',
+    userPodsEvictionStatus: { status: '', message: '' },
+    faultRemediated: null,
+    spanIds: {},
+  },
 });
 
 describe('open node faults', () => {
@@ -28,7 +33,9 @@ describe('open node faults', () => {
       stored(analyzer, 50),
     ]);
     expect(open.map((e) => [e.agent, e.errorCode[0]])).toEqual([['syslog-health-monitor', '79']]);
-    expect(openNodeFaults([stored(xid(79, 'syslog'), 20), stored(healthyEvent({ node: 'n', monitor: 'syslog' }), 21)])).toEqual([]);
+    expect(
+      openNodeFaults([stored(xid(79, 'syslog'), 20), stored(healthyEvent({ node: 'n', monitor: 'syslog' }), 21)]),
+    ).toEqual([]);
   });
 });
 
@@ -60,7 +67,9 @@ describe('simulated node monitors after a reboot (cluster simulator, embedded da
       send: async (events) => void sent.push(events),
     });
     try {
-      await datastore.healthEventStore().insertHealthEvents({ healthEvent: xidEvent({ node, xid: 79, gpu: 2, monitor: 'syslog' }) });
+      await datastore
+        .healthEventStore()
+        .insertHealthEvents({ healthEvent: xidEvent({ node, xid: 79, gpu: 2, monitor: 'syslog' }) });
       await sim.rebootNode(node, { downSeconds: 20 });
       await eventually(() => sent.length > 0, 'the monitors report after the boot');
       return { sent, recovery };
@@ -72,16 +81,28 @@ describe('simulated node monitors after a reboot (cluster simulator, embedded da
   it('clears every open fault with a healthy event for its check once the node is Ready with a new bootID', async () => {
     const { sent, recovery } = await run(0, 'gpu-node-0');
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toEqual([expect.objectContaining({ nodeName: 'gpu-node-0', agent: 'syslog-health-monitor', checkName: 'SysLogsXIDError', isHealthy: true, entitiesImpacted: [] })]);
+    expect(sent[0]).toEqual([
+      expect.objectContaining({
+        nodeName: 'gpu-node-0',
+        agent: 'syslog-health-monitor',
+        checkName: 'SysLogsXIDError',
+        isHealthy: true,
+        entitiesImpacted: [],
+      }),
+    ]);
     expect(recovery.recoveries).toBe(1);
   });
 
   it('reports the fault again when the reboot did not fix it (the configured fraction of reboots)', async () => {
     const { sent } = await run(1, 'gpu-node-1');
-    expect(sent[0]).toEqual([expect.objectContaining({ nodeName: 'gpu-node-1', isHealthy: false, isFatal: true, errorCode: ['79'] })]);
+    expect(sent[0]).toEqual([
+      expect.objectContaining({ nodeName: 'gpu-node-1', isHealthy: false, isFatal: true, errorCode: ['79'] }),
+    ]);
   });
 
   it('refuses a fraction outside 0…1', async () => {
-    await expect(startRebootRecovery({ kube, datastore, logger, notFixedFraction: 2, send: async () => undefined })).rejects.toThrow(/between 0 and 1/);
+    await expect(
+      startRebootRecovery({ kube, datastore, logger, notFixedFraction: 2, send: async () => undefined }),
+    ).rejects.toThrow(/between 0 and 1/);
   });
 });

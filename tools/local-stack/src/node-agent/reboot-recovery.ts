@@ -41,7 +41,8 @@ export interface RebootRecovery {
 
 export async function startRebootRecovery(options: RebootRecoveryOptions): Promise<RebootRecovery> {
   const notFixed = options.notFixedFraction ?? 0;
-  if (!(notFixed >= 0 && notFixed <= 1)) throw new Error(`the not-fixed fraction of reboots must be between 0 and 1, got ${notFixed}`);
+  if (!(notFixed >= 0 && notFixed <= 1))
+    throw new Error(`the not-fixed fraction of reboots must be between 0 and 1, got ${notFixed}`);
   const random = options.random ?? Math.random;
   const now = options.now ?? (() => new Date());
   const nodes = new NodeCache(options.kube);
@@ -63,7 +64,9 @@ export async function startRebootRecovery(options: RebootRecoveryOptions): Promi
     options.progress?.({
       kind: 'event',
       subject: node,
-      text: fixed ? `node monitors after reboot: ${checks} healthy` : `node monitors after reboot: ${checks} still failing (the reboot did not fix it)`,
+      text: fixed
+        ? `node monitors after reboot: ${checks} healthy`
+        : `node monitors after reboot: ${checks} still failing (the reboot did not fix it)`,
     });
   };
 
@@ -76,7 +79,12 @@ export async function startRebootRecovery(options: RebootRecoveryOptions): Promi
     if (!rebooting.has(name) || !isReady(change.object)) return;
     rebooting.delete(name);
     const task = recover(name)
-      .catch((err: unknown) => options.logger.warn({ err, node: name }, `simulated monitors could not report ${name} after its reboot: ${(err as Error).message}`))
+      .catch((err: unknown) =>
+        options.logger.warn(
+          { err, node: name },
+          `simulated monitors could not report ${name} after its reboot: ${(err as Error).message}`,
+        ),
+      )
       .finally(() => inFlight.delete(task));
     inFlight.add(task);
   });
@@ -103,7 +111,9 @@ export async function startRebootRecovery(options: RebootRecoveryOptions): Promi
 export function openNodeFaults(stored: readonly HealthEventWithStatus[]): HealthEvent[] {
   const latest = new Map<string, HealthEvent>();
   const time = (e: HealthEvent) => (e.generatedTimestamp?.seconds ?? 0) * 1e9 + (e.generatedTimestamp?.nanos ?? 0);
-  for (const { healthEvent: event } of [...stored].sort((a, b) => time(a.healthEvent) - time(b.healthEvent) || a.createdAt.getTime() - b.createdAt.getTime())) {
+  for (const { healthEvent: event } of [...stored].sort(
+    (a, b) => time(a.healthEvent) - time(b.healthEvent) || a.createdAt.getTime() - b.createdAt.getTime(),
+  )) {
     if (!NODE_MONITOR_AGENTS.has(event.agent)) continue;
     const key = `${event.agent}\u0000${event.componentClass}\u0000${event.checkName}`;
     if (event.isHealthy) latest.delete(key);

@@ -1,6 +1,13 @@
 /** Turns a service's pino JSON log line into one readable terminal line, prefixed by the service. */
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 /** Fields every line has, or that say nothing useful in a terminal. */
 const SKIPPED_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name', 'module', 'v']);
 

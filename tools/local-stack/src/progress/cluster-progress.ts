@@ -16,7 +16,12 @@ export interface ClusterProgress {
 
 export async function followCluster(kube: KubeClient, sink: ProgressSink): Promise<ClusterProgress> {
   const nodes = new NodeCache(kube);
-  const pods = new ResilientInformer<V1Pod>({ client: kube, path: '/api/v1/pods', list: () => kube.core.listPodForAllNamespaces(), deserializeAs: 'V1Pod' });
+  const pods = new ResilientInformer<V1Pod>({
+    client: kube,
+    path: '/api/v1/pods',
+    list: () => kube.core.listPodForAllNamespaces(),
+    deserializeAs: 'V1Pod',
+  });
   // Events about nodes live in `default` (upstream's choice for node-scoped Events).
   const events = new ResilientInformer<CoreV1Event>({
     client: kube,
@@ -32,7 +37,11 @@ export async function followCluster(kube: KubeClient, sink: ProgressSink): Promi
     const repeated = change.type === 'update' && change.previous?.count === event.count;
     if (repeated) return;
     const count = (event.count ?? 1) > 1 ? ` (×${event.count})` : '';
-    sink({ kind: 'k8s-event', subject: event.involvedObject.name ?? '?', text: `${event.reason}: ${event.message ?? ''}${count}` });
+    sink({
+      kind: 'k8s-event',
+      subject: event.involvedObject.name ?? '?',
+      text: `${event.reason}: ${event.message ?? ''}${count}`,
+    });
   });
   const stopNodes = nodes.onChange((change) => {
     if (change.type === 'update' && change.previous) describeNodeChange(change.previous, change.object, sink);
@@ -72,19 +81,31 @@ export function describeNodeChange(before: V1Node, after: V1Node, sink: Progress
 
   const stateBefore = before.metadata?.labels?.[STATE_LABEL];
   const stateAfter = after.metadata?.labels?.[STATE_LABEL];
-  if (stateBefore !== stateAfter) sink({ kind: 'node', subject: name, text: `${STATE_LABEL}: ${stateBefore ?? '(none)'} → ${stateAfter ?? '(none)'}` });
+  if (stateBefore !== stateAfter)
+    sink({
+      kind: 'node',
+      subject: name,
+      text: `${STATE_LABEL}: ${stateBefore ?? '(none)'} → ${stateAfter ?? '(none)'}`,
+    });
 
-  const taintKeys = (node: V1Node) => new Set((node.spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`));
+  const taintKeys = (node: V1Node) =>
+    new Set((node.spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`));
   const taintsBefore = taintKeys(before);
   const taintsAfter = taintKeys(after);
-  for (const t of taintsAfter) if (!taintsBefore.has(t)) sink({ kind: 'node', subject: name, text: `taint added ${t}` });
-  for (const t of taintsBefore) if (!taintsAfter.has(t)) sink({ kind: 'node', subject: name, text: `taint removed ${t}` });
+  for (const t of taintsAfter)
+    if (!taintsBefore.has(t)) sink({ kind: 'node', subject: name, text: `taint added ${t}` });
+  for (const t of taintsBefore)
+    if (!taintsAfter.has(t)) sink({ kind: 'node', subject: name, text: `taint removed ${t}` });
 
   const conditionsBefore = new Map((before.status?.conditions ?? []).map((c) => [c.type, c.status]));
   for (const condition of after.status?.conditions ?? []) {
     const previous = conditionsBefore.get(condition.type);
     if (previous !== condition.status && (previous !== undefined || condition.status === 'True')) {
-      sink({ kind: 'node', subject: name, text: `condition ${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}` });
+      sink({
+        kind: 'node',
+        subject: name,
+        text: `condition ${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}`,
+      });
     }
   }
 }

@@ -45,19 +45,35 @@ export function describeChange(change: ChangeEvent, sink: ProgressSink): void {
     const codes = event.errorCode.length ? ` code ${event.errorCode.join(',')}` : '';
     const state = event.isHealthy ? 'healthy' : event.isFatal ? 'FATAL' : 'non-fatal';
     const action = event.isHealthy ? '' : ` → ${effectiveRecommendedAction(event)}`;
-    sink({ kind: 'event', subject: event.nodeName, text: `${state} ${event.checkName}${codes}${action} from ${event.agent} stored (event ${shortId})` });
+    sink({
+      kind: 'event',
+      subject: event.nodeName,
+      text: `${state} ${event.checkName}${codes}${action} from ${event.agent} stored (event ${shortId})`,
+    });
     return;
   }
   const updated = change.updateDescription?.updatedFields ?? {};
   const status = record.healthEventStatus;
   if ('healtheventstatus.nodequarantined' in updated) {
-    sink({ kind: 'quarantine', subject: event.nodeName, text: `event ${shortId}: nodeQuarantined = ${status.nodeQuarantined}` });
+    sink({
+      kind: 'quarantine',
+      subject: event.nodeName,
+      text: `event ${shortId}: nodeQuarantined = ${status.nodeQuarantined}`,
+    });
   }
   if (Object.keys(updated).some((k) => k.startsWith('healtheventstatus.userpodsevictionstatus'))) {
     const { status: eviction, message } = status.userPodsEvictionStatus;
-    sink({ kind: 'drain', subject: event.nodeName, text: `event ${shortId}: userPodsEvictionStatus = ${eviction}${message ? ` (${message})` : ''}` });
+    sink({
+      kind: 'drain',
+      subject: event.nodeName,
+      text: `event ${shortId}: userPodsEvictionStatus = ${eviction}${message ? ` (${message})` : ''}`,
+    });
   }
   if (Object.keys(updated).some((k) => k.startsWith('healtheventstatus.faultremediated'))) {
-    sink({ kind: 'remediation', subject: event.nodeName, text: `event ${shortId}: faultRemediated = ${String(status.faultRemediated)}` });
+    sink({
+      kind: 'remediation',
+      subject: event.nodeName,
+      text: `event ${shortId}: faultRemediated = ${String(status.faultRemediated)}`,
+    });
   }
 }

@@ -4,7 +4,11 @@ import { formatChildLogLine } from './child-log.js';
 import { describeNodeChange } from './cluster-progress.js';
 import type { ProgressLine } from './progress-line.js';
 
-function node(spec: Partial<V1Node['spec']> = {}, labels: Record<string, string> = {}, conditions: Array<{ type: string; status: string }> = []): V1Node {
+function node(
+  spec: Partial<V1Node['spec']> = {},
+  labels: Record<string, string> = {},
+  conditions: Array<{ type: string; status: string }> = [],
+): V1Node {
   return { metadata: { name: 'gpu-node-3', labels }, spec, status: { conditions } };
 }
 
@@ -30,7 +34,9 @@ describe('node progress lines', () => {
   });
 
   it('reports the way back, and nothing for an unchanged node', () => {
-    const quarantined = node({ unschedulable: true }, { 'dgxc.nvidia.com/nvsentinel-state': 'drain-succeeded' }, [{ type: 'SysLogsXIDError', status: 'True' }]);
+    const quarantined = node({ unschedulable: true }, { 'dgxc.nvidia.com/nvsentinel-state': 'drain-succeeded' }, [
+      { type: 'SysLogsXIDError', status: 'True' },
+    ]);
     expect(changes(quarantined, node({}, {}, [{ type: 'SysLogsXIDError', status: 'False' }]))).toEqual([
       'uncordoned',
       'dgxc.nvidia.com/nvsentinel-state: drain-succeeded → (none)',
@@ -42,8 +48,19 @@ describe('node progress lines', () => {
 
 describe('service log lines', () => {
   it('turns pino JSON into one readable line and leaves other text alone', () => {
-    const json = JSON.stringify({ level: 40, time: 1, pid: 7, hostname: 'h', module: 'fq', msg: 'node updated', node: 'gpu-node-3', effects: { cordoned: true } });
-    expect(formatChildLogLine('fault-quarantine', json)).toBe('[fault-quarantine] WARN node updated  node=gpu-node-3 effects={"cordoned":true}');
+    const json = JSON.stringify({
+      level: 40,
+      time: 1,
+      pid: 7,
+      hostname: 'h',
+      module: 'fq',
+      msg: 'node updated',
+      node: 'gpu-node-3',
+      effects: { cordoned: true },
+    });
+    expect(formatChildLogLine('fault-quarantine', json)).toBe(
+      '[fault-quarantine] WARN node updated  node=gpu-node-3 effects={"cordoned":true}',
+    );
     expect(formatChildLogLine('node-drainer', 'plain text')).toBe('[node-drainer] plain text');
   });
 });

@@ -11,7 +11,11 @@ import type { ProgressSink } from './progress-line.js';
 export const JANITOR_GROUP = 'janitor.dgxc.nvidia.com';
 export const JANITOR_VERSION = 'v1alpha1';
 /** Plural → kind of the maintenance CRs. */
-export const MAINTENANCE_KINDS = { rebootnodes: 'RebootNode', terminatenodes: 'TerminateNode', gpuresets: 'GPUReset' } as const;
+export const MAINTENANCE_KINDS = {
+  rebootnodes: 'RebootNode',
+  terminatenodes: 'TerminateNode',
+  gpuresets: 'GPUReset',
+} as const;
 
 export interface MaintenanceCondition {
   type: string;
@@ -37,7 +41,11 @@ export async function listMaintenanceObjects(kube: KubeClient): Promise<KindedMa
   const lists = await Promise.all(
     Object.entries(MAINTENANCE_KINDS).map(async ([plural, kind]) => {
       try {
-        const list = (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural })) as { items?: MaintenanceObject[] };
+        const list = (await kube.customObjects.listClusterCustomObject({
+          group: JANITOR_GROUP,
+          version: JANITOR_VERSION,
+          plural,
+        })) as { items?: MaintenanceObject[] };
         return (list.items ?? []).map((object) => ({ kind, object }));
       } catch (err) {
         if ((err as { code?: number }).code === 404) return []; // janitor's CRDs are not installed
@@ -57,12 +65,22 @@ export async function followRemediation(kube: KubeClient, sink: ProgressSink): P
     const informer = new ResilientInformer<MaintenanceObject>({
       client: kube,
       path: `/apis/${JANITOR_GROUP}/${JANITOR_VERSION}/${plural}`,
-      list: async () => (await kube.customObjects.listClusterCustomObject({ group: JANITOR_GROUP, version: JANITOR_VERSION, plural })) as KubernetesListObject<MaintenanceObject>,
+      list: async () =>
+        (await kube.customObjects.listClusterCustomObject({
+          group: JANITOR_GROUP,
+          version: JANITOR_VERSION,
+          plural,
+        })) as KubernetesListObject<MaintenanceObject>,
     });
     let synced = false;
     const stop = informer.onChange((change) => {
       if (!synced) return;
-      describeMaintenanceChange(kind, change.type === 'add' ? undefined : change.previous, change.type === 'delete' ? undefined : change.object, sink);
+      describeMaintenanceChange(
+        kind,
+        change.type === 'add' ? undefined : change.previous,
+        change.type === 'delete' ? undefined : change.object,
+        sink,
+      );
     });
     return { informer, stop, markSynced: () => (synced = true) };
   });
@@ -77,7 +95,12 @@ export async function followRemediation(kube: KubeClient, sink: ProgressSink): P
   };
 }
 
-export function describeMaintenanceChange(kind: string, before: MaintenanceObject | undefined, after: MaintenanceObject | undefined, sink: ProgressSink): void {
+export function describeMaintenanceChange(
+  kind: string,
+  before: MaintenanceObject | undefined,
+  after: MaintenanceObject | undefined,
+  sink: ProgressSink,
+): void {
   const object = after ?? before;
   const node = object?.spec?.nodeName ?? '?';
   const name = `${kind} ${object?.metadata?.name ?? '?'}`;

@@ -7,7 +7,13 @@
  */
 import type { FaultQuarantineHooks } from '@nvsentinel/fault-quarantine';
 import type { PlatformConnectorsHooks } from '@nvsentinel/platform-connectors';
-import { createServiceServer, launchService, type LaunchedService, type Logger, type ServiceServer } from '@nvsentinel/service-kit';
+import {
+  createServiceServer,
+  launchService,
+  type LaunchedService,
+  type Logger,
+  type ServiceServer,
+} from '@nvsentinel/service-kit';
 import type { DataStore } from '@nvsentinel/store-client';
 import { NVSENTINEL_NAMESPACE } from './local-config.js';
 import { stackServices, type StackServiceOptions } from './service-specs.js';
@@ -60,7 +66,9 @@ export async function startInProcessServices(options: InProcessServicesOptions):
       });
       launched.push({ service, server });
       // In its own pod the service would exit and be restarted; here it must at least be loud.
-      service.done.catch((err: unknown) => logger.error({ err, service: spec.name }, `${spec.name} stopped: ${(err as Error).message}; restart npm start`));
+      service.done.catch((err: unknown) =>
+        logger.error({ err, service: spec.name }, `${spec.name} stopped: ${(err as Error).message}; restart npm start`),
+      );
       // Started means positioned: a consumer's stream is in place before the next service starts.
       await service.started;
       services.push({ name: spec.name, metricsUrl });

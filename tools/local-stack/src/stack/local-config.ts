@@ -43,10 +43,18 @@ export function writeStackConfigs(home: string): StackConfigFiles {
   const janitorProviderSocket = join(home, 'janitor-provider.sock');
   return {
     janitorProviderSocket,
-    faultQuarantine: writeConfig(home, 'fault-quarantine.toml', `${readFileSync(FAULT_QUARANTINE_CONFIG_PATH, 'utf8')}${ANALYZER_RULE_SET}`),
+    faultQuarantine: writeConfig(
+      home,
+      'fault-quarantine.toml',
+      `${readFileSync(FAULT_QUARANTINE_CONFIG_PATH, 'utf8')}${ANALYZER_RULE_SET}`,
+    ),
     faultRemediation: writeFaultRemediationConfig(home),
     janitor: writeConfig(home, 'janitor.yaml', janitorConfig(`unix://${janitorProviderSocket}`)),
-    cspHealthMonitor: writeConfig(home, 'csp-health-monitor.toml', readFileSync(CSP_HEALTH_MONITOR_CONFIG_PATH, 'utf8')),
+    cspHealthMonitor: writeConfig(
+      home,
+      'csp-health-monitor.toml',
+      readFileSync(CSP_HEALTH_MONITOR_CONFIG_PATH, 'utf8'),
+    ),
   };
 }
 
@@ -71,7 +79,9 @@ priority = 0
 `;
 
 /** csp-health-monitor and its notifier with the `sim` CSP and demo-sized delays (see the file). */
-export const CSP_HEALTH_MONITOR_CONFIG_PATH = fileURLToPath(new URL('../../config/csp-health-monitor.toml', import.meta.url));
+export const CSP_HEALTH_MONITOR_CONFIG_PATH = fileURLToPath(
+  new URL('../../config/csp-health-monitor.toml', import.meta.url),
+);
 
 /**
  * janitor in upstream's config.yaml format: every controller on, reaching the `sim` provider
@@ -109,9 +119,15 @@ function writeConfig(home: string, file: string, text: string): string {
  */
 export function writeFaultRemediationConfig(home: string): string {
   const packageDir = dirname(createRequire(import.meta.url).resolve('@nvsentinel/fault-remediation/package.json'));
-  const config = parseToml(readFileSync(join(packageDir, 'config', 'config.toml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const config = parseToml(readFileSync(join(packageDir, 'config', 'config.toml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   config['template'] = { ...config['template'], mountPath: join(packageDir, 'config', 'templates') };
   const path = join(home, 'fault-remediation.toml');
-  writeFileSync(path, `# Written by npm start from apps/fault-remediation/config/config.toml (template.mountPath changed).\n${stringifyToml(config)}\n`);
+  writeFileSync(
+    path,
+    `# Written by npm start from apps/fault-remediation/config/config.toml (template.mountPath changed).\n${stringifyToml(config)}\n`,
+  );
   return path;
 }

@@ -64,7 +64,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const host = options.host ?? '127.0.0.1';
   const mode: StackMode = options.mode ?? (options.datastore.provider === 'embedded' ? 'in-process' : 'processes');
   if (mode === 'processes' && options.datastore.provider === 'embedded') {
-    throw new Error('the embedded datastore lives inside one process; run the services in-process or set DATASTORE_PROVIDER=postgresql (or mongodb) with its DATASTORE_* variables');
+    throw new Error(
+      'the embedded datastore lives inside one process; run the services in-process or set DATASTORE_PROVIDER=postgresql (or mongodb) with its DATASTORE_* variables',
+    );
   }
   // Every service finds the cluster through this file, in-process and as a process alike.
   await mkdir(dirname(options.kubeconfigPath), { recursive: true });
@@ -77,7 +79,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const kube = createKubeClient({ kubeconfig: options.kubeconfig, userAgent: 'nvsentinel-node-monitors' });
   let progress: DatastoreProgress | undefined;
   let recovery: RebootRecovery | undefined;
-  let running: { ingestUrl: string; socketPath: string; services: ServiceEndpoint[]; stop(): Promise<void> } | undefined;
+  let running:
+    { ingestUrl: string; socketPath: string; services: ServiceEndpoint[]; stop(): Promise<void> } | undefined;
   try {
     if (options.progress) progress = followDatastore(datastore, options.progress);
     running =

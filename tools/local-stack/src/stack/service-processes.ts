@@ -40,9 +40,11 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
   };
   try {
     for (const spec of stackServices(options)) {
-      if (spec.metricsPort === 0) throw new Error(`${spec.name}: separate processes need fixed ports (got 0); pass real port numbers`);
+      if (spec.metricsPort === 0)
+        throw new Error(`${spec.name}: separate processes need fixed ports (got 0); pass real port numbers`);
       const main = serviceMainPath(spec.main);
-      if (!existsSync(main)) throw new Error(`${main} does not exist: build the services first (npx nx run-many -t build)`);
+      if (!existsSync(main))
+        throw new Error(`${main} does not exist: build the services first (npx nx run-many -t build)`);
       const child = spawn(process.execPath, [main, ...spec.args], {
         env: { ...options.env, LOG_LEVEL: options.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: 'json' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,13 +53,18 @@ export async function startServiceProcesses(options: ServiceProcessesOptions): P
       pipeLines(child, spec.name, options.write);
       // A pod that dies is visible in Kubernetes; here the terminal is where it must show.
       child.once('exit', (code, signal) => {
-        if (!stopping) options.write(`[${spec.name}] exited (${signal ?? `code ${code}`}); the stack keeps running without it — restart npm start`);
+        if (!stopping)
+          options.write(
+            `[${spec.name}] exited (${signal ?? `code ${code}`}); the stack keeps running without it — restart npm start`,
+          );
       });
     }
     // They start in parallel; each is ready when its own /readyz says so.
     await Promise.all(
       // Nine Node.js processes loading at once on a small machine take a while: allow 3 minutes.
-      children.map(({ name, child }, i) => waitReady(name, child, stackServices(options)[i]!.metricsPort, options.readyTimeoutMs ?? 180_000)),
+      children.map(({ name, child }, i) =>
+        waitReady(name, child, stackServices(options)[i]!.metricsPort, options.readyTimeoutMs ?? 180_000),
+      ),
     );
   } catch (err) {
     await stop();
@@ -93,9 +100,14 @@ async function waitReady(name: string, child: ChildProcess, port: number, timeou
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited during start-up (code ${child.exitCode ?? child.signalCode}); its log lines above say why`);
+      throw new Error(
+        `${name} exited during start-up (code ${child.exitCode ?? child.signalCode}); its log lines above say why`,
+      );
     }
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -105,17 +117,20 @@ async function waitReady(name: string, child: ChildProcess, port: number, timeou
 /** SIGTERM like a pod deletion; the services shut down gracefully (10 s budget), then SIGKILL. */
 async function stopChildren(children: Array<{ name: string; child: ChildProcess }>): Promise<void> {
   await Promise.all(
-    children.splice(0).reverse().map(
-      ({ child }) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 12_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
+    children
+      .splice(0)
+      .reverse()
+      .map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 12_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
   );
 }

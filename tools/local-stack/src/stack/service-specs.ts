@@ -49,7 +49,14 @@ const LOCAL_QPS = ['--qps', '200', '--burst', '400'];
 
 export function stackServices(options: StackServiceOptions): StackService[] {
   const { ports, kubeconfigPath, configs } = options;
-  const common = (name: StackServiceName) => ['--metrics-port', String(ports.metrics[name]), '--kubeconfig', kubeconfigPath, '--namespace', NVSENTINEL_NAMESPACE];
+  const common = (name: StackServiceName) => [
+    '--metrics-port',
+    String(ports.metrics[name]),
+    '--kubeconfig',
+    kubeconfigPath,
+    '--namespace',
+    NVSENTINEL_NAMESPACE,
+  ];
   const socket = `unix://${options.socketPath}`;
   const table: Array<Omit<StackService, 'metricsPort'>> = [
     {
@@ -58,12 +65,23 @@ export function stackServices(options: StackServiceOptions): StackService[] {
       main: 'apps/platform-connectors/dist/main.js',
       args: ['--socket', socket, '--http-port', String(ports.ingest), '--http-host', options.host],
     },
-    { name: 'fault-quarantine', definition: faultQuarantineService, main: 'apps/fault-quarantine/dist/main.js', args: ['--config-path', configs.faultQuarantine, '--kube-api-qps', '200', '--kube-api-burst', '400'] },
+    {
+      name: 'fault-quarantine',
+      definition: faultQuarantineService,
+      main: 'apps/fault-quarantine/dist/main.js',
+      args: ['--config-path', configs.faultQuarantine, '--kube-api-qps', '200', '--kube-api-burst', '400'],
+    },
     {
       name: 'node-drainer',
       definition: nodeDrainerService,
       main: 'apps/node-drainer/dist/main.js',
-      args: ['--config-path', options.nodeDrainerConfigPath ?? NODE_DRAINER_CONFIG_PATH, ...LOCAL_QPS, '--workers', '32'],
+      args: [
+        '--config-path',
+        options.nodeDrainerConfigPath ?? NODE_DRAINER_CONFIG_PATH,
+        ...LOCAL_QPS,
+        '--workers',
+        '32',
+      ],
     },
     // Re-checks a CR held InProgress every second instead of 30 s: the local stack reboots in seconds.
     {
@@ -76,18 +94,36 @@ export function stackServices(options: StackServiceOptions): StackService[] {
       name: 'janitor-provider',
       definition: janitorProviderService,
       main: 'apps/janitor/dist/csp-server/main.js',
-      args: ['--csp', 'sim', '--socket', configs.janitorProviderSocket, '--sim-reboot-down-seconds', String(options.rebootDownSeconds), ...LOCAL_QPS],
+      args: [
+        '--csp',
+        'sim',
+        '--socket',
+        configs.janitorProviderSocket,
+        '--sim-reboot-down-seconds',
+        String(options.rebootDownSeconds),
+        ...LOCAL_QPS,
+      ],
     },
     // The admission webhook needs a serving certificate and an API server that calls it; the
     // simulator can, but the local stack keeps its start simple and relies on janitor's node lock.
-    { name: 'janitor', definition: janitorService, main: 'apps/janitor/dist/main.js', args: ['--config', configs.janitor, '--enable-webhook=false', ...LOCAL_QPS, '--max-concurrent-reconciles', '32'] },
+    {
+      name: 'janitor',
+      definition: janitorService,
+      main: 'apps/janitor/dist/main.js',
+      args: ['--config', configs.janitor, '--enable-webhook=false', ...LOCAL_QPS, '--max-concurrent-reconciles', '32'],
+    },
     {
       name: 'health-events-analyzer',
       definition: healthEventsAnalyzerService,
       main: 'apps/health-events-analyzer/dist/main.js',
       args: ['--socket', socket],
     },
-    { name: 'csp-health-monitor', definition: cspHealthMonitorService, main: 'apps/csp-health-monitor/dist/main.js', args: ['--config', configs.cspHealthMonitor] },
+    {
+      name: 'csp-health-monitor',
+      definition: cspHealthMonitorService,
+      main: 'apps/csp-health-monitor/dist/main.js',
+      args: ['--config', configs.cspHealthMonitor],
+    },
     {
       name: 'maintenance-notifier',
       definition: maintenanceNotifierService,
@@ -95,5 +131,9 @@ export function stackServices(options: StackServiceOptions): StackService[] {
       args: ['--config', configs.cspHealthMonitor, '--uds-path', options.socketPath],
     },
   ];
-  return table.map((service) => ({ ...service, args: [...common(service.name), ...service.args], metricsPort: ports.metrics[service.name] }));
+  return table.map((service) => ({
+    ...service,
+    args: [...common(service.name), ...service.args],
+    metricsPort: ports.metrics[service.name],
+  }));
 }

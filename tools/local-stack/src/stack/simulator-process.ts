@@ -28,11 +28,24 @@ export interface SimulatorProcess {
 }
 
 export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
-  if (!existsSync(SERVE_JS)) throw new Error(`${SERVE_JS} does not exist: build the simulator first (npx nx run cluster-sim:build)`);
+  if (!existsSync(SERVE_JS))
+    throw new Error(`${SERVE_JS} does not exist: build the simulator first (npx nx run cluster-sim:build)`);
   await writeFile(options.scenarioPath, JSON.stringify(options.scenario, null, 2));
-  const child = spawn(process.execPath, [SERVE_JS, '--scenario', options.scenarioPath, '--port', String(options.port), '--kubeconfig', options.kubeconfigPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      SERVE_JS,
+      '--scenario',
+      options.scenarioPath,
+      '--port',
+      String(options.port),
+      '--kubeconfig',
+      options.kubeconfigPath,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const stop = () => stopChild(child);
   try {
     const url = await waitForServing(child, options.startTimeoutMs ?? 30_000);
@@ -49,7 +62,10 @@ function waitForServing(child: ChildProcess, timeoutMs: number): Promise<string>
   return new Promise((resolve, reject) => {
     let output = '';
     let url: string | undefined;
-    const timer = setTimeout(() => fail(new Error(`the cluster simulator did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`the cluster simulator did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       reject(err);
@@ -64,7 +80,9 @@ function waitForServing(child: ChildProcess, timeoutMs: number): Promise<string>
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => fail(new Error(`the cluster simulator exited (code ${code}) during start-up:\n${output.trim()}`)));
+    child.once('exit', (code) =>
+      fail(new Error(`the cluster simulator exited (code ${code}) during start-up:\n${output.trim()}`)),
+    );
   });
 }
 

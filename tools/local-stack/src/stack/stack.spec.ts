@@ -17,7 +17,11 @@ describe('datastore choice', () => {
   });
 
   it('follows the DATASTORE_* variables the services read, and then lets each service run as its own process', () => {
-    const choice = chooseDatastore({ DATASTORE_PROVIDER: 'postgresql', DATASTORE_HOST: 'db.example', DATASTORE_DATABASE: 'nvs' });
+    const choice = chooseDatastore({
+      DATASTORE_PROVIDER: 'postgresql',
+      DATASTORE_HOST: 'db.example',
+      DATASTORE_DATABASE: 'nvs',
+    });
     expect(choice.config.provider).toBe('postgresql');
     expect(choice.config.connection).toMatchObject({ host: 'db.example', database: 'nvs' });
     expect(choice.shareableAcrossProcesses).toBe(true);
@@ -33,7 +37,7 @@ describe('local configuration', () => {
     expect(config.systemNamespaces.test('gpu-operator')).toBe(true);
   });
 
-  it('simulates 8 GPU nodes with the nvsentinel namespace, janitor\'s CRDs and only the inference budget', () => {
+  it("simulates 8 GPU nodes with the nvsentinel namespace, janitor's CRDs and only the inference budget", () => {
     const scenario = localScenario();
     expect(scenario.nodes).toBe(8);
     expect(scenario.namespaces).toContain('nvsentinel');
@@ -66,7 +70,16 @@ describe('banner', () => {
       readyInMs: 4200,
       cwd: '/repo',
     });
-    for (const text of ['4.2 s', 'http://127.0.0.1:8080/api/v1/health-events', 'unix:///repo/.nvsentinel/nvsentinel.sock', 'http://127.0.0.1:6443', '.nvsentinel/kubeconfig', 'http://127.0.0.1:2112/metrics', 'gpu-node-0 … gpu-node-4', 'npx nvsentinel inject --node gpu-node-3 --xid 79']) {
+    for (const text of [
+      '4.2 s',
+      'http://127.0.0.1:8080/api/v1/health-events',
+      'unix:///repo/.nvsentinel/nvsentinel.sock',
+      'http://127.0.0.1:6443',
+      '.nvsentinel/kubeconfig',
+      'http://127.0.0.1:2112/metrics',
+      'gpu-node-0 … gpu-node-4',
+      'npx nvsentinel inject --node gpu-node-3 --xid 79',
+    ]) {
       expect(banner).toContain(text);
     }
   });

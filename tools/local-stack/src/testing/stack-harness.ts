@@ -26,7 +26,12 @@ export type Provider = 'embedded' | 'postgresql';
 export const REBOOT_SECONDS = 5;
 
 export interface MaintenanceCr {
-  metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }>; annotations?: Record<string, string>; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    ownerReferences?: Array<{ kind: string; name: string }>;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   spec: { nodeName: string };
   status?: { conditions?: Array<{ type: string; status: string; reason?: string }> };
 }
@@ -136,7 +141,9 @@ export class StackHarness {
   /** janitor's CRs of one kind (plural, e.g. `rebootnodes`) for a node, as the simulator stores them. */
   maintenanceCrs(plural: 'rebootnodes' | 'terminatenodes' | 'gpuresets', node: string): MaintenanceCr[] {
     const kind = MAINTENANCE_KINDS[plural];
-    return (this.sim.state.list(`${JANITOR_GROUP}/${JANITOR_VERSION}`, kind) as unknown as MaintenanceCr[]).filter((cr) => cr.spec?.nodeName === node);
+    return (this.sim.state.list(`${JANITOR_GROUP}/${JANITOR_VERSION}`, kind) as unknown as MaintenanceCr[]).filter(
+      (cr) => cr.spec?.nodeName === node,
+    );
   }
 
   nodeNames(): string[] {
@@ -146,7 +153,10 @@ export class StackHarness {
   workloadPods(node: string): string[] {
     return this.sim.state
       .pods(node)
-      .filter((p) => !(p.metadata.ownerReferences as Array<{ kind: string }> | undefined)?.some((o) => o.kind === 'DaemonSet'))
+      .filter(
+        (p) =>
+          !(p.metadata.ownerReferences as Array<{ kind: string }> | undefined)?.some((o) => o.kind === 'DaemonSet'),
+      )
       .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
       .sort();
   }

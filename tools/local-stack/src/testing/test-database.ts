@@ -15,12 +15,16 @@ export interface TestDatabase {
 
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const adminUrl = process.env['NVSENTINEL_TEST_POSTGRES_URL'] || DEFAULT_URL;
-  const database = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const database = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
   const admin = new pg.Client({ connectionString: adminUrl });
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`Cannot reach the test PostgreSQL server at ${adminUrl} (${(err as Error).message}); start it or set NVSENTINEL_TEST_POSTGRES_URL`);
+    throw new Error(
+      `Cannot reach the test PostgreSQL server at ${adminUrl} (${(err as Error).message}); start it or set NVSENTINEL_TEST_POSTGRES_URL`,
+    );
   }
   try {
     await admin.query(`CREATE DATABASE "${database}"`);

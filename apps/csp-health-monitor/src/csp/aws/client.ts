@@ -231,7 +231,9 @@ async function forEachBatch<T>(items: readonly T[], fn: (batch: T[]) => Promise<
 }
 
 /** Like Promise.all, but waits for every promise before rejecting with the first failure. */
-async function settleAll<T extends readonly Promise<unknown>[]>(promises: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+async function settleAll<T extends readonly Promise<unknown>[]>(
+  promises: T,
+): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;

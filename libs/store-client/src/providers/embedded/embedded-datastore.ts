@@ -23,7 +23,8 @@ export async function createEmbeddedDataStore(config: DataStoreConfig): Promise<
 }
 
 export async function createEmbeddedBackend(config: DataStoreConfig): Promise<SqlBackend> {
-  const dataDir = typeof config.options.dataDir === 'string' && config.options.dataDir !== '' ? config.options.dataDir : undefined;
+  const dataDir =
+    typeof config.options.dataDir === 'string' && config.options.dataDir !== '' ? config.options.dataDir : undefined;
   const release = dataDir ? claimDataDir(dataDir) : () => undefined;
   let pglite: PGlite;
   try {

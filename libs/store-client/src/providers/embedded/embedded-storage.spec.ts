@@ -23,7 +23,9 @@ describe('embedded storage', () => {
       expect(ds.capabilities.concurrentConnections).toBe(false);
       const reader = new StreamReader(ds.healthEventStore().watch({ clientName: 'memory' }));
       await reader.ready();
-      const [id] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: 'mem-node' }) });
+      const [id] = await ds
+        .healthEventStore()
+        .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: 'mem-node' }) });
       expect((await reader.take(1))[0]!.documentKey._id).toBe(id);
       expect((await ds.healthEventStore().findHealthEventsByNode('mem-node')).map((e) => e.id)).toEqual([id]);
       await reader.close();
@@ -35,8 +37,13 @@ describe('embedded storage', () => {
   it('keeps data across reopen of a data dir, and refuses a second open of the same dir', async () => {
     const dataDir = join(dir, 'data');
     const first = await createDataStore(embedded({ dataDir }));
-    const [id] = await first.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: 'disk-node' }) });
-    await expect(createDataStore(embedded({ dataDir }))).rejects.toMatchObject({ code: 'configuration', message: expect.stringMatching(/in use by process/) });
+    const [id] = await first
+      .healthEventStore()
+      .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: 'disk-node' }) });
+    await expect(createDataStore(embedded({ dataDir }))).rejects.toMatchObject({
+      code: 'configuration',
+      message: expect.stringMatching(/in use by process/),
+    });
     await first.close();
     const second = await createDataStore(embedded({ dataDir }));
     try {

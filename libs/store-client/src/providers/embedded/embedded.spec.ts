@@ -10,7 +10,12 @@ describeDataStoreContract('embedded', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nvs-embedded-'));
   const dataDir = join(dir, 'data');
   return {
-    connect: (options) => createDataStore({ provider: 'embedded', connection: { host: '', port: 0, database: 'nvsentinel' }, options: { ...options, dataDir } }),
+    connect: (options) =>
+      createDataStore({
+        provider: 'embedded',
+        connection: { host: '', port: 0, database: 'nvsentinel' },
+        options: { ...options, dataDir },
+      }),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });

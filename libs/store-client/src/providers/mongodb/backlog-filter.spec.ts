@@ -27,7 +27,9 @@ describe('insertPipelineAsDocumentFilter', () => {
   it('gives up on pipelines about updates, expressions or other event fields', () => {
     expect(insertPipelineAsDocumentFilter(nodeQuarantineStatusPipeline)).toBeUndefined();
     expect(insertPipelineAsDocumentFilter(quarantinedAndDrainedNodesPipeline)).toBeUndefined();
-    expect(insertPipelineAsDocumentFilter([{ $match: { operationType: { $in: ['insert', 'update'] } } }])).toBeUndefined();
+    expect(
+      insertPipelineAsDocumentFilter([{ $match: { operationType: { $in: ['insert', 'update'] } } }]),
+    ).toBeUndefined();
     expect(insertPipelineAsDocumentFilter([{ $match: { 'documentKey._id': 'x' } }])).toBeUndefined();
     expect(insertPipelineAsDocumentFilter([{ $match: { $or: [{ operationType: 'insert' }] } }])).toBeUndefined();
   });

@@ -54,7 +54,8 @@ function selectsOnlyInserts(condition: unknown): boolean {
   const keys = Object.keys(condition);
   if (keys.length !== 1) return false;
   if (keys[0] === '$eq') return condition.$eq === 'insert';
-  if (keys[0] === '$in') return Array.isArray(condition.$in) && condition.$in.length === 1 && condition.$in[0] === 'insert';
+  if (keys[0] === '$in')
+    return Array.isArray(condition.$in) && condition.$in.length === 1 && condition.$in[0] === 'insert';
   return false;
 }
 

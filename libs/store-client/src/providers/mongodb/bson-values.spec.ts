@@ -26,7 +26,12 @@ describe('fromBson', () => {
       n: { long: Long.fromNumber(42), int: new Int32(7), dbl: new Double(1.5) },
       list: [new ObjectId(hex), { deep: new ObjectId(hex) }],
     });
-    expect(converted).toEqual({ _id: hex, createdAt: date, n: { long: 42, int: 7, dbl: 1.5 }, list: [hex, { deep: hex }] });
+    expect(converted).toEqual({
+      _id: hex,
+      createdAt: date,
+      n: { long: 42, int: 7, dbl: 1.5 },
+      list: [hex, { deep: hex }],
+    });
     expect((converted as { createdAt: Date }).createdAt).toBeInstanceOf(Date);
   });
 

@@ -46,7 +46,9 @@ describe('resume token strings', () => {
 describe('mapChange', () => {
   it('maps an insert: hex ids, canonical fullDocument, cluster time as a Date', () => {
     const createdAt = new Date('2026-03-01T00:00:00Z');
-    const mapped = mapChange(raw({ fullDocument: { _id: new ObjectId(hex), createdAt, healthevent: { nodename: 'n1' } } }));
+    const mapped = mapChange(
+      raw({ fullDocument: { _id: new ObjectId(hex), createdAt, healthevent: { nodename: 'n1' } } }),
+    );
     expect(mapped).toEqual({
       kind: 'event',
       event: {
@@ -67,7 +69,10 @@ describe('mapChange', () => {
         wallTime,
         fullDocument: { _id: new ObjectId(hex) },
         updateDescription: {
-          updatedFields: { 'healtheventstatus.nodequarantined': 'Quarantined', 'healtheventstatus.spanids.fault-quarantine': 's1' },
+          updatedFields: {
+            'healtheventstatus.nodequarantined': 'Quarantined',
+            'healtheventstatus.spanids.fault-quarantine': 's1',
+          },
           removedFields: ['healtheventstatus.x'],
         },
       }),
@@ -75,33 +80,50 @@ describe('mapChange', () => {
     expect(mapped.kind).toBe('event');
     if (mapped.kind !== 'event') return;
     expect(mapped.event.updateDescription).toEqual({
-      updatedFields: { 'healtheventstatus.nodequarantined': 'Quarantined', 'healtheventstatus.spanids.fault-quarantine': 's1' },
+      updatedFields: {
+        'healtheventstatus.nodequarantined': 'Quarantined',
+        'healtheventstatus.spanids.fault-quarantine': 's1',
+      },
       removedFields: ['healtheventstatus.x'],
     });
     expect(mapped.event.clusterTime).toEqual(wallTime);
   });
 
   it('gives an update whose document is gone a null fullDocument', () => {
-    const mapped = mapChange(raw({ operationType: 'update', fullDocument: null, updateDescription: { updatedFields: { a: 1 } } }));
+    const mapped = mapChange(
+      raw({ operationType: 'update', fullDocument: null, updateDescription: { updatedFields: { a: 1 } } }),
+    );
     expect(mapped.kind === 'event' && mapped.event.fullDocument).toBe(null);
     expect(mapped.kind === 'event' && mapped.event.updateDescription?.removedFields).toEqual([]);
   });
 
   it('maps a delete with a null fullDocument and no updateDescription', () => {
     const mapped = mapChange(raw({ operationType: 'delete' }));
-    expect(mapped.kind === 'event' && mapped.event).toMatchObject({ operationType: 'delete', fullDocument: null, documentKey: { _id: hex } });
+    expect(mapped.kind === 'event' && mapped.event).toMatchObject({
+      operationType: 'delete',
+      fullDocument: null,
+      documentKey: { _id: hex },
+    });
     expect(mapped.kind === 'event' && 'updateDescription' in mapped.event).toBe(false);
   });
 
   it('presents a replace as an update of every top-level field', () => {
-    const mapped = mapChange(raw({ operationType: 'replace', fullDocument: { _id: new ObjectId(hex), a: 1, b: { c: 2 } } }));
+    const mapped = mapChange(
+      raw({ operationType: 'replace', fullDocument: { _id: new ObjectId(hex), a: 1, b: { c: 2 } } }),
+    );
     expect(mapped.kind === 'event' && mapped.event.operationType).toBe('update');
-    expect(mapped.kind === 'event' && mapped.event.updateDescription).toEqual({ updatedFields: { a: 1, b: { c: 2 } }, removedFields: [] });
+    expect(mapped.kind === 'event' && mapped.event.updateDescription).toEqual({
+      updatedFields: { a: 1, b: { c: 2 } },
+      removedFields: [],
+    });
   });
 
-  it.each(['drop', 'rename', 'dropDatabase', 'invalidate'])('reports %s as invalidating the stream', (operationType) => {
-    expect(mapChange(raw({ operationType })).kind).toBe('invalidated');
-  });
+  it.each(['drop', 'rename', 'dropDatabase', 'invalidate'])(
+    'reports %s as invalidating the stream',
+    (operationType) => {
+      expect(mapChange(raw({ operationType })).kind).toBe('invalidated');
+    },
+  );
 
   it('ignores event types that are not about documents', () => {
     expect(mapChange(raw({ operationType: 'createIndexes' })).kind).toBe('ignored');

@@ -36,7 +36,9 @@ export function mapChange(raw: RawChange): MappedChange {
     return { kind: 'ignored', operationType: op, resumeToken };
   }
   const fullDocument =
-    raw.fullDocument === undefined || raw.fullDocument === null ? null : (fromBson(raw.fullDocument) as CanonicalDocument);
+    raw.fullDocument === undefined || raw.fullDocument === null
+      ? null
+      : (fromBson(raw.fullDocument) as CanonicalDocument);
   const event: ChangeEvent = {
     resumeToken,
     // A replace rewrites the whole document: to consumers it is an update of every top-level field.
@@ -71,6 +73,7 @@ function idToString(id: unknown): string {
 function changeTime(raw: RawChange): Date {
   if (raw.wallTime instanceof Date) return raw.wallTime;
   const ts = raw.clusterTime;
-  const seconds = typeof ts?.t === 'number' ? ts.t : typeof ts?.getHighBits === 'function' ? ts.getHighBits() : undefined;
+  const seconds =
+    typeof ts?.t === 'number' ? ts.t : typeof ts?.getHighBits === 'function' ? ts.getHighBits() : undefined;
   return seconds === undefined ? new Date() : new Date(seconds * 1000);
 }

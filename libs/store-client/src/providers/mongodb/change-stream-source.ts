@@ -29,7 +29,10 @@ export interface ChangeStreamSource {
 }
 
 /** The options every stream is opened with; exported so a test pins them. */
-export function watchOptions(resumeAfter: Document | undefined): { fullDocument: 'updateLookup'; resumeAfter?: Document } {
+export function watchOptions(resumeAfter: Document | undefined): {
+  fullDocument: 'updateLookup';
+  resumeAfter?: Document;
+} {
   return resumeAfter === undefined ? { fullDocument: 'updateLookup' } : { fullDocument: 'updateLookup', resumeAfter };
 }
 

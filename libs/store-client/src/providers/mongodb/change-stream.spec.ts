@@ -169,13 +169,18 @@ describe('MongoChangeStream history-lost recovery (codes 286/280/260/9)', () => 
     expect(source.opens).toEqual([tok(3), undefined]);
     expect(tokens.saved.has('fault-quarantine')).toBe(false);
     expect(recoveries).toEqual([{ client: 'fault-quarantine', phase: 'initialization' }]);
-    expect(lost).toEqual([{ clientName: 'fault-quarantine', phase: 'initialization', reason: 'token-unusable', serverCode: 286 }]);
+    expect(lost).toEqual([
+      { clientName: 'fault-quarantine', phase: 'initialization', reason: 'token-unusable', serverCode: 286 },
+    ]);
   });
 
   it('at open without a listener: still recovers (the consumer is starting and scans anyway)', async () => {
     const tokens = new MemoryTokens();
     tokens.saved.set('fault-quarantine', { resumeToken: encodeResumeToken(tok(3)) });
-    const source = new ScriptedSource([{ openError: new MongoServerError({ message: 'bad token', code: 260 }) }, { changes: [insert(1)] }]);
+    const source = new ScriptedSource([
+      { openError: new MongoServerError({ message: 'bad token', code: 260 }) },
+      { changes: [insert(1)] },
+    ]);
     expect(numbers(await take(stream(source, tokens), 1))).toEqual([1]);
     expect(tokens.deletes).toBe(1);
   });
@@ -224,7 +229,9 @@ describe('MongoChangeStream history-lost recovery (codes 286/280/260/9)', () => 
     const recoveries: unknown[] = [];
     const tokens = new MemoryTokens();
     const source = new ScriptedSource([{ changes: [{ _id: tok(2), operationType: 'drop' }] }]);
-    const err = await take(stream(source, tokens, { onResumeTokenRecovery: (l) => recoveries.push(l) }), 1).catch((e: unknown) => e);
+    const err = await take(stream(source, tokens, { onResumeTokenRecovery: (l) => recoveries.push(l) }), 1).catch(
+      (e: unknown) => e,
+    );
     expect(isDatastoreError(err, 'resume_token')).toBe(true);
     expect((err as Error).message).toMatch(/invalidated/);
     expect(recoveries).toEqual([]);
@@ -253,9 +260,12 @@ describe('MongoChangeStream reconnect loop', () => {
 
   it('gives up with a retryable change_stream error once the outage exceeds the deadline', async () => {
     const source = new ScriptedSource(Array.from({ length: 200 }, () => ({ openError: networkDown() })));
-    const err = await take(stream(source, new MemoryTokens(), { policy: { initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, deadlineMs: 50 } }), 1).catch(
-      (e: unknown) => e,
-    );
+    const err = await take(
+      stream(source, new MemoryTokens(), {
+        policy: { initialDelayMs: 1, maxDelayMs: 1, multiplier: 1, deadlineMs: 50 },
+      }),
+      1,
+    ).catch((e: unknown) => e);
     expect(isDatastoreError(err, 'change_stream')).toBe(true);
     expect((err as { isRetryable: boolean }).isRetryable).toBe(true);
     expect((err as Error).message).toMatch(/could not be reopened within 0.05s/);
@@ -271,11 +281,17 @@ describe('MongoChangeStream reconnect loop', () => {
 
   it('lets the datastore explain a refusal (standalone server: change streams need a replica set)', async () => {
     const { DatastoreError } = await import('../../errors.js');
-    const refusal = new MongoServerError({ message: 'The $changeStream stage is only supported on replica sets', code: 40573 });
+    const refusal = new MongoServerError({
+      message: 'The $changeStream stage is only supported on replica sets',
+      code: 40573,
+    });
     const source = new ScriptedSource([{ openError: refusal }]);
     const err = await take(
       stream(source, new MemoryTokens(), {
-        explainFatal: (e) => (e === refusal ? new DatastoreError('configuration', 'change streams need a MongoDB replica set', { cause: e }) : undefined),
+        explainFatal: (e) =>
+          e === refusal
+            ? new DatastoreError('configuration', 'change streams need a MongoDB replica set', { cause: e })
+            : undefined,
       }),
       1,
     ).catch((e: unknown) => e);

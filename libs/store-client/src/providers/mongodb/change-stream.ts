@@ -26,7 +26,12 @@ import type { ChangeStreamCursor, ChangeStreamSource } from './change-stream-sou
 import { PROVIDER_NAME } from './defaults.js';
 import { serverErrorCode, toDatastoreError } from './driver-errors.js';
 import type { HistoryLostInfo, HistoryLostListener, MongoLogger } from './hooks.js';
-import { DEFAULT_RECONNECT_POLICY, reconnectDelayMs, shouldReconnect, type ReconnectPolicy } from './reconnect-policy.js';
+import {
+  DEFAULT_RECONNECT_POLICY,
+  reconnectDelayMs,
+  shouldReconnect,
+  type ReconnectPolicy,
+} from './reconnect-policy.js';
 import { decideRecovery, type StreamPhase } from './recovery.js';
 import { decodeResumeToken } from './resume-token.js';
 import type { ResumeTokenStore } from './token-store.js';
@@ -88,9 +93,13 @@ export class MongoChangeStream implements ChangeStream {
 
   async *[Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
     if (this.#iterating) {
-      throw new DatastoreError('change_stream', `the change stream of '${this.clientName}' is already being iterated; open one watch() per loop`, {
-        provider: PROVIDER_NAME,
-      });
+      throw new DatastoreError(
+        'change_stream',
+        `the change stream of '${this.clientName}' is already being iterated; open one watch() per loop`,
+        {
+          provider: PROVIDER_NAME,
+        },
+      );
     }
     this.#iterating = true;
     try {
@@ -226,7 +235,10 @@ export class MongoChangeStream implements ChangeStream {
     decision = decideRecovery(err, { phase, openedWithToken }),
   ): Promise<void> {
     if (decision !== 'retry') {
-      throw this.#deps.explainFatal?.(err) ?? toDatastoreError(err, 'change_stream', `change stream of '${this.clientName}' (${phase})`);
+      throw (
+        this.#deps.explainFatal?.(err) ??
+        toDatastoreError(err, 'change_stream', `change stream of '${this.clientName}' (${phase})`)
+      );
     }
     const delay = outage.nextDelay();
     if (delay === undefined) {
@@ -237,7 +249,10 @@ export class MongoChangeStream implements ChangeStream {
         { provider: PROVIDER_NAME, cause: err },
       );
     }
-    this.#deps.logger.warn({ client: this.clientName, phase, err, retryInMs: delay }, 'change stream interrupted; reopening');
+    this.#deps.logger.warn(
+      { client: this.clientName, phase, err, retryInMs: delay },
+      'change stream interrupted; reopening',
+    );
     await sleepFor(delay, undefined, { signal: this.#closing.signal }).catch(() => undefined);
   }
 
@@ -251,7 +266,12 @@ export class MongoChangeStream implements ChangeStream {
     await this.#deps.tokens.delete(this.clientName);
     this.#delivered.clear();
 
-    const info: HistoryLostInfo = { clientName: this.clientName, phase, reason, ...(serverCode === undefined ? {} : { serverCode }) };
+    const info: HistoryLostInfo = {
+      clientName: this.clientName,
+      phase,
+      reason,
+      ...(serverCode === undefined ? {} : { serverCode }),
+    };
     if (this.#deps.onHistoryLost) {
       await this.#deps.onHistoryLost(info);
     } else if (phase === 'runtime') {
@@ -278,10 +298,16 @@ export class MongoChangeStream implements ChangeStream {
     const lastDocumentId = this.#delivered.get(resumeToken);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#deps.tokens.save(this.clientName, lastDocumentId ? { resumeToken, lastDocumentId } : { resumeToken });
+        await this.#deps.tokens.save(
+          this.clientName,
+          lastDocumentId ? { resumeToken, lastDocumentId } : { resumeToken },
+        );
         break;
       } catch (err) {
-        const retryable = err instanceof DatastoreError ? err.isRetryable : decideRecovery(err, { phase: 'runtime', openedWithToken: true }) === 'retry';
+        const retryable =
+          err instanceof DatastoreError
+            ? err.isRetryable
+            : decideRecovery(err, { phase: 'runtime', openedWithToken: true }) === 'retry';
         if (!retryable || attempt >= MARK_PROCESSED_ATTEMPTS) throw err;
         await sleepFor(reconnectDelayMs(attempt, this.#policy));
       }

@@ -25,7 +25,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function config(connection: Partial<DataStoreConfig['connection']>, options: DataStoreConfig['options'] = {}): DataStoreConfig {
+function config(
+  connection: Partial<DataStoreConfig['connection']>,
+  options: DataStoreConfig['options'] = {},
+): DataStoreConfig {
   return { provider: 'mongodb', connection: { host: 'localhost', port: 27017, database: '', ...connection }, options };
 }
 
@@ -45,7 +48,9 @@ describe('resolveMongoConnection', () => {
   });
 
   it('builds a URI from host, port and extra parameters when no URI is given', async () => {
-    const s = await resolveMongoConnection(config({ host: 'mongo.svc', port: 27018, extraParams: { replicaSet: 'rs0' } }));
+    const s = await resolveMongoConnection(
+      config({ host: 'mongo.svc', port: 27018, extraParams: { replicaSet: 'rs0' } }),
+    );
     expect(s.uri).toBe('mongodb://mongo.svc:27018/?replicaSet=rs0');
   });
 
@@ -122,19 +127,28 @@ describe('resolveMongoConnection', () => {
     const withUser = await resolveMongoConnection(config({ uri: 'mongodb://u:p@h/', tls }));
     expect(withUser.clientOptions.authMechanism).toBeUndefined();
     expect(withUser.authentication).toBe('uri');
-    const withMechanism = await resolveMongoConnection(config({ uri: 'mongodb://h/?authMechanism=SCRAM-SHA-256', tls }));
+    const withMechanism = await resolveMongoConnection(
+      config({ uri: 'mongodb://h/?authMechanism=SCRAM-SHA-256', tls }),
+    );
     expect(withMechanism.clientOptions.authMechanism).toBeUndefined();
   });
 
   it('accepts one PEM holding both certificate and key', async () => {
-    const s = await resolveMongoConnection(config({ uri: 'mongodb://h/', tls: { certPath: join(dir, 'combined.pem') } }));
+    const s = await resolveMongoConnection(
+      config({ uri: 'mongodb://h/', tls: { certPath: join(dir, 'combined.pem') } }),
+    );
     expect(String(s.clientOptions.cert)).toBe(CERT + KEY);
     expect(s.clientOptions.key).toEqual(s.clientOptions.cert);
   });
 
   it('falls back to the DATASTORE_SSLCERT/SSLKEY/SSLROOTCERT paths and sslmode', async () => {
     const s = await resolveMongoConnection(
-      config({ uri: 'mongodb://h/', sslcert: join(dir, 'tls.crt'), sslkey: join(dir, 'tls.key'), sslmode: 'verify-ca' }),
+      config({
+        uri: 'mongodb://h/',
+        sslcert: join(dir, 'tls.crt'),
+        sslkey: join(dir, 'tls.key'),
+        sslmode: 'verify-ca',
+      }),
     );
     expect(s.clientOptions.cert).toBeDefined();
     expect(s.clientOptions.tlsAllowInvalidHostnames).toBe(true);
@@ -152,7 +166,13 @@ describe('resolveMongoConnection', () => {
     const resolved = Object.fromEntries(
       Object.entries(tls).map(([k, v]) => [
         k,
-        v === 'EMPTY' ? join(dir, 'empty.crt') : v === 'CERT_ONLY' ? join(dir, 'tls.crt') : v === 'KEY_ONLY' ? join(dir, 'tls.key') : v,
+        v === 'EMPTY'
+          ? join(dir, 'empty.crt')
+          : v === 'CERT_ONLY'
+            ? join(dir, 'tls.crt')
+            : v === 'KEY_ONLY'
+              ? join(dir, 'tls.key')
+              : v,
       ]),
     );
     const err = await resolveMongoConnection(config({ uri: 'mongodb://h/', tls: resolved })).catch((e: unknown) => e);
@@ -162,14 +182,16 @@ describe('resolveMongoConnection', () => {
   });
 
   it('tells how to fix a missing file', async () => {
-    const err = await resolveMongoConnection(config({ uri: 'mongodb://h/', tls: { caPath: '/nope/ca.crt' } })).catch((e: unknown) => e);
+    const err = await resolveMongoConnection(config({ uri: 'mongodb://h/', tls: { caPath: '/nope/ca.crt' } })).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toMatch(/MONGODB_CLIENT_CERT_MOUNT_PATH/);
   });
 
   it.each([0, -5, 1.5, 'soon'])('rejects collection expiry %j', async (value) => {
-    const err = await resolveMongoConnection(config({ uri: 'mongodb://h/' }, { collectionExpirySeconds: value as number })).catch(
-      (e: unknown) => e,
-    );
+    const err = await resolveMongoConnection(
+      config({ uri: 'mongodb://h/' }, { collectionExpirySeconds: value as number }),
+    ).catch((e: unknown) => e);
     expect(isDatastoreError(err, 'configuration')).toBe(true);
     expect((err as Error).message).toMatch(/MONGODB_COLLECTION_EXPIRY_SECONDS/);
   });

@@ -68,7 +68,12 @@ export async function resolveMongoConnection(
   setPositive(clientOptions, 'maxPoolSize', options.maxConnections, 'DATASTORE_MAX_CONNECTIONS');
   setPositive(clientOptions, 'maxIdleTimeMS', options.idleTimeoutMs, 'options.idleTimeoutMs');
   setPositive(clientOptions, 'connectTimeoutMS', options.connectTimeoutMs, 'options.connectTimeoutMs');
-  setPositive(clientOptions, 'serverSelectionTimeoutMS', options.serverSelectionTimeoutMs, 'options.serverSelectionTimeoutMs');
+  setPositive(
+    clientOptions,
+    'serverSelectionTimeoutMS',
+    options.serverSelectionTimeoutMs,
+    'options.serverSelectionTimeoutMs',
+  );
 
   return {
     uri,

@@ -82,8 +82,10 @@ export function classifyDriverError(err: unknown, fallback: DatastoreErrorCode):
 }
 
 const ADVICE: Partial<Record<DatastoreErrorCode, string>> = {
-  connection: 'Check that MongoDB is running and reachable at the configured URI/host (and that the replica set name matches).',
-  authentication: 'Check the username/password, or for X.509 that the client certificate subject exists as a user in $external with readWrite.',
+  connection:
+    'Check that MongoDB is running and reachable at the configured URI/host (and that the replica set name matches).',
+  authentication:
+    'Check the username/password, or for X.509 that the client certificate subject exists as a user in $external with readWrite.',
   timeout: 'The server did not answer in time; check its load and network, or raise the timeout.',
   certificate: 'Check the client certificate, key and CA files and that the server certificate is signed by that CA.',
   closed: 'The datastore was closed; create a new one.',

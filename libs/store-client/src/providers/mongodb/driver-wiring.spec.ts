@@ -45,7 +45,8 @@ afterAll(async () => {
 describe('index plan', () => {
   it("has upstream's TTL and compound indexes, maintenance indexes and one token per client", () => {
     const plan = mongoIndexPlan(3600);
-    const on = (collection: string) => plan.filter((p) => p.collection === collection).map(({ key, options }) => ({ key, options }));
+    const on = (collection: string) =>
+      plan.filter((p) => p.collection === collection).map(({ key, options }) => ({ key, options }));
     expect(on('healthEvents')).toEqual([
       { key: { createdAt: 1 }, options: { expireAfterSeconds: 3600 } },
       {
@@ -87,12 +88,23 @@ describe('resume token collection', () => {
 describe('DriverChangeStreamSource', () => {
   const pipeline = [
     { $match: { operationType: 'update' } },
-    { $match: { $expr: { $eq: [{ $getField: { field: 'healtheventstatus.nodequarantined', input: '$updateDescription.updatedFields' } }, 'Quarantined'] } } },
+    {
+      $match: {
+        $expr: {
+          $eq: [
+            { $getField: { field: 'healtheventstatus.nodequarantined', input: '$updateDescription.updatedFields' } },
+            'Quarantined',
+          ],
+        },
+      },
+    },
   ];
 
   it('converts a hex documentKey._id to the ObjectId the server reports', async () => {
     const hex = '65f1a2b3c4d5e6f708091a2b';
-    const stream = new DriverChangeStreamSource(client.db('db').collection('HealthEvents'), [{ $match: { 'documentKey._id': hex } }]).watch(undefined);
+    const stream = new DriverChangeStreamSource(client.db('db').collection('HealthEvents'), [
+      { $match: { 'documentKey._id': hex } },
+    ]).watch(undefined);
     try {
       expect(stream.pipeline).toEqual([{ $match: { 'documentKey._id': new ObjectId(hex) } }]);
     } finally {
@@ -135,7 +147,11 @@ describe('client options accepted by the driver', () => {
   it('X.509: the driver builds $external MONGODB-X509 credentials from our options', async () => {
     const settings = await resolveMongoConnection({
       ...unreachableConfig,
-      connection: { ...unreachableConfig.connection, uri: 'mongodb://127.0.0.1:1/?replicaSet=rs0', tls: { certPath: join(dir, 'tls.crt'), keyPath: join(dir, 'tls.key') } },
+      connection: {
+        ...unreachableConfig.connection,
+        uri: 'mongodb://127.0.0.1:1/?replicaSet=rs0',
+        tls: { certPath: join(dir, 'tls.crt'), keyPath: join(dir, 'tls.key') },
+      },
     });
     const x509 = new MongoClient(settings.uri, settings.clientOptions);
     expect(x509.options.credentials?.mechanism).toBe('MONGODB-X509');
@@ -195,26 +211,38 @@ describe('store argument checks (decided before any round trip)', () => {
     const store = ds.healthEventStore();
     await expect(store.findHealthEventById('')).rejects.toMatchObject({ code: 'validation' });
     expect(await store.findHealthEventById('00000000-0000-4000-8000-000000000000')).toBeNull();
-    await expect(store.updateNodeQuarantineStatus('not-a-stored-id', 'Quarantined')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.updateNodeQuarantineStatus('not-a-stored-id', 'Quarantined')).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(store.deleteHealthEvent('not-a-stored-id')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('rejects unusable arguments with validation errors', async () => {
     const store = ds.healthEventStore();
     await expect(store.updateSpanId(hex, 'a.b', 'x')).rejects.toMatchObject({ code: 'validation' });
-    await expect(store.updateRemediationStatus(hex, 'yes' as unknown as boolean)).rejects.toMatchObject({ code: 'validation' });
-    await expect(store.updateHealthEventsByFilter({}, { $inc: { x: 1 } })).rejects.toMatchObject({ code: 'validation' });
+    await expect(store.updateRemediationStatus(hex, 'yes' as unknown as boolean)).rejects.toMatchObject({
+      code: 'validation',
+    });
+    await expect(store.updateHealthEventsByFilter({}, { $inc: { x: 1 } })).rejects.toMatchObject({
+      code: 'validation',
+    });
     await expect(store.updateHealthEventsByFilter({}, { _id: 'x' })).rejects.toMatchObject({ code: 'validation' });
-    await expect(store.findHealthEventsByQueryBatched({}, 0, () => undefined)).rejects.toMatchObject({ code: 'validation' });
+    await expect(store.findHealthEventsByQueryBatched({}, 0, () => undefined)).rejects.toMatchObject({
+      code: 'validation',
+    });
     await expect(store.insertHealthEvents({} as never)).rejects.toMatchObject({ code: 'validation' });
-    await expect(ds.maintenanceEventStore().updateEventStatus('e1', 'NOPE' as never)).rejects.toMatchObject({ code: 'validation' });
+    await expect(ds.maintenanceEventStore().updateEventStatus('e1', 'NOPE' as never)).rejects.toMatchObject({
+      code: 'validation',
+    });
   });
 
   it('watch needs a clientName and accepts only $match stages', () => {
     const store = ds.healthEventStore();
     expect(() => store.watch({ clientName: '' })).toThrow(/clientName is required/);
     expect(() => store.watch({ clientName: 'x', pipeline: [{ $project: { a: 1 } }] })).toThrow(/stage 0 is \$project/);
-    expect(() => store.watch({ clientName: 'x', pipeline: [{ $match: {} }, { $match: {}, $limit: 1 }] })).toThrow(/stage 1/);
+    expect(() => store.watch({ clientName: 'x', pipeline: [{ $match: {} }, { $match: {}, $limit: 1 }] })).toThrow(
+      /stage 1/,
+    );
   });
 
   it('after close every call fails with code closed, and close is idempotent', async () => {

@@ -23,7 +23,10 @@ const ID_OPERATORS_ARRAY = new Set(['$in', '$nin']);
 const DOCUMENT_ID_PATHS: ReadonlySet<string> = new Set(['_id']);
 const CHANGE_EVENT_ID_PATHS: ReadonlySet<string> = new Set(['documentKey._id', 'fullDocument._id']);
 
-export function filterToBson(filter: Filter, idPaths: ReadonlySet<string> = DOCUMENT_ID_PATHS): Record<string, unknown> {
+export function filterToBson(
+  filter: Filter,
+  idPaths: ReadonlySet<string> = DOCUMENT_ID_PATHS,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(filter)) {
     if (LOGICAL_ARRAYS.has(key) && Array.isArray(value)) {

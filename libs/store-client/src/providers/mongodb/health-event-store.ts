@@ -74,7 +74,9 @@ export class MongoHealthEventStore implements HealthEventStore {
       });
     });
     // insertMany is one round trip for any realistic batch (the driver splits only past 100k / 48 MB).
-    await this.#ctx.run('insert', 'insert health events', () => this.#collection.insertMany(documents, { ordered: true }));
+    await this.#ctx.run('insert', 'insert health events', () =>
+      this.#collection.insertMany(documents, { ordered: true }),
+    );
     return documents.map((d) => (d._id as ObjectId).toHexString());
   }
 
@@ -115,10 +117,17 @@ export class MongoHealthEventStore implements HealthEventStore {
     return latest ?? null;
   }
 
-  async findLatestHealthEventByFilter(filter: Filter, options: FindOptions = {}): Promise<HealthEventWithStatus | null> {
+  async findLatestHealthEventByFilter(
+    filter: Filter,
+    options: FindOptions = {},
+  ): Promise<HealthEventWithStatus | null> {
     requireFilter(filter);
     const sort = options.sort ?? { [DocumentPaths.createdAt]: -1, _id: -1 };
-    const [latest] = await this.#find(filterToBson(filter), { sort, skip: options.skip, limit: 1 }, 'find latest health event');
+    const [latest] = await this.#find(
+      filterToBson(filter),
+      { sort, skip: options.skip, limit: 1 },
+      'find latest health event',
+    );
     return latest ?? null;
   }
 
@@ -172,7 +181,11 @@ export class MongoHealthEventStore implements HealthEventStore {
 
   async updateHealthEventStatus(id: string, status: HealthEventStatus): Promise<void> {
     requireStatus(status);
-    await this.#updateById(id, { [DocumentPaths.healthEventStatus]: statusToDocument(status) }, 'update health event status');
+    await this.#updateById(
+      id,
+      { [DocumentPaths.healthEventStatus]: statusToDocument(status) },
+      'update health event status',
+    );
   }
 
   async updateHealthEventStatusByNode(nodeName: string, status: HealthEventStatus): Promise<number> {
@@ -227,14 +240,20 @@ export class MongoHealthEventStore implements HealthEventStore {
   async updateHealthEventsByFilter(filter: Filter, set: Record<string, unknown>): Promise<number> {
     requireFilter(filter);
     if (!set || typeof set !== 'object' || Object.keys(set).length === 0) {
-      throw validationError('updateHealthEventsByFilter: pass the fields to $set, e.g. {"healtheventstatus.nodequarantined": "Cancelled"}');
+      throw validationError(
+        'updateHealthEventsByFilter: pass the fields to $set, e.g. {"healtheventstatus.nodequarantined": "Cancelled"}',
+      );
     }
     for (const path of Object.keys(set)) {
       if (path.startsWith('$')) {
-        throw validationError(`updateHealthEventsByFilter: '${path}' is an update operator; pass only the contents of $set (other operators are not supported)`);
+        throw validationError(
+          `updateHealthEventsByFilter: '${path}' is an update operator; pass only the contents of $set (other operators are not supported)`,
+        );
       }
       if (path === '_id' || path.split('.').some((segment) => segment === '' || segment.startsWith('$'))) {
-        throw validationError(`updateHealthEventsByFilter: cannot set '${path}': _id is immutable and path segments must be non-empty and not start with '$'`);
+        throw validationError(
+          `updateHealthEventsByFilter: cannot set '${path}': _id is immutable and path segments must be non-empty and not start with '$'`,
+        );
       }
     }
     return this.#updateMany(filterToBson(filter), set, 'update health events by filter');
@@ -250,7 +269,9 @@ export class MongoHealthEventStore implements HealthEventStore {
 
   async aggregate(pipeline: Pipeline): Promise<Document[]> {
     requirePipeline(pipeline);
-    const docs = await this.#ctx.run('query', 'aggregate health events', () => this.#collection.aggregate(pipeline).toArray());
+    const docs = await this.#ctx.run('query', 'aggregate health events', () =>
+      this.#collection.aggregate(pipeline).toArray(),
+    );
     return docs.map(documentFromBson);
   }
 

@@ -22,7 +22,11 @@ export interface IndexPlanEntry {
 export function mongoIndexPlan(expirySeconds: number): IndexPlanEntry[] {
   return [
     // Documents expire `expirySeconds` after insertion (upstream's TTL).
-    { collection: 'healthEvents', key: { [DocumentPaths.createdAt]: 1 }, options: { expireAfterSeconds: expirySeconds } },
+    {
+      collection: 'healthEvents',
+      key: { [DocumentPaths.createdAt]: 1 },
+      options: { expireAfterSeconds: expirySeconds },
+    },
     // Upstream's compound index: per-node lookups, narrowed by entity and event time.
     {
       collection: 'healthEvents',
@@ -53,7 +57,12 @@ export function mongoIndexPlan(expirySeconds: number): IndexPlanEntry[] {
   ];
 }
 
-export async function ensureIndexes(db: Db, names: MongoCollectionNames, expirySeconds: number, logger: MongoLogger): Promise<void> {
+export async function ensureIndexes(
+  db: Db,
+  names: MongoCollectionNames,
+  expirySeconds: number,
+  logger: MongoLogger,
+): Promise<void> {
   for (const entry of mongoIndexPlan(expirySeconds)) {
     const collectionName = names[entry.collection];
     try {

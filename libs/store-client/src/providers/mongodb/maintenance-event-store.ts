@@ -13,7 +13,13 @@ import {
 import type { Document, MaintenanceEventStore, Pipeline } from '../../interfaces.js';
 import { documentFromBson } from './bson-values.js';
 import { maintenanceEventFromBson } from './documents.js';
-import { notFoundError, requirePipeline, requireString, validationError, type MongoStoreContext } from './store-context.js';
+import {
+  notFoundError,
+  requirePipeline,
+  requireString,
+  validationError,
+  type MongoStoreContext,
+} from './store-context.js';
 
 const KNOWN_STATUSES = new Set<string>(Object.values(MaintenanceStatus));
 const ONGOING_STATUSES: string[] = [
@@ -46,7 +52,9 @@ export class MongoMaintenanceEventStore implements MaintenanceEventStore {
 
   async findMaintenanceEventById(eventId: string): Promise<MaintenanceEvent | null> {
     requireString('eventId', eventId);
-    const doc = await this.#ctx.run('query', 'find maintenance event', () => this.#collection.findOne({ [P.eventId]: eventId }));
+    const doc = await this.#ctx.run('query', 'find maintenance event', () =>
+      this.#collection.findOne({ [P.eventId]: eventId }),
+    );
     return doc ? maintenanceEventFromBson(doc) : null;
   }
 
@@ -74,10 +82,15 @@ export class MongoMaintenanceEventStore implements MaintenanceEventStore {
   async updateEventStatus(eventId: string, status: MaintenanceStatus): Promise<void> {
     requireString('eventId', eventId);
     if (!KNOWN_STATUSES.has(status)) {
-      throw validationError(`updateEventStatus: unknown status ${JSON.stringify(status)}; use one of ${[...KNOWN_STATUSES].join(', ')}`);
+      throw validationError(
+        `updateEventStatus: unknown status ${JSON.stringify(status)}; use one of ${[...KNOWN_STATUSES].join(', ')}`,
+      );
     }
     const result = await this.#ctx.run('update', 'update maintenance event status', () =>
-      this.#collection.updateOne({ [P.eventId]: eventId }, { $set: { [P.status]: status, [P.lastUpdatedTimestamp]: new Date() } }),
+      this.#collection.updateOne(
+        { [P.eventId]: eventId },
+        { $set: { [P.status]: status, [P.lastUpdatedTimestamp]: new Date() } },
+      ),
     );
     if (result.matchedCount === 0) throw notFoundError('maintenance event', eventId);
   }
@@ -135,7 +148,9 @@ export class MongoMaintenanceEventStore implements MaintenanceEventStore {
 
   async aggregate(pipeline: Pipeline): Promise<Document[]> {
     requirePipeline(pipeline);
-    const docs = await this.#ctx.run('query', 'aggregate maintenance events', () => this.#collection.aggregate(pipeline).toArray());
+    const docs = await this.#ctx.run('query', 'aggregate maintenance events', () =>
+      this.#collection.aggregate(pipeline).toArray(),
+    );
     return docs.map(documentFromBson);
   }
 

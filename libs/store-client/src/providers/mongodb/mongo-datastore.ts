@@ -13,7 +13,11 @@ import type {
   HealthEventStore,
   MaintenanceEventStore,
 } from '../../interfaces.js';
-import { describeMongoConnection, resolveMongoConnection, type MongoConnectionSettings } from './connection-settings.js';
+import {
+  describeMongoConnection,
+  resolveMongoConnection,
+  type MongoConnectionSettings,
+} from './connection-settings.js';
 import { PROVIDER_NAME } from './defaults.js';
 import { serverErrorCode, toDatastoreError } from './driver-errors.js';
 import { MongoHealthEventStore } from './health-event-store.js';
@@ -44,14 +48,21 @@ export const MONGO_CAPABILITIES: DataStoreCapabilities = {
 };
 
 /** Connects (the driver verifies the server and credentials), then creates the indexes. */
-export async function openMongoDataStore(config: DataStoreConfig, options: MongoProviderOptions = {}): Promise<MongoDataStore> {
+export async function openMongoDataStore(
+  config: DataStoreConfig,
+  options: MongoProviderOptions = {},
+): Promise<MongoDataStore> {
   const settings = await resolveMongoConnection(config, options.readFile);
   let client: MongoClient;
   try {
     client = new MongoClient(settings.uri, settings.clientOptions);
   } catch (err) {
     // Invalid URI options are rejected synchronously by the constructor.
-    throw toDatastoreError(err, 'configuration', `parsing the MongoDB connection settings (${describeMongoConnection(settings)})`);
+    throw toDatastoreError(
+      err,
+      'configuration',
+      `parsing the MongoDB connection settings (${describeMongoConnection(settings)})`,
+    );
   }
   try {
     await client.connect();

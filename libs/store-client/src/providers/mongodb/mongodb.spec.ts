@@ -68,9 +68,12 @@ describe.skipIf(!uri)('mongodb provider on a real replica set', () => {
 
     it("creates upstream's indexes idempotently and applies a changed TTL", async () => {
       const ttl = async () =>
-        (await raw.db(database).collection('HealthEvents').indexes()).find((i) => i.key.createdAt === 1)?.expireAfterSeconds;
+        (await raw.db(database).collection('HealthEvents').indexes()).find((i) => i.key.createdAt === 1)
+          ?.expireAfterSeconds;
       expect(await ttl()).toBe(3600);
-      const names = (await raw.db(database).collection('HealthEvents').indexes()).map((i) => Object.keys(i.key).join(','));
+      const names = (await raw.db(database).collection('HealthEvents').indexes()).map((i) =>
+        Object.keys(i.key).join(','),
+      );
       expect(names).toContain(
         'healthevent.nodename,healthevent.entitiesimpacted.entitytype,healthevent.entitiesimpacted.entityvalue,healthevent.generatedtimestamp.seconds',
       );
@@ -82,7 +85,10 @@ describe.skipIf(!uri)('mongodb provider on a real replica set', () => {
     it('stores _id as an ObjectId and matches hex-string _id filters against it', async () => {
       const store = ds.healthEventStore();
       const [id] = await store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: uniqueName('node') }) });
-      const stored = await raw.db(database).collection('HealthEvents').findOne({ _id: new ObjectId(id) });
+      const stored = await raw
+        .db(database)
+        .collection('HealthEvents')
+        .findOne({ _id: new ObjectId(id) });
       expect(stored?._id).toBeInstanceOf(ObjectId);
       expect((await store.findHealthEventsByFilter({ _id: id! })).map((e) => e.id)).toEqual([id]);
       expect(await store.countHealthEvents({ _id: { $in: [id!] } })).toBe(1);
@@ -94,7 +100,9 @@ describe.skipIf(!uri)('mongodb provider on a real replica set', () => {
       const store = ds.healthEventStore();
       const node = uniqueName('node');
       const clientName = uniqueName('client');
-      const reader = new StreamReader(store.watch({ clientName, pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }));
+      const reader = new StreamReader(
+        store.watch({ clientName, pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }),
+      );
       try {
         expect(await reader.next(300)).toBeUndefined();
         await store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
@@ -116,7 +124,11 @@ describe.skipIf(!uri)('mongodb provider on a real replica set', () => {
         const store = own.healthEventStore();
         const node = uniqueName('node');
         const pipeline = [{ $match: { 'fullDocument.healthevent.nodename': node } }];
-        const options: MongoWatchOptions = { clientName: 'dropper', pipeline, onHistoryLost: (info) => void lost.push(info) };
+        const options: MongoWatchOptions = {
+          clientName: 'dropper',
+          pipeline,
+          onHistoryLost: (info) => void lost.push(info),
+        };
         const reader = new StreamReader(store.watch(options));
         expect(await reader.next(300)).toBeUndefined();
         await store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_RECONNECT_POLICY, reconnectDelayMs, shouldReconnect, type ReconnectPolicy } from './reconnect-policy.js';
+import {
+  DEFAULT_RECONNECT_POLICY,
+  reconnectDelayMs,
+  shouldReconnect,
+  type ReconnectPolicy,
+} from './reconnect-policy.js';
 
 const policy: ReconnectPolicy = { initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2, deadlineMs: 5_000 };
 

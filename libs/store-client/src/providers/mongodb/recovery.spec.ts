@@ -16,7 +16,10 @@ const atRuntime: RecoveryContext = { phase: 'runtime', openedWithToken: false };
 let selectionError: unknown;
 beforeAll(async () => {
   const client = new MongoClient('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100');
-  selectionError = await client.db('x').command({ ping: 1 }).catch((e: unknown) => e);
+  selectionError = await client
+    .db('x')
+    .command({ ping: 1 })
+    .catch((e: unknown) => e);
   await client.close();
 });
 
@@ -89,11 +92,17 @@ describe('toDatastoreError', () => {
     expect(toDatastoreError(unknownOperator, 'query', 'find').code).toBe('unsupported_pipeline');
     expect(toDatastoreError(serverError(40324), 'query', 'aggregate').code).toBe('unsupported_pipeline');
     expect(toDatastoreError(serverError(168), 'query', 'aggregate').code).toBe('unsupported_pipeline');
-    expect(toDatastoreError(new MongoServerError({ message: 'other bad value', code: 2 }), 'query', 'find').code).toBe('query');
+    expect(toDatastoreError(new MongoServerError({ message: 'other bad value', code: 2 }), 'query', 'find').code).toBe(
+      'query',
+    );
   });
 
   it('maps TLS handshake failures to certificate, with the certificate advice', () => {
-    const err = toDatastoreError(new MongoNetworkError('unable to verify the first certificate'), 'query', 'connecting');
+    const err = toDatastoreError(
+      new MongoNetworkError('unable to verify the first certificate'),
+      'query',
+      'connecting',
+    );
     expect(err.code).toBe('certificate');
     expect(err.message).toMatch(/CA/);
   });

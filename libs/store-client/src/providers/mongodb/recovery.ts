@@ -10,7 +10,13 @@
  *   this loop is what keeps a consumer alive across longer outages.
  * - 'fatal': retrying cannot help (bad pipeline, authentication, client closed); surface it.
  */
-import { MongoError, MongoErrorLabel, MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionError } from 'mongodb';
+import {
+  MongoError,
+  MongoErrorLabel,
+  MongoNetworkError,
+  MongoOperationTimeoutError,
+  MongoServerSelectionError,
+} from 'mongodb';
 
 import { DatastoreError } from '../../errors.js';
 import type { ChangeStreamPhase } from '../../interfaces.js';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { checkChangeStreamTopology } from './replica-set.js';
 import { parseMongoUri } from './uri.js';
 
-const verdict = (uri: string, hello: { setName?: string; msg?: string }) => checkChangeStreamTopology(uri, parseMongoUri(uri), hello);
+const verdict = (uri: string, hello: { setName?: string; msg?: string }) =>
+  checkChangeStreamTopology(uri, parseMongoUri(uri), hello);
 
 describe('checkChangeStreamTopology', () => {
   it('accepts replica-set members and mongos', () => {

@@ -19,9 +19,7 @@ export interface HelloTopology {
   msg?: string;
 }
 
-export type TopologyVerdict =
-  | { ok: true; warning?: string }
-  | { ok: false; error: DatastoreError };
+export type TopologyVerdict = { ok: true; warning?: string } | { ok: false; error: DatastoreError };
 
 /** Server code for "$changeStream is only supported on replica sets". */
 export const CHANGE_STREAM_NEEDS_REPLICA_SET_CODE = 40573;

@@ -14,9 +14,13 @@ import { PROVIDER_NAME } from './defaults.js';
 
 export function encodeResumeToken(token: unknown): string {
   if (token === null || typeof token !== 'object' || Array.isArray(token)) {
-    throw new DatastoreError('resume_token', `the server returned a change event without a resume token (_id = ${String(token)})`, {
-      provider: PROVIDER_NAME,
-    });
+    throw new DatastoreError(
+      'resume_token',
+      `the server returned a change event without a resume token (_id = ${String(token)})`,
+      {
+        provider: PROVIDER_NAME,
+      },
+    );
   }
   return EJSON.stringify(token, { relaxed: false });
 }

@@ -48,7 +48,8 @@ export async function runMapped<T>(code: DatastoreErrorCode, action: string, fn:
 
 /** Ids are non-empty strings; an empty one is a caller bug, not an unknown document. */
 export function requireId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id === '') throw validationError(`id must be a non-empty string, got ${JSON.stringify(id)}`);
+  if (typeof id !== 'string' || id === '')
+    throw validationError(`id must be a non-empty string, got ${JSON.stringify(id)}`);
 }
 
 export function requireString(name: string, value: unknown): void {

@@ -26,7 +26,10 @@ const FIX =
   'or point MONGODB_CLIENT_CERT_PATH / MONGODB_CLIENT_KEY_PATH / MONGODB_CA_CERT_PATH at existing files.';
 
 /** Reads whichever of the three files are configured; none configured → empty material. */
-export async function readTlsMaterial(files: TlsFiles | undefined, readFile: ReadFile = fsReadFile): Promise<TlsMaterial> {
+export async function readTlsMaterial(
+  files: TlsFiles | undefined,
+  readFile: ReadFile = fsReadFile,
+): Promise<TlsMaterial> {
   const material: TlsMaterial = {};
   if (!files) return material;
   const { certPath, keyPath, caPath } = files;

@@ -5,7 +5,9 @@ import { parseMongoUri, redactMongoUri } from './uri.js';
 
 describe('parseMongoUri', () => {
   it('reads hosts, credentials, database and case-insensitive options', () => {
-    const facts = parseMongoUri('mongodb://app%40corp:s3cr%2Ft@m0:27017,m1:27017/HealthEventsDatabase?replicaSet=rs0&AuthSource=admin');
+    const facts = parseMongoUri(
+      'mongodb://app%40corp:s3cr%2Ft@m0:27017,m1:27017/HealthEventsDatabase?replicaSet=rs0&AuthSource=admin',
+    );
     expect(facts.scheme).toBe('mongodb');
     expect(facts.username).toBe('app@corp');
     expect(facts.hasPassword).toBe(true);
@@ -17,7 +19,12 @@ describe('parseMongoUri', () => {
 
   it('accepts a URI without credentials, path or options', () => {
     const facts = parseMongoUri('mongodb://localhost:27017');
-    expect(facts).toMatchObject({ username: undefined, hasPassword: false, hosts: ['localhost:27017'], database: undefined });
+    expect(facts).toMatchObject({
+      username: undefined,
+      hasPassword: false,
+      hosts: ['localhost:27017'],
+      database: undefined,
+    });
     expect(facts.options.size).toBe(0);
   });
 

@@ -22,7 +22,9 @@ describe('postgresql change streams under concurrent, out-of-order commits', () 
 
   beforeAll(async () => {
     database = await createTestDatabase('nvs_concurrency');
-    ds = await createDataStore(configFromUrl(database.url, { changeStreamPollIntervalMs: 1000, changeStreamBatchSize: 7 }));
+    ds = await createDataStore(
+      configFromUrl(database.url, { changeStreamPollIntervalMs: 1000, changeStreamBatchSize: 7 }),
+    );
     sessions = await Promise.all(
       Array.from({ length: SESSIONS }, async () => {
         const client = new pg.Client({ connectionString: database.url });
@@ -40,7 +42,11 @@ describe('postgresql change streams under concurrent, out-of-order commits', () 
 
   it('delivers every committed insert exactly once and nothing rolled back', async () => {
     const node = uniqueName('node');
-    const reader = new StreamReader(ds.healthEventStore().watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }));
+    const reader = new StreamReader(
+      ds
+        .healthEventStore()
+        .watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }),
+    );
     await reader.ready();
     const committed: string[] = [];
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,8 +56,16 @@ describe('postgresql change streams under concurrent, out-of-order commits', () 
           const ids = [crypto.randomUUID(), crypto.randomUUID()];
           await session.query('BEGIN');
           for (const id of ids) {
-            const doc = { _id: id, createdAt: { $date: new Date().toISOString() }, healthevent: { nodename: node, message: `${s}/${t}` }, healtheventstatus: {} };
-            await session.query('INSERT INTO health_events (id, document) VALUES ($1, $2::jsonb)', [id, JSON.stringify(doc)]);
+            const doc = {
+              _id: id,
+              createdAt: { $date: new Date().toISOString() },
+              healthevent: { nodename: node, message: `${s}/${t}` },
+              healtheventstatus: {},
+            };
+            await session.query('INSERT INTO health_events (id, document) VALUES ($1, $2::jsonb)', [
+              id,
+              JSON.stringify(doc),
+            ]);
             await sleep(Math.random() * 8); // hold the transaction open while others commit
           }
           if ((s + t) % 5 === 0) {
@@ -67,7 +81,12 @@ describe('postgresql change streams under concurrent, out-of-order commits', () 
     const sentinel = crypto.randomUUID();
     await sessions[0]!.query('INSERT INTO health_events (id, document) VALUES ($1, $2::jsonb)', [
       sentinel,
-      JSON.stringify({ _id: sentinel, createdAt: { $date: new Date().toISOString() }, healthevent: { nodename: node }, healtheventstatus: {} }),
+      JSON.stringify({
+        _id: sentinel,
+        createdAt: { $date: new Date().toISOString() },
+        healthevent: { nodename: node },
+        healtheventstatus: {},
+      }),
     ]);
     expect(await reader.until(sentinel)).toEqual([]);
     await reader.close();

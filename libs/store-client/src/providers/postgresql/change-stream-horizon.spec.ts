@@ -32,7 +32,12 @@ describe('postgresql change streams and the transaction horizon', () => {
 
   const rawInsert = async (node: string): Promise<string> => {
     const id = crypto.randomUUID();
-    const doc = { _id: id, createdAt: { $date: new Date().toISOString() }, healthevent: { nodename: node }, healtheventstatus: {} };
+    const doc = {
+      _id: id,
+      createdAt: { $date: new Date().toISOString() },
+      healthevent: { nodename: node },
+      healtheventstatus: {},
+    };
     await session.query('INSERT INTO health_events (id, document) VALUES ($1, $2::jsonb)', [id, JSON.stringify(doc)]);
     return id;
   };
@@ -41,12 +46,22 @@ describe('postgresql change streams and the transaction horizon', () => {
     const node = uniqueName('node');
     await session.query('BEGIN');
     const running = await rawInsert(node);
-    const [committedBefore] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
-    const reader = new StreamReader(ds.healthEventStore().watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }], startAt: 'now' }));
+    const [committedBefore] = await ds
+      .healthEventStore()
+      .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+    const reader = new StreamReader(
+      ds.healthEventStore().watch({
+        clientName: uniqueName('c'),
+        pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }],
+        startAt: 'now',
+      }),
+    );
     try {
       await reader.ready();
       await session.query('COMMIT');
-      const [sentinel] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+      const [sentinel] = await ds
+        .healthEventStore()
+        .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
       const seen = await reader.until(sentinel!);
       expect(seen.map((e) => e.documentKey._id)).toEqual([running]);
       expect(seen.map((e) => e.documentKey._id)).not.toContain(committedBefore);
@@ -65,7 +80,8 @@ describe('postgresql change streams and the transaction horizon', () => {
       expect((await stream.blockingTransaction()).changesWaiting).toBe(false);
       await session.query('BEGIN');
       await rawInsert(node);
-      const sessionXid = (await session.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')).rows[0]!.xid;
+      const sessionXid = (await session.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')).rows[0]!
+        .xid;
       await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
       const stalled = await stream.blockingTransaction();
       expect(stalled.changesWaiting).toBe(true);
@@ -81,20 +97,24 @@ describe('postgresql change streams and the transaction horizon', () => {
     }
   });
 
-  it("a long transaction in another database of the server does not stall delivery", async () => {
+  it('a long transaction in another database of the server does not stall delivery', async () => {
     const other = await createTestDatabase('nvs_horizon_other');
     const elsewhere = new pg.Client({ connectionString: other.url });
     await elsewhere.connect();
     const node = uniqueName('node');
     const reader = new StreamReader(
-      ds.healthEventStore().watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }),
+      ds
+        .healthEventStore()
+        .watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }),
     );
     try {
       await reader.ready();
       await elsewhere.query('BEGIN');
       // an assigned xid, older than everything our datastore writes next
       await elsewhere.query('SELECT pg_current_xact_id()');
-      const [id] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+      const [id] = await ds
+        .healthEventStore()
+        .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
       // With a server-wide horizon this waits until the other transaction ends (never, here).
       const [event] = await reader.take(1, 10_000);
       expect(event?.documentKey._id).toBe(id);
@@ -110,14 +130,24 @@ describe('postgresql change streams and the transaction horizon', () => {
     const node = uniqueName('node');
     const clientName = uniqueName('c');
     const [id] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
-    await session.query("INSERT INTO resume_tokens (client_name, txid, change_id) VALUES ($1, '9000000000000'::xid8, 1)", [clientName]);
-    const reader = new StreamReader(ds.healthEventStore().watch({ clientName, pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }));
+    await session.query(
+      "INSERT INTO resume_tokens (client_name, txid, change_id) VALUES ($1, '9000000000000'::xid8, 1)",
+      [clientName],
+    );
+    const reader = new StreamReader(
+      ds
+        .healthEventStore()
+        .watch({ clientName, pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }),
+    );
     try {
       const [event] = await reader.take(1);
       expect(event!.documentKey._id).toBe(id);
       // The foreign token was dropped, so progress is stored again.
       await reader.stream.markProcessed(event!.resumeToken);
-      const stored = await session.query<{ change_id: string }>('SELECT change_id::text FROM resume_tokens WHERE client_name = $1', [clientName]);
+      const stored = await session.query<{ change_id: string }>(
+        'SELECT change_id::text FROM resume_tokens WHERE client_name = $1',
+        [clientName],
+      );
       expect(stored.rows[0]?.change_id).toBe(event!.resumeToken.split('-')[1]);
     } finally {
       await reader.close();

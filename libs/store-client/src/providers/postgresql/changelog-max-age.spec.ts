@@ -27,7 +27,13 @@ describe('postgresql changelog maximum age', () => {
   const open: DataStore[] = [];
   const connect = async (options: DataStoreOptions = {}): Promise<DataStore> => {
     const ds = await createDataStore(
-      configFromUrl(database.url, { changeStreamPollIntervalMs: 50, changelogRetentionIntervalMs: 0, changelogRetentionMs: 0, changelogMaxAgeMs: HOUR, ...options }),
+      configFromUrl(database.url, {
+        changeStreamPollIntervalMs: 50,
+        changelogRetentionIntervalMs: 0,
+        changelogRetentionMs: 0,
+        changelogMaxAgeMs: HOUR,
+        ...options,
+      }),
     );
     open.push(ds);
     return ds;
@@ -39,7 +45,9 @@ describe('postgresql changelog maximum age', () => {
     return result.rows[0]?.token;
   };
   const insert = (ds: DataStore, node: string, n = 1) =>
-    ds.healthEventStore().insertHealthEvents(...Array.from({ length: n }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
+    ds
+      .healthEventStore()
+      .insertHealthEvents(...Array.from({ length: n }, () => ({ healthEvent: sampleHealthEvent({ nodeName: node }) })));
 
   beforeAll(async () => {
     database = await createTestDatabase('nvs_max_age');
@@ -76,7 +84,9 @@ describe('postgresql changelog maximum age', () => {
       const [first] = await reader.take(1);
       await reader.stream.markProcessed(first!.resumeToken);
       const overtaken = await insert(consumer, node, 2);
-      const last = await session.query<{ token: string }>("SELECT txid::text || '-' || id::text AS token FROM nvsentinel_changelog ORDER BY txid DESC, id DESC LIMIT 1");
+      const last = await session.query<{ token: string }>(
+        "SELECT txid::text || '-' || id::text AS token FROM nvsentinel_changelog ORDER BY txid DESC, id DESC LIMIT 1",
+      );
 
       expect(await janitor.purgeChangelog!({ now: twoHoursLater() })).toBe(3);
       expect(await horizon()).toBe(last.rows[0]!.token);
@@ -95,11 +105,16 @@ describe('postgresql changelog maximum age', () => {
       expect(event?.documentKey._id).toBe(fresh);
       expect(overtaken).not.toContain(event?.documentKey._id);
       // The stored token moved to the horizon: a crash now resumes at the oldest retained change.
-      const stored = await session.query<{ token: string }>("SELECT txid::text || '-' || change_id::text AS token FROM resume_tokens WHERE client_name = $1", [clientName]);
+      const stored = await session.query<{ token: string }>(
+        "SELECT txid::text || '-' || change_id::text AS token FROM resume_tokens WHERE client_name = $1",
+        [clientName],
+      );
       expect(stored.rows[0]?.token).toBe(last.rows[0]!.token);
 
       // Forward only: a purge that deletes lower positions for their age leaves the horizon where it is.
-      await session.query("UPDATE nvsentinel_changelog_horizon SET txid = '9000000000000'::xid8 WHERE table_name = 'health_events'");
+      await session.query(
+        "UPDATE nvsentinel_changelog_horizon SET txid = '9000000000000'::xid8 WHERE table_name = 'health_events'",
+      );
       await insert(consumer, node);
       expect(await janitor.purgeChangelog!({ now: twoHoursLater() })).toBeGreaterThan(0);
       expect(await horizon()).toMatch(/^9000000000000-/);
@@ -118,10 +133,17 @@ describe('postgresql changelog maximum age', () => {
     await ds.purgeChangelog!({ now: twoHoursLater() });
     expect(await horizon()).toBeDefined();
     const clientName = uniqueName('foreign');
-    await session.query("INSERT INTO resume_tokens (client_name, txid, change_id) VALUES ($1, '9000000000000'::xid8, 1)", [clientName]);
+    await session.query(
+      "INSERT INTO resume_tokens (client_name, txid, change_id) VALUES ($1, '9000000000000'::xid8, 1)",
+      [clientName],
+    );
     const lost: HistoryLostInfo[] = [];
     const reader = new StreamReader(
-      ds.healthEventStore().watch({ clientName, pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }], onHistoryLost: (info) => void lost.push(info) }),
+      ds.healthEventStore().watch({
+        clientName,
+        pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }],
+        onHistoryLost: (info) => void lost.push(info),
+      }),
     );
     try {
       await reader.ready();

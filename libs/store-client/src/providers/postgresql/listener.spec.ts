@@ -33,7 +33,11 @@ describe('postgresql LISTEN connection loss', () => {
 
   it('reconnects and delivers changes made while it was gone and after', async () => {
     const node = uniqueName('node');
-    const reader = new StreamReader(ds.healthEventStore().watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }));
+    const reader = new StreamReader(
+      ds
+        .healthEventStore()
+        .watch({ clientName: uniqueName('c'), pipeline: [{ $match: { 'fullDocument.healthevent.nodename': node } }] }),
+    );
     try {
       await reader.ready();
       const killed = await admin.query(
@@ -41,15 +45,21 @@ describe('postgresql LISTEN connection loss', () => {
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`,
       );
       expect(killed.rowCount).toBe(1);
-      const [during] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+      const [during] = await ds
+        .healthEventStore()
+        .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
       expect((await reader.take(1, 20_000))[0]!.documentKey._id).toBe(during);
       // Let the new LISTEN settle, then a change must arrive through it.
       for (let i = 0; i < 100; i++) {
-        const listening = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`);
+        const listening = await admin.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+        );
         if (listening.rowCount === 1) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const [after] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+      const [after] = await ds
+        .healthEventStore()
+        .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
       expect((await reader.take(1, 20_000))[0]!.documentKey._id).toBe(after);
     } finally {
       await reader.close();

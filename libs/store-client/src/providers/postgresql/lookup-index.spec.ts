@@ -21,7 +21,10 @@ const PIPELINE = [
     $lookup: {
       from: 'HealthEvents',
       let: { node: '$healthevent.nodename', id: '$_id' },
-      pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$healthevent.nodename', '$$node'] }, { $ne: ['$_id', '$$id'] }] } } }, { $project: { _id: 1 } }],
+      pipeline: [
+        { $match: { $expr: { $and: [{ $eq: ['$healthevent.nodename', '$$node'] }, { $ne: ['$_id', '$$id'] }] } } },
+        { $project: { _id: 1 } },
+      ],
       as: 'others',
     },
   },
@@ -45,7 +48,8 @@ describe('postgresql $lookup node push-down', () => {
     database = await createTestDatabase('nvs_lookup_index');
     datastore = await createDataStore(configFromUrl(database.url));
     const store = datastore.healthEventStore();
-    for (const node of ['a', 'a', 'a', 'b', 'b', 'c']) await store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+    for (const node of ['a', 'a', 'a', 'b', 'b', 'c'])
+      await store.insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
     pool.on('error', () => undefined); // the database is dropped at the end, terminating idle connections
     db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
@@ -53,9 +57,10 @@ describe('postgresql $lookup node push-down', () => {
     for (const nodename of ['missing', null, 5, 5, '5']) {
       const healthevent: Record<string, unknown> = { agent: 'raw', ishealthy: false };
       if (nodename !== 'missing') healthevent['nodename'] = nodename;
-      await pool.query(`INSERT INTO health_events (id, document) VALUES (gen_random_uuid(), jsonb_build_object('_id', gen_random_uuid()::text, 'healthevent', $1::jsonb))`, [
-        JSON.stringify(healthevent),
-      ]);
+      await pool.query(
+        `INSERT INTO health_events (id, document) VALUES (gen_random_uuid(), jsonb_build_object('_id', gen_random_uuid()::text, 'healthevent', $1::jsonb))`,
+        [JSON.stringify(healthevent)],
+      );
     }
   }, 60_000);
 
@@ -76,15 +81,19 @@ describe('postgresql $lookup node push-down', () => {
     expect(counts.filter((n) => n === 1).length).toBeGreaterThanOrEqual(4);
   });
 
-  it("reads the foreign rows through the node index instead of scanning the table per document", async () => {
+  it('reads the foreign rows through the node index instead of scanning the table per document', async () => {
     await pool.query('SET enable_seqscan = off'); // a 11-row table: make the planner show what it can use
-    const plan = (await run({ collections: LOOKUP_COLLECTIONS, lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS }, true)).map((r) => String(r['QUERY PLAN'])).join('\n');
+    const plan = (await run({ collections: LOOKUP_COLLECTIONS, lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS }, true))
+      .map((r) => String(r['QUERY PLAN']))
+      .join('\n');
     expect(plan).toMatch(/Index.*health_events_node/);
     expect(plan).toMatch(/node_name = /);
   });
 
   it('the HealthEvents store aggregate gives the same answer (the store passes the push-down options)', async () => {
-    const docs = await datastore.healthEventStore().aggregate([{ $match: { 'healthevent.nodename': 'a' } }, ...PIPELINE]);
+    const docs = await datastore
+      .healthEventStore()
+      .aggregate([{ $match: { 'healthevent.nodename': 'a' } }, ...PIPELINE]);
     expect(docs.map((d) => d['n'])).toEqual([2, 2, 2]);
   });
 });

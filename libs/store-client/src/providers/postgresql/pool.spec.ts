@@ -23,7 +23,13 @@ describe('pg.Pool options from the datastore configuration', () => {
       DATASTORE_IDLE_TIMEOUT_MS: '1500',
       DATASTORE_MAX_LIFETIME_SECONDS: '90',
     });
-    expect(poolConfig(config, client)).toMatchObject({ ...client, max: 4, min: 2, idleTimeoutMillis: 1500, maxLifetimeSeconds: 90 });
+    expect(poolConfig(config, client)).toMatchObject({
+      ...client,
+      max: 4,
+      min: 2,
+      idleTimeoutMillis: 1500,
+      maxLifetimeSeconds: 90,
+    });
   });
 
   it('never keeps more idle connections than the pool may hold', () => {

@@ -23,7 +23,8 @@ export async function resolveClientConfig(config: DataStoreConfig): Promise<pg.C
     host: c.host,
     port: c.port,
     database: c.database,
-    connectionTimeoutMillis: typeof o.connectTimeoutMs === 'number' ? o.connectTimeoutMs : POSTGRES_DEFAULTS.connectTimeoutMs,
+    connectionTimeoutMillis:
+      typeof o.connectTimeoutMs === 'number' ? o.connectTimeoutMs : POSTGRES_DEFAULTS.connectTimeoutMs,
     application_name: typeof o.appName === 'string' ? o.appName : 'nvsentinel',
     // TCP keepalive: a LISTEN connection is idle for long stretches, and a peer that vanished
     // (node failure, NAT timeout) must be noticed so the listener reconnects.
@@ -42,8 +43,10 @@ export async function resolveClientConfig(config: DataStoreConfig): Promise<pg.C
 export function poolConfig(config: DataStoreConfig, client: pg.ClientConfig): pg.PoolConfig {
   const o = config.options;
   const max = typeof o.maxConnections === 'number' ? o.maxConnections : POSTGRES_DEFAULTS.maxConnections;
-  const maxIdle = typeof o.maxIdleConnections === 'number' ? o.maxIdleConnections : POSTGRES_DEFAULTS.maxIdleConnections;
-  const lifetimeMs = typeof o.connectionLifetimeMs === 'number' ? o.connectionLifetimeMs : POSTGRES_DEFAULTS.connectionLifetimeMs;
+  const maxIdle =
+    typeof o.maxIdleConnections === 'number' ? o.maxIdleConnections : POSTGRES_DEFAULTS.maxIdleConnections;
+  const lifetimeMs =
+    typeof o.connectionLifetimeMs === 'number' ? o.connectionLifetimeMs : POSTGRES_DEFAULTS.connectionLifetimeMs;
   return {
     ...client,
     max,

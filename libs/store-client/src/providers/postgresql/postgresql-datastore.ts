@@ -24,7 +24,9 @@ export async function createPostgresDataStore(config: DataStoreConfig): Promise<
 
 export async function createPostgresBackend(config: DataStoreConfig): Promise<SqlBackend> {
   if (!config.connection.host) {
-    throw new DatastoreError('configuration', 'DATASTORE_HOST: required for the postgresql provider', { provider: POSTGRESQL_PROVIDER });
+    throw new DatastoreError('configuration', 'DATASTORE_HOST: required for the postgresql provider', {
+      provider: POSTGRESQL_PROVIDER,
+    });
   }
   let client: pg.ClientConfig;
   try {

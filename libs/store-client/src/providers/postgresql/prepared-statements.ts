@@ -51,18 +51,18 @@ export function withPreparedStatements(pool: pg.Pool, maxPerConnection = MAX_PRE
       };
 
       async function runNamed(text: string, values: readonly unknown[]) {
-          const name = statementName(text);
-          if (!known.names.has(name)) {
-            if (known.names.size >= maxPerConnection) return client.query(text, values as unknown[]);
-            known.names.add(name);
-          }
-          // PostgreSQL plans a named statement's first five executions for their values before
-          // it considers a generic plan; the rule statements' plans do not depend on the values
-          // (node and time bound go to the same index whatever they are), so plan them once.
-          // Unnamed statements are one-shot and keep value-specific plans.
-          known.generic ??= client.query('SET plan_cache_mode = force_generic_plan');
-          await known.generic;
-          return client.query({ name, text, values: values as unknown[] });
+        const name = statementName(text);
+        if (!known.names.has(name)) {
+          if (known.names.size >= maxPerConnection) return client.query(text, values as unknown[]);
+          known.names.add(name);
+        }
+        // PostgreSQL plans a named statement's first five executions for their values before
+        // it considers a generic plan; the rule statements' plans do not depend on the values
+        // (node and time bound go to the same index whatever they are), so plan them once.
+        // Unnamed statements are one-shot and keep value-specific plans.
+        known.generic ??= client.query('SET plan_cache_mode = force_generic_plan');
+        await known.generic;
+        return client.query({ name, text, values: values as unknown[] });
       }
     },
     end: () => pool.end(),

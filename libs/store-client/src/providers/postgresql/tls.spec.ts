@@ -34,12 +34,18 @@ function certificateError(fn: () => unknown): string {
 describe('sslmode → node-postgres ssl options', () => {
   it('disable: no TLS; prefer/allow: unverified TLS with plain fallback', () => {
     expect(planTls({ ...base, sslmode: 'disable' })).toEqual({ ssl: false, fallbackToPlain: false });
-    expect(planTls({ ...base, sslmode: 'prefer' })).toEqual({ ssl: { rejectUnauthorized: false }, fallbackToPlain: true });
+    expect(planTls({ ...base, sslmode: 'prefer' })).toEqual({
+      ssl: { rejectUnauthorized: false },
+      fallbackToPlain: true,
+    });
     expect(planTls({ ...base, sslmode: 'allow' }).fallbackToPlain).toBe(true);
   });
 
   it('require: TLS without verification, but verify-ca when a root certificate is given (as libpq)', () => {
-    expect(planTls({ ...base, sslmode: 'require' })).toEqual({ ssl: { rejectUnauthorized: false }, fallbackToPlain: false });
+    expect(planTls({ ...base, sslmode: 'require' })).toEqual({
+      ssl: { rejectUnauthorized: false },
+      fallbackToPlain: false,
+    });
     const withCa = planTls({ ...base, sslmode: 'require', sslrootcert: ca });
     expect(withCa.ssl).toMatchObject({ rejectUnauthorized: true, ca: 'CA' });
   });
@@ -49,7 +55,13 @@ describe('sslmode → node-postgres ssl options', () => {
     expect(verifyCa.ssl).toMatchObject({ rejectUnauthorized: true, ca: 'CA' });
     expect((verifyCa.ssl as { checkServerIdentity: () => unknown }).checkServerIdentity()).toBeUndefined();
     const full = planTls({ ...base, sslmode: 'verify-full', sslrootcert: ca, sslcert: cert, sslkey: key });
-    expect(full.ssl).toMatchObject({ rejectUnauthorized: true, ca: 'CA', cert: 'CERT', key: 'KEY', servername: 'db.example' });
+    expect(full.ssl).toMatchObject({
+      rejectUnauthorized: true,
+      ca: 'CA',
+      cert: 'CERT',
+      key: 'KEY',
+      servername: 'db.example',
+    });
     expect(full.fallbackToPlain).toBe(false);
   });
 
@@ -63,15 +75,25 @@ describe('sslmode → node-postgres ssl options', () => {
   });
 
   it('missing files and incomplete settings name the path or variable', () => {
-    expect(certificateError(() => planTls({ ...base, sslmode: 'require', sslcert: join(dir, 'nope.crt'), sslkey: key }))).toContain('nope.crt');
-    expect(certificateError(() => planTls({ ...base, sslmode: 'require', sslcert: cert, sslkey: join(dir, 'nope.key') }))).toContain('nope.key');
+    expect(
+      certificateError(() => planTls({ ...base, sslmode: 'require', sslcert: join(dir, 'nope.crt'), sslkey: key })),
+    ).toContain('nope.crt');
+    expect(
+      certificateError(() => planTls({ ...base, sslmode: 'require', sslcert: cert, sslkey: join(dir, 'nope.key') })),
+    ).toContain('nope.key');
     expect(certificateError(() => planTls({ ...base, sslmode: 'verify-full' }))).toContain('DATASTORE_SSLROOTCERT');
-    expect(certificateError(() => planTls({ ...base, sslmode: 'require', sslcert: cert }))).toContain('DATASTORE_SSLKEY');
+    expect(certificateError(() => planTls({ ...base, sslmode: 'require', sslcert: cert }))).toContain(
+      'DATASTORE_SSLKEY',
+    );
   });
 
   it('createDataStore surfaces the certificate error before connecting', async () => {
     await expect(
-      createDataStore({ provider: 'postgresql', connection: { ...base, sslmode: 'verify-ca', sslrootcert: join(dir, 'missing-ca.crt') }, options: {} }),
+      createDataStore({
+        provider: 'postgresql',
+        connection: { ...base, sslmode: 'verify-ca', sslrootcert: join(dir, 'missing-ca.crt') },
+        options: {},
+      }),
     ).rejects.toMatchObject({ code: 'certificate' });
   });
 });

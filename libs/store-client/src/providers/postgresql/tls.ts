@@ -36,10 +36,15 @@ export function planTls(connection: ConnectionConfig, provider = 'postgresql'): 
     ssl.cert = readCertificateFile(connection.sslcert, 'DATASTORE_SSLCERT', provider);
     ssl.key = readKeyFile(connection.sslkey, provider);
   }
-  const verify = mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && Boolean(connection.sslrootcert));
+  const verify =
+    mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && Boolean(connection.sslrootcert));
   if (verify) {
     if (!connection.sslrootcert) {
-      throw new DatastoreError('certificate', `sslmode ${mode} needs the CA certificate: set DATASTORE_SSLROOTCERT to its path`, { provider });
+      throw new DatastoreError(
+        'certificate',
+        `sslmode ${mode} needs the CA certificate: set DATASTORE_SSLROOTCERT to its path`,
+        { provider },
+      );
     }
     ssl.ca = readCertificateFile(connection.sslrootcert, 'DATASTORE_SSLROOTCERT', provider);
     ssl.rejectUnauthorized = true;

@@ -42,7 +42,9 @@ export class ChangeNotifier {
     this.#unlisten = undefined;
     if (pending) {
       try {
-        await (await pending)();
+        await (
+          await pending
+        )();
       } catch {
         // already gone
       }

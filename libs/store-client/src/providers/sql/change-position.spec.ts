@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { comparePositions, decodeResumeToken, earliestPosition, encodeResumeToken, StartSnapshot } from './change-position.js';
+import {
+  comparePositions,
+  decodeResumeToken,
+  earliestPosition,
+  encodeResumeToken,
+  StartSnapshot,
+} from './change-position.js';
 
 describe('change positions and resume tokens', () => {
   it('orders by transaction id first, then changelog id, numerically', () => {
     expect(comparePositions({ txid: '9', id: '100' }, { txid: '10', id: '1' })).toBe(-1);
     expect(comparePositions({ txid: '10', id: '2' }, { txid: '10', id: '11' })).toBe(-1);
     expect(comparePositions({ txid: '10', id: '2' }, { txid: '10', id: '2' })).toBe(0);
-    expect(earliestPosition([undefined, { txid: '12', id: '1' }, { txid: '11', id: '7' }])).toEqual({ txid: '11', id: '7' });
+    expect(earliestPosition([undefined, { txid: '12', id: '1' }, { txid: '11', id: '7' }])).toEqual({
+      txid: '11',
+      id: '7',
+    });
     expect(earliestPosition([])).toBeUndefined();
   });
 

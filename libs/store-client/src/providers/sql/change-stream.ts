@@ -40,7 +40,13 @@ import type {
   WatchOptions,
 } from '../../interfaces.js';
 import { compileFilter } from '../../query/index.js';
-import { comparePositions, decodeResumeToken, encodeResumeToken, StartSnapshot, type ChangePosition } from './change-position.js';
+import {
+  comparePositions,
+  decodeResumeToken,
+  encodeResumeToken,
+  StartSnapshot,
+  type ChangePosition,
+} from './change-position.js';
 import type { SqlContext } from './context.js';
 import { decodeJson } from './documents.js';
 
@@ -108,9 +114,13 @@ export class SqlChangeStream implements ChangeStream {
 
   [Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
     if (this.#iterating) {
-      throw new DatastoreError('change_stream', `change stream '${this.clientName}' is already being iterated; open another watch() instead`, {
-        provider: this.#ctx.provider,
-      });
+      throw new DatastoreError(
+        'change_stream',
+        `change stream '${this.clientName}' is already being iterated; open another watch() instead`,
+        {
+          provider: this.#ctx.provider,
+        },
+      );
     }
     this.#iterating = true;
     return this.#events();
@@ -161,14 +171,21 @@ export class SqlChangeStream implements ChangeStream {
     );
     let transaction: BlockingTransaction['transaction'] = null;
     try {
-      const holder = await sql<{ pid: number; xid: string; xact_start: Date | null; state: string | null; query: string | null }>`
+      const holder = await sql<{
+        pid: number;
+        xid: string;
+        xact_start: Date | null;
+        state: string | null;
+        query: string | null;
+      }>`
         SELECT pid, backend_xid::text AS xid, xact_start, state, left(query, 200) AS query
         FROM pg_stat_activity
         WHERE backend_xid IS NOT NULL
           AND backend_xid::text::bigint = (nvs_change_horizon()::text::numeric % 4294967296)
         LIMIT 1`.execute(this.#ctx.db);
       const row = holder.rows[0];
-      if (row) transaction = { pid: row.pid, xid: row.xid, startedAt: row.xact_start, state: row.state, query: row.query };
+      if (row)
+        transaction = { pid: row.pid, xid: row.xid, startedAt: row.xact_start, state: row.state, query: row.query };
     } catch {
       // pg_stat_activity may be restricted; the waiting flag alone still tells the story.
     }
@@ -200,7 +217,10 @@ export class SqlChangeStream implements ChangeStream {
           // continues when the server is back, instead of exiting into a crash loop.
           if (!isDatastoreError(err) || !err.isRetryable) throw err;
           if (failures === 1 || failures % LOG_EVERY_FAILURES === 0) {
-            this.#ctx.logger.warn({ client: this.clientName, failures, err: err.message }, 'change stream cannot read the changelog; retrying');
+            this.#ctx.logger.warn(
+              { client: this.clientName, failures, err: err.message },
+              'change stream cannot read the changelog; retrying',
+            );
           }
           await this.#waitForChange(Math.min(this.#ctx.settings.pollIntervalMs * failures, MAX_RETRY_WAIT_MS));
           continue;
@@ -298,7 +318,7 @@ export class SqlChangeStream implements ChangeStream {
         historyHorizon: encodeResumeToken(horizon),
         changelogMaxAgeSeconds: maxAge / 1000,
       },
-      'the changelog maximum age passed this change stream\'s position: changes it had not processed were deleted; ' +
+      "the changelog maximum age passed this change stream's position: changes it had not processed were deleted; " +
         'continuing from the oldest change still retained',
     );
     // Positioned (and stored, so a crash resumes here too) before the listener runs: whatever
@@ -319,13 +339,18 @@ export class SqlChangeStream implements ChangeStream {
           'it runs its cold-start scan and continues from there, or pass onHistoryLost to watch() to handle this without a ' +
           'restart. If consumers may lag ' +
           'this long, raise DATASTORE_CHANGELOG_MAX_AGE_SECONDS (0 = no maximum).',
-        { provider: this.#ctx.provider, details: { ...info, position: encodeResumeToken(from), historyHorizon: encodeResumeToken(horizon) } },
+        {
+          provider: this.#ctx.provider,
+          details: { ...info, position: encodeResumeToken(from), historyHorizon: encodeResumeToken(horizon) },
+        },
       );
     }
   }
 
   async #deleteStoredToken(): Promise<void> {
-    await this.#ctx.run('reset resume token', (db) => sql`DELETE FROM resume_tokens WHERE client_name = ${this.clientName}`.execute(db));
+    await this.#ctx.run('reset resume token', (db) =>
+      sql`DELETE FROM resume_tokens WHERE client_name = ${this.clientName}`.execute(db),
+    );
   }
 
   async #storedPosition(): Promise<ChangePosition | undefined> {
@@ -353,7 +378,8 @@ export class SqlChangeStream implements ChangeStream {
     return {
       position: { txid: row.xmin, id: '0' },
       snapshot: new StartSnapshot(row.xmin, row.xmax, row.xip ? row.xip.split(',') : []),
-      historyHorizon: row.lost_txid !== null && row.lost_id !== null ? { txid: row.lost_txid, id: row.lost_id } : undefined,
+      historyHorizon:
+        row.lost_txid !== null && row.lost_id !== null ? { txid: row.lost_txid, id: row.lost_id } : undefined,
     };
   }
 
@@ -364,7 +390,9 @@ export class SqlChangeStream implements ChangeStream {
   async #fetch(): Promise<ChangeBatch> {
     const from = this.#position!;
     const result = await this.#ctx.run('read change stream', (db) =>
-      sql<ChangeRow & { lost_txid: string | null; lost_id: string | null }>`WITH ${changesAfter(from, this.#ctx.settings.batchSize)},
+      sql<
+        ChangeRow & { lost_txid: string | null; lost_id: string | null }
+      >`WITH ${changesAfter(from, this.#ctx.settings.batchSize)},
         lost AS (
           SELECT h.txid::text AS lost_txid, h.change_id::text AS lost_id FROM nvsentinel_changelog_horizon h
           WHERE h.table_name = ${WATCHED_TABLE} AND (h.txid, h.change_id) > (${from.txid}::xid8, ${from.id}::bigint)
@@ -377,7 +405,10 @@ export class SqlChangeStream implements ChangeStream {
         ORDER BY events.txid, events.id`.execute(db),
     );
     const first = result.rows[0];
-    const lostAt = first && first.lost_txid !== null && first.lost_id !== null ? { txid: first.lost_txid, id: first.lost_id } : undefined;
+    const lostAt =
+      first && first.lost_txid !== null && first.lost_id !== null
+        ? { txid: first.lost_txid, id: first.lost_id }
+        : undefined;
     return { rows: result.rows.filter((r) => r.txid !== null), lostAt };
   }
 

@@ -32,7 +32,11 @@ export class SqlContext {
    * Open change streams: closed with the datastore, and protected from changelog retention (not
    * from the maximum age).
    */
-  readonly streams = new Set<{ readonly clientName: string; readonly position: ChangePosition | undefined; close(): Promise<void> }>();
+  readonly streams = new Set<{
+    readonly clientName: string;
+    readonly position: ChangePosition | undefined;
+    close(): Promise<void>;
+  }>();
   #closed = false;
 
   constructor(backend: SqlBackend, settings: ChangeStreamSettings, notifier: ChangeNotifier, logger: SqlLogger) {

@@ -3,7 +3,12 @@
  * come back through the same codec, so dates survive the round trip and the query translator's
  * date semantics hold. The canonical shape itself is health-model's business.
  */
-import { fromDocument, maintenanceEventFromDocument, type HealthEventWithStatus, type MaintenanceEvent } from '@nvsentinel/health-model';
+import {
+  fromDocument,
+  maintenanceEventFromDocument,
+  type HealthEventWithStatus,
+  type MaintenanceEvent,
+} from '@nvsentinel/health-model';
 import { fromJsonValue, toJsonValue } from '../../codec/ejson.js';
 import { DatastoreError } from '../../errors.js';
 
@@ -22,11 +27,15 @@ export function decodeHealthEventRow(document: unknown, provider: string): Healt
     return fromDocument(doc);
   } catch (err) {
     const id = (doc as { _id?: unknown } | null)?._id;
-    throw new DatastoreError('serialization', `stored health event ${String(id)} cannot be decoded: ${(err as Error).message}`, {
-      provider,
-      cause: err,
-      details: { id },
-    });
+    throw new DatastoreError(
+      'serialization',
+      `stored health event ${String(id)} cannot be decoded: ${(err as Error).message}`,
+      {
+        provider,
+        cause: err,
+        details: { id },
+      },
+    );
   }
 }
 
@@ -51,7 +60,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function isStoredId(id: unknown, provider: string): id is string {
   if (typeof id !== 'string' || id === '') {
-    throw new DatastoreError('validation', `event id must be a non-empty string, got ${JSON.stringify(id)}`, { provider });
+    throw new DatastoreError('validation', `event id must be a non-empty string, got ${JSON.stringify(id)}`, {
+      provider,
+    });
   }
   return UUID.test(id);
 }

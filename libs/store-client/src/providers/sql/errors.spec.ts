@@ -37,7 +37,9 @@ describe('PostgreSQL errors → DatastoreError codes', () => {
   });
 
   it('tells the operator what to fix', () => {
-    expect(toDatastoreError(pgError('28P01'), 'ping', 'postgresql').message).toMatch(/DATASTORE_USERNAME\/DATASTORE_PASSWORD/);
+    expect(toDatastoreError(pgError('28P01'), 'ping', 'postgresql').message).toMatch(
+      /DATASTORE_USERNAME\/DATASTORE_PASSWORD/,
+    );
     expect(toDatastoreError(pgError('42P01'), 'ping', 'postgresql').message).toMatch(/nvsentinel-migrate/);
   });
 });

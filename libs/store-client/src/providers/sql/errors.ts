@@ -18,7 +18,15 @@ const SQLSTATE_CODES: ReadonlyArray<readonly [RegExp, DatastoreErrorCode]> = [
   [/^42P01$|^42883$/, 'schema_version'], // missing table / function: schema not migrated
 ];
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 export function toDatastoreError(err: unknown, action: string, provider: string): DatastoreError {
   if (isDatastoreError(err)) return err;
@@ -26,10 +34,14 @@ export function toDatastoreError(err: unknown, action: string, provider: string)
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (code && NETWORK_CODES.has(code)) {
-    return new DatastoreError('connection', `${action}: cannot reach the database (${code}); check DATASTORE_HOST/DATASTORE_PORT and that the server is running`, {
-      provider,
-      cause: err,
-    });
+    return new DatastoreError(
+      'connection',
+      `${action}: cannot reach the database (${code}); check DATASTORE_HOST/DATASTORE_PORT and that the server is running`,
+      {
+        provider,
+        cause: err,
+      },
+    );
   }
   if (/does not support SSL/i.test(message)) {
     return new DatastoreError(
@@ -43,7 +55,11 @@ export function toDatastoreError(err: unknown, action: string, provider: string)
   }
   // 55000 "database … is not currently accepting connections" (ALLOW_CONNECTIONS false) is an
   // outage, not a bad query.
-  if (/Connection terminated|Client has encountered a connection error|not queryable|not currently accepting connections/i.test(message)) {
+  if (
+    /Connection terminated|Client has encountered a connection error|not queryable|not currently accepting connections/i.test(
+      message,
+    )
+  ) {
     return new DatastoreError('connection', `${action}: ${message}`, { provider, cause: err });
   }
   if (code) {
@@ -55,11 +71,19 @@ export function toDatastoreError(err: unknown, action: string, provider: string)
             : kind === 'configuration'
               ? '; check DATASTORE_DATABASE (the database must exist)'
               : kind === 'schema_version'
-              ? '; the database schema is missing objects: run the migrations (nvsentinel-migrate)'
-              : '';
-        return new DatastoreError(kind, `${action}: ${message}${hint}`, { provider, cause: err, details: { sqlstate: code } });
+                ? '; the database schema is missing objects: run the migrations (nvsentinel-migrate)'
+                : '';
+        return new DatastoreError(kind, `${action}: ${message}${hint}`, {
+          provider,
+          cause: err,
+          details: { sqlstate: code },
+        });
       }
     }
   }
-  return new DatastoreError('query', `${action}: ${message}`, { provider, cause: err, details: code ? { sqlstate: code } : {} });
+  return new DatastoreError('query', `${action}: ${message}`, {
+    provider,
+    cause: err,
+    details: code ? { sqlstate: code } : {},
+  });
 }

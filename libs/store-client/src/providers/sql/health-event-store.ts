@@ -60,8 +60,14 @@ export class SqlHealthEventStore implements HealthEventStore {
       if (!event || typeof event !== 'object' || !event.healthEvent || typeof event.healthEvent !== 'object') {
         throw this.#ctx.validation(`insertHealthEvents: event ${index} has no healthEvent`, { index });
       }
-      if (event.createdAt !== undefined && !(event.createdAt instanceof Date && !Number.isNaN(event.createdAt.getTime()))) {
-        throw this.#ctx.validation(`insertHealthEvents: event ${index} has an invalid createdAt; pass a valid Date or leave it unset`, { index });
+      if (
+        event.createdAt !== undefined &&
+        !(event.createdAt instanceof Date && !Number.isNaN(event.createdAt.getTime()))
+      ) {
+        throw this.#ctx.validation(
+          `insertHealthEvents: event ${index} has an invalid createdAt; pass a valid Date or leave it unset`,
+          { index },
+        );
       }
       const record: HealthEventWithStatus = {
         id: randomUUID(),
@@ -72,7 +78,9 @@ export class SqlHealthEventStore implements HealthEventStore {
       try {
         return toDocument(record);
       } catch (err) {
-        throw this.#ctx.validation(`insertHealthEvents: event ${index} cannot be stored: ${(err as Error).message}`, { index });
+        throw this.#ctx.validation(`insertHealthEvents: event ${index} cannot be stored: ${(err as Error).message}`, {
+          index,
+        });
       }
     });
     // One statement, one round trip, however large the batch.
@@ -97,7 +105,10 @@ export class SqlHealthEventStore implements HealthEventStore {
   async findHealthEventsByFilter(filter: Filter, options: FindOptions = {}): Promise<HealthEventWithStatus[]> {
     this.#requireFilter(filter);
     if (!options.sort && options.limit === undefined && options.skip === undefined) {
-      return this.#select(compileFilter(filter, sql.ref('document'), { indexedPaths: INDEXED_PATHS }), 'find health events by filter');
+      return this.#select(
+        compileFilter(filter, sql.ref('document'), { indexedPaths: INDEXED_PATHS }),
+        'find health events by filter',
+      );
     }
     const pipeline: Pipeline = [{ $match: filter }];
     if (options.sort) pipeline.push({ $sort: options.sort });
@@ -109,7 +120,10 @@ export class SqlHealthEventStore implements HealthEventStore {
 
   findHealthEventsByStatus(status: string): Promise<HealthEventWithStatus[]> {
     this.#requireString('status', status);
-    return this.#select(sql`(node_quarantined = ${status} OR eviction_status = ${status})`, 'find health events by status');
+    return this.#select(
+      sql`(node_quarantined = ${status} OR eviction_status = ${status})`,
+      'find health events by status',
+    );
   }
 
   async findLatestEventForNode(nodeName: string): Promise<HealthEventWithStatus | null> {
@@ -121,8 +135,15 @@ export class SqlHealthEventStore implements HealthEventStore {
     return rows.rows[0] ? decodeHealthEventRow(rows.rows[0].document, this.#ctx.provider) : null;
   }
 
-  async findLatestHealthEventByFilter(filter: Filter, options: FindOptions = {}): Promise<HealthEventWithStatus | null> {
-    const found = await this.findHealthEventsByFilter(filter, { sort: options.sort ?? { createdAt: -1 }, skip: options.skip, limit: 1 });
+  async findLatestHealthEventByFilter(
+    filter: Filter,
+    options: FindOptions = {},
+  ): Promise<HealthEventWithStatus | null> {
+    const found = await this.findHealthEventsByFilter(filter, {
+      sort: options.sort ?? { createdAt: -1 },
+      skip: options.skip,
+      limit: 1,
+    });
     return found[0] ?? null;
   }
 
@@ -177,13 +198,21 @@ export class SqlHealthEventStore implements HealthEventStore {
 
   async updateHealthEventStatus(id: string, status: HealthEventStatus): Promise<void> {
     this.#requireStatus(status);
-    await this.#updateById(id, { [DocumentPaths.healthEventStatus]: statusToDocument(status) }, 'update health event status');
+    await this.#updateById(
+      id,
+      { [DocumentPaths.healthEventStatus]: statusToDocument(status) },
+      'update health event status',
+    );
   }
 
   async updateHealthEventStatusByNode(nodeName: string, status: HealthEventStatus): Promise<number> {
     this.#requireString('nodeName', nodeName);
     this.#requireStatus(status);
-    return this.#update(sql`node_name = ${nodeName}`, { [DocumentPaths.healthEventStatus]: statusToDocument(status) }, 'update health event status by node');
+    return this.#update(
+      sql`node_name = ${nodeName}`,
+      { [DocumentPaths.healthEventStatus]: statusToDocument(status) },
+      'update health event status by node',
+    );
   }
 
   async updateNodeQuarantineStatus(id: string, status: string, spanId?: string): Promise<void> {
@@ -207,7 +236,9 @@ export class SqlHealthEventStore implements HealthEventStore {
 
   async updateRemediationStatus(id: string, remediated: boolean): Promise<void> {
     if (typeof remediated !== 'boolean') {
-      throw this.#ctx.validation(`updateRemediationStatus: remediated must be a boolean, got ${JSON.stringify(remediated)}`);
+      throw this.#ctx.validation(
+        `updateRemediationStatus: remediated must be a boolean, got ${JSON.stringify(remediated)}`,
+      );
     }
     const sets: Record<string, unknown> = { [DocumentPaths.faultRemediated]: { value: remediated } };
     if (remediated) sets[DocumentPaths.lastRemediationTimestamp] = nowTimestamp();
@@ -228,20 +259,28 @@ export class SqlHealthEventStore implements HealthEventStore {
   async updateHealthEventsByFilter(filter: Filter, set: Record<string, unknown>): Promise<number> {
     this.#requireFilter(filter);
     if (!set || typeof set !== 'object' || Object.keys(set).length === 0) {
-      throw this.#ctx.validation('updateHealthEventsByFilter: pass the fields to $set, e.g. {"healtheventstatus.nodequarantined": "Cancelled"}');
+      throw this.#ctx.validation(
+        'updateHealthEventsByFilter: pass the fields to $set, e.g. {"healtheventstatus.nodequarantined": "Cancelled"}',
+      );
     }
     for (const path of Object.keys(set)) {
       if (path.startsWith('$')) {
-        throw this.#ctx.validation(`updateHealthEventsByFilter: '${path}' is an update operator; pass only the contents of $set (other operators are not supported)`);
+        throw this.#ctx.validation(
+          `updateHealthEventsByFilter: '${path}' is an update operator; pass only the contents of $set (other operators are not supported)`,
+        );
       }
       if (path === '_id' || path.split('.').some((segment) => segment === '' || segment.startsWith('$'))) {
-        throw this.#ctx.validation(`updateHealthEventsByFilter: cannot set '${path}': _id is immutable and path segments must be non-empty and not start with '$'`);
+        throw this.#ctx.validation(
+          `updateHealthEventsByFilter: cannot set '${path}': _id is immutable and path segments must be non-empty and not start with '$'`,
+        );
       }
     }
     const paths = Object.keys(set).sort();
     for (let i = 1; i < paths.length; i++) {
       if (paths[i]!.startsWith(`${paths[i - 1]}.`)) {
-        throw this.#ctx.validation(`updateHealthEventsByFilter: updating '${paths[i]}' would conflict with '${paths[i - 1]}' (as in MongoDB); set one or the other`);
+        throw this.#ctx.validation(
+          `updateHealthEventsByFilter: updating '${paths[i]}' would conflict with '${paths[i - 1]}' (as in MongoDB); set one or the other`,
+        );
       }
     }
     const condition = compileFilter(filter, sql.ref('document'), { indexedPaths: INDEXED_PATHS });
@@ -250,7 +289,9 @@ export class SqlHealthEventStore implements HealthEventStore {
 
   async deleteHealthEvent(id: string): Promise<void> {
     if (!isStoredId(id, this.#ctx.provider)) throw this.#ctx.notFound('health event', id);
-    const result = await this.#ctx.run('delete health event', (db) => sql`DELETE FROM health_events WHERE id = ${id}::uuid`.execute(db));
+    const result = await this.#ctx.run('delete health event', (db) =>
+      sql`DELETE FROM health_events WHERE id = ${id}::uuid`.execute(db),
+    );
     if (Number(result.numAffectedRows ?? 0n) === 0) throw this.#ctx.notFound('health event', id);
   }
 
@@ -273,10 +314,16 @@ export class SqlHealthEventStore implements HealthEventStore {
   async #aggregateRaw(pipeline: Pipeline, action: string): Promise<unknown[]> {
     // The source exposes the indexed columns so the pipeline's leading $match stages can use them.
     const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at, generated_seconds FROM health_events)`;
-    const query = compilePipeline(pipeline, source, { collections: LOOKUP_COLLECTIONS, lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS, indexedPaths: INDEXED_PATHS });
+    const query = compilePipeline(pipeline, source, {
+      collections: LOOKUP_COLLECTIONS,
+      lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS,
+      indexedPaths: INDEXED_PATHS,
+    });
     // The compiled text depends on the pipeline's shape, not its values (those are parameters):
     // the marker lets the postgresql provider run it as a named statement, planned once.
-    const result = await this.#ctx.run(action, (db) => sql<{ doc: unknown }>`${sql.raw(PREPARE_MARKER)} ${query}`.execute(db));
+    const result = await this.#ctx.run(action, (db) =>
+      sql<{ doc: unknown }>`${sql.raw(PREPARE_MARKER)} ${query}`.execute(db),
+    );
     return result.rows.map((row) => row.doc);
   }
 

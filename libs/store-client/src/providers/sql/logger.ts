@@ -14,5 +14,7 @@ export function stderrLogger(provider: string): SqlLogger {
 
 /** A logger given in the options, if it looks like one. */
 export function loggerOption(value: unknown): SqlLogger | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as { warn?: unknown }).warn === 'function' ? (value as SqlLogger) : undefined;
+  return typeof value === 'object' && value !== null && typeof (value as { warn?: unknown }).warn === 'function'
+    ? (value as SqlLogger)
+    : undefined;
 }

@@ -70,7 +70,9 @@ export class SqlMaintenanceEventStore implements MaintenanceEventStore {
   async updateEventStatus(eventId: string, status: MaintenanceStatus): Promise<void> {
     this.#requireString('eventId', eventId);
     if (!KNOWN_STATUSES.has(status)) {
-      throw this.#ctx.validation(`updateEventStatus: unknown status ${JSON.stringify(status)}; use one of ${[...KNOWN_STATUSES].join(', ')}`);
+      throw this.#ctx.validation(
+        `updateEventStatus: unknown status ${JSON.stringify(status)}; use one of ${[...KNOWN_STATUSES].join(', ')}`,
+      );
     }
     const sets = {
       [MaintenanceDocumentPaths.status]: status,
@@ -132,16 +134,22 @@ export class SqlMaintenanceEventStore implements MaintenanceEventStore {
 
   async aggregate(pipeline: Pipeline): Promise<Document[]> {
     if (!Array.isArray(pipeline)) throw this.#ctx.validation('aggregate: pipeline must be an array of stages');
-    const query = compilePipeline(pipeline, sql`(SELECT document AS doc FROM maintenance_events ORDER BY event_received_timestamp, event_id)`, {
-      collections: LOOKUP_COLLECTIONS,
-    });
+    const query = compilePipeline(
+      pipeline,
+      sql`(SELECT document AS doc FROM maintenance_events ORDER BY event_received_timestamp, event_id)`,
+      {
+        collections: LOOKUP_COLLECTIONS,
+      },
+    );
     const result = await this.#ctx.run('aggregate maintenance events', (db) => query.execute(db));
     return result.rows.map((row) => decodeJson(row.doc) as Document);
   }
 
   async #select(where: RawBuilder<unknown>, orderBy: RawBuilder<unknown>, action: string): Promise<MaintenanceEvent[]> {
     const result = await this.#ctx.run(action, (db) =>
-      sql<{ document: unknown }>`SELECT document FROM maintenance_events WHERE ${where} ORDER BY ${orderBy}`.execute(db),
+      sql<{ document: unknown }>`SELECT document FROM maintenance_events WHERE ${where} ORDER BY ${orderBy}`.execute(
+        db,
+      ),
     );
     return result.rows.map((row) => decodeMaintenanceEventRow(row.document, this.#ctx.provider));
   }

@@ -28,10 +28,24 @@ describe('schema migrations (postgresql)', () => {
   it('runMigrations applies everything once; a second run has nothing to do', async () => {
     const config = configFromUrl(database.url);
     const first = await runMigrations(config);
-    expect(first).toEqual({ fromVersion: 0, toVersion: REQUIRED_SCHEMA_VERSION, applied: ['1_initial_schema', '2_changelog_history_horizon', '3_event_time_index', 'query_functions', 'change_stream_functions'] });
+    expect(first).toEqual({
+      fromVersion: 0,
+      toVersion: REQUIRED_SCHEMA_VERSION,
+      applied: [
+        '1_initial_schema',
+        '2_changelog_history_horizon',
+        '3_event_time_index',
+        'query_functions',
+        'change_stream_functions',
+      ],
+    });
     const second = await runMigrations(config);
     expect(second.applied).toEqual([]);
-    expect(await readSchemaStatus(config)).toEqual({ version: REQUIRED_SCHEMA_VERSION, required: REQUIRED_SCHEMA_VERSION, staleRepeatables: [] });
+    expect(await readSchemaStatus(config)).toEqual({
+      version: REQUIRED_SCHEMA_VERSION,
+      required: REQUIRED_SCHEMA_VERSION,
+      staleRepeatables: [],
+    });
     const ds = await createDataStore(configFromUrl(database.url, { autoMigrate: false }));
     await ds.ping();
     await ds.close();

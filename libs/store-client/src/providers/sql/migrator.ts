@@ -27,15 +27,23 @@ export interface MigrationResult {
 }
 
 export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
-  const exists = await sql<{ ok: boolean }>`SELECT to_regclass('nvsentinel_schema_migrations') IS NOT NULL AS ok`.execute(db);
+  const exists = await sql<{
+    ok: boolean;
+  }>`SELECT to_regclass('nvsentinel_schema_migrations') IS NOT NULL AS ok`.execute(db);
   if (!exists.rows[0]?.ok) {
-    return { version: 0, required: REQUIRED_SCHEMA_VERSION, staleRepeatables: REPEATABLE_MIGRATIONS.map((r) => r.name) };
+    return {
+      version: 0,
+      required: REQUIRED_SCHEMA_VERSION,
+      staleRepeatables: REPEATABLE_MIGRATIONS.map((r) => r.name),
+    };
   }
   const rows = await sql<{ name: string; version: number | null; checksum: string | null }>`
     SELECT name, version, checksum FROM nvsentinel_schema_migrations`.execute(db);
   const version = Math.max(0, ...rows.rows.filter((r) => r.version !== null).map((r) => Number(r.version)));
   const applied = new Map(rows.rows.filter((r) => r.version === null).map((r) => [r.name, r.checksum]));
-  const staleRepeatables = REPEATABLE_MIGRATIONS.filter((r) => applied.get(r.name) !== checksum(r.sql)).map((r) => r.name);
+  const staleRepeatables = REPEATABLE_MIGRATIONS.filter((r) => applied.get(r.name) !== checksum(r.sql)).map(
+    (r) => r.name,
+  );
   return { version, required: REQUIRED_SCHEMA_VERSION, staleRepeatables };
 }
 
@@ -54,7 +62,9 @@ export async function migrate(db: Kysely<any>): Promise<MigrationResult> {
       if (migration.version <= before.version) continue;
       await sql.raw(migration.sql).execute(trx);
       await sql`INSERT INTO nvsentinel_schema_migrations (name, version, checksum)
-        VALUES (${`${String(migration.version).padStart(4, '0')}_${migration.name}`}, ${migration.version}, ${checksum(migration.sql)})`.execute(trx);
+        VALUES (${`${String(migration.version).padStart(4, '0')}_${migration.name}`}, ${migration.version}, ${checksum(migration.sql)})`.execute(
+        trx,
+      );
       applied.push(`${migration.version}_${migration.name}`);
     }
     for (const step of REPEATABLE_MIGRATIONS) {
@@ -84,10 +94,14 @@ export async function ensureSchema(db: Kysely<any>, autoMigrate: boolean, provid
     status.version < status.required
       ? `the database schema is at version ${status.version} but this build needs version ${status.required}`
       : `the database's SQL query functions (${status.staleRepeatables.join(', ')}) are out of date`;
-  throw new DatastoreError('schema_version', `${what}. Run the migrations: ${MIGRATE_COMMAND}, or set DATASTORE_AUTO_MIGRATE=true`, {
-    provider,
-    details: { ...status },
-  });
+  throw new DatastoreError(
+    'schema_version',
+    `${what}. Run the migrations: ${MIGRATE_COMMAND}, or set DATASTORE_AUTO_MIGRATE=true`,
+    {
+      provider,
+      details: { ...status },
+    },
+  );
 }
 
 function checksum(text: string): string {

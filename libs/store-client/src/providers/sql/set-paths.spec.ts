@@ -31,7 +31,9 @@ const valueArbitrary = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   // JSON round trip: plain prototypes, as documents read back from the database have
-  fc.record({ status: fc.constantFrom('', 'Succeeded'), message: fc.constantFrom('', 'ok') }).map((v) => JSON.parse(JSON.stringify(v)) as unknown),
+  fc
+    .record({ status: fc.constantFrom('', 'Succeeded'), message: fc.constantFrom('', 'ok') })
+    .map((v) => JSON.parse(JSON.stringify(v)) as unknown),
 );
 
 /** Sets without conflicting paths (MongoDB refuses 'a' together with 'a.b'). */
@@ -88,23 +90,40 @@ describe('$set paths and updatedFields (postgresql)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(setArbitrary, { minLength: 1, maxLength: 3 }), async (sets) => {
         const node = uniqueName('node');
-        const [id] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
-        const read = async () => (await raw.query<{ document: Record<string, unknown> }>('SELECT document FROM health_events WHERE id = $1', [id])).rows[0]!.document;
+        const [id] = await ds
+          .healthEventStore()
+          .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: node }) });
+        const read = async () =>
+          (
+            await raw.query<{ document: Record<string, unknown> }>('SELECT document FROM health_events WHERE id = $1', [
+              id,
+            ])
+          ).rows[0]!.document;
         let expected = await read();
         for (const set of sets) {
           const next = applySet(expected, set);
-          const before = (await raw.query<{ n: string }>('SELECT count(*)::text AS n FROM nvsentinel_changelog WHERE record_id = $1', [id])).rows[0]!.n;
-          const outcome = await ds.healthEventStore().updateHealthEventsByFilter({ _id: id }, set).then(
-            () => 'ok' as const,
-            (err: { code?: string }) => err.code,
-          );
+          const before = (
+            await raw.query<{ n: string }>(
+              'SELECT count(*)::text AS n FROM nvsentinel_changelog WHERE record_id = $1',
+              [id],
+            )
+          ).rows[0]!.n;
+          const outcome = await ds
+            .healthEventStore()
+            .updateHealthEventsByFilter({ _id: id }, set)
+            .then(
+              () => 'ok' as const,
+              (err: { code?: string }) => err.code,
+            );
           if (next === undefined) {
             expect(outcome).toBe('validation');
             continue;
           }
           expect(outcome).toBe('ok');
           expect(await read()).toEqual(next);
-          const changed = Object.fromEntries(Object.entries(set).filter(([p, v]) => !isDeepStrictEqual(getPath(expected, p), v)));
+          const changed = Object.fromEntries(
+            Object.entries(set).filter(([p, v]) => !isDeepStrictEqual(getPath(expected, p), v)),
+          );
           const logged = await raw.query<{ updated_fields: unknown }>(
             'SELECT updated_fields FROM nvsentinel_changelog WHERE record_id = $1 ORDER BY txid, id OFFSET $2',
             [id, Number(before)],
@@ -119,8 +138,14 @@ describe('$set paths and updatedFields (postgresql)', () => {
   });
 
   it('refuses to set below a scalar or null, as MongoDB does, and changes nothing', async () => {
-    const [id] = await ds.healthEventStore().insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: uniqueName('node') }) });
-    await expect(ds.healthEventStore().updateHealthEventsByFilter({ _id: id }, { 'healtheventstatus.faultremediated.value': true })).rejects.toMatchObject({
+    const [id] = await ds
+      .healthEventStore()
+      .insertHealthEvents({ healthEvent: sampleHealthEvent({ nodeName: uniqueName('node') }) });
+    await expect(
+      ds
+        .healthEventStore()
+        .updateHealthEventsByFilter({ _id: id }, { 'healtheventstatus.faultremediated.value': true }),
+    ).rejects.toMatchObject({
       code: 'validation',
     });
     expect((await ds.healthEventStore().findHealthEventById(id!))!.healthEventStatus.faultRemediated).toBeNull();
@@ -128,7 +153,12 @@ describe('$set paths and updatedFields (postgresql)', () => {
 
   it('refuses conflicting paths, as MongoDB does', async () => {
     await expect(
-      ds.healthEventStore().updateHealthEventsByFilter({ _id: 'x' }, { 'healtheventstatus.userpodsevictionstatus': {}, 'healtheventstatus.userpodsevictionstatus.status': 'x' }),
+      ds
+        .healthEventStore()
+        .updateHealthEventsByFilter(
+          { _id: 'x' },
+          { 'healtheventstatus.userpodsevictionstatus': {}, 'healtheventstatus.userpodsevictionstatus.status': 'x' },
+        ),
     ).rejects.toMatchObject({ code: 'validation' });
   });
 });

@@ -5,7 +5,13 @@
 import { sql } from 'kysely';
 import { changelogAges, DEFAULT_CHANGELOG_RETENTION_MS } from '../../config/options.js';
 import type { DataStoreConfig } from '../../config/types.js';
-import type { DataStore, DataStoreCapabilities, HealthEventStore, MaintenanceEventStore, PurgeChangelogOptions } from '../../interfaces.js';
+import type {
+  DataStore,
+  DataStoreCapabilities,
+  HealthEventStore,
+  MaintenanceEventStore,
+  PurgeChangelogOptions,
+} from '../../interfaces.js';
 import type { SqlBackend } from './backend.js';
 import { ChangeNotifier } from './change-notifier.js';
 import { comparePositions, earliestPosition, encodeResumeToken, type ChangePosition } from './change-position.js';
@@ -46,8 +52,11 @@ export function sqlSettingsFromConfig(config: DataStoreConfig, autoMigrateDefaul
     changelogRetentionMs: retention,
     changelogMaxAgeMs: maxAgeMs,
     retentionIntervalMs:
-      typeof o.changelogRetentionIntervalMs === 'number' ? o.changelogRetentionIntervalMs : Math.min(Math.max(retention / 2, 5_000), 300_000),
-    pollIntervalMs: typeof o.changeStreamPollIntervalMs === 'number' ? o.changeStreamPollIntervalMs : DEFAULT_POLL_INTERVAL_MS,
+      typeof o.changelogRetentionIntervalMs === 'number'
+        ? o.changelogRetentionIntervalMs
+        : Math.min(Math.max(retention / 2, 5_000), 300_000),
+    pollIntervalMs:
+      typeof o.changeStreamPollIntervalMs === 'number' ? o.changeStreamPollIntervalMs : DEFAULT_POLL_INTERVAL_MS,
     batchSize: typeof o.changeStreamBatchSize === 'number' ? o.changeStreamBatchSize : DEFAULT_BATCH_SIZE,
     ...(logger ? { logger } : {}),
     ...(typeof o.onResumeTokenRecovery === 'function' ? { onResumeTokenRecovery: o.onResumeTokenRecovery } : {}),
@@ -201,13 +210,15 @@ export class SqlDataStore implements DataStore {
   /** One warning per purge naming the consumers whose unprocessed changes it deleted. */
   #reportHistoryLost(row: PurgeRow, maxAgeMs: number): void {
     const reached: ChangePosition = { txid: row.new_txid!, id: row.new_id! };
-    const previous: ChangePosition | undefined = row.old_txid !== null && row.old_id !== null ? { txid: row.old_txid, id: row.old_id } : undefined;
+    const previous: ChangePosition | undefined =
+      row.old_txid !== null && row.old_id !== null ? { txid: row.old_txid, id: row.old_id } : undefined;
     const clients = new Set(decodeJson(row.lost_clients) as string[]);
     // Open streams of this process that had read less than the deleted rows (they may have
     // stored no token yet); each also warns itself when it notices.
     for (const stream of this.#ctx.streams) {
       const p = stream.position;
-      if (p && comparePositions(p, reached) < 0 && (!previous || comparePositions(p, previous) >= 0)) clients.add(stream.clientName);
+      if (p && comparePositions(p, reached) < 0 && (!previous || comparePositions(p, previous) >= 0))
+        clients.add(stream.clientName);
     }
     if (clients.size === 0) return;
     this.#ctx.logger.warn(

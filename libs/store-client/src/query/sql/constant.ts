@@ -10,10 +10,12 @@ export function constantOf(expr: unknown): { value: unknown } | undefined {
   if (!isPlainObject(expr) || Object.keys(expr).length !== 1) return undefined;
   const [op] = Object.keys(expr);
   const arg = expr[op];
-  if (op === '$literal') return typeof arg === 'number' || typeof arg === 'string' || arg instanceof Date ? { value: arg } : undefined;
+  if (op === '$literal')
+    return typeof arg === 'number' || typeof arg === 'string' || arg instanceof Date ? { value: arg } : undefined;
   if (!['$add', '$subtract'].includes(op) || !Array.isArray(arg) || arg.length !== 2) return undefined;
   const [x, y] = arg.map((e) => constantOf(e)?.value);
-  const ms = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const ms = (v: unknown) =>
+    v instanceof Date ? v.getTime() : typeof v === 'number' && Number.isFinite(v) ? v : undefined;
   const [mx, my] = [ms(x), ms(y)];
   if (mx === undefined || my === undefined) return undefined;
   const dates = [x, y].filter((v) => v instanceof Date).length;

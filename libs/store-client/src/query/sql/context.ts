@@ -60,7 +60,11 @@ export function freshAlias(ctx: CompileContext, prefix: string): RawBuilder<unkn
  * SQL boolean: true when no array sits before the last component of the path in `doc`, i.e. when
  * plain `#>` navigation gives MongoDB's answer. Pure SQL so the planner can inline it.
  */
-export function plainPathCheck(doc: RawBuilder<unknown>, parts: readonly string[], location: QueryLocation): RawBuilder<boolean> | null {
+export function plainPathCheck(
+  doc: RawBuilder<unknown>,
+  parts: readonly string[],
+  location: QueryLocation,
+): RawBuilder<boolean> | null {
   if (parts.length <= 1) return null;
   const checks: RawBuilder<unknown>[] = [];
   for (let i = 1; i < parts.length; i++) {
@@ -70,7 +74,11 @@ export function plainPathCheck(doc: RawBuilder<unknown>, parts: readonly string[
 }
 
 /** `doc #> path` (or `doc -> key` for one component): plain navigation, NULL when missing. */
-export function navigate(doc: RawBuilder<unknown>, parts: readonly string[], location: QueryLocation): RawBuilder<unknown> {
+export function navigate(
+  doc: RawBuilder<unknown>,
+  parts: readonly string[],
+  location: QueryLocation,
+): RawBuilder<unknown> {
   if (parts.length === 0) return doc;
   if (parts.length === 1) return sql`(${doc} -> ${textParam(parts[0], location)})`;
   return sql`(${doc} #> ${pathParam(parts, location)})`;

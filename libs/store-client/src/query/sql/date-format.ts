@@ -38,7 +38,13 @@ export function dateFormatToPostgres(format: string, location: QueryLocation): s
     }
     const pattern = spec === undefined ? undefined : SPECIFIERS[spec];
     if (!pattern) {
-      throw unsupported(`$dateToString specifier %${spec ?? ''}`, location, `Supported: ${Object.keys(SPECIFIERS).map((s) => '%' + s).join(' ')} %%.`);
+      throw unsupported(
+        `$dateToString specifier %${spec ?? ''}`,
+        location,
+        `Supported: ${Object.keys(SPECIFIERS)
+          .map((s) => '%' + s)
+          .join(' ')} %%.`,
+      );
     }
     flush();
     out += pattern;

@@ -21,7 +21,8 @@ export function encodeJson(value: unknown, location: QueryLocation): string {
   }
   const text = JSON.stringify(json);
   // jsonb rejects U+0000 ("unsupported Unicode escape sequence"); say so before the server does.
-  if (text.includes('\\u0000')) throw invalid('strings containing U+0000 cannot be stored or queried in PostgreSQL', location);
+  if (text.includes('\\u0000'))
+    throw invalid('strings containing U+0000 cannot be stored or queried in PostgreSQL', location);
   return text;
 }
 

@@ -27,7 +27,8 @@ export function invalid(message: string, location: QueryLocation): DatastoreErro
 
 function describe(location: QueryLocation): string {
   const parts: string[] = [];
-  if (location.stage !== undefined) parts.push(location.index !== undefined ? `stage ${location.index} (${location.stage})` : location.stage);
+  if (location.stage !== undefined)
+    parts.push(location.index !== undefined ? `stage ${location.index} (${location.stage})` : location.stage);
   if (location.operator !== undefined) parts.push(`operator ${location.operator}`);
   return parts.length ? ` (at ${parts.join(', ')})` : '';
 }

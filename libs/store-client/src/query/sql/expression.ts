@@ -36,13 +36,73 @@ const NULL_JSON = sql`'null'::jsonb`;
 const MISSING = sql`NULL::jsonb`;
 
 const SUPPORTED_EXPRESSIONS = [
-  '$literal', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$cmp', '$and', '$or', '$not', '$cond', '$ifNull', '$switch',
-  '$in', '$size', '$isArray', '$add', '$subtract', '$multiply', '$divide', '$mod', '$abs', '$toString', '$toInt',
-  '$toLong', '$toDouble', '$toDecimal', '$toDate', '$toBool', '$toLower', '$toUpper', '$concat', '$arrayElemAt',
-  '$first', '$last', '$filter', '$map', '$getField', '$objectToArray', '$arrayToObject', '$setIntersection',
-  '$setUnion', '$anyElementTrue', '$allElementsTrue', '$dateToString', '$type', '$let', '$regexMatch', '$sum',
-  '$avg', '$max', '$min', '$concatArrays', '$mergeObjects', '$split', '$strLenCP', '$substrCP', '$indexOfCP', '$trim',
-  '$ltrim', '$rtrim', '$regexFind', '$reverseArray', '$slice', '$dateAdd', '$dateSubtract',
+  '$literal',
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$cmp',
+  '$and',
+  '$or',
+  '$not',
+  '$cond',
+  '$ifNull',
+  '$switch',
+  '$in',
+  '$size',
+  '$isArray',
+  '$add',
+  '$subtract',
+  '$multiply',
+  '$divide',
+  '$mod',
+  '$abs',
+  '$toString',
+  '$toInt',
+  '$toLong',
+  '$toDouble',
+  '$toDecimal',
+  '$toDate',
+  '$toBool',
+  '$toLower',
+  '$toUpper',
+  '$concat',
+  '$arrayElemAt',
+  '$first',
+  '$last',
+  '$filter',
+  '$map',
+  '$getField',
+  '$objectToArray',
+  '$arrayToObject',
+  '$setIntersection',
+  '$setUnion',
+  '$anyElementTrue',
+  '$allElementsTrue',
+  '$dateToString',
+  '$type',
+  '$let',
+  '$regexMatch',
+  '$sum',
+  '$avg',
+  '$max',
+  '$min',
+  '$concatArrays',
+  '$mergeObjects',
+  '$split',
+  '$strLenCP',
+  '$substrCP',
+  '$indexOfCP',
+  '$trim',
+  '$ltrim',
+  '$rtrim',
+  '$regexFind',
+  '$reverseArray',
+  '$slice',
+  '$dateAdd',
+  '$dateSubtract',
 ] as const;
 const SUPPORTED_LIST = SUPPORTED_EXPRESSIONS.join(' ');
 
@@ -116,13 +176,19 @@ function compileStringExpression(expr: string, scope: Scope): Sql {
     }
     const base = scope.vars[name];
     if (!base) {
-      throw invalid(`unknown variable $$${name}; defined here: ${Object.keys(scope.vars).map((v) => '$$' + v).join(', ')}`, scope.location);
+      throw invalid(
+        `unknown variable $$${name}; defined here: ${Object.keys(scope.vars)
+          .map((v) => '$$' + v)
+          .join(', ')}`,
+        scope.location,
+      );
     }
     return fieldPath(base, rest, scope);
   }
   if (expr.startsWith('$')) {
     const parts = expr.slice(1).split('.');
-    if (parts.some((p) => p.length === 0 || p.startsWith('$'))) throw invalid(`"${expr}" is not a valid field path`, scope.location);
+    if (parts.some((p) => p.length === 0 || p.startsWith('$')))
+      throw invalid(`"${expr}" is not a valid field path`, scope.location);
     return fieldPath(scope.vars.CURRENT, parts, scope);
   }
   return jsonParam(expr, scope.location);
@@ -163,7 +229,8 @@ function comparison(op: string, [a, b]: unknown[], scope: Scope): RawBuilder<boo
   const left = compileExpression(a, scope);
   const right = compileExpression(b, scope);
   // Fast form for the common `field == literal scalar`: jsonb equality is MongoDB equality there.
-  const scalar = (v: unknown) => typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && !v.startsWith('$'));
+  const scalar = (v: unknown) =>
+    typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && !v.startsWith('$'));
   if ((op === '$eq' || op === '$ne') && (scalar(a) || scalar(b))) {
     const eq = sql<boolean>`coalesce(${left} = ${right}, FALSE)`;
     return op === '$eq' ? eq : sql<boolean>`(NOT ${eq})`;
@@ -175,7 +242,9 @@ function comparison(op: string, [a, b]: unknown[], scope: Scope): RawBuilder<boo
   // side has the same type, fall back to the full BSON-order comparison otherwise.
   const [constant, other, flipped] = constantOf(b) ? [constantOf(b), left, false] : [constantOf(a), right, true];
   if (!constant) return generic;
-  const opFor = flipped ? sql.raw({ $eq: '=', $ne: '<>', $gt: '<', $gte: '<=', $lt: '>', $lte: '>=' }[op] as string) : sqlOp;
+  const opFor = flipped
+    ? sql.raw({ $eq: '=', $ne: '<>', $gt: '<', $gte: '<=', $lt: '>', $lte: '>=' }[op] as string)
+    : sqlOp;
   const value = constant.value;
   if (typeof value === 'number') {
     return sql<boolean>`(CASE WHEN jsonb_typeof(${other}) = 'number' THEN (${other})::numeric ${opFor} ${jsonParam(value, scope.location)}::numeric ELSE ${generic} END)`;
@@ -188,7 +257,6 @@ function comparison(op: string, [a, b]: unknown[], scope: Scope): RawBuilder<boo
   }
   return generic;
 }
-
 
 function inArray([value, array]: unknown[], scope: Scope): RawBuilder<boolean> {
   const v = compileExpression(value, scope);
@@ -210,7 +278,12 @@ function isNullish(v: Sql): RawBuilder<boolean> {
 }
 
 /** Loops over an array expression: `(SELECT <select> FROM jsonb_array_elements(arr) WITH ORDINALITY e(val, o) <where>)`. */
-function overArray(arrayExpr: Sql, scope: Scope, name: string, body: (element: Sql, inner: Scope, alias: Sql) => { select: Sql; where?: RawBuilder<boolean>; tail?: Sql }): Sql {
+function overArray(
+  arrayExpr: Sql,
+  scope: Scope,
+  name: string,
+  body: (element: Sql, inner: Scope, alias: Sql) => { select: Sql; where?: RawBuilder<boolean>; tail?: Sql },
+): Sql {
   const e = freshAlias(scope.ctx, 'e');
   const element = sql`${e}.val`;
   const inner = withVars(scope, { [name]: element });
@@ -253,14 +326,20 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       return sql`(CASE WHEN ${compileBoolExpression(parts[0], scope)} THEN ${compileExpression(parts[1], scope)} ELSE ${compileExpression(parts[2], scope)} END)`;
     }
     case '$switch': {
-      if (!isPlainObject(arg) || !Array.isArray(arg.branches)) throw invalid('$switch needs { branches: [{case, then}], default }', loc);
+      if (!isPlainObject(arg) || !Array.isArray(arg.branches))
+        throw invalid('$switch needs { branches: [{case, then}], default }', loc);
       const branches = arg.branches.map((b: unknown) => {
-        if (!isPlainObject(b) || !('case' in b) || !('then' in b)) throw invalid('each $switch branch needs case and then', loc);
+        if (!isPlainObject(b) || !('case' in b) || !('then' in b))
+          throw invalid('each $switch branch needs case and then', loc);
         return sql`WHEN ${compileBoolExpression(b.case, scope)} THEN ${compileExpression(b.then, scope)}`;
       });
       if (branches.length === 0) throw invalid('$switch needs at least one branch', loc);
       if (!('default' in arg)) {
-        throw unsupported('$switch without default', loc, 'Add a default (MongoDB raises a runtime error when no branch matches).');
+        throw unsupported(
+          '$switch without default',
+          loc,
+          'Add a default (MongoDB raises a runtime error when no branch matches).',
+        );
       }
       return sql`(CASE ${sql.join(branches, sql` `)} ELSE ${compileExpression(arg.default, scope)} END)`;
     }
@@ -270,7 +349,8 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       return sql`coalesce(${sql.join(list.map((x) => sql`nullif(${x}, 'null'::jsonb)`))}, ${last})`;
     }
     case '$let': {
-      if (!isPlainObject(arg) || !isPlainObject(arg.vars) || !('in' in arg)) throw invalid('$let needs { vars: {...}, in: expr }', loc);
+      if (!isPlainObject(arg) || !isPlainObject(arg.vars) || !('in' in arg))
+        throw invalid('$let needs { vars: {...}, in: expr }', loc);
       const vars: Record<string, Sql> = {};
       for (const [k, v] of Object.entries(arg.vars)) vars[validVarName(k, loc)] = compileExpression(v, scope);
       return compileExpression(arg.in, withVars(scope, vars));
@@ -287,7 +367,12 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$multiply': {
       const list = args(arg, 1, Infinity, loc).map((x) => compileExpression(x, scope));
       const symbol = op === '$add' ? '+' : '*';
-      return list.slice(1).reduce((acc, x) => sql`nvsq_arith(${symbol}::text, ${acc}, ${x})`, list.length === 1 ? sql`nvsq_arith('+', ${list[0]}, '0'::jsonb)` : list[0]);
+      return list
+        .slice(1)
+        .reduce(
+          (acc, x) => sql`nvsq_arith(${symbol}::text, ${acc}, ${x})`,
+          list.length === 1 ? sql`nvsq_arith('+', ${list[0]}, '0'::jsonb)` : list[0],
+        );
     }
     case '$subtract':
     case '$divide':
@@ -345,8 +430,14 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$concat': {
       const list = args(arg, 0, Infinity, loc).map((x) => compileExpression(x, scope));
       if (list.length === 0) return sql`'""'::jsonb`;
-      const anyNull = sql.join(list.map((x) => isNullish(x)), sql` OR `);
-      return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE to_jsonb(${sql.join(list.map((x) => sql`(${x} #>> '{}')`), sql` || `)}) END)`;
+      const anyNull = sql.join(
+        list.map((x) => isNullish(x)),
+        sql` OR `,
+      );
+      return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE to_jsonb(${sql.join(
+        list.map((x) => sql`(${x} #>> '{}')`),
+        sql` || `,
+      )}) END)`;
     }
     case '$arrayElemAt': {
       const [arr, idx] = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
@@ -358,7 +449,8 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       return sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE ${arr} -> ${op === '$first' ? 0 : -1}::int END)`;
     }
     case '$filter': {
-      if (!isPlainObject(arg) || !('input' in arg) || !('cond' in arg)) throw invalid('$filter needs { input, cond, as? }', loc);
+      if (!isPlainObject(arg) || !('input' in arg) || !('cond' in arg))
+        throw invalid('$filter needs { input, cond, as? }', loc);
       const name = validVarName(typeof arg.as === 'string' ? arg.as : 'this', loc);
       const input = compileExpression(arg.input, scope);
       const limit = arg.limit === undefined ? undefined : compileExpression(arg.limit, scope);
@@ -375,7 +467,8 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
         FROM (SELECT ${e}.val, ${e}.o FROM jsonb_array_elements(${input}) WITH ORDINALITY AS ${e}(val, o) WHERE ${where} ORDER BY ${e}.o LIMIT (${numeric(limit)})::int) AS ${l}), '[]'::jsonb) END)`;
     }
     case '$map': {
-      if (!isPlainObject(arg) || !('input' in arg) || !('in' in arg)) throw invalid('$map needs { input, in, as? }', loc);
+      if (!isPlainObject(arg) || !('input' in arg) || !('in' in arg))
+        throw invalid('$map needs { input, in, as? }', loc);
       const name = validVarName(typeof arg.as === 'string' ? arg.as : 'this', loc);
       const input = compileExpression(arg.input, scope);
       return overArray(input, scope, name, (_element, inner, e) => ({
@@ -393,7 +486,10 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$setIntersection':
     case '$setUnion': {
       const list = args(arg, 1, Infinity, loc).map((x) => compileExpression(x, scope));
-      const anyNull = sql.join(list.map((x) => isNullish(x)), sql` OR `);
+      const anyNull = sql.join(
+        list.map((x) => isNullish(x)),
+        sql` OR `,
+      );
       const sets = list.map((x) => {
         const e = freshAlias(scope.ctx, 'e');
         return sql`SELECT ${e}.val FROM jsonb_array_elements(${x}) AS ${e}(val)`;
@@ -405,7 +501,10 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$concatArrays': {
       const list = args(arg, 0, Infinity, loc).map((x) => compileExpression(x, scope));
       if (list.length === 0) return sql`'[]'::jsonb`;
-      const anyNull = sql.join(list.map((x) => isNullish(x)), sql` OR `);
+      const anyNull = sql.join(
+        list.map((x) => isNullish(x)),
+        sql` OR `,
+      );
       return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE ${sql.join(list, sql` || `)} END)`;
     }
     case '$getField': {
@@ -440,7 +539,10 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     }
     case '$mergeObjects': {
       const list = args(arg, 1, Infinity, loc).map((x) => compileExpression(x, scope));
-      return list.reduce<Sql>((acc, x) => sql`(${acc} || (CASE WHEN jsonb_typeof(${x}) = 'object' THEN ${x} ELSE '{}'::jsonb END))`, sql`'{}'::jsonb`);
+      return list.reduce<Sql>(
+        (acc, x) => sql`(${acc} || (CASE WHEN jsonb_typeof(${x}) = 'object' THEN ${x} ELSE '{}'::jsonb END))`,
+        sql`'{}'::jsonb`,
+      );
     }
     case '$sum':
     case '$avg':
@@ -449,7 +551,9 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       // Array-operand form: one array argument aggregates its elements; several arguments aggregate themselves.
       const list = Array.isArray(arg) ? arg.map((x) => compileExpression(x, scope)) : null;
       const values = list ? sql`jsonb_build_array(${sql.join(list)})` : compileExpression(arg, scope);
-      const source = list ? values : sql`(CASE WHEN jsonb_typeof(${values}) = 'array' THEN ${values} ELSE jsonb_build_array(${values}) END)`;
+      const source = list
+        ? values
+        : sql`(CASE WHEN jsonb_typeof(${values}) = 'array' THEN ${values} ELSE jsonb_build_array(${values}) END)`;
       const e = freshAlias(scope.ctx, 'e');
       if (op === '$sum' || op === '$avg') {
         const agg = op === '$sum' ? sql`coalesce(sum((${e}.val)::numeric), 0)` : sql`avg((${e}.val)::numeric)`;
@@ -483,7 +587,10 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       const input = compileExpression(arg.input, scope);
       const fn = sql.raw({ $trim: 'btrim', $ltrim: 'ltrim', $rtrim: 'rtrim' }[op] as string);
       // MongoDB's default trims whitespace including newlines and tabs.
-      const chars = arg.chars === undefined ? sql`${' \t\n\r\f\v\u00a0'}::text` : sql`(${compileExpression(arg.chars, scope)} #>> '{}')`;
+      const chars =
+        arg.chars === undefined
+          ? sql`${' \t\n\r\f\v\u00a0'}::text`
+          : sql`(${compileExpression(arg.chars, scope)} #>> '{}')`;
       return sql`(CASE WHEN ${isNullish(input)} THEN 'null'::jsonb ELSE to_jsonb(${fn}(${input} #>> '{}', ${chars})) END)`;
     }
     case '$regexFind': {
@@ -523,9 +630,14 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     }
     case '$dateAdd':
     case '$dateSubtract': {
-      if (!isPlainObject(arg) || !('startDate' in arg) || !('unit' in arg) || !('amount' in arg)) throw invalid(`${op} needs { startDate, unit, amount }`, loc);
+      if (!isPlainObject(arg) || !('startDate' in arg) || !('unit' in arg) || !('amount' in arg))
+        throw invalid(`${op} needs { startDate, unit, amount }`, loc);
       if (typeof arg.unit !== 'string' || !DATE_UNITS.has(arg.unit)) {
-        throw unsupported(`${op} unit ${JSON.stringify(arg.unit)}`, loc, `Supported units: ${[...DATE_UNITS].join(', ')} (as constants).`);
+        throw unsupported(
+          `${op} unit ${JSON.stringify(arg.unit)}`,
+          loc,
+          `Supported units: ${[...DATE_UNITS].join(', ')} (as constants).`,
+        );
       }
       const start = compileExpression(arg.startDate, scope);
       const amount = compileExpression(arg.amount, scope);
@@ -542,12 +654,15 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
         WHEN 3 THEN 'string' WHEN 4 THEN 'object' WHEN 5 THEN 'array' WHEN 8 THEN 'bool' WHEN 9 THEN 'date' END END)`;
     }
     case '$dateToString': {
-      if (!isPlainObject(arg) || !('date' in arg)) throw invalid('$dateToString needs { date, format?, timezone?, onNull? }', loc);
+      if (!isPlainObject(arg) || !('date' in arg))
+        throw invalid('$dateToString needs { date, format?, timezone?, onNull? }', loc);
       const date = compileExpression(arg.date, scope);
       const format = arg.format === undefined ? '%Y-%m-%dT%H:%M:%S.%LZ' : arg.format;
-      if (typeof format !== 'string') throw unsupported('$dateToString with a computed format', loc, 'Pass the format as a constant string.');
+      if (typeof format !== 'string')
+        throw unsupported('$dateToString with a computed format', loc, 'Pass the format as a constant string.');
       const pattern = textParam(dateFormatToPostgres(format, loc), loc);
-      const tz = arg.timezone === undefined ? sql`'UTC'::text` : sql`(${compileExpression(arg.timezone, scope)} #>> '{}')`;
+      const tz =
+        arg.timezone === undefined ? sql`'UTC'::text` : sql`(${compileExpression(arg.timezone, scope)} #>> '{}')`;
       const onNull = arg.onNull === undefined ? NULL_JSON : compileExpression(arg.onNull, scope);
       return sql`(CASE WHEN ${isNullish(date)} THEN ${onNull} ELSE to_jsonb(to_char(((${date} ->> '$date')::timestamptz) AT TIME ZONE ${tz}, ${pattern})) END)`;
     }
@@ -560,7 +675,10 @@ const DATE_UNITS = new Set(['millisecond', 'second', 'minute', 'hour', 'day', 'w
 
 function validVarName(name: string, location: QueryLocation): string {
   if (!/^[a-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw invalid(`"${name}" is not a valid variable name (start with a lowercase letter, then letters, digits or _)`, location);
+    throw invalid(
+      `"${name}" is not a valid variable name (start with a lowercase letter, then letters, digits or _)`,
+      location,
+    );
   }
   return name;
 }

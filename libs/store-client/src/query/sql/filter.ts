@@ -46,8 +46,14 @@ function not(part: RawBuilder<boolean>): RawBuilder<boolean> {
 }
 
 /** Compiles a whole filter document against `doc`. */
-export function compileFilterNode(filter: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
-  if (!isPlainObject(filter)) throw invalid('a filter must be a plain object such as { "healthevent.nodename": "n1" }', location);
+export function compileFilterNode(
+  filter: unknown,
+  doc: RawBuilder<unknown>,
+  ctx: CompileContext,
+  location: QueryLocation,
+): RawBuilder<boolean> {
+  if (!isPlainObject(filter))
+    throw invalid('a filter must be a plain object such as { "healthevent.nodename": "n1" }', location);
   const parts: RawBuilder<boolean>[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (key.startsWith('$')) parts.push(compileTopLevelOperator(key, value, doc, ctx, { ...location, operator: key }));
@@ -56,11 +62,17 @@ export function compileFilterNode(filter: unknown, doc: RawBuilder<unknown>, ctx
   return and(parts);
 }
 
-type TopLevelCompiler = (value: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation) => RawBuilder<boolean>;
+type TopLevelCompiler = (
+  value: unknown,
+  doc: RawBuilder<unknown>,
+  ctx: CompileContext,
+  location: QueryLocation,
+) => RawBuilder<boolean>;
 
 function logical(op: '$and' | '$or' | '$nor'): TopLevelCompiler {
   return (value, doc, ctx, location) => {
-    if (!Array.isArray(value) || value.length === 0) throw invalid(`${op} needs a non-empty array of filters`, location);
+    if (!Array.isArray(value) || value.length === 0)
+      throw invalid(`${op} needs a non-empty array of filters`, location);
     const parts = value.map((f) => compileFilterNode(f, doc, ctx, location));
     if (op === '$and') return and(parts);
     if (op === '$or') return or(parts);
@@ -81,9 +93,20 @@ const TOP_LEVEL_OPERATORS: Record<string, TopLevelCompiler> = {
   $comment: () => TRUE,
 };
 
-function compileTopLevelOperator(op: string, value: unknown, doc: RawBuilder<unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+function compileTopLevelOperator(
+  op: string,
+  value: unknown,
+  doc: RawBuilder<unknown>,
+  ctx: CompileContext,
+  location: QueryLocation,
+): RawBuilder<boolean> {
   const compile = Object.hasOwn(TOP_LEVEL_OPERATORS, op) ? TOP_LEVEL_OPERATORS[op] : undefined;
-  if (!compile) throw unsupported(`query operator ${op}`, location, `Supported query operators: ${SUPPORTED_QUERY_OPERATORS.join(' ')}.`);
+  if (!compile)
+    throw unsupported(
+      `query operator ${op}`,
+      location,
+      `Supported query operators: ${SUPPORTED_QUERY_OPERATORS.join(' ')}.`,
+    );
   return compile(value, doc, ctx, location);
 }
 
@@ -105,19 +128,32 @@ function pathTarget(doc: RawBuilder<unknown>, path: string, ctx: CompileContext,
 }
 
 /** Candidates of one value: itself and, unless `directOnly`, its elements when it is an array. */
-function someOfValue(value: RawBuilder<unknown>, cond: Cond, directOnly: boolean, ctx: CompileContext): RawBuilder<boolean> {
+function someOfValue(
+  value: RawBuilder<unknown>,
+  cond: Cond,
+  directOnly: boolean,
+  ctx: CompileContext,
+): RawBuilder<boolean> {
   const self = sql<boolean>`coalesce(${cond(value)}, FALSE)`;
   if (directOnly) return self;
   const e = freshAlias(ctx, 'e');
   return sql<boolean>`(${self} OR (CASE WHEN jsonb_typeof(${value}) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${value}) AS ${e}(val) WHERE ${cond(sql`${e}.val`)}) ELSE FALSE END))`;
 }
 
-function compileFieldCondition(target: Target, condition: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+function compileFieldCondition(
+  target: Target,
+  condition: unknown,
+  ctx: CompileContext,
+  location: QueryLocation,
+): RawBuilder<boolean> {
   if (isPlainObject(condition)) {
     const keys = Object.keys(condition);
     const operators = keys.filter((k) => k.startsWith('$'));
     if (operators.length > 0 && operators.length !== keys.length) {
-      throw invalid(`a condition mixes operators (${operators.join(', ')}) with plain fields; use one or the other`, location);
+      throw invalid(
+        `a condition mixes operators (${operators.join(', ')}) with plain fields; use one or the other`,
+        location,
+      );
     }
     if (operators.length > 0) return compileOperators(target, condition, ctx, location);
   }
@@ -142,7 +178,8 @@ function rangeOperator(op: '$gt' | '$gte' | '$lt' | '$lte'): FieldOperatorCompil
 /** Operators inside a field condition (`{ field: { $gt: 1 } }`). */
 const FIELD_OPERATORS: Record<string, FieldOperatorCompiler> = {
   $eq: (target, operand, _ops, ctx, loc) => {
-    if (operand instanceof RegExp) throw unsupported('$eq with a regular expression', loc, 'Use $regex to match a pattern.');
+    if (operand instanceof RegExp)
+      throw unsupported('$eq with a regular expression', loc, 'Use $regex to match a pattern.');
     return equals(target, operand, ctx, loc);
   },
   $ne: (target, operand, _ops, ctx, loc) => {
@@ -157,7 +194,8 @@ const FIELD_OPERATORS: Record<string, FieldOperatorCompiler> = {
   $nin: (target, operand, _ops, ctx, loc) => not(inList(target, operand, ctx, loc)),
   $exists: (target, operand) => (operand ? target.some(present, true) : not(target.some(present, true))),
   $type: (target, operand, _ops, _ctx, loc) => typeCondition(target, operand, loc),
-  $regex: (target, operand, ops, _ctx, loc) => target.some(regexCond(regexSource(operand, ops.$options, loc), loc), false),
+  $regex: (target, operand, ops, _ctx, loc) =>
+    target.some(regexCond(regexSource(operand, ops.$options, loc), loc), false),
   $options: (_target, _operand, ops, _ctx, loc) => {
     if (!('$regex' in ops)) throw invalid('$options needs a $regex next to it', loc);
     return TRUE;
@@ -172,7 +210,8 @@ const FIELD_OPERATORS: Record<string, FieldOperatorCompiler> = {
       throw invalid('$size needs a non-negative integer', loc);
     }
     return target.some(
-      (v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'array' THEN jsonb_array_length(${v}) = ${operand}::int ELSE FALSE END)`,
+      (v) =>
+        sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'array' THEN jsonb_array_length(${v}) = ${operand}::int ELSE FALSE END)`,
       true,
     );
   },
@@ -189,7 +228,11 @@ const FIELD_OPERATORS: Record<string, FieldOperatorCompiler> = {
   },
   $elemMatch: (target, operand, _ops, ctx, loc) => elemMatch(target, operand, ctx, loc),
   $mod: (target, operand, _ops, _ctx, loc) => {
-    if (!Array.isArray(operand) || operand.length !== 2 || !operand.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    if (
+      !Array.isArray(operand) ||
+      operand.length !== 2 ||
+      !operand.every((n) => typeof n === 'number' && Number.isFinite(n))
+    ) {
       throw invalid('$mod needs [divisor, remainder] numbers', loc);
     }
     const [divisor, remainder] = operand.map((n: number) => Math.trunc(n));
@@ -208,12 +251,22 @@ export const SUPPORTED_QUERY_OPERATORS: readonly string[] = [
   ...new Set([...Object.keys(FIELD_OPERATORS), ...Object.keys(TOP_LEVEL_OPERATORS)]),
 ];
 
-function compileOperators(target: Target, ops: Record<string, unknown>, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+function compileOperators(
+  target: Target,
+  ops: Record<string, unknown>,
+  ctx: CompileContext,
+  location: QueryLocation,
+): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [];
   for (const [op, operand] of Object.entries(ops)) {
     const loc = { ...location, operator: op };
     const compile = Object.hasOwn(FIELD_OPERATORS, op) ? FIELD_OPERATORS[op] : undefined;
-    if (!compile) throw unsupported(`query operator ${op}`, loc, `Supported query operators: ${SUPPORTED_QUERY_OPERATORS.join(' ')}.`);
+    if (!compile)
+      throw unsupported(
+        `query operator ${op}`,
+        loc,
+        `Supported query operators: ${SUPPORTED_QUERY_OPERATORS.join(' ')}.`,
+      );
     parts.push(compile(target, operand, ops, ctx, loc));
   }
   return and(parts);
@@ -223,7 +276,8 @@ function compileOperators(target: Target, ops: Record<string, unknown>, ctx: Com
 function equals(target: Target, value: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
   const column = indexedColumn(target, value, ctx);
   if (column) return column.eq;
-  if (value === null || value === undefined) return target.some((v) => sql<boolean>`(${v} IS NULL OR ${v} = 'null'::jsonb)`, false);
+  if (value === null || value === undefined)
+    return target.some((v) => sql<boolean>`(${v} IS NULL OR ${v} = 'null'::jsonb)`, false);
   if (value instanceof RegExp) return target.some(regexCond(regexSource(value, undefined, location), location), false);
   const param = jsonParam(value, location);
   return target.some((v) => sql<boolean>`${v} = ${param}`, false);
@@ -250,7 +304,13 @@ function inList(target: Target, list: unknown, ctx: CompileContext, location: Qu
 }
 
 /** $gt/$gte/$lt/$lte only compare values of the operand's BSON type bracket, like MongoDB. */
-function range(target: Target, op: '$gt' | '$gte' | '$lt' | '$lte', operand: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
+function range(
+  target: Target,
+  op: '$gt' | '$gte' | '$lt' | '$lte',
+  operand: unknown,
+  ctx: CompileContext,
+  location: QueryLocation,
+): RawBuilder<boolean> {
   const sqlOp = sql.raw({ $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[op]);
   const column = indexedRange(target, sqlOp, operand, ctx);
   if (column) return column;
@@ -260,21 +320,38 @@ function range(target: Target, op: '$gt' | '$gte' | '$lt' | '$lte', operand: unk
   if (operand instanceof RegExp) throw invalid(`${op} cannot compare with a regular expression`, location);
   if (typeof operand === 'number') {
     const p = jsonParam(operand, location);
-    return target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v})::numeric ${sqlOp} (${p})::numeric ELSE FALSE END)`, false);
+    return target.some(
+      (v) =>
+        sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v})::numeric ${sqlOp} (${p})::numeric ELSE FALSE END)`,
+      false,
+    );
   }
   if (typeof operand === 'string') {
     const p = textParam(operand, location);
-    return target.some((v) => sql<boolean>`(jsonb_typeof(${v}) = 'string' AND (${v} #>> '{}') COLLATE "C" ${sqlOp} ${p} COLLATE "C")`, false);
+    return target.some(
+      (v) => sql<boolean>`(jsonb_typeof(${v}) = 'string' AND (${v} #>> '{}') COLLATE "C" ${sqlOp} ${p} COLLATE "C")`,
+      false,
+    );
   }
   if (typeof operand === 'boolean') {
-    return target.some((v) => sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'boolean' THEN (${v})::boolean ${sqlOp} ${operand}::boolean ELSE FALSE END)`, false);
+    return target.some(
+      (v) =>
+        sql<boolean>`(CASE WHEN jsonb_typeof(${v}) = 'boolean' THEN (${v})::boolean ${sqlOp} ${operand}::boolean ELSE FALSE END)`,
+      false,
+    );
   }
   if (operand instanceof Date) {
     const p = textParam(operand.toISOString(), location);
-    return target.some((v) => sql<boolean>`(nvsq_is_date(${v}) AND (${v} ->> '$date') COLLATE "C" ${sqlOp} ${p} COLLATE "C")`, false);
+    return target.some(
+      (v) => sql<boolean>`(nvsq_is_date(${v}) AND (${v} ->> '$date') COLLATE "C" ${sqlOp} ${p} COLLATE "C")`,
+      false,
+    );
   }
   const p = jsonParam(operand, location);
-  return target.some((v) => sql<boolean>`(nvsq_rank(${v}) = nvsq_rank(${p}) AND nvsq_cmp(${v}, ${p}) ${sqlOp} 0)`, false);
+  return target.some(
+    (v) => sql<boolean>`(nvsq_rank(${v}) = nvsq_rank(${p}) AND nvsq_cmp(${v}, ${p}) ${sqlOp} 0)`,
+    false,
+  );
 }
 
 function regexCond(source: ReturnType<typeof regexSource>, location: QueryLocation): Cond {
@@ -283,7 +360,13 @@ function regexCond(source: ReturnType<typeof regexSource>, location: QueryLocati
 }
 
 const TYPE_ALIASES: Record<string, string> = {
-  number: 'number', string: 'string', object: 'object', array: 'array', bool: 'bool', date: 'date', null: 'null',
+  number: 'number',
+  string: 'string',
+  object: 'object',
+  array: 'array',
+  bool: 'bool',
+  date: 'date',
+  null: 'null',
 };
 const TYPE_CODES: Record<number, string> = { 2: 'string', 3: 'object', 4: 'array', 8: 'bool', 9: 'date', 10: 'null' };
 
@@ -317,7 +400,8 @@ function typeCondition(target: Target, operand: unknown, location: QueryLocation
 function elemMatch(target: Target, spec: unknown, ctx: CompileContext, location: QueryLocation): RawBuilder<boolean> {
   if (!isPlainObject(spec)) throw invalid('$elemMatch needs an object', location);
   const keys = Object.keys(spec);
-  const valueOperators = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+  const valueOperators =
+    keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
   return target.some((arr) => {
     const e = freshAlias(ctx, 'm');
     const element = sql`${e}.val`;
@@ -338,7 +422,8 @@ function indexedFor(target: Target, ctx: CompileContext) {
 function columnValue(type: IndexedPath['type'], value: unknown): RawBuilder<unknown> | undefined {
   if (type === 'text' && typeof value === 'string' && !value.includes('\u0000')) return sql`${value}::text`;
   if (type === 'boolean' && typeof value === 'boolean') return sql`${value}::boolean`;
-  if (type === 'timestamptz' && value instanceof Date && !Number.isNaN(value.getTime())) return sql`${value.toISOString()}::timestamptz`;
+  if (type === 'timestamptz' && value instanceof Date && !Number.isNaN(value.getTime()))
+    return sql`${value.toISOString()}::timestamptz`;
   if (type === 'numeric' && typeof value === 'number' && Number.isFinite(value)) return sql`${String(value)}::numeric`;
   return undefined;
 }
@@ -366,12 +451,18 @@ function indexedInList(target: Target, list: unknown[], ctx: CompileContext): Ra
     }
   }
   const parts: RawBuilder<boolean>[] = [];
-  if (values.length) parts.push(sql<boolean>`(${indexed.column} IN (${sql.join(values)}) AND ${indexed.column} IS NOT NULL)`);
+  if (values.length)
+    parts.push(sql<boolean>`(${indexed.column} IN (${sql.join(values)}) AND ${indexed.column} IS NOT NULL)`);
   if (withNull) parts.push(sql<boolean>`(${indexed.column} IS NULL)`);
   return or(parts);
 }
 
-function indexedRange(target: Target, sqlOp: RawBuilder<unknown>, operand: unknown, ctx: CompileContext): RawBuilder<boolean> | undefined {
+function indexedRange(
+  target: Target,
+  sqlOp: RawBuilder<unknown>,
+  operand: unknown,
+  ctx: CompileContext,
+): RawBuilder<boolean> | undefined {
   const indexed = indexedFor(target, ctx);
   if (!indexed) return undefined;
   const v = columnValue(indexed.type, operand);
@@ -407,7 +498,12 @@ function impliedIndexedRanges(expr: unknown, ctx: CompileContext): RawBuilder<bo
     const [a, b] = args;
     const left = fieldPath(a);
     const right = fieldPath(b);
-    const bound = left !== undefined ? { path: left, op: sqlOp, value: constantValue(b) } : right !== undefined ? { path: right, op: FLIPPED[sqlOp], value: constantValue(a) } : undefined;
+    const bound =
+      left !== undefined
+        ? { path: left, op: sqlOp, value: constantValue(b) }
+        : right !== undefined
+          ? { path: right, op: FLIPPED[sqlOp], value: constantValue(a) }
+          : undefined;
     if (!bound || bound.value === undefined) return;
     const indexed = ctx.options.indexedPaths?.[bound.path];
     if (!indexed) return;
@@ -423,7 +519,9 @@ function impliedIndexedRanges(expr: unknown, ctx: CompileContext): RawBuilder<bo
 
 /** `"$a.b"` → `a.b`; variables (`$$…`) and anything else → undefined. */
 function fieldPath(value: unknown): string | undefined {
-  return typeof value === 'string' && value.startsWith('$') && !value.startsWith('$$') && value.length > 1 ? value.slice(1) : undefined;
+  return typeof value === 'string' && value.startsWith('$') && !value.startsWith('$$') && value.length > 1
+    ? value.slice(1)
+    : undefined;
 }
 
 /** A number or date the expression always evaluates to (literals, $literal, $add/$subtract of them), else undefined. */

@@ -33,7 +33,13 @@ export interface StageChain {
 const INLINABLE_STAGES = new Set(['$match', '$limit', '$skip']);
 
 /** Compiles `stages` over `input` (a relation with `doc` and `ord`) into CTEs appended to a chain. */
-export function compileStages(stages: unknown, input: Sql, ctx: CompileContext, stagePrefix = '', indexOffset = 0): StageChain {
+export function compileStages(
+  stages: unknown,
+  input: Sql,
+  ctx: CompileContext,
+  stagePrefix = '',
+  indexOffset = 0,
+): StageChain {
   if (!Array.isArray(stages)) throw invalid('a pipeline must be an array of stage objects', { stage: 'pipeline' });
   const chain: StageChain = { ctes: [], current: input };
   stages.forEach((stage, position) => {
@@ -59,7 +65,9 @@ export function compileStages(stages: unknown, input: Sql, ctx: CompileContext, 
 /** `WITH … SELECT doc FROM last ORDER BY ord` for a chain. */
 export function chainToSelect(chain: StageChain, select: Sql): Sql {
   if (chain.ctes.length === 0) return select;
-  const withs = chain.ctes.map((c) => (c.materialized ? sql`${c.name} AS MATERIALIZED (${c.body})` : sql`${c.name} AS (${c.body})`));
+  const withs = chain.ctes.map((c) =>
+    c.materialized ? sql`${c.name} AS MATERIALIZED (${c.body})` : sql`${c.name} AS (${c.body})`,
+  );
   return sql`WITH ${sql.join(withs)} ${select}`;
 }
 
@@ -106,7 +114,8 @@ const STAGES: Record<string, StageCompiler> = {
     ...asList(compileSort({ count: -1 }, ctx, location)),
   ],
   $replaceRoot: (spec, ctx, location) => {
-    if (!isPlainObject(spec) || !('newRoot' in spec)) throw invalid('$replaceRoot needs { newRoot: <expression> }', location);
+    if (!isPlainObject(spec) || !('newRoot' in spec))
+      throw invalid('$replaceRoot needs { newRoot: <expression> }', location);
     return compileReplaceRoot(spec.newRoot, ctx, location);
   },
   $replaceWith: compileReplaceRoot,
@@ -117,7 +126,12 @@ const STAGES: Record<string, StageCompiler> = {
 
 export const SUPPORTED_STAGES: readonly string[] = Object.keys(STAGES);
 
-function compileStage(name: string, spec: unknown, ctx: CompileContext, location: QueryLocation): StageBody | StageBody[] {
+function compileStage(
+  name: string,
+  spec: unknown,
+  ctx: CompileContext,
+  location: QueryLocation,
+): StageBody | StageBody[] {
   const compile = Object.hasOwn(STAGES, name) ? STAGES[name] : undefined;
   if (!compile) throw unsupported(`stage ${name}`, location, `Supported stages: ${SUPPORTED_STAGES.join(' ')}.`);
   return compile(spec, ctx, location);
@@ -128,7 +142,8 @@ function asList(b: StageBody | StageBody[]): StageBody[] {
 }
 
 function compileSort(spec: unknown, ctx: CompileContext, location: QueryLocation): StageBody {
-  if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw invalid('$sort needs an object such as { createdAt: -1 }', location);
+  if (!isPlainObject(spec) || Object.keys(spec).length === 0)
+    throw invalid('$sort needs an object such as { createdAt: -1 }', location);
   const p = freshAlias(ctx, 'p');
   const q = freshAlias(ctx, 'q');
   const values: Sql[] = [];
@@ -167,10 +182,12 @@ function sortValue(doc: Sql, parts: string[], dir: 1 | -1, ctx: CompileContext, 
 }
 
 function compileFacet(spec: unknown, ctx: CompileContext, location: QueryLocation): StageBody {
-  if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw invalid('$facet needs { name: [stages…] }', location);
+  if (!isPlainObject(spec) || Object.keys(spec).length === 0)
+    throw invalid('$facet needs { name: [stages…] }', location);
   return (prev) => {
     const fields = Object.entries(spec).map(([name, stages]) => {
-      if (name.startsWith('$') || name.includes('.')) throw invalid(`$facet output name "${name}" cannot start with "$" or contain "."`, location);
+      if (name.startsWith('$') || name.includes('.'))
+        throw invalid(`$facet output name "${name}" cannot start with "$" or contain "."`, location);
       const chain = compileStages(stages, prev, ctx, `$facet.${name}.`);
       const t = freshAlias(ctx, 'f');
       const select = sql`SELECT coalesce(jsonb_agg(${t}.doc ORDER BY ${t}.ord), '[]'::jsonb) FROM ${chain.current} AS ${t}`;

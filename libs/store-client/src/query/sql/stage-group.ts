@@ -13,10 +13,21 @@ import { sortKey } from './sort-key.js';
 
 type Sql = RawBuilder<unknown>;
 
-export const SUPPORTED_ACCUMULATORS = ['$sum', '$avg', '$min', '$max', '$first', '$last', '$push', '$addToSet', '$count'] as const;
+export const SUPPORTED_ACCUMULATORS = [
+  '$sum',
+  '$avg',
+  '$min',
+  '$max',
+  '$first',
+  '$last',
+  '$push',
+  '$addToSet',
+  '$count',
+] as const;
 
 export function compileGroup(spec: unknown, ctx: CompileContext, location: QueryLocation): (prev: Sql) => Sql {
-  if (!isPlainObject(spec) || !('_id' in spec)) throw invalid('$group needs an _id expression (use _id: null for one group)', location);
+  if (!isPlainObject(spec) || !('_id' in spec))
+    throw invalid('$group needs an _id expression (use _id: null for one group)', location);
   const p = freshAlias(ctx, 'p');
   const scope = rootScope(sql`${p}.doc`, ctx, location);
   const key = sql`coalesce(${compileExpression(spec._id, scope)}, 'null'::jsonb)`;
@@ -25,8 +36,11 @@ export function compileGroup(spec: unknown, ctx: CompileContext, location: Query
   const fields: Sql[] = [sql`'_id', ${p}.group_key`];
   for (const [name, acc] of Object.entries(spec)) {
     if (name === '_id') continue;
-    if (name.includes('.') || name.startsWith('$')) throw invalid(`$group output field "${name}" cannot contain "." or start with "$"`, location);
-    fields.push(sql`${textParam(name, location)}, ${accumulator(acc, sql`${p}.ord`, { ...scope, location: { ...location, operator: name } })}`);
+    if (name.includes('.') || name.startsWith('$'))
+      throw invalid(`$group output field "${name}" cannot contain "." or start with "$"`, location);
+    fields.push(
+      sql`${textParam(name, location)}, ${accumulator(acc, sql`${p}.ord`, { ...scope, location: { ...location, operator: name } })}`,
+    );
   }
   return (prev) =>
     sql`SELECT jsonb_build_object(${sql.join(fields)}) AS doc, '{}'::bigint[] AS ord

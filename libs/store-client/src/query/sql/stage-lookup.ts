@@ -26,14 +26,17 @@ export function compileLookup(spec: unknown, ctx: CompileContext, location: Quer
     throw unsupported(
       `$lookup from "${spec.from}"`,
       location,
-      known.length ? `Collections available to $lookup: ${known.join(', ')}.` : 'Pass the relation in CompileOptions.collections.',
+      known.length
+        ? `Collections available to $lookup: ${known.join(', ')}.`
+        : 'Pass the relation in CompileOptions.collections.',
     );
   }
   const hasEquality = spec.localField !== undefined || spec.foreignField !== undefined;
   if (hasEquality && (typeof spec.localField !== 'string' || typeof spec.foreignField !== 'string')) {
     throw invalid('$lookup needs both localField and foreignField as strings', location);
   }
-  if (!hasEquality && spec.pipeline === undefined) throw invalid('$lookup needs localField/foreignField or a pipeline', location);
+  if (!hasEquality && spec.pipeline === undefined)
+    throw invalid('$lookup needs localField/foreignField or a pipeline', location);
   const asPath = pathParam(splitPath(spec.as, location), location);
   const p = freshAlias(ctx, 'p');
   const f = freshAlias(ctx, 'f');
@@ -53,24 +56,38 @@ export function compileLookup(spec: unknown, ctx: CompileContext, location: Quer
   let foreign: Sql = sql`SELECT ${f}.doc, '{}'::bigint[] AS ord FROM ${from} AS ${f} WHERE ${joinCondition}`;
   let joined: Sql;
   if (spec.pipeline !== undefined) {
-    if (spec.let !== undefined && !isPlainObject(spec.let)) throw invalid('$lookup let must be an object of name: expression', location);
+    if (spec.let !== undefined && !isPlainObject(spec.let))
+      throw invalid('$lookup let must be an object of name: expression', location);
     const outer = rootScope(localDoc, ctx, location);
     const vars: Record<string, Sql> = { ...ctx.vars };
     const letNames = new Set<string>();
     for (const [name, expr] of Object.entries(spec.let ?? {})) {
-      if (!/^[a-z_][A-Za-z0-9_]*$/.test(name)) throw invalid(`"${name}" is not a valid $lookup variable name`, location);
+      if (!/^[a-z_][A-Za-z0-9_]*$/.test(name))
+        throw invalid(`"${name}" is not a valid $lookup variable name`, location);
       vars[name] = compileExpression(expr, outer);
       letNames.add(name);
     }
-    const implied = impliedVariableEqualities(spec.pipeline, ctx.options.lookupIndexedColumns?.[spec.from], vars, letNames, f);
+    const implied = impliedVariableEqualities(
+      spec.pipeline,
+      ctx.options.lookupIndexedColumns?.[spec.from],
+      vars,
+      letNames,
+      f,
+    );
     if (implied.length > 0) {
       foreign = sql`SELECT ${f}.doc, '{}'::bigint[] AS ord FROM ${from} AS ${f} WHERE ${joinCondition} AND ${sql.join(implied, sql` AND `)}`;
     }
     const input = freshAlias(ctx, 'i');
     const chain = compileStages(spec.pipeline, input, { ...ctx, vars }, `$lookup.pipeline.`);
     const t = freshAlias(ctx, 't');
-    const withInput = { ctes: [{ name: input, body: foreign, materialized: false }, ...chain.ctes], current: chain.current };
-    joined = chainToSelect(withInput, sql`SELECT coalesce(jsonb_agg(${t}.doc ORDER BY ${t}.ord), '[]'::jsonb) FROM ${chain.current} AS ${t}`);
+    const withInput = {
+      ctes: [{ name: input, body: foreign, materialized: false }, ...chain.ctes],
+      current: chain.current,
+    };
+    joined = chainToSelect(
+      withInput,
+      sql`SELECT coalesce(jsonb_agg(${t}.doc ORDER BY ${t}.ord), '[]'::jsonb) FROM ${chain.current} AS ${t}`,
+    );
   } else {
     const t = freshAlias(ctx, 't');
     foreign = sql`SELECT coalesce(jsonb_agg(${t}.doc), '[]'::jsonb) FROM (${foreign}) AS ${t}`;

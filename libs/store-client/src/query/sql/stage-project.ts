@@ -20,12 +20,21 @@ interface ProjectionPlan {
 }
 
 /** Flattens `{a: {b: 1}, "c.d": 0, e: "$x"}` into paths, telling flags from computed values. */
-function planProjection(spec: Record<string, unknown>, location: QueryLocation, prefix: string[] = [], plan: ProjectionPlan = { include: [], exclude: [], computed: [] }): ProjectionPlan {
+function planProjection(
+  spec: Record<string, unknown>,
+  location: QueryLocation,
+  prefix: string[] = [],
+  plan: ProjectionPlan = { include: [], exclude: [], computed: [] },
+): ProjectionPlan {
   for (const [key, value] of Object.entries(spec)) {
     const path = [...prefix, ...splitPath(key, location)];
     if (typeof value === 'boolean' || typeof value === 'number') {
       (value ? plan.include : plan.exclude).push(path);
-    } else if (isPlainObject(value) && Object.keys(value).length > 0 && !Object.keys(value).some((k) => k.startsWith('$'))) {
+    } else if (
+      isPlainObject(value) &&
+      Object.keys(value).length > 0 &&
+      !Object.keys(value).some((k) => k.startsWith('$'))
+    ) {
       // An embedded document with computed fields exists in the output even when they are all missing.
       const before = plan.computed.length;
       planProjection(value, location, path, plan);
@@ -44,7 +53,8 @@ function toTree(paths: string[][], location: QueryLocation): SpecTree {
     path.forEach((part, i) => {
       const last = i === path.length - 1;
       const existing = node[part];
-      if (existing === true || (last && existing !== undefined)) throw invalid(`projection paths collide at "${path.join('.')}"`, location);
+      if (existing === true || (last && existing !== undefined))
+        throw invalid(`projection paths collide at "${path.join('.')}"`, location);
       if (last) node[part] = true;
       else node = (node[part] ??= {}) as SpecTree;
     });
@@ -53,7 +63,8 @@ function toTree(paths: string[][], location: QueryLocation): SpecTree {
 }
 
 export function compileProject(spec: unknown, ctx: CompileContext, location: QueryLocation): (prev: Sql) => Sql {
-  if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw invalid('$project needs a non-empty object', location);
+  if (!isPlainObject(spec) || Object.keys(spec).length === 0)
+    throw invalid('$project needs a non-empty object', location);
   const plan = planProjection(spec, location);
   const isId = (p: string[]) => p.length === 1 && p[0] === '_id';
   const excludesId = plan.exclude.some(isId);
@@ -76,7 +87,13 @@ export function compileProject(spec: unknown, ctx: CompileContext, location: Que
   return (prev) => sql`SELECT ${body} AS doc, ${p}.ord FROM ${prev} AS ${p}`;
 }
 
-function applyComputed(start: Sql, computed: ProjectionPlan['computed'], doc: Sql, ctx: CompileContext, location: QueryLocation): Sql {
+function applyComputed(
+  start: Sql,
+  computed: ProjectionPlan['computed'],
+  doc: Sql,
+  ctx: CompileContext,
+  location: QueryLocation,
+): Sql {
   const scope = rootScope(doc, ctx, location);
   return computed.reduce<Sql>((acc, c) => {
     const path = pathParam(c.path, location);
@@ -111,9 +128,13 @@ export function compileUnset(spec: unknown, ctx: CompileContext, location: Query
   if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string')) {
     throw invalid('$unset needs a field name or an array of field names', location);
   }
-  const tree = toTree(fields.map((f: string) => splitPath(f, location)), location);
+  const tree = toTree(
+    fields.map((f: string) => splitPath(f, location)),
+    location,
+  );
   const p = freshAlias(ctx, 'p');
-  return (prev) => sql`SELECT nvsq_project(${p}.doc, ${jsonParam(tree, location)}, FALSE) AS doc, ${p}.ord FROM ${prev} AS ${p}`;
+  return (prev) =>
+    sql`SELECT nvsq_project(${p}.doc, ${jsonParam(tree, location)}, FALSE) AS doc, ${p}.ord FROM ${prev} AS ${p}`;
 }
 
 export function compileReplaceRoot(newRoot: unknown, ctx: CompileContext, location: QueryLocation): (prev: Sql) => Sql {

@@ -15,15 +15,22 @@ type Sql = RawBuilder<unknown>;
 export function compileUnwind(spec: unknown, ctx: CompileContext, location: QueryLocation): (prev: Sql) => Sql {
   const options = typeof spec === 'string' ? { path: spec } : spec;
   if (!isPlainObject(options) || typeof options.path !== 'string' || !options.path.startsWith('$')) {
-    throw invalid('$unwind needs a field path such as "$healthevent.entitiesimpacted" or { path, includeArrayIndex?, preserveNullAndEmptyArrays? }', location);
+    throw invalid(
+      '$unwind needs a field path such as "$healthevent.entitiesimpacted" or { path, includeArrayIndex?, preserveNullAndEmptyArrays? }',
+      location,
+    );
   }
   for (const key of Object.keys(options)) {
-    if (!['path', 'includeArrayIndex', 'preserveNullAndEmptyArrays'].includes(key)) throw invalid(`$unwind has no option "${key}"`, location);
+    if (!['path', 'includeArrayIndex', 'preserveNullAndEmptyArrays'].includes(key))
+      throw invalid(`$unwind has no option "${key}"`, location);
   }
   const parts = splitPath(options.path.slice(1), location);
   const preserve = options.preserveNullAndEmptyArrays === true;
   const indexField = options.includeArrayIndex;
-  if (indexField !== undefined && (typeof indexField !== 'string' || indexField.length === 0 || indexField.startsWith('$'))) {
+  if (
+    indexField !== undefined &&
+    (typeof indexField !== 'string' || indexField.length === 0 || indexField.startsWith('$'))
+  ) {
     throw invalid('includeArrayIndex must be a field name not starting with "$"', location);
   }
   const p = freshAlias(ctx, 'p');
@@ -38,6 +45,8 @@ export function compileUnwind(spec: unknown, ctx: CompileContext, location: Quer
   if (typeof indexField === 'string') {
     doc = sql`nvsq_set_path(${doc}, ${pathParam(splitPath(indexField, location), location)}, coalesce(to_jsonb(${u}.idx), 'null'::jsonb))`;
   }
-  const join = preserve ? sql`LEFT JOIN LATERAL (${elements}) AS ${u} ON TRUE` : sql`CROSS JOIN LATERAL (${elements}) AS ${u}`;
+  const join = preserve
+    ? sql`LEFT JOIN LATERAL (${elements}) AS ${u} ON TRUE`
+    : sql`CROSS JOIN LATERAL (${elements}) AS ${u}`;
   return (prev) => sql`SELECT ${doc} AS doc, ${p}.ord || coalesce(${u}.idx, 0) AS ord FROM ${prev} AS ${p} ${join}`;
 }

@@ -16,22 +16,53 @@ import { sortKey } from './sort-key.js';
 type Sql = RawBuilder<unknown>;
 
 export const SUPPORTED_WINDOW_OPERATORS = [
-  '$sum', '$avg', '$min', '$max', '$count', '$first', '$last', '$push', '$addToSet', '$documentNumber', '$rank', '$denseRank',
+  '$sum',
+  '$avg',
+  '$min',
+  '$max',
+  '$count',
+  '$first',
+  '$last',
+  '$push',
+  '$addToSet',
+  '$documentNumber',
+  '$rank',
+  '$denseRank',
 ] as const;
 
-const UNIT_MS: Record<string, number> = { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  millisecond: 1,
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+};
 const RANKING = new Set(['$documentNumber', '$rank', '$denseRank']);
 
-export function compileSetWindowFields(spec: unknown, ctx: CompileContext, location: QueryLocation): (prev: Sql) => Sql {
-  if (!isPlainObject(spec) || !isPlainObject(spec.output)) throw invalid('$setWindowFields needs { partitionBy?, sortBy?, output: {...} }', location);
+export function compileSetWindowFields(
+  spec: unknown,
+  ctx: CompileContext,
+  location: QueryLocation,
+): (prev: Sql) => Sql {
+  if (!isPlainObject(spec) || !isPlainObject(spec.output))
+    throw invalid('$setWindowFields needs { partitionBy?, sortBy?, output: {...} }', location);
   const p = freshAlias(ctx, 'p');
   const q = freshAlias(ctx, 'q');
   const scope = rootScope(sql`${p}.doc`, ctx, location);
-  const partition = spec.partitionBy === undefined ? sql`'null'::jsonb` : sql`coalesce(${compileExpression(spec.partitionBy, scope)}, 'null'::jsonb)`;
+  const partition =
+    spec.partitionBy === undefined
+      ? sql`'null'::jsonb`
+      : sql`coalesce(${compileExpression(spec.partitionBy, scope)}, 'null'::jsonb)`;
 
   const sortEntries = spec.sortBy === undefined ? [] : Object.entries(sortSpec(spec.sortBy, location));
-  const sortValues = sortEntries.map(([path], i) => sql`coalesce(${navigate(sql`${p}.doc`, splitPath(path, location), location)}, 'null'::jsonb) AS ${sql.raw(`k${i}`)}`);
-  const sortItems = sortEntries.map(([, dir], i) => sortKey(sql`${q}.${sql.raw(`k${i}`)}`, dir === 1 ? sql`ASC` : sql`DESC`));
+  const sortValues = sortEntries.map(
+    ([path], i) =>
+      sql`coalesce(${navigate(sql`${p}.doc`, splitPath(path, location), location)}, 'null'::jsonb) AS ${sql.raw(`k${i}`)}`,
+  );
+  const sortItems = sortEntries.map(([, dir], i) =>
+    sortKey(sql`${q}.${sql.raw(`k${i}`)}`, dir === 1 ? sql`ASC` : sql`DESC`),
+  );
   // RANGE frames need one numeric ORDER BY column: the single sortBy field, dates as milliseconds.
   const rangeable = sortEntries.length === 1 && sortEntries[0][1] === 1;
 
@@ -65,7 +96,8 @@ export function compileSetWindowFields(spec: unknown, ctx: CompileContext, locat
 }
 
 function sortSpec(sortBy: unknown, location: QueryLocation): Record<string, 1 | -1> {
-  if (!isPlainObject(sortBy) || Object.keys(sortBy).length === 0) throw invalid('sortBy needs an object such as { createdAt: 1 }', location);
+  if (!isPlainObject(sortBy) || Object.keys(sortBy).length === 0)
+    throw invalid('sortBy needs an object such as { createdAt: 1 }', location);
   for (const [path, dir] of Object.entries(sortBy)) {
     if (dir !== 1 && dir !== -1) throw invalid(`sortBy direction for "${path}" must be 1 or -1`, location);
   }
@@ -87,14 +119,25 @@ interface WindowValue {
   reduce?: (column: Sql) => Sql;
 }
 
-function windowValue(outSpec: unknown, doc: Sql, ctx: CompileContext, location: QueryLocation, shape: WindowShape): WindowValue {
-  if (!isPlainObject(outSpec)) throw invalid('each $setWindowFields output needs { <operator>: <expression>, window? }', location);
+function windowValue(
+  outSpec: unknown,
+  doc: Sql,
+  ctx: CompileContext,
+  location: QueryLocation,
+  shape: WindowShape,
+): WindowValue {
+  if (!isPlainObject(outSpec))
+    throw invalid('each $setWindowFields output needs { <operator>: <expression>, window? }', location);
   const ops = Object.keys(outSpec).filter((k) => k !== 'window');
   if (ops.length !== 1) throw invalid('each $setWindowFields output needs exactly one window operator', location);
   const op = ops[0];
   const loc = { ...location, operator: op };
   if (!(SUPPORTED_WINDOW_OPERATORS as readonly string[]).includes(op)) {
-    throw unsupported(`window operator ${op}`, loc, `Supported window operators: ${SUPPORTED_WINDOW_OPERATORS.join(' ')}.`);
+    throw unsupported(
+      `window operator ${op}`,
+      loc,
+      `Supported window operators: ${SUPPORTED_WINDOW_OPERATORS.join(' ')}.`,
+    );
   }
   const orderBy = shape.order.length ? sql`ORDER BY ${sql.join(shape.order)}` : sql``;
   if (RANKING.has(op)) {
@@ -115,9 +158,13 @@ function windowValue(outSpec: unknown, doc: Sql, ctx: CompileContext, location: 
     case '$count':
       return { window: sql`to_jsonb(count(*) ${over})` };
     case '$sum':
-      return { window: sql`to_jsonb(trim_scale(coalesce(sum(CASE WHEN jsonb_typeof(${x}) = 'number' THEN (${x})::numeric END) ${over}, 0)))` };
+      return {
+        window: sql`to_jsonb(trim_scale(coalesce(sum(CASE WHEN jsonb_typeof(${x}) = 'number' THEN (${x})::numeric END) ${over}, 0)))`,
+      };
     case '$avg':
-      return { window: sql`coalesce(to_jsonb(trim_scale(avg(CASE WHEN jsonb_typeof(${x}) = 'number' THEN (${x})::numeric END) ${over})), 'null'::jsonb)` };
+      return {
+        window: sql`coalesce(to_jsonb(trim_scale(avg(CASE WHEN jsonb_typeof(${x}) = 'number' THEN (${x})::numeric END) ${over})), 'null'::jsonb)`,
+      };
     case '$min':
     case '$max':
       return {
@@ -134,7 +181,8 @@ function windowValue(outSpec: unknown, doc: Sql, ctx: CompileContext, location: 
     default:
       return {
         window: sql`coalesce(jsonb_agg(${x}) FILTER (WHERE ${x} IS NOT NULL) ${over}, '[]'::jsonb)`,
-        reduce: (column) => sql`(SELECT coalesce(jsonb_agg(DISTINCT ${e}.val), '[]'::jsonb) FROM jsonb_array_elements(${column}) AS ${e}(val))`,
+        reduce: (column) =>
+          sql`(SELECT coalesce(jsonb_agg(DISTINCT ${e}.val), '[]'::jsonb) FROM jsonb_array_elements(${column}) AS ${e}(val))`,
       };
   }
 }
@@ -142,17 +190,24 @@ function windowValue(outSpec: unknown, doc: Sql, ctx: CompileContext, location: 
 /** MongoDB window bounds → a SQL frame clause; no window means the whole partition. */
 function frame(window: unknown, shape: WindowShape, location: QueryLocation): Sql {
   if (window === undefined) return sql`ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING`;
-  if (!isPlainObject(window)) throw invalid('window needs { documents: [lower, upper] } or { range: [lower, upper], unit? }', location);
+  if (!isPlainObject(window))
+    throw invalid('window needs { documents: [lower, upper] } or { range: [lower, upper], unit? }', location);
   const kind = 'documents' in window ? 'documents' : 'range' in window ? 'range' : undefined;
   const bounds = kind ? window[kind] : undefined;
-  if (!kind || !Array.isArray(bounds) || bounds.length !== 2) throw invalid('window needs documents or range as [lower, upper]', location);
+  if (!kind || !Array.isArray(bounds) || bounds.length !== 2)
+    throw invalid('window needs documents or range as [lower, upper]', location);
   if (!shape.order.length) throw invalid('a window with bounds needs sortBy', location);
   let scale = 1;
   if (kind === 'range') {
-    if (!shape.rangeOrder) throw unsupported('a range window here', location, 'Range windows need sortBy on one field, ascending.');
+    if (!shape.rangeOrder)
+      throw unsupported('a range window here', location, 'Range windows need sortBy on one field, ascending.');
     if (window.unit !== undefined) {
       if (typeof window.unit !== 'string' || !UNIT_MS[window.unit]) {
-        throw unsupported(`range unit ${JSON.stringify(window.unit)}`, location, `Supported units: ${Object.keys(UNIT_MS).join(', ')}.`);
+        throw unsupported(
+          `range unit ${JSON.stringify(window.unit)}`,
+          location,
+          `Supported units: ${Object.keys(UNIT_MS).join(', ')}.`,
+        );
       }
       scale = UNIT_MS[window.unit];
     }
@@ -164,7 +219,8 @@ function frame(window: unknown, shape: WindowShape, location: QueryLocation): Sq
       throw invalid(`window bound ${JSON.stringify(b)} must be "unbounded", "current" or a number`, location);
     }
     const offset = b * scale;
-    const amount = kind === 'documents' ? sql`${Math.abs(offset)}::bigint` : sql`${jsonParam(Math.abs(offset), location)}::numeric`;
+    const amount =
+      kind === 'documents' ? sql`${Math.abs(offset)}::bigint` : sql`${jsonParam(Math.abs(offset), location)}::numeric`;
     return offset < 0 ? sql`${amount} PRECEDING` : offset > 0 ? sql`${amount} FOLLOWING` : sql`CURRENT ROW`;
   };
   const [lower, upper] = bounds;

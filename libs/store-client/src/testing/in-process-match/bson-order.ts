@@ -61,8 +61,12 @@ export function bsonCompare(a: unknown, b: unknown): number {
     default: {
       const x = a as Record<string, unknown>;
       const y = b as Record<string, unknown>;
-      const kx = Object.keys(x).filter((k) => x[k] !== undefined).sort(jsonbKeyOrder);
-      const ky = Object.keys(y).filter((k) => y[k] !== undefined).sort(jsonbKeyOrder);
+      const kx = Object.keys(x)
+        .filter((k) => x[k] !== undefined)
+        .sort(jsonbKeyOrder);
+      const ky = Object.keys(y)
+        .filter((k) => y[k] !== undefined)
+        .sort(jsonbKeyOrder);
       for (let i = 0; i < Math.min(kx.length, ky.length); i++) {
         let c = Math.sign(bsonRank(x[kx[i]]) - bsonRank(y[ky[i]]));
         if (c !== 0) return c;

@@ -11,8 +11,27 @@ type Vars = Record<string, unknown>;
 const location = { stage: 'matchesFilter' };
 
 export const JS_EXPRESSIONS = [
-  '$literal', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$cmp', '$and', '$or', '$not', '$in', '$size', '$isArray',
-  '$getField', '$objectToArray', '$filter', '$map', '$ifNull', '$cond', '$anyElementTrue',
+  '$literal',
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$cmp',
+  '$and',
+  '$or',
+  '$not',
+  '$in',
+  '$size',
+  '$isArray',
+  '$getField',
+  '$objectToArray',
+  '$filter',
+  '$map',
+  '$ifNull',
+  '$cond',
+  '$anyElementTrue',
 ];
 
 export function truthy(v: unknown): boolean {
@@ -29,7 +48,8 @@ function getPath(value: unknown, parts: string[]): unknown {
       return r === undefined ? [] : [r];
     });
   }
-  if (isPlainObject(value)) return getPath(Object.prototype.hasOwnProperty.call(value, parts[0]) ? value[parts[0]] : undefined, parts.slice(1));
+  if (isPlainObject(value))
+    return getPath(Object.prototype.hasOwnProperty.call(value, parts[0]) ? value[parts[0]] : undefined, parts.slice(1));
   return undefined;
 }
 
@@ -86,7 +106,8 @@ export function evaluateExpression(expr: unknown, vars: Vars): unknown {
       return !truthy(ev(list(arg, 1, op)[0]));
     case '$in': {
       const [v, arr] = list(arg, 2, op).map((x) => ev(x));
-      if (!Array.isArray(arr)) throw invalid('$in needs an array as its second argument', { ...location, operator: op });
+      if (!Array.isArray(arr))
+        throw invalid('$in needs an array as its second argument', { ...location, operator: op });
       return arr.some((e) => bsonEquals(e, v));
     }
     case '$size': {
@@ -101,8 +122,16 @@ export function evaluateExpression(expr: unknown, vars: Vars): unknown {
       return Array.isArray(v) && v.some(truthy);
     }
     case '$getField': {
-      const field = typeof arg === 'string' ? arg : isPlainObject(arg) ? (isPlainObject(arg.field) ? arg.field.$literal : arg.field) : undefined;
-      if (typeof field !== 'string') throw invalid('$getField field must be a constant string', { ...location, operator: op });
+      const field =
+        typeof arg === 'string'
+          ? arg
+          : isPlainObject(arg)
+            ? isPlainObject(arg.field)
+              ? arg.field.$literal
+              : arg.field
+            : undefined;
+      if (typeof field !== 'string')
+        throw invalid('$getField field must be a constant string', { ...location, operator: op });
       const input = isPlainObject(arg) && 'input' in arg ? ev(arg.input) : vars.CURRENT;
       if (input === null || input === undefined) return null;
       return isPlainObject(input) && Object.prototype.hasOwnProperty.call(input, field) ? input[field] : undefined;
@@ -137,6 +166,10 @@ export function evaluateExpression(expr: unknown, vars: Vars): unknown {
       return truthy(ev(i)) ? ev(t) : ev(e);
     }
     default:
-      throw unsupported(`expression operator ${op} in matchesFilter`, { ...location, operator: op }, `In-process $expr supports ${JS_EXPRESSIONS.join(' ')}; run the filter in SQL for the rest.`);
+      throw unsupported(
+        `expression operator ${op} in matchesFilter`,
+        { ...location, operator: op },
+        `In-process $expr supports ${JS_EXPRESSIONS.join(' ')}; run the filter in SQL for the rest.`,
+      );
   }
 }

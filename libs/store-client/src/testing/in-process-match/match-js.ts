@@ -19,7 +19,13 @@ interface Candidate {
 }
 
 /** Mirrors nvsq_candidates. */
-export function candidates(value: unknown, parts: readonly string[], depth = 0, inner = false, out: Candidate[] = []): Candidate[] {
+export function candidates(
+  value: unknown,
+  parts: readonly string[],
+  depth = 0,
+  inner = false,
+  out: Candidate[] = [],
+): Candidate[] {
   if (depth === parts.length) {
     if (value === undefined && inner) return out;
     out.push({ value, missing: value === undefined, elem: false });
@@ -28,7 +34,13 @@ export function candidates(value: unknown, parts: readonly string[], depth = 0, 
   }
   const part = parts[depth];
   if (isPlainObject(value)) {
-    candidates(Object.prototype.hasOwnProperty.call(value, part) ? value[part] : undefined, parts, depth + 1, inner, out);
+    candidates(
+      Object.prototype.hasOwnProperty.call(value, part) ? value[part] : undefined,
+      parts,
+      depth + 1,
+      inner,
+      out,
+    );
   } else if (Array.isArray(value)) {
     if (/^[0-9]{1,9}$/.test(part)) candidates(value[Number(part)], parts, depth + 1, inner, out);
     for (const e of value) {
@@ -47,7 +59,8 @@ export function matchDocument(filter: unknown, doc: unknown): boolean {
       case '$and':
       case '$or':
       case '$nor': {
-        if (!Array.isArray(cond) || cond.length === 0) throw invalid(`${key} needs a non-empty array of filters`, location);
+        if (!Array.isArray(cond) || cond.length === 0)
+          throw invalid(`${key} needs a non-empty array of filters`, location);
         if (key === '$and') return cond.every((f) => matchDocument(f, doc));
         const any = cond.some((f) => matchDocument(f, doc));
         return key === '$or' ? any : !any;
@@ -57,7 +70,8 @@ export function matchDocument(filter: unknown, doc: unknown): boolean {
       case '$comment':
         return true;
       default:
-        if (key.startsWith('$')) throw unsupported(`query operator ${key}`, { ...location, operator: key }, 'See query/README.md.');
+        if (key.startsWith('$'))
+          throw unsupported(`query operator ${key}`, { ...location, operator: key }, 'See query/README.md.');
         return matchField(candidates(doc, splitPath(key, location)), cond);
     }
   });
@@ -102,7 +116,8 @@ function matchOperators(cands: Candidate[], ops: Record<string, unknown>): boole
       case '$gte':
       case '$lt':
       case '$lte': {
-        if (operand === null || operand === undefined) return op === '$gte' || op === '$lte' ? equals(cands, null) : false;
+        if (operand === null || operand === undefined)
+          return op === '$gte' || op === '$lte' ? equals(cands, null) : false;
         const rank = bsonRank(operand);
         return some(cands, (v) => {
           if (bsonRank(v) !== rank) return false;
@@ -122,7 +137,8 @@ function matchOperators(cands: Candidate[], ops: Record<string, unknown>): boole
         return true;
       case '$not':
         if (operand instanceof RegExp) return !some(cands, regexTest(regexSource(operand, undefined, location)));
-        if (!isOperatorObject(operand)) throw invalid('$not needs an operator object or a regular expression', location);
+        if (!isOperatorObject(operand))
+          throw invalid('$not needs an operator object or a regular expression', location);
         return !matchOperators(cands, operand);
       case '$size':
         return some(cands, (v) => Array.isArray(v) && v.length === operand, true);
@@ -155,26 +171,45 @@ function matchOperators(cands: Candidate[], ops: Record<string, unknown>): boole
 function elemMatch(cands: Candidate[], spec: unknown): boolean {
   if (!isPlainObject(spec)) throw invalid('$elemMatch needs an object', location);
   const keys = Object.keys(spec);
-  const valueOperators = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+  const valueOperators =
+    keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
   return some(
     cands,
     (arr) =>
       Array.isArray(arr) &&
       arr.some((e) =>
-        valueOperators ? matchOperators([{ value: e, missing: e === undefined, elem: false }], spec) : isPlainObject(e) && matchDocument(spec, e),
+        valueOperators
+          ? matchOperators([{ value: e, missing: e === undefined, elem: false }], spec)
+          : isPlainObject(e) && matchDocument(spec, e),
       ),
     true,
   );
 }
 
 const TYPE_NAMES: Record<string | number, string> = {
-  number: 'number', string: 'string', object: 'object', array: 'array', bool: 'bool', date: 'date', null: 'null',
-  2: 'string', 3: 'object', 4: 'array', 8: 'bool', 9: 'date', 10: 'null',
+  number: 'number',
+  string: 'string',
+  object: 'object',
+  array: 'array',
+  bool: 'bool',
+  date: 'date',
+  null: 'null',
+  2: 'string',
+  3: 'object',
+  4: 'array',
+  8: 'bool',
+  9: 'date',
+  10: 'null',
 };
 
 function typeMatches(cands: Candidate[], t: unknown): boolean {
   const name = TYPE_NAMES[t as string];
-  if (!name) throw unsupported(`$type ${JSON.stringify(t)}`, location, "Use 'number', 'string', 'object', 'array', 'bool', 'date' or 'null'.");
+  if (!name)
+    throw unsupported(
+      `$type ${JSON.stringify(t)}`,
+      location,
+      "Use 'number', 'string', 'object', 'array', 'bool', 'date' or 'null'.",
+    );
   switch (name) {
     case 'array':
       return some(cands, Array.isArray, true);

@@ -43,7 +43,9 @@ function nodeRoles(node: KubeObject): string {
 
 function nodeAddress(node: KubeObject, type: string): string {
   const addresses = readPath(node, 'status.addresses');
-  const found = Array.isArray(addresses) ? addresses.find((address) => isPlainObject(address) && address.type === type) : undefined;
+  const found = Array.isArray(addresses)
+    ? addresses.find((address) => isPlainObject(address) && address.type === type)
+    : undefined;
   return text(isPlainObject(found) ? found.address : undefined);
 }
 
@@ -63,8 +65,21 @@ function podStatus(pod: KubeObject): string {
   return text(readPath(pod, 'status.phase'), 'Unknown');
 }
 
-const name: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0, cell: (object) => object.metadata.name ?? '' };
-const ageColumn: Column = { name: 'Age', type: 'string', description: 'Time since creation (simulated clock).', priority: 0, cell: age };
+const name: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  priority: 0,
+  cell: (object) => object.metadata.name ?? '',
+};
+const ageColumn: Column = {
+  name: 'Age',
+  type: 'string',
+  description: 'Time since creation (simulated clock).',
+  priority: 0,
+  cell: age,
+};
 
 function column(columnName: string, cell: Column['cell'], priority = 0, type: Column['type'] = 'string'): Column {
   return { name: columnName, type, description: columnName, priority, cell };
@@ -81,19 +96,37 @@ const BY_KIND: Record<string, Column[]> = {
     column('External-IP', (node) => nodeAddress(node, 'ExternalIP'), 1),
     column('OS-Image', (node) => text(readPath(node, 'status.nodeInfo.osImage'), '<unknown>'), 1),
     column('Kernel-Version', (node) => text(readPath(node, 'status.nodeInfo.kernelVersion'), '<unknown>'), 1),
-    column('Container-Runtime', (node) => text(readPath(node, 'status.nodeInfo.containerRuntimeVersion'), '<unknown>'), 1),
+    column(
+      'Container-Runtime',
+      (node) => text(readPath(node, 'status.nodeInfo.containerRuntimeVersion'), '<unknown>'),
+      1,
+    ),
   ],
   Pod: [
     name,
     column('Ready', podReady),
     column('Status', podStatus),
-    column('Restarts', (pod) => containerStatuses(pod).reduce((sum, status) => sum + Number(status.restartCount ?? 0), 0), 0, 'integer'),
+    column(
+      'Restarts',
+      (pod) => containerStatuses(pod).reduce((sum, status) => sum + Number(status.restartCount ?? 0), 0),
+      0,
+      'integer',
+    ),
     ageColumn,
     column('IP', (pod) => text(readPath(pod, 'status.podIP')), 1),
     column('Node', (pod) => text(readPath(pod, 'spec.nodeName')), 1),
   ],
   Namespace: [name, column('Status', (namespace) => text(readPath(namespace, 'status.phase'), '')), ageColumn],
-  ConfigMap: [name, column('Data', (configMap) => Object.keys((readPath(configMap, 'data') as object | undefined) ?? {}).length, 0, 'integer'), ageColumn],
+  ConfigMap: [
+    name,
+    column(
+      'Data',
+      (configMap) => Object.keys((readPath(configMap, 'data') as object | undefined) ?? {}).length,
+      0,
+      'integer',
+    ),
+    ageColumn,
+  ],
   Lease: [name, column('Holder', (lease) => text(readPath(lease, 'spec.holderIdentity'), '')), ageColumn],
   PodDisruptionBudget: [
     name,
@@ -118,7 +151,11 @@ const EVENT_COLUMNS: Column[] = [
   }),
   column('Type', (event) => text(readPath(event, 'type'), '')),
   column('Reason', (event) => text(readPath(event, 'reason'), '')),
-  column('Object', (event) => `${String(readPath(event, 'involvedObject.kind') ?? '').toLowerCase()}/${text(readPath(event, 'involvedObject.name'), '')}`),
+  column(
+    'Object',
+    (event) =>
+      `${String(readPath(event, 'involvedObject.kind') ?? '').toLowerCase()}/${text(readPath(event, 'involvedObject.name'), '')}`,
+  ),
   column('Message', (event) => text(readPath(event, 'message'), '')),
 ];
 

@@ -13,17 +13,31 @@ export type IncludeObject = 'None' | 'Metadata' | 'Object';
  * A meta.k8s.io/v1 Table of `objects`. `includeObject` chooses what each row carries, like the
  * API server's `includeObject` parameter (default Metadata: a PartialObjectMetadata).
  */
-export function buildTable(type: ResourceType, objects: KubeObject[], resourceVersion: string, nowMs: number, includeObject: IncludeObject = 'Metadata'): Record<string, unknown> {
+export function buildTable(
+  type: ResourceType,
+  objects: KubeObject[],
+  resourceVersion: string,
+  nowMs: number,
+  includeObject: IncludeObject = 'Metadata',
+): Record<string, unknown> {
   const columns = columnsFor(type);
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion },
-    columnDefinitions: columns.map(({ name, type: columnType, format, description, priority }) => ({ name, type: columnType, format: format ?? '', description, priority })),
+    columnDefinitions: columns.map(({ name, type: columnType, format, description, priority }) => ({
+      name,
+      type: columnType,
+      format: format ?? '',
+      description,
+      priority,
+    })),
     rows: objects.map((object) => ({
       cells: columns.map((column) => column.cell(object, nowMs)),
       ...(includeObject === 'Object' ? { object } : {}),
-      ...(includeObject === 'Metadata' ? { object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata } } : {}),
+      ...(includeObject === 'Metadata'
+        ? { object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata } }
+        : {}),
     })),
   };
 }
