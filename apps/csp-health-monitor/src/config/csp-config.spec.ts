@@ -16,6 +16,11 @@ endpointOverride = "localhost:8080"
       triggerQuarantineWorkflowTimeLimitMinutes: 30,
       postMaintenanceHealthyDelayMinutes: 15,
       nodeReadinessTimeoutMinutes: 60,
+      maintenanceEventPollIntervalMs: 60_000,
+      triggerQuarantineWorkflowTimeLimitMs: 30 * 60_000,
+      postMaintenanceHealthyDelayMs: 15 * 60_000,
+      nodeReadinessTimeoutMs: 60 * 60_000,
+      shortPollIntervalAllowed: false,
       clusterName: 'c1',
       csp: 'gcp',
       gcp: { targetProjectId: 'p', apiPollingIntervalSeconds: 60, endpointOverride: 'localhost:8080' },
@@ -58,6 +63,39 @@ pollingIntervalSeconds = 29
         expect(message).toContain(expected);
       }
     }
+  });
+
+  it('takes seconds-resolution twins of the minute keys, and a poll below 10 s only with the testing switch', () => {
+    const config = parseCspConfig(`
+clusterName = "c"
+maintenanceEventPollIntervalSeconds = 1
+triggerQuarantineWorkflowTimeLimitSeconds = 45
+postMaintenanceHealthyDelaySeconds = 2
+nodeReadinessTimeoutMinutes = 3
+[testing]
+allowShortPollInterval = true
+`);
+    expect(config).toMatchObject({
+      maintenanceEventPollIntervalSeconds: 1,
+      maintenanceEventPollIntervalMs: 1_000,
+      shortPollIntervalAllowed: true,
+      triggerQuarantineWorkflowTimeLimitMs: 45_000,
+      postMaintenanceHealthyDelayMs: 2_000,
+      // A minute key without a twin still counts in minutes.
+      nodeReadinessTimeoutMs: 180_000,
+    });
+    expect(() => parseCspConfig('clusterName = "c"\nmaintenanceEventPollIntervalSeconds = 1')).toThrow(
+      /maintenanceEventPollIntervalSeconds must be at least 10, got 1 \(below that only with \[testing\] allowShortPollInterval = true/,
+    );
+    expect(() =>
+      parseCspConfig(
+        'clusterName = "c"\npostMaintenanceHealthyDelayMinutes = 1\npostMaintenanceHealthyDelaySeconds = 5',
+      ),
+    ).toThrow(/postMaintenanceHealthyDelayMinutes and postMaintenanceHealthyDelaySeconds are both set; keep one/);
+    expect(() => parseCspConfig('clusterName = "c"\nnodeReadinessTimeoutSeconds = 0')).toThrow(
+      /nodeReadinessTimeoutSeconds must be at least 1, got 0/,
+    );
+    expect(() => parseCspConfig('clusterName = "c"\n[testing]\nfast = true')).toThrow(/unknown key 'testing.fast'/);
   });
 
   it('applies the 30 s polling minimum only to the enabled CSP', () => {

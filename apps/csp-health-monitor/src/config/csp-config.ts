@@ -17,6 +17,20 @@
  *
  * `[sim]` is ours: maintenance windows scheduled by `scheduleSimMaintenance` for the local stack.
  * At most one CSP may be enabled (upstream's rule); every problem is reported at once.
+ *
+ * Also ours, for runs where a maintenance window lasts seconds (the local stack, end-to-end tests):
+ * each minute key has a `…Seconds` twin that replaces it (setting both is an error), and
+ * `[testing] allowShortPollInterval = true` lets `maintenanceEventPollIntervalSeconds` go below
+ * upstream's minimum of 10 s (down to 1 s) — only when asked, so a production file keeps the minimum:
+ *
+ *     triggerQuarantineWorkflowTimeLimitSeconds = 60
+ *     postMaintenanceHealthyDelaySeconds = 2
+ *     nodeReadinessTimeoutSeconds = 60
+ *     maintenanceEventPollIntervalSeconds = 1
+ *     [testing]
+ *     allowShortPollInterval = true
+ *
+ * The services use the resolved `…Ms` durations; the minute fields keep what upstream's keys say.
  */
 import { parse as parseToml } from 'smol-toml';
 import { CspConfigError } from '../errors.js';
@@ -50,6 +64,13 @@ export interface CspConfig {
   triggerQuarantineWorkflowTimeLimitMinutes: number;
   postMaintenanceHealthyDelayMinutes: number;
   nodeReadinessTimeoutMinutes: number;
+  /** The durations in effect: the `…Seconds` override when set, else upstream's key. */
+  maintenanceEventPollIntervalMs: number;
+  triggerQuarantineWorkflowTimeLimitMs: number;
+  postMaintenanceHealthyDelayMs: number;
+  nodeReadinessTimeoutMs: number;
+  /** `[testing] allowShortPollInterval`: the poll interval may be below upstream's 10 s minimum. */
+  shortPollIntervalAllowed: boolean;
   clusterName: string;
   kubeconfigPath: string;
   /** The enabled CSP, or undefined when none is (the notifier still runs; the monitor idles). */
@@ -66,6 +87,10 @@ const TOP_KEYS = new Set([
   'triggerQuarantineWorkflowTimeLimitMinutes',
   'postMaintenanceHealthyDelayMinutes',
   'nodeReadinessTimeoutMinutes',
+  'triggerQuarantineWorkflowTimeLimitSeconds',
+  'postMaintenanceHealthyDelaySeconds',
+  'nodeReadinessTimeoutSeconds',
+  'testing',
   'clusterName',
   'kubeconfigPath',
   'gcp',
@@ -89,6 +114,10 @@ export function parseCspConfig(text: string, source = 'config.toml'): CspConfig 
   const awsRaw = reader.table('aws');
   const simRaw = reader.table('sim');
   const lambdaRaw = reader.table('lambda');
+  const testing = new Reader(reader.table('testing'), 'testing.', problems);
+  for (const key of Object.keys(testing.keys()))
+    if (key !== 'allowShortPollInterval') problems.push(`unknown key 'testing.${key}'`);
+  const shortPollIntervalAllowed = testing.bool('allowShortPollInterval', false);
   const gcp = new Reader(gcpRaw, 'gcp.', problems);
   const aws = new Reader(awsRaw, 'aws.', problems);
   const sim = new Reader(simRaw, 'sim.', problems);
@@ -102,11 +131,25 @@ export function parseCspConfig(text: string, source = 'config.toml'): CspConfig 
   if (enabled.length > 1) problems.push(`at most one CSP may be enabled, found ${enabled.join(', ')}; keep one`);
   const csp = enabled.length === 1 ? enabled[0] : undefined;
 
+  const pollIntervalSeconds = reader.int(
+    'maintenanceEventPollIntervalSeconds',
+    60,
+    shortPollIntervalAllowed ? 1 : 10,
+    shortPollIntervalAllowed ? '' : ' (below that only with [testing] allowShortPollInterval = true, for tests)',
+  );
+  const quarantineLead = reader.minutesOrSeconds('triggerQuarantineWorkflowTimeLimit', 30);
+  const healthyDelay = reader.minutesOrSeconds('postMaintenanceHealthyDelay', 15);
+  const readinessTimeout = reader.minutesOrSeconds('nodeReadinessTimeout', 60);
   const config: CspConfig = {
-    maintenanceEventPollIntervalSeconds: reader.int('maintenanceEventPollIntervalSeconds', 60, 10),
-    triggerQuarantineWorkflowTimeLimitMinutes: reader.int('triggerQuarantineWorkflowTimeLimitMinutes', 30, 1),
-    postMaintenanceHealthyDelayMinutes: reader.int('postMaintenanceHealthyDelayMinutes', 15, 1),
-    nodeReadinessTimeoutMinutes: reader.int('nodeReadinessTimeoutMinutes', 60, 1),
+    maintenanceEventPollIntervalSeconds: pollIntervalSeconds,
+    triggerQuarantineWorkflowTimeLimitMinutes: quarantineLead.minutes,
+    postMaintenanceHealthyDelayMinutes: healthyDelay.minutes,
+    nodeReadinessTimeoutMinutes: readinessTimeout.minutes,
+    maintenanceEventPollIntervalMs: pollIntervalSeconds * 1000,
+    triggerQuarantineWorkflowTimeLimitMs: quarantineLead.ms,
+    postMaintenanceHealthyDelayMs: healthyDelay.ms,
+    nodeReadinessTimeoutMs: readinessTimeout.ms,
+    shortPollIntervalAllowed,
     clusterName: reader.string('clusterName', ''),
     kubeconfigPath: reader.string('kubeconfigPath', ''),
     csp,
@@ -152,6 +195,27 @@ class Reader {
     private readonly problems: string[],
   ) {}
 
+  keys(): Record<string, unknown> {
+    return this.raw;
+  }
+
+  /**
+   * Upstream's `<name>Minutes` key or our `<name>Seconds` twin (at least 1 s), never both. The
+   * minutes value is upstream's key (its default when only seconds are given).
+   */
+  minutesOrSeconds(name: string, defaultMinutes: number): { minutes: number; ms: number } {
+    const minutesKey = `${name}Minutes`;
+    const secondsKey = `${name}Seconds`;
+    const minutes = this.int(minutesKey, defaultMinutes, 1);
+    if (this.raw[secondsKey] === undefined) return { minutes, ms: minutes * 60_000 };
+    if (this.raw[minutesKey] !== undefined) {
+      this.problems.push(
+        `${this.prefix}${minutesKey} and ${this.prefix}${secondsKey} are both set; keep one (${secondsKey} replaces ${minutesKey})`,
+      );
+    }
+    return { minutes, ms: this.int(secondsKey, defaultMinutes * 60, 1) * 1000 };
+  }
+
   table(key: string): Record<string, unknown> {
     const value = this.raw[key];
     if (value === undefined) return {};
@@ -177,7 +241,7 @@ class Reader {
   }
 
   /** Integers may be written as numbers or numeric strings (the chart quotes some values). */
-  int(key: string, fallback: number, min: number): number {
+  int(key: string, fallback: number, min: number, belowMinimumHint = ''): number {
     const value = this.raw[key];
     if (value === undefined) return fallback;
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -186,7 +250,7 @@ class Reader {
       return fallback;
     }
     if (n < min) {
-      this.problems.push(`${this.prefix}${key} must be at least ${min}, got ${n}`);
+      this.problems.push(`${this.prefix}${key} must be at least ${min}, got ${n}${belowMinimumHint}`);
       return fallback;
     }
     return n;

@@ -50,7 +50,7 @@ export function createMaintenanceNotifier(deps: MaintenanceNotifierDeps): Mainte
   const nodes = new NodeCache(deps.kube, {
     onError: (err, restartInMs) => logger.warn({ err, restartInMs }, 'node watch failed; restarting'),
   });
-  const interval = deps.options.pollIntervalMs ?? deps.config.maintenanceEventPollIntervalSeconds * 1000;
+  const interval = deps.options.pollIntervalMs ?? deps.config.maintenanceEventPollIntervalMs;
   let publisher: HealthEventPublisher | undefined;
   let engine: TriggerEngine | undefined;
   let running: Promise<CycleReport> | undefined;
@@ -117,6 +117,13 @@ export function createMaintenanceNotifier(deps: MaintenanceNotifierDeps): Mainte
         now: deps.now ?? (() => new Date()),
       });
       logger.info({ intervalMs: interval, socket: deps.options.udsPath }, 'maintenance trigger engine running');
+      if (deps.config.shortPollIntervalAllowed && deps.config.maintenanceEventPollIntervalSeconds < 10) {
+        // Loud on purpose: a production config that copied the test setting polls the store every second.
+        logger.warn(
+          { intervalMs: interval },
+          'maintenanceEventPollIntervalSeconds is below upstream minimum of 10 s ([testing] allowShortPollInterval); meant for tests and the local stack',
+        );
+      }
       // The first cycle runs before start resolves (a failure is logged and retried at the interval).
       await cycleOnce().catch(() => undefined);
       schedule(interval);

@@ -7,6 +7,8 @@
  *     CANCELLED events → once the node is Ready, a healthy event, then HEALTHY_TRIGGERED. A node
  *     not Ready is waited for (woken by the node watch) until `nodeReadinessTimeoutMinutes`,
  *     then NODE_READINESS_TIMEOUT.
+ * Each duration may come from its `…Seconds` twin instead (see config/csp-config.ts); the engine
+ * only sees the resolved milliseconds.
  *
  * Exactly once: before sending, the engine looks for the trigger's key among the stored health
  * events. platform-connectors acknowledges only stored events, so a trigger whose status write
@@ -35,7 +37,7 @@ export interface TriggerEngineDeps {
   publisher: HealthEventPublisher;
   config: Pick<
     CspConfig,
-    'triggerQuarantineWorkflowTimeLimitMinutes' | 'postMaintenanceHealthyDelayMinutes' | 'nodeReadinessTimeoutMinutes'
+    'triggerQuarantineWorkflowTimeLimitMs' | 'postMaintenanceHealthyDelayMs' | 'nodeReadinessTimeoutMs'
   >;
   processingStrategy: ProcessingStrategy;
   metrics: NotifierMetrics;
@@ -49,8 +51,6 @@ export interface CycleReport {
   waiting: number;
   failed: number;
 }
-
-const MINUTE = 60_000;
 
 interface ReadinessWait {
   node: string;
@@ -81,7 +81,7 @@ export class TriggerEngine {
       const now = this.#deps.now();
       const toQuarantine = await this.#query('quarantine', async () => {
         const timed = await this.#deps.maintenance.findEventsToTriggerQuarantine(
-          this.#deps.config.triggerQuarantineWorkflowTimeLimitMinutes * MINUTE,
+          this.#deps.config.triggerQuarantineWorkflowTimeLimitMs,
           now,
         );
         const emergency = await this.#byFilter({ status: MaintenanceStatus.DETECTED, 'metadata.urgency': 'emergency' });
@@ -94,7 +94,7 @@ export class TriggerEngine {
       }
       const toHeal = await this.#query('healthy', async () => {
         const completed = await this.#deps.maintenance.findEventsToTriggerHealthy(
-          this.#deps.config.postMaintenanceHealthyDelayMinutes * MINUTE,
+          this.#deps.config.postMaintenanceHealthyDelayMs,
           now,
         );
         const cancelled = await this.#byFilter({ status: MaintenanceStatus.CANCELLED });
@@ -144,12 +144,12 @@ export class TriggerEngine {
    * started it, so a restart neither extends nor shortens it (upstream restarts the clock).
    */
   #readinessDeadline(event: MaintenanceEvent): number {
-    const { postMaintenanceHealthyDelayMinutes: delay, nodeReadinessTimeoutMinutes: timeout } = this.#deps.config;
+    const { postMaintenanceHealthyDelayMs: delay, nodeReadinessTimeoutMs: timeout } = this.#deps.config;
     const due =
       event.status === MaintenanceStatus.MAINTENANCE_COMPLETE && event.actualEndTime
-        ? event.actualEndTime.getTime() + delay * MINUTE
+        ? event.actualEndTime.getTime() + delay
         : event.lastUpdatedTimestamp.getTime();
-    return due + timeout * MINUTE;
+    return due + timeout;
   }
 
   #startWait(event: MaintenanceEvent, deadline: number): void {
@@ -190,7 +190,7 @@ export class TriggerEngine {
       this.#deps.metrics.nodeNotReadyTimeout.inc({ node_name: event.nodeName });
       this.#deps.logger.warn(
         { node: event.nodeName, eventId: event.eventId },
-        'node not Ready within nodeReadinessTimeoutMinutes; no healthy trigger is sent',
+        'node not Ready within nodeReadinessTimeoutMinutes (or …Seconds); no healthy trigger is sent',
       );
       return true;
     } catch (err) {
