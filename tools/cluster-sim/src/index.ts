@@ -8,3 +8,4 @@ export { buildKubeconfig } from './kubeconfig.js';
 export type { KubeObject, ObjectMeta } from './resources/kube-object.js';
 export type { FaultRule } from './api/fault-injection.js';
 export { DEFAULT_TOKEN_AUDIENCE, type IssueTokenOptions } from './api/token-review.js';
+export { RequestLog, type ApiRequestRecord } from './api/request-log.js';

@@ -13,6 +13,7 @@ import { registerSimulationRoutes } from './api/simulation-routes.js';
 import { FaultInjector, type FaultRule } from './api/fault-injection.js';
 import { ValidatingAdmission, type WebhookServiceResolver } from './admission/validating-webhooks.js';
 import { TokenIssuer, registerTokenReviewRoute, type IssueTokenOptions } from './api/token-review.js';
+import { RequestLog } from './api/request-log.js';
 
 export interface ClusterSimOptions extends Scenario {
   /** YAML or JSON scenario file; options given here override its keys. */
@@ -56,6 +57,11 @@ export interface ClusterSim {
   compactHistory(): void;
   /** A service-account token that `POST /apis/authentication.k8s.io/v1/tokenreviews` accepts for its audiences. */
   issueToken(options?: IssueTokenOptions): string;
+  /**
+   * Every API request (discovery aside) with its User-Agent, RBAC verb, group, resource,
+   * namespace and status: what an audit log shows, for checking a service's RBAC against its calls.
+   */
+  requests: RequestLog;
   /** Stops the server, ends watches and cancels simulated timers. */
   close(): Promise<void>;
 }
@@ -102,6 +108,7 @@ export async function startClusterSim(options: ClusterSimOptions = {}): Promise<
 
   const faults = new FaultInjector();
   const tokens = new TokenIssuer();
+  const requests = new RequestLog(cluster.registry);
   const admission = new ValidatingAdmission(
     cluster.service,
     () => cluster.registry.lookup('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations'),
@@ -112,6 +119,7 @@ export async function startClusterSim(options: ClusterSimOptions = {}): Promise<
     logger: logger ?? false,
     admission,
     extraRoutes: (server) => {
+      requests.install(server);
       faults.install(server);
       registerSimulationRoutes(server, nodes);
       registerTokenReviewRoute(server, tokens);
@@ -143,6 +151,7 @@ export async function startClusterSim(options: ClusterSimOptions = {}): Promise<
     },
     compactHistory: () => cluster.store.compact(),
     issueToken: (tokenOptions) => tokens.issue(tokenOptions),
+    requests,
     async close() {
       if (closed) return;
       closed = true;
