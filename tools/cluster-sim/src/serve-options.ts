@@ -40,7 +40,7 @@ export function parseServeArgs(argv: string[]): ClusterSimOptions | 'help' {
       },
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${SERVE_USAGE}`);
+    throw new Error(`${(error as Error).message}\n${SERVE_USAGE}`, { cause: error });
   }
   const { values } = parsed;
   if (values.help) return 'help';

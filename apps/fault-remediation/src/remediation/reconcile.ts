@@ -17,7 +17,6 @@ import { NodeMissingError } from '../errors.js';
 import { CRStatusLabel, type RemediationMetrics } from '../metrics.js';
 import {
   REMEDIATION_STATE_ANNOTATION,
-  type RemediationState,
   parseRemediationState,
   rfc3339,
   serializeRemediationState,

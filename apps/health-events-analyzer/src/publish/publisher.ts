@@ -11,7 +11,7 @@ import {
   type MethodDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { EmptySchema, type Empty } from '@bufbuild/protobuf/wkt';
 import { healthEventsToProto, proto, type HealthEvent } from '@nvsentinel/health-model';
 import { PublishError } from '../errors.js';

@@ -42,9 +42,9 @@ describe('PodWakeups', () => {
 
   function setup() {
     const woken: string[] = [];
-    let wakeups: PodWakeups | undefined;
-    const tracker = new Tracker({ onNodeIdle: (node) => wakeups?.release(node) });
-    wakeups = new PodWakeups({
+    // The tracker's callback runs only after setup returns, so it can refer to `wakeups` below.
+    const tracker = new Tracker({ onNodeIdle: (node) => wakeups.release(node) });
+    const wakeups = new PodWakeups({
       kube,
       pods,
       tracker,
@@ -52,7 +52,7 @@ describe('PodWakeups', () => {
       logger: createLogger({ name: 'pod-wakeups-test', level: 'fatal' }),
       wake: (id) => woken.push(id),
     });
-    stops.push(() => wakeups!.stop());
+    stops.push(() => wakeups.stop());
     return { woken, tracker, wakeups };
   }
 

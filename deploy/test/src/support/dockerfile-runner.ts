@@ -51,7 +51,7 @@ export function copyContext(from: string, to: string, dockerignore: string): voi
       .replace(/[.+^$()|[\]\\]/g, '\\$&')
       .replace(/\*\*\//g, '\u0000')
       .replace(/\*/g, '[^/]*')
-      .replace(/\u0000/g, '(.*/)?');
+      .replaceAll('\u0000', '(.*/)?');
   const regexes = patterns.map((p) => new RegExp(`^${toRegex(p)}(/.*)?$`));
   const keep = (source: string) => !regexes.some((r) => r.test(relative(from, source)));
   mkdirSync(to, { recursive: true });

@@ -46,7 +46,7 @@ export const textArbitrary: fc.Arbitrary<string> = fc
     { arbitrary: fc.string({ maxLength: 24 }), weight: 4 },
     { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 1 },
   )
-  .map((s) => s.replaceAll(/[\u0000-\u001f\u007f-\u009f]/g, ''));
+  .map((s) => s.replaceAll(/\p{Cc}/gu, ''));
 
 /** A key safe in maps and as a dotted-path segment: `[A-Za-z][A-Za-z0-9_-]*`. */
 export const mapKeyArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/);

@@ -6,13 +6,13 @@
  */
 
 /** C0 controls, DEL and C1 controls (Unicode category Cc). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 /** The same, except tab, line feed and carriage return, which free text may contain. */
-const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_EXCEPT_WHITESPACE = /(?![\t\n\r])\p{Cc}/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Characters shown escaped in messages so a quoted value is unambiguous (controls, bidi and zero-width marks). */
 // With the u flag, [\ud800-\udfff] matches only lone surrogates, not halves of a pair.
-const SHOWN_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]/gu;
+const SHOWN_ESCAPED = /[\p{Cc}\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]/gu;
 const SHOWN_CHARACTERS = 48;
 
 const NOT_PRINTABLE_ASCII = /[^\u0020-\u007e]/;

@@ -16,8 +16,9 @@ export interface ThrottledWatchOptions {
   timeoutSecondsRange?: [number, number];
 }
 
-type WatchCallback = (phase: string, apiObj: any, watchObj?: any) => void;
-type DoneCallback = (err: any) => void;
+// client-node's Watch callback types (its objects are untyped JSON until deserialised).
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+type DoneCallback = (err: unknown) => void;
 
 /**
  * client-node's `Watch` talks to the server with its own fetch, bypassing the HttpLibrary that
@@ -71,8 +72,11 @@ export class ThrottledWatch extends Watch {
       : callback;
     let failure: { statusCode?: number } | undefined;
     let finished = false;
+    // Declared apart from its assignment: the done callback may run before super.watch resolves,
+    // and must then see `undefined`, not a temporal-dead-zone error.
     let controller: AbortController | undefined;
     const started = performance.now();
+    // eslint-disable-next-line prefer-const
     controller = await super.watch(path, params, wrapped, (err: unknown) => {
       finished = true;
       if (controller) this.#open.delete(controller);

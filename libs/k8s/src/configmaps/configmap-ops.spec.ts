@@ -25,7 +25,7 @@ describe('ConfigMapOps against the simulator', () => {
   });
 
   it('concurrent writers of different keys all land (create race and update conflicts are retried)', async () => {
-    const writers = Array.from({ length: 6 }, (_, i) => new ConfigMapOps(clientFor(env.sim).client));
+    const writers = Array.from({ length: 6 }, () => new ConfigMapOps(clientFor(env.sim).client));
     const results = await Promise.all(
       writers.map((w, i) =>
         w.update('nvsentinel', 'resume-control', (data) => ({ ...data, [`consumer-${i}`]: `token-${i}` })),

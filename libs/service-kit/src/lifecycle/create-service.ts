@@ -20,8 +20,8 @@ const OUTPUT_FLUSH_MS = 500;
 
 /** The part of `process` the lifecycle touches; tests pass an EventEmitter with a fake `exit`. */
 export interface ProcessLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
   exit(code: number): void;
 }
 

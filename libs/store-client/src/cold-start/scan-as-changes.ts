@@ -63,9 +63,7 @@ export async function* scanAsChanges(
   } finally {
     // Abandoned early (consumer stopping): the store's next page callback throws, ending its scan.
     abandoned = true;
-    const next = consumed;
-    consumed = undefined;
-    next?.();
+    consumed?.();
     await scan.catch(() => undefined);
   }
 }

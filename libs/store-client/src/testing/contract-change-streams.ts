@@ -338,7 +338,7 @@ export function describeChangeStreamContract(ctx: ContractContext): void {
         const nameWithout = uniqueName('unprepared');
         const without = new StreamReader(ctx.store.watch({ clientName: nameWithout, pipeline }));
         let retained: string | undefined;
-        let laterInserts: string[] = [];
+        let laterInserts: string[];
         try {
           await Promise.all([withListener.ready(), without.ready()]);
           await insertMany(node, 1);

@@ -39,6 +39,7 @@ export async function createTestDatabase(prefix = 'nvs', options: DataStoreOptio
         `Cannot reach the test PostgreSQL server at ${adminUrl} (${(err as Error).message}). ` +
           'Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) ' +
           'or point NVSENTINEL_TEST_POSTGRES_URL at a server with trust auth.',
+        { cause: err },
       );
     }
     try {

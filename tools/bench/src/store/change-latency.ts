@@ -41,7 +41,7 @@ export async function measureChangeLatency(
   });
   const latencies: number[] = [];
   const roundTrips: number[] = [];
-  let achievedRate = Number.NaN;
+  let achievedRate: number;
   const deliveredAt = new Map<string, number>();
   const acknowledgedAt = new Map<string, number>();
   try {

@@ -99,7 +99,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    throw new Error(`cluster-sim scenario ${path}: not valid YAML/JSON: ${(error as Error).message}`);
+    throw new Error(`cluster-sim scenario ${path}: not valid YAML/JSON: ${(error as Error).message}`, { cause: error });
   }
   return validateScenario(parsed ?? {}, path);
 }

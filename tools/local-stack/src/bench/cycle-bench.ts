@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const stride = Math.max(1, Math.floor(nodeCount / faults));
   const targets = Array.from({ length: faults }, (_, i) => `gpu-node-${i * stride}`);
   let sentAt = 0;
-  let complete = 0;
+  let complete: number;
   try {
     sentAt = Date.now();
     await sendOverGrpc(

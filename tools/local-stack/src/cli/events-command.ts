@@ -32,7 +32,10 @@ export async function fetchNodeEvents(ingestUrl: string, node: string, limit: nu
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new Error(`GET ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`);
+    throw new Error(
+      `GET ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`,
+      { cause: err },
+    );
   }
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { events: StoredEventView[] }).events;

@@ -223,6 +223,7 @@ async function withKube<T>(endpoints: CliEndpoints, use: (kube: KubeClient) => P
   } catch (err) {
     throw new Error(
       `cannot use the kubeconfig ${endpoints.kubeconfigPath}: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`,
+      { cause: err },
     );
   }
   try {

@@ -61,7 +61,9 @@ export async function maintenanceSchedule(
     await new NodeOps(kube).get(input.node);
   } catch (err) {
     if (isNotFound(err))
-      throw new Error(`node ${input.node} is not in the cluster; see the node names with \`nvsentinel nodes\``);
+      throw new Error(`node ${input.node} is not in the cluster; see the node names with \`nvsentinel nodes\``, {
+        cause: err,
+      });
     throw err;
   }
   const window = await scheduleSimMaintenance(kube, {
@@ -120,7 +122,10 @@ export async function maintenanceList(options: {
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new Error(`GET ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`);
+    throw new Error(
+      `GET ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`,
+      { cause: err },
+    );
   }
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
   const stored = ((await response.json()) as { events: StoredMaintenanceView[] }).events;

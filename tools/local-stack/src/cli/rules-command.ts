@@ -58,7 +58,9 @@ async function readEvents(path: string): Promise<HealthEvent[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`--events ${path} cannot be read (${(err as Error).message}); pass a JSON file of health events`);
+    throw new Error(`--events ${path} cannot be read (${(err as Error).message}); pass a JSON file of health events`, {
+      cause: err,
+    });
   }
   let json: unknown;
   try {
@@ -66,12 +68,13 @@ async function readEvents(path: string): Promise<HealthEvent[]> {
   } catch (err) {
     throw new Error(
       `--events ${path} is not JSON (${(err as Error).message}); give {"events": [...]} or an array of health events`,
+      { cause: err },
     );
   }
   try {
     return assertValidHealthEvents(Array.isArray(json) ? { events: json } : json);
   } catch (err) {
-    throw new Error(`--events ${path}: ${(err as Error).message}`);
+    throw new Error(`--events ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

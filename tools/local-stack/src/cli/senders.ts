@@ -63,6 +63,7 @@ export async function sendOverHttp(ingestUrl: string, events: readonly HealthEve
   } catch (err) {
     throw new Error(
       `POST ${url} failed: ${(err as Error).message} (is the stack running? start it with \`npm start\`)`,
+      { cause: err },
     );
   }
   const body = (await response.json().catch(() => ({}))) as { ids?: string[]; message?: string; issues?: unknown };

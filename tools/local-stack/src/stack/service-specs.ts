@@ -32,6 +32,7 @@ export interface StackServiceOptions {
 export interface StackService {
   name: StackServiceName;
   // The table mixes services with different settings; each entry is only ever launched by name.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- settings types differ per entry
   definition: ServiceDefinition<any>;
   /** Entry point relative to the workspace root (what the container runs). */
   main: string;

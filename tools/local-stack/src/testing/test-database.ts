@@ -24,6 +24,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
   } catch (err) {
     throw new Error(
       `Cannot reach the test PostgreSQL server at ${adminUrl} (${(err as Error).message}); start it or set NVSENTINEL_TEST_POSTGRES_URL`,
+      { cause: err },
     );
   }
   try {

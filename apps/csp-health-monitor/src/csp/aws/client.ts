@@ -8,7 +8,6 @@
  */
 import {
   DescribeEventDetailsCommand,
-  DescribeEventsCommand,
   HealthClient,
   paginateDescribeAffectedEntities,
   paginateDescribeEvents,

@@ -9,7 +9,7 @@ import { Kysely } from 'kysely';
 import type { DataStoreConfig } from '../../config/types.js';
 import { DatastoreError } from '../../errors.js';
 import { DEFAULT_CAPABILITIES, type DataStore } from '../../interfaces.js';
-import type { SqlBackend } from '../sql/backend.js';
+import type { SqlBackend, SqlDb } from '../sql/backend.js';
 import { toDatastoreError } from '../sql/errors.js';
 import { SqlDataStore, sqlSettingsFromConfig } from '../sql/sql-datastore.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -38,7 +38,7 @@ export async function createEmbeddedBackend(config: DataStoreConfig): Promise<Sq
     );
   }
   const dialect = new PGliteDialect(pglite);
-  const db = new Kysely<any>({ dialect });
+  const db: SqlDb = new Kysely({ dialect });
   // LISTEN/UNLISTEN go to PGlite directly: take the session lock so they never land inside a
   // transaction another caller has open.
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {

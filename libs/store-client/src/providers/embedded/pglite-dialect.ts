@@ -13,11 +13,11 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type Kysely,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
 import { Mutex } from '../sql/mutex.js';
+import type { SqlDb } from '../sql/backend.js';
 
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
@@ -35,7 +35,7 @@ export class PGliteDialect implements Dialect {
   createDriver(): Driver {
     return new PGliteDriver(this.#pglite, this.session);
   }
-  createIntrospector(db: Kysely<any>) {
+  createIntrospector(db: SqlDb) {
     return new PostgresIntrospector(db);
   }
   createQueryCompiler() {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { DataStoreConfig } from '../../config/types.js';
 import { DatastoreError } from '../../errors.js';
 import { DEFAULT_CAPABILITIES, type DataStore } from '../../interfaces.js';
-import type { SqlBackend } from '../sql/backend.js';
+import type { SqlBackend, SqlDb } from '../sql/backend.js';
 import { toDatastoreError } from '../sql/errors.js';
 import { SqlDataStore, sqlSettingsFromConfig } from '../sql/sql-datastore.js';
 import { NotificationListener } from './listener.js';
@@ -43,7 +43,7 @@ export async function createPostgresBackend(config: DataStoreConfig): Promise<Sq
   // an uncaught exception; the failure still reaches the caller through its next query.
   pool.on('connect', (connection) => connection.on('error', () => undefined));
   // Aggregations (marked by the SQL store) run as named statements: parsed and planned once per connection.
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+  const db: SqlDb = new Kysely({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   const listeners = new Set<NotificationListener>();
   return {
     provider: POSTGRESQL_PROVIDER,

@@ -1,7 +1,7 @@
 /** What the shared SQL stores need from the datastore that owns them. */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { DatastoreError } from '../../errors.js';
-import type { SqlBackend } from './backend.js';
+import type { SqlBackend, SqlDb } from './backend.js';
 import type { ChangeNotifier } from './change-notifier.js';
 import type { ChangePosition } from './change-position.js';
 import type { SqlLogger } from './logger.js';
@@ -50,7 +50,7 @@ export class SqlContext {
     return this.backend.provider;
   }
 
-  get db(): Kysely<any> {
+  get db(): SqlDb {
     return this.backend.db;
   }
 
@@ -63,7 +63,7 @@ export class SqlContext {
   }
 
   /** Runs a database action, turning every failure into a DatastoreError naming the action. */
-  async run<T>(action: string, fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  async run<T>(action: string, fn: (db: SqlDb) => Promise<T>): Promise<T> {
     if (this.#closed) {
       throw new DatastoreError('closed', `${action}: the datastore is closed; create a new one with createDataStore`, {
         provider: this.provider,

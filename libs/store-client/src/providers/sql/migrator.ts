@@ -5,9 +5,10 @@
  * leaves the schema exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { DatastoreError } from '../../errors.js';
 import { MIGRATIONS, REPEATABLE_MIGRATIONS, REQUIRED_SCHEMA_VERSION } from './migrations/index.js';
+import type { SqlDb } from './backend.js';
 
 /** Arbitrary but fixed: 'NVSM' in ASCII. */
 const MIGRATION_LOCK_KEY = 0x4e56534d;
@@ -26,7 +27,7 @@ export interface MigrationResult {
   applied: string[];
 }
 
-export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
+export async function schemaStatus(db: SqlDb): Promise<SchemaStatus> {
   const exists = await sql<{
     ok: boolean;
   }>`SELECT to_regclass('nvsentinel_schema_migrations') IS NOT NULL AS ok`.execute(db);
@@ -47,7 +48,7 @@ export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
   return { version, required: REQUIRED_SCHEMA_VERSION, staleRepeatables };
 }
 
-export async function migrate(db: Kysely<any>): Promise<MigrationResult> {
+export async function migrate(db: SqlDb): Promise<MigrationResult> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
     await sql`CREATE TABLE IF NOT EXISTS nvsentinel_schema_migrations (
@@ -83,7 +84,7 @@ export async function migrate(db: Kysely<any>): Promise<MigrationResult> {
  * that fixes it. A newer schema is accepted: migrations are additive, so an older build keeps
  * working during a rolling upgrade.
  */
-export async function ensureSchema(db: Kysely<any>, autoMigrate: boolean, provider: string): Promise<void> {
+export async function ensureSchema(db: SqlDb, autoMigrate: boolean, provider: string): Promise<void> {
   const status = await schemaStatus(db);
   if (status.version >= status.required && status.staleRepeatables.length === 0) return;
   if (autoMigrate) {
