@@ -4,7 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { QueryLocation } from './errors.js';
-import { pathParam, textParam } from './encode.js';
+import { nameText, pathParam } from './encode.js';
 
 export interface IndexedPath {
   column: RawBuilder<unknown>;
@@ -80,6 +80,6 @@ export function navigate(
   location: QueryLocation,
 ): RawBuilder<unknown> {
   if (parts.length === 0) return doc;
-  if (parts.length === 1) return sql`(${doc} -> ${textParam(parts[0], location)})`;
+  if (parts.length === 1) return sql`(${doc} -> ${nameText(parts[0], location)})`;
   return sql`(${doc} #> ${pathParam(parts, location)})`;
 }

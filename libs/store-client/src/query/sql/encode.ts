@@ -1,6 +1,10 @@
 /**
- * How filter/pipeline values and field names become SQL parameters. Nothing a caller passes is
- * ever spliced into SQL text: values travel as jsonb parameters, field names as text parameters.
+ * How filter/pipeline values and field names reach SQL. Values always travel as jsonb parameters.
+ * A field name made only of ASCII letters, digits and `_` is written as a SQL literal (it cannot
+ * end the quoted string or carry an escape); every other name travels as a text parameter, so no
+ * name a caller passes changes the statement's shape. Literal names matter for speed: PostgreSQL
+ * folds `'{healthevent,nodename}'::text[]` once at plan time, while `ARRAY[$1::text, $2::text]`
+ * builds a new array for every row in a generic (prepared) plan.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { toJsonValue, type JsonValue } from '../../codec/ejson.js';
@@ -32,9 +36,20 @@ export function textParam(value: string, location: QueryLocation): RawBuilder<un
   return sql`${value}::text`;
 }
 
-/** A path as a `text[]` built from one parameter per component. */
+/** Names that are safe as SQL literals as they stand: nothing to quote or escape. */
+const PLAIN_NAME = /^[A-Za-z0-9_]+$/;
+
+/** A field name as `text`: a literal when it is a plain name, else a parameter. */
+export function nameText(name: string, location: QueryLocation): RawBuilder<unknown> {
+  return PLAIN_NAME.test(name) ? sql.raw(`'${name}'::text`) : textParam(name, location);
+}
+
+/** A path as a `text[]`: one constant when every component is a plain name, else one parameter per component. */
 export function pathParam(parts: readonly string[], location: QueryLocation): RawBuilder<unknown> {
   if (parts.length === 0) return sql`ARRAY[]::text[]`;
+  // An unquoted NULL element of an array literal is SQL NULL, not the name "NULL".
+  if (parts.every((p) => PLAIN_NAME.test(p) && p.toUpperCase() !== 'NULL'))
+    return sql.raw(`'{${parts.join(',')}}'::text[]`);
   return sql`ARRAY[${sql.join(parts.map((p) => textParam(p, location)))}]`;
 }
 

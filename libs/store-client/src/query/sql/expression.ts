@@ -8,7 +8,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
-import { isPlainObject, jsonParam, pathParam, textParam } from './encode.js';
+import { isPlainObject, jsonParam, nameText, pathParam, textParam } from './encode.js';
 import { freshAlias, navigate, plainPathCheck, type CompileContext } from './context.js';
 import { regexSource, toPostgresRegex } from './regex.js';
 import { dateFormatToPostgres } from './date-format.js';
@@ -25,15 +25,49 @@ export interface Scope {
 }
 
 export function rootScope(doc: Sql, ctx: CompileContext, location: QueryLocation): Scope {
-  return { ctx, location, vars: { ...ctx.vars, ROOT: doc, CURRENT: doc } };
+  return { ctx, location, vars: { ...ctx.vars, ROOT: repeatable(doc), CURRENT: repeatable(doc) } };
+}
+
+/** Fragments that cost (next to) nothing to repeat: column references, parameters, constants. */
+const REPEATABLE = new WeakSet<object>();
+
+/** Marks `x` as cheap to repeat (a column reference, a parameter, a constant). */
+export function repeatable<T extends RawBuilder<unknown>>(x: T): T {
+  REPEATABLE.add(x);
+  return x;
+}
+
+/**
+ * `body(v)` with `v` the value of `x` computed once per evaluation. PostgreSQL does not share
+ * common subexpressions, and most operators use their input more than once (a null test, then
+ * the value): nested operators multiplied the input's SQL, e.g. a `$size` of a
+ * `$setIntersection` of a `$map` over a `$filter` repeated the entity path more than a hundred
+ * times (35 KB of SQL for one condition, evaluated per row). A scalar subquery over
+ * `(SELECT x AS v OFFSET 0)` computes `x` once; OFFSET 0 keeps the planner from pulling the
+ * subquery up, which would substitute `x` back into every use of `v`.
+ */
+export function bindOnce<T>(x: Sql, ctx: CompileContext, body: (v: Sql) => RawBuilder<T>): RawBuilder<T> {
+  if (REPEATABLE.has(x)) return body(x);
+  const b = freshAlias(ctx, 'b');
+  return sql<T>`(SELECT ${body(repeatable(sql`${b}.v`))} FROM (SELECT ${x} AS v OFFSET 0) AS ${b})`;
+}
+
+/** {@link bindOnce} for several values at once (one subquery). */
+export function bindAll<T>(xs: Sql[], ctx: CompileContext, body: (vs: Sql[]) => RawBuilder<T>): RawBuilder<T> {
+  const pending = xs.map((x, i) => (REPEATABLE.has(x) ? -1 : i)).filter((i) => i >= 0);
+  if (pending.length === 0) return body(xs);
+  const b = freshAlias(ctx, 'b');
+  const vs = xs.map((x, i) => (REPEATABLE.has(x) ? x : repeatable(sql`${b}.${sql.raw(`v${i}`)}`)));
+  const columns = pending.map((i) => sql`${xs[i]} AS ${sql.raw(`v${i}`)}`);
+  return sql<T>`(SELECT ${body(vs)} FROM (SELECT ${sql.join(columns)} OFFSET 0) AS ${b})`;
 }
 
 function withVars(scope: Scope, vars: Record<string, Sql>): Scope {
   return { ...scope, vars: { ...scope.vars, ...vars } };
 }
 
-const NULL_JSON = sql`'null'::jsonb`;
-const MISSING = sql`NULL::jsonb`;
+const NULL_JSON = repeatable(sql`'null'::jsonb`);
+const MISSING = repeatable(sql`NULL::jsonb`);
 
 const SUPPORTED_EXPRESSIONS = [
   '$literal',
@@ -110,11 +144,14 @@ const SUPPORTED_LIST = SUPPORTED_EXPRESSIONS.join(' ');
 export function compileExpression(expr: unknown, scope: Scope): Sql {
   if (typeof expr === 'string') return compileStringExpression(expr, scope);
   if (expr === null || expr === undefined || typeof expr !== 'object' || expr instanceof Date) {
-    return jsonParam(expr ?? null, scope.location);
+    return repeatable(jsonParam(expr ?? null, scope.location));
   }
   if (expr instanceof RegExp) throw unsupported('a regular expression as a value', scope.location, 'Use $regexMatch.');
   if (Array.isArray(expr)) {
-    if (expr.length === 0) return sql`'[]'::jsonb`;
+    if (expr.length === 0) return repeatable(sql`'[]'::jsonb`);
+    // An array of constants (e.g. the XID list of {$in: [x, ["31", "45"]]}) is one parameter
+    // instead of a jsonb_build_array call evaluated per row.
+    if (isConstantValue(expr)) return repeatable(jsonParam(expr, scope.location));
     // Missing elements become null inside an array literal, as in MongoDB.
     return sql`jsonb_build_array(${sql.join(expr.map((e) => compileExpression(e, scope)))})`;
   }
@@ -191,13 +228,26 @@ function compileStringExpression(expr: string, scope: Scope): Sql {
       throw invalid(`"${expr}" is not a valid field path`, scope.location);
     return fieldPath(scope.vars.CURRENT, parts, scope);
   }
-  return jsonParam(expr, scope.location);
+  return repeatable(jsonParam(expr, scope.location));
+}
+
+/**
+ * True when an expression is its own value: numbers, booleans, null, dates, strings that are not
+ * field paths or variables, and arrays / operator-free objects of those.
+ */
+function isConstantValue(expr: unknown): boolean {
+  if (expr === null || typeof expr === 'number' || typeof expr === 'boolean' || expr instanceof Date) return true;
+  if (typeof expr === 'string') return !expr.startsWith('$');
+  if (Array.isArray(expr)) return expr.every(isConstantValue);
+  if (isPlainObject(expr)) return Object.entries(expr).every(([k, v]) => !k.startsWith('$') && isConstantValue(v));
+  return false;
 }
 
 /** `$a.b.c` semantics: plain navigation unless an array is crossed, then `nvsq_get`. */
 function fieldPath(base: Sql, parts: string[], scope: Scope): Sql {
   if (parts.length === 0) return base;
   for (const p of parts) if (p.length === 0) throw invalid('a field path has an empty component', scope.location);
+  if (!REPEATABLE.has(base)) return bindOnce(base, scope.ctx, (b) => fieldPath(b, parts, scope));
   const plain = plainPathCheck(base, parts, scope.location);
   const direct = navigate(base, parts, scope.location);
   if (plain === null) return direct;
@@ -210,7 +260,7 @@ function objectLiteral(obj: Record<string, unknown>, scope: Scope): Sql {
   const t = freshAlias(scope.ctx, 'o');
   const rows = entries.map(([k, v]) => {
     if (k.includes('.')) throw invalid(`field name "${k}" in an expression object cannot contain "."`, scope.location);
-    return sql`(${textParam(k, scope.location)}, (${compileExpression(v, scope)})::jsonb)`;
+    return sql`(${nameText(k, scope.location)}, (${compileExpression(v, scope)})::jsonb)`;
   });
   return sql`(SELECT coalesce(jsonb_object_agg(${t}.k, ${t}.v), '{}'::jsonb) FROM (VALUES ${sql.join(rows)}) AS ${t}(k, v) WHERE ${t}.v IS NOT NULL)`;
 }
@@ -236,41 +286,53 @@ function comparison(op: string, [a, b]: unknown[], scope: Scope): RawBuilder<boo
     return op === '$eq' ? eq : sql<boolean>`(NOT ${eq})`;
   }
   const sqlOp = sql.raw({ $eq: '=', $ne: '<>', $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[op] as string);
-  const generic = sql<boolean>`(nvsq_cmp(${left}, ${right}) ${sqlOp} 0)`;
   // Typed fast path when one side is a constant number, string or date (analyzer time windows
   // such as {$gte: ["$createdAt", {$subtract: [now, 7d]}]}): compare natively when the other
   // side has the same type, fall back to the full BSON-order comparison otherwise.
-  const [constant, other, flipped] = constantOf(b) ? [constantOf(b), left, false] : [constantOf(a), right, true];
-  if (!constant) return generic;
+  const [constant, flipped] = constantOf(b) ? [constantOf(b), false] : [constantOf(a), true];
+  if (!constant) return sql<boolean>`(nvsq_cmp(${left}, ${right}) ${sqlOp} 0)`;
+  const value = constant.value;
+  if (typeof value !== 'number' && typeof value !== 'string' && !(value instanceof Date)) {
+    return sql<boolean>`(nvsq_cmp(${left}, ${right}) ${sqlOp} 0)`;
+  }
   const opFor = flipped
     ? sql.raw({ $eq: '=', $ne: '<>', $gt: '<', $gte: '<=', $lt: '>', $lte: '>=' }[op] as string)
     : sqlOp;
-  const value = constant.value;
-  if (typeof value === 'number') {
-    return sql<boolean>`(CASE WHEN jsonb_typeof(${other}) = 'number' THEN (${other})::numeric ${opFor} ${jsonParam(value, scope.location)}::numeric ELSE ${generic} END)`;
-  }
-  if (typeof value === 'string') {
-    return sql<boolean>`(CASE WHEN jsonb_typeof(${other}) = 'string' THEN (${other} #>> '{}') COLLATE "C" ${opFor} ${textParam(value, scope.location)} COLLATE "C" ELSE ${generic} END)`;
-  }
-  if (value instanceof Date) {
+  return bindOnce(flipped ? right : left, scope.ctx, (other) => {
+    const generic = flipped
+      ? sql<boolean>`(nvsq_cmp(${left}, ${other}) ${sqlOp} 0)`
+      : sql<boolean>`(nvsq_cmp(${other}, ${right}) ${sqlOp} 0)`;
+    if (typeof value === 'number') {
+      return sql<boolean>`(CASE WHEN jsonb_typeof(${other}) = 'number' THEN (${other})::numeric ${opFor} ${jsonParam(value, scope.location)}::numeric ELSE ${generic} END)`;
+    }
+    if (typeof value === 'string') {
+      return sql<boolean>`(CASE WHEN jsonb_typeof(${other}) = 'string' THEN (${other} #>> '{}') COLLATE "C" ${opFor} ${textParam(value, scope.location)} COLLATE "C" ELSE ${generic} END)`;
+    }
     return sql<boolean>`(CASE WHEN nvsq_is_date(${other}) THEN (${other} ->> '$date') COLLATE "C" ${opFor} ${textParam(value.toISOString(), scope.location)} COLLATE "C" ELSE ${generic} END)`;
-  }
-  return generic;
+  });
 }
 
 function inArray([value, array]: unknown[], scope: Scope): RawBuilder<boolean> {
   const v = compileExpression(value, scope);
   const arr = compileExpression(array, scope);
   const e = freshAlias(scope.ctx, 'e');
-  return sql<boolean>`EXISTS (SELECT 1 FROM jsonb_array_elements(${arr}) AS ${e}(val) WHERE ${e}.val = ${v})`;
+  // Bound first: the value would otherwise be computed again for every element of the array.
+  return bindOnce(
+    v,
+    scope.ctx,
+    (value) => sql<boolean>`EXISTS (SELECT 1 FROM jsonb_array_elements(${arr}) AS ${e}(val) WHERE ${e}.val = ${value})`,
+  );
 }
 
 function regexMatch(arg: unknown, scope: Scope): RawBuilder<boolean> {
   if (!isPlainObject(arg)) throw invalid('$regexMatch needs { input, regex, options? }', scope.location);
   const source = regexSource(arg.regex, arg.options, scope.location);
-  const input = compileExpression(arg.input, scope);
   const pattern = textParam(toPostgresRegex(source, scope.location), scope.location);
-  return sql<boolean>`coalesce(jsonb_typeof(${input}) = 'string' AND (${input} #>> '{}') ~ ${pattern}, FALSE)`;
+  return bindOnce(
+    compileExpression(arg.input, scope),
+    scope.ctx,
+    (input) => sql<boolean>`coalesce(jsonb_typeof(${input}) = 'string' AND (${input} #>> '{}') ~ ${pattern}, FALSE)`,
+  );
 }
 
 function isNullish(v: Sql): RawBuilder<boolean> {
@@ -285,10 +347,20 @@ function overArray(
   body: (element: Sql, inner: Scope, alias: Sql) => { select: Sql; where?: RawBuilder<boolean>; tail?: Sql },
 ): Sql {
   const e = freshAlias(scope.ctx, 'e');
-  const element = sql`${e}.val`;
+  const element = repeatable(sql`${e}.val`);
   const inner = withVars(scope, { [name]: element });
   const { select, where, tail } = body(element, inner, e);
-  return sql`(CASE WHEN ${isNullish(arrayExpr)} THEN 'null'::jsonb ELSE (SELECT ${select} FROM jsonb_array_elements(${arrayExpr}) WITH ORDINALITY AS ${e}(val, o)${where ? sql` WHERE ${where}` : sql``}${tail ?? sql``}) END)`;
+  return bindOnce(
+    arrayExpr,
+    scope.ctx,
+    (arr) =>
+      sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE (SELECT ${select} FROM jsonb_array_elements(${arr}) WITH ORDINALITY AS ${e}(val, o)${where ? sql` WHERE ${where}` : sql``}${tail ?? sql``}) END)`,
+  );
+}
+
+/** `body(x)` for a one-argument operator, with the argument computed once. */
+function unary(arg: unknown, scope: Scope, body: (x: Sql) => Sql): Sql {
+  return bindOnce(compileExpression(args(arg, 1, 1, scope.location)[0], scope), scope.ctx, body);
 }
 
 function numeric(v: Sql): Sql {
@@ -300,7 +372,7 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
   const one = () => compileExpression(args(arg, 1, 1, loc)[0], scope);
   switch (op) {
     case '$literal':
-      return jsonParam(arg, loc);
+      return repeatable(jsonParam(arg, loc));
     case '$eq':
     case '$ne':
     case '$gt':
@@ -351,9 +423,12 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$let': {
       if (!isPlainObject(arg) || !isPlainObject(arg.vars) || !('in' in arg))
         throw invalid('$let needs { vars: {...}, in: expr }', loc);
-      const vars: Record<string, Sql> = {};
-      for (const [k, v] of Object.entries(arg.vars)) vars[validVarName(k, loc)] = compileExpression(v, scope);
-      return compileExpression(arg.in, withVars(scope, vars));
+      const names = Object.keys(arg.vars).map((k) => validVarName(k, loc));
+      const values = Object.values(arg.vars).map((v) => compileExpression(v, scope));
+      // Each variable is computed once, however often `in` uses it.
+      return bindAll(values, scope.ctx, (bound) =>
+        compileExpression(arg.in, withVars(scope, Object.fromEntries(names.map((n, i) => [n, bound[i]])))),
+      );
     }
     case '$size': {
       const x = one();
@@ -381,73 +456,91 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       const symbol = { $subtract: '-', $divide: '/', $mod: '%' }[op];
       return sql`nvsq_arith(${symbol}::text, ${a}, ${b})`;
     }
-    case '$abs': {
-      const x = one();
-      return sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE to_jsonb(abs(${numeric(x)})) END)`;
-    }
-    case '$toString': {
-      const x = one();
-      return sql`(CASE jsonb_typeof(${x})
+    case '$abs':
+      return unary(
+        arg,
+        scope,
+        (x) => sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE to_jsonb(abs(${numeric(x)})) END)`,
+      );
+    case '$toString':
+      return unary(
+        arg,
+        scope,
+        (x) => sql`(CASE jsonb_typeof(${x})
         WHEN 'string' THEN ${x}
         WHEN 'number' THEN to_jsonb(trim_scale(${numeric(x)})::text)
         WHEN 'boolean' THEN to_jsonb((${x})::text)
         WHEN 'object' THEN (CASE WHEN nvsq_is_date(${x}) THEN ${x} -> '$date' END)
-        WHEN 'null' THEN 'null'::jsonb END)`;
-    }
+        WHEN 'null' THEN 'null'::jsonb END)`,
+      );
     case '$toInt':
     case '$toLong':
     case '$toDouble':
     case '$toDecimal': {
-      const x = one();
       const integral = op === '$toInt' || op === '$toLong';
-      const fromNumber = integral ? sql`trunc(${numeric(x)})` : numeric(x);
-      const fromString = integral ? sql`((${x} #>> '{}')::numeric)` : sql`((${x} #>> '{}')::numeric)`;
-      return sql`(CASE jsonb_typeof(${x})
+      return unary(arg, scope, (x) => {
+        const fromNumber = integral ? sql`trunc(${numeric(x)})` : numeric(x);
+        const fromString = sql`((${x} #>> '{}')::numeric)`;
+        return sql`(CASE jsonb_typeof(${x})
         WHEN 'number' THEN to_jsonb(${fromNumber})
         WHEN 'string' THEN to_jsonb(${fromString})
         WHEN 'boolean' THEN to_jsonb(CASE WHEN ${x} = 'true'::jsonb THEN 1 ELSE 0 END)
         WHEN 'object' THEN (CASE WHEN nvsq_is_date(${x}) THEN to_jsonb(nvsq_date_ms(${x})) END)
         WHEN 'null' THEN 'null'::jsonb END)`;
+      });
     }
-    case '$toDate': {
-      const x = one();
-      return sql`(CASE jsonb_typeof(${x})
+    case '$toDate':
+      return unary(
+        arg,
+        scope,
+        (x) => sql`(CASE jsonb_typeof(${x})
         WHEN 'number' THEN nvsq_ms_date(${numeric(x)})
         WHEN 'string' THEN nvsq_ms_date(round(extract(epoch FROM (${x} #>> '{}')::timestamptz) * 1000))
         WHEN 'object' THEN (CASE WHEN nvsq_is_date(${x}) THEN ${x} END)
-        WHEN 'null' THEN 'null'::jsonb END)`;
-    }
-    case '$toBool': {
-      const x = one();
-      return sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE to_jsonb(nvsq_truthy(${x})) END)`;
-    }
+        WHEN 'null' THEN 'null'::jsonb END)`,
+      );
+    case '$toBool':
+      return unary(
+        arg,
+        scope,
+        (x) => sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE to_jsonb(nvsq_truthy(${x})) END)`,
+      );
     case '$toLower':
     case '$toUpper': {
-      const x = one();
       const fn = sql.raw(op === '$toLower' ? 'lower' : 'upper');
-      return sql`to_jsonb(${fn}(CASE WHEN ${isNullish(x)} THEN '' ELSE ${x} #>> '{}' END))`;
+      return unary(arg, scope, (x) => sql`to_jsonb(${fn}(CASE WHEN ${isNullish(x)} THEN '' ELSE ${x} #>> '{}' END))`);
     }
     case '$concat': {
       const list = args(arg, 0, Infinity, loc).map((x) => compileExpression(x, scope));
       if (list.length === 0) return sql`'""'::jsonb`;
-      const anyNull = sql.join(
-        list.map((x) => isNullish(x)),
-        sql` OR `,
-      );
-      return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE to_jsonb(${sql.join(
-        list.map((x) => sql`(${x} #>> '{}')`),
-        sql` || `,
-      )}) END)`;
+      return bindAll(list, scope.ctx, (xs) => {
+        const anyNull = sql.join(
+          xs.map((x) => isNullish(x)),
+          sql` OR `,
+        );
+        return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE to_jsonb(${sql.join(
+          xs.map((x) => sql`(${x} #>> '{}')`),
+          sql` || `,
+        )}) END)`;
+      });
     }
     case '$arrayElemAt': {
-      const [arr, idx] = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
-      return sql`(CASE WHEN ${isNullish(arr)} OR ${isNullish(idx)} THEN 'null'::jsonb ELSE ${arr} -> (${numeric(idx)})::int END)`;
+      const list = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
+      return bindAll(
+        list,
+        scope.ctx,
+        ([arr, idx]) =>
+          sql`(CASE WHEN ${isNullish(arr)} OR ${isNullish(idx)} THEN 'null'::jsonb ELSE ${arr} -> (${numeric(idx)})::int END)`,
+      );
     }
     case '$first':
-    case '$last': {
-      const arr = one();
-      return sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE ${arr} -> ${op === '$first' ? 0 : -1}::int END)`;
-    }
+    case '$last':
+      return unary(
+        arg,
+        scope,
+        (arr) =>
+          sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE ${arr} -> ${op === '$first' ? 0 : -1}::int END)`,
+      );
     case '$filter': {
       if (!isPlainObject(arg) || !('input' in arg) || !('cond' in arg))
         throw invalid('$filter needs { input, cond, as? }', loc);
@@ -462,9 +555,15 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       }
       const e = freshAlias(scope.ctx, 'e');
       const l = freshAlias(scope.ctx, 'l');
-      const where = compileBoolExpression(arg.cond, withVars(scope, { [name]: sql`${e}.val` }));
-      return sql`(CASE WHEN ${isNullish(input)} THEN 'null'::jsonb ELSE coalesce((SELECT jsonb_agg(${l}.val ORDER BY ${l}.o)
-        FROM (SELECT ${e}.val, ${e}.o FROM jsonb_array_elements(${input}) WITH ORDINALITY AS ${e}(val, o) WHERE ${where} ORDER BY ${e}.o LIMIT (${numeric(limit)})::int) AS ${l}), '[]'::jsonb) END)`;
+      const where = compileBoolExpression(arg.cond, withVars(scope, { [name]: repeatable(sql`${e}.val`) }));
+      return bindOnce(
+        input,
+        scope.ctx,
+        (
+          arr,
+        ) => sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE coalesce((SELECT jsonb_agg(${l}.val ORDER BY ${l}.o)
+        FROM (SELECT ${e}.val, ${e}.o FROM jsonb_array_elements(${arr}) WITH ORDINALITY AS ${e}(val, o) WHERE ${where} ORDER BY ${e}.o LIMIT (${numeric(limit)})::int) AS ${l}), '[]'::jsonb) END)`,
+      );
     }
     case '$map': {
       if (!isPlainObject(arg) || !('input' in arg) || !('in' in arg))
@@ -486,26 +585,30 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$setIntersection':
     case '$setUnion': {
       const list = args(arg, 1, Infinity, loc).map((x) => compileExpression(x, scope));
-      const anyNull = sql.join(
-        list.map((x) => isNullish(x)),
-        sql` OR `,
-      );
-      const sets = list.map((x) => {
-        const e = freshAlias(scope.ctx, 'e');
-        return sql`SELECT ${e}.val FROM jsonb_array_elements(${x}) AS ${e}(val)`;
+      return bindAll(list, scope.ctx, (xs) => {
+        const anyNull = sql.join(
+          xs.map((x) => isNullish(x)),
+          sql` OR `,
+        );
+        const sets = xs.map((x) => {
+          const e = freshAlias(scope.ctx, 'e');
+          return sql`SELECT ${e}.val FROM jsonb_array_elements(${x}) AS ${e}(val)`;
+        });
+        const combined = sql.join(sets, op === '$setIntersection' ? sql` INTERSECT ` : sql` UNION `);
+        const s = freshAlias(scope.ctx, 's');
+        return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(${s}.val), '[]'::jsonb) FROM (${combined}) AS ${s}(val)) END)`;
       });
-      const combined = sql.join(sets, op === '$setIntersection' ? sql` INTERSECT ` : sql` UNION `);
-      const s = freshAlias(scope.ctx, 's');
-      return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(${s}.val), '[]'::jsonb) FROM (${combined}) AS ${s}(val)) END)`;
     }
     case '$concatArrays': {
       const list = args(arg, 0, Infinity, loc).map((x) => compileExpression(x, scope));
       if (list.length === 0) return sql`'[]'::jsonb`;
-      const anyNull = sql.join(
-        list.map((x) => isNullish(x)),
-        sql` OR `,
-      );
-      return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE ${sql.join(list, sql` || `)} END)`;
+      return bindAll(list, scope.ctx, (xs) => {
+        const anyNull = sql.join(
+          xs.map((x) => isNullish(x)),
+          sql` OR `,
+        );
+        return sql`(CASE WHEN ${anyNull} THEN 'null'::jsonb ELSE ${sql.join(xs, sql` || `)} END)`;
+      });
     }
     case '$getField': {
       let field: unknown;
@@ -522,26 +625,41 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
         throw invalid('$getField field starting with "$" must be wrapped in { $literal: ... }', loc);
       }
       // The name is one key even when it contains dots — MongoDB's own semantics for $getField.
-      return sql`(CASE WHEN jsonb_typeof(${input}) = 'object' AND NOT nvsq_is_date(${input}) THEN ${input} -> ${textParam(field, loc)} WHEN ${isNullish(input)} THEN 'null'::jsonb END)`;
+      const key = nameText(field, loc);
+      return bindOnce(
+        input,
+        scope.ctx,
+        (x) =>
+          sql`(CASE WHEN jsonb_typeof(${x}) = 'object' AND NOT nvsq_is_date(${x}) THEN ${x} -> ${key} WHEN ${isNullish(x)} THEN 'null'::jsonb END)`,
+      );
     }
     case '$objectToArray': {
-      const x = one();
       const e = freshAlias(scope.ctx, 'e');
-      return sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(jsonb_build_object('k', ${e}.key, 'v', ${e}.value)), '[]'::jsonb) FROM jsonb_each(${x}) AS ${e}) END)`;
+      return unary(
+        arg,
+        scope,
+        (x) =>
+          sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(jsonb_build_object('k', ${e}.key, 'v', ${e}.value)), '[]'::jsonb) FROM jsonb_each(${x}) AS ${e}) END)`,
+      );
     }
     case '$arrayToObject': {
-      const x = one();
       const e = freshAlias(scope.ctx, 'e');
-      return sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_object_agg(
+      return unary(
+        arg,
+        scope,
+        (x) => sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_object_agg(
           CASE WHEN jsonb_typeof(${e}.val) = 'array' THEN ${e}.val ->> 0 ELSE ${e}.val ->> 'k' END,
           CASE WHEN jsonb_typeof(${e}.val) = 'array' THEN ${e}.val -> 1 ELSE ${e}.val -> 'v' END), '{}'::jsonb)
-        FROM jsonb_array_elements(${x}) AS ${e}(val)) END)`;
+        FROM jsonb_array_elements(${x}) AS ${e}(val)) END)`,
+      );
     }
     case '$mergeObjects': {
       const list = args(arg, 1, Infinity, loc).map((x) => compileExpression(x, scope));
-      return list.reduce<Sql>(
-        (acc, x) => sql`(${acc} || (CASE WHEN jsonb_typeof(${x}) = 'object' THEN ${x} ELSE '{}'::jsonb END))`,
-        sql`'{}'::jsonb`,
+      return bindAll(list, scope.ctx, (xs) =>
+        xs.reduce<Sql>(
+          (acc, x) => sql`(${acc} || (CASE WHEN jsonb_typeof(${x}) = 'object' THEN ${x} ELSE '{}'::jsonb END))`,
+          sql`'{}'::jsonb`,
+        ),
       );
     }
     case '$sum':
@@ -550,83 +668,114 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
     case '$min': {
       // Array-operand form: one array argument aggregates its elements; several arguments aggregate themselves.
       const list = Array.isArray(arg) ? arg.map((x) => compileExpression(x, scope)) : null;
-      const values = list ? sql`jsonb_build_array(${sql.join(list)})` : compileExpression(arg, scope);
-      const source = list
-        ? values
-        : sql`(CASE WHEN jsonb_typeof(${values}) = 'array' THEN ${values} ELSE jsonb_build_array(${values}) END)`;
       const e = freshAlias(scope.ctx, 'e');
-      if (op === '$sum' || op === '$avg') {
-        const agg = op === '$sum' ? sql`coalesce(sum((${e}.val)::numeric), 0)` : sql`avg((${e}.val)::numeric)`;
-        return sql`(SELECT coalesce(to_jsonb(trim_scale(${agg})), 'null'::jsonb) FROM jsonb_array_elements(${source}) AS ${e}(val) WHERE jsonb_typeof(${e}.val) = 'number')`;
-      }
-      const order = op === '$max' ? sql`DESC` : sql`ASC`;
-      return sql`(SELECT coalesce((array_agg(${e}.val ORDER BY ${sortKey(sql`${e}.val`, order)}))[1], 'null'::jsonb) FROM jsonb_array_elements(${source}) AS ${e}(val) WHERE ${e}.val IS NOT NULL AND ${e}.val <> 'null'::jsonb)`;
+      const reduce = (source: Sql): Sql => {
+        if (op === '$sum' || op === '$avg') {
+          const agg = op === '$sum' ? sql`coalesce(sum((${e}.val)::numeric), 0)` : sql`avg((${e}.val)::numeric)`;
+          return sql`(SELECT coalesce(to_jsonb(trim_scale(${agg})), 'null'::jsonb) FROM jsonb_array_elements(${source}) AS ${e}(val) WHERE jsonb_typeof(${e}.val) = 'number')`;
+        }
+        const order = op === '$max' ? sql`DESC` : sql`ASC`;
+        return sql`(SELECT coalesce((array_agg(${e}.val ORDER BY ${sortKey(sql`${e}.val`, order)}))[1], 'null'::jsonb) FROM jsonb_array_elements(${source}) AS ${e}(val) WHERE ${e}.val IS NOT NULL AND ${e}.val <> 'null'::jsonb)`;
+      };
+      if (list) return reduce(sql`jsonb_build_array(${sql.join(list)})`);
+      return bindOnce(compileExpression(arg, scope), scope.ctx, (values) =>
+        reduce(sql`(CASE WHEN jsonb_typeof(${values}) = 'array' THEN ${values} ELSE jsonb_build_array(${values}) END)`),
+      );
     }
     case '$split': {
-      const [str, delim] = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
+      const [input, delim] = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
       const e = freshAlias(scope.ctx, 'e');
-      return sql`(CASE WHEN ${isNullish(str)} THEN 'null'::jsonb ELSE (SELECT jsonb_agg(${e}.part ORDER BY ${e}.o)
-        FROM unnest(string_to_array(${str} #>> '{}', ${delim} #>> '{}')) WITH ORDINALITY AS ${e}(part, o)) END)`;
+      return bindOnce(
+        input,
+        scope.ctx,
+        (str) => sql`(CASE WHEN ${isNullish(str)} THEN 'null'::jsonb ELSE (SELECT jsonb_agg(${e}.part ORDER BY ${e}.o)
+        FROM unnest(string_to_array(${str} #>> '{}', ${delim} #>> '{}')) WITH ORDINALITY AS ${e}(part, o)) END)`,
+      );
     }
     case '$strLenCP': {
       const x = one();
       return sql`to_jsonb(char_length(${x} #>> '{}'))`;
     }
     case '$substrCP': {
-      const [str, start, count] = args(arg, 3, 3, loc).map((x) => compileExpression(x, scope));
-      return sql`(CASE WHEN ${isNullish(str)} THEN '""'::jsonb ELSE to_jsonb(substr(${str} #>> '{}', (${numeric(start)})::int + 1, (${numeric(count)})::int)) END)`;
+      const [input, start, count] = args(arg, 3, 3, loc).map((x) => compileExpression(x, scope));
+      return bindOnce(
+        input,
+        scope.ctx,
+        (str) =>
+          sql`(CASE WHEN ${isNullish(str)} THEN '""'::jsonb ELSE to_jsonb(substr(${str} #>> '{}', (${numeric(start)})::int + 1, (${numeric(count)})::int)) END)`,
+      );
     }
     case '$indexOfCP': {
-      const [str, sub] = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
-      return sql`(CASE WHEN ${isNullish(str)} THEN 'null'::jsonb ELSE to_jsonb(strpos(${str} #>> '{}', ${sub} #>> '{}') - 1) END)`;
+      const [input, sub] = args(arg, 2, 2, loc).map((x) => compileExpression(x, scope));
+      return bindOnce(
+        input,
+        scope.ctx,
+        (str) =>
+          sql`(CASE WHEN ${isNullish(str)} THEN 'null'::jsonb ELSE to_jsonb(strpos(${str} #>> '{}', ${sub} #>> '{}') - 1) END)`,
+      );
     }
     case '$trim':
     case '$ltrim':
     case '$rtrim': {
       if (!isPlainObject(arg) || !('input' in arg)) throw invalid(`${op} needs { input, chars? }`, loc);
-      const input = compileExpression(arg.input, scope);
       const fn = sql.raw({ $trim: 'btrim', $ltrim: 'ltrim', $rtrim: 'rtrim' }[op] as string);
       // MongoDB's default trims whitespace including newlines and tabs.
       const chars =
         arg.chars === undefined
           ? sql`${' \t\n\r\f\v\u00a0'}::text`
           : sql`(${compileExpression(arg.chars, scope)} #>> '{}')`;
-      return sql`(CASE WHEN ${isNullish(input)} THEN 'null'::jsonb ELSE to_jsonb(${fn}(${input} #>> '{}', ${chars})) END)`;
+      return bindOnce(
+        compileExpression(arg.input, scope),
+        scope.ctx,
+        (input) =>
+          sql`(CASE WHEN ${isNullish(input)} THEN 'null'::jsonb ELSE to_jsonb(${fn}(${input} #>> '{}', ${chars})) END)`,
+      );
     }
     case '$regexFind': {
       if (!isPlainObject(arg)) throw invalid('$regexFind needs { input, regex, options? }', loc);
       const source = regexSource(arg.regex, arg.options, loc);
-      const input = compileExpression(arg.input, scope);
       // Wrap the body (after the embedded options) in a group so the whole match is capture 1.
       const translated = toPostgresRegex(source, loc);
       const bodyStart = translated.indexOf(')') + 1;
       const pattern = textParam(`${translated.slice(0, bodyStart)}(${translated.slice(bodyStart)})`, loc);
       const m = freshAlias(scope.ctx, 'm');
       // {match, idx, captures} like MongoDB; idx counts code points from 0.
-      return sql`(CASE WHEN jsonb_typeof(${input}) IS DISTINCT FROM 'string' THEN 'null'::jsonb ELSE coalesce((SELECT jsonb_build_object(
+      return bindOnce(
+        compileExpression(arg.input, scope),
+        scope.ctx,
+        (
+          input,
+        ) => sql`(CASE WHEN jsonb_typeof(${input}) IS DISTINCT FROM 'string' THEN 'null'::jsonb ELSE coalesce((SELECT jsonb_build_object(
           'match', ${m}.parts[1],
           'idx', strpos(${input} #>> '{}', ${m}.parts[1]) - 1,
           'captures', to_jsonb(${m}.parts[2:]))
-        FROM (SELECT regexp_match(${input} #>> '{}', ${pattern}) AS parts) AS ${m} WHERE ${m}.parts IS NOT NULL), 'null'::jsonb) END)`;
+        FROM (SELECT regexp_match(${input} #>> '{}', ${pattern}) AS parts) AS ${m} WHERE ${m}.parts IS NOT NULL), 'null'::jsonb) END)`,
+      );
     }
     case '$reverseArray': {
-      const x = one();
       const e = freshAlias(scope.ctx, 'e');
-      return sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(${e}.val ORDER BY ${e}.o DESC), '[]'::jsonb) FROM jsonb_array_elements(${x}) WITH ORDINALITY AS ${e}(val, o)) END)`;
+      return unary(
+        arg,
+        scope,
+        (x) =>
+          sql`(CASE WHEN ${isNullish(x)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(${e}.val ORDER BY ${e}.o DESC), '[]'::jsonb) FROM jsonb_array_elements(${x}) WITH ORDINALITY AS ${e}(val, o)) END)`,
+      );
     }
     case '$slice': {
-      const list = args(arg, 2, 3, loc).map((x) => compileExpression(x, scope));
-      const [arr] = list;
+      const compiled = args(arg, 2, 3, loc).map((x) => compileExpression(x, scope));
       const e = freshAlias(scope.ctx, 'e');
-      const len = sql`jsonb_array_length(${arr})`;
-      // [arr, n]: first n (or last -n); [arr, position, n]: n from position (negative counts from the end).
-      const from =
-        list.length === 2
-          ? sql`(CASE WHEN ${numeric(list[1])} >= 0 THEN 1 ELSE greatest(${len} + (${numeric(list[1])})::int + 1, 1) END)`
-          : sql`(CASE WHEN ${numeric(list[1])} >= 0 THEN (${numeric(list[1])})::int + 1 ELSE greatest(${len} + (${numeric(list[1])})::int + 1, 1) END)`;
-      const count = list.length === 2 ? sql`abs((${numeric(list[1])})::int)` : sql`(${numeric(list[2])})::int`;
-      return sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(${e}.val ORDER BY ${e}.o), '[]'::jsonb)
+      return bindAll(compiled, scope.ctx, (list) => {
+        const [arr] = list;
+        const len = sql`jsonb_array_length(${arr})`;
+        // [arr, n]: first n (or last -n); [arr, position, n]: n from position (negative counts from the end).
+        const from =
+          list.length === 2
+            ? sql`(CASE WHEN ${numeric(list[1])} >= 0 THEN 1 ELSE greatest(${len} + (${numeric(list[1])})::int + 1, 1) END)`
+            : sql`(CASE WHEN ${numeric(list[1])} >= 0 THEN (${numeric(list[1])})::int + 1 ELSE greatest(${len} + (${numeric(list[1])})::int + 1, 1) END)`;
+        const count = list.length === 2 ? sql`abs((${numeric(list[1])})::int)` : sql`(${numeric(list[2])})::int`;
+        return sql`(CASE WHEN ${isNullish(arr)} THEN 'null'::jsonb ELSE (SELECT coalesce(jsonb_agg(${e}.val ORDER BY ${e}.o), '[]'::jsonb)
         FROM jsonb_array_elements(${arr}) WITH ORDINALITY AS ${e}(val, o) WHERE ${e}.o >= ${from} AND ${e}.o < ${from} + ${count}) END)`;
+      });
     }
     case '$dateAdd':
     case '$dateSubtract': {
@@ -639,24 +788,31 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
           `Supported units: ${[...DATE_UNITS].join(', ')} (as constants).`,
         );
       }
-      const start = compileExpression(arg.startDate, scope);
-      const amount = compileExpression(arg.amount, scope);
       const sign = op === '$dateAdd' ? sql`1` : sql`-1`;
+      const unit = sql`${arg.unit === 'quarter' ? '3 months' : `1 ${arg.unit}`}::interval`;
       // Calendar arithmetic in UTC (month-end clamping as PostgreSQL intervals do, like MongoDB).
-      return sql`(CASE WHEN ${isNullish(start)} OR ${isNullish(amount)} THEN 'null'::jsonb ELSE jsonb_build_object('$date', to_char(
-        ((((${start} ->> '$date')::timestamptz) AT TIME ZONE 'UTC') + ${sign} * trunc(${numeric(amount)}) * ${sql`${arg.unit === 'quarter' ? '3 months' : `1 ${arg.unit}`}::interval`}),
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END)`;
+      return bindAll(
+        [compileExpression(arg.startDate, scope), compileExpression(arg.amount, scope)],
+        scope.ctx,
+        ([
+          start,
+          amount,
+        ]) => sql`(CASE WHEN ${isNullish(start)} OR ${isNullish(amount)} THEN 'null'::jsonb ELSE jsonb_build_object('$date', to_char(
+        ((((${start} ->> '$date')::timestamptz) AT TIME ZONE 'UTC') + ${sign} * trunc(${numeric(amount)}) * ${unit}),
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END)`,
+      );
     }
-    case '$type': {
-      const x = one();
-      return sql`to_jsonb(CASE WHEN ${x} IS NULL THEN 'missing' ELSE CASE nvsq_rank(${x})
+    case '$type':
+      return unary(
+        arg,
+        scope,
+        (x) => sql`to_jsonb(CASE WHEN ${x} IS NULL THEN 'missing' ELSE CASE nvsq_rank(${x})
         WHEN 1 THEN 'null' WHEN 2 THEN (CASE WHEN ${numeric(x)} = trunc(${numeric(x)}) THEN 'int' ELSE 'double' END)
-        WHEN 3 THEN 'string' WHEN 4 THEN 'object' WHEN 5 THEN 'array' WHEN 8 THEN 'bool' WHEN 9 THEN 'date' END END)`;
-    }
+        WHEN 3 THEN 'string' WHEN 4 THEN 'object' WHEN 5 THEN 'array' WHEN 8 THEN 'bool' WHEN 9 THEN 'date' END END)`,
+      );
     case '$dateToString': {
       if (!isPlainObject(arg) || !('date' in arg))
         throw invalid('$dateToString needs { date, format?, timezone?, onNull? }', loc);
-      const date = compileExpression(arg.date, scope);
       const format = arg.format === undefined ? '%Y-%m-%dT%H:%M:%S.%LZ' : arg.format;
       if (typeof format !== 'string')
         throw unsupported('$dateToString with a computed format', loc, 'Pass the format as a constant string.');
@@ -664,7 +820,12 @@ function compileOperator(op: string, arg: unknown, scope: Scope): Sql {
       const tz =
         arg.timezone === undefined ? sql`'UTC'::text` : sql`(${compileExpression(arg.timezone, scope)} #>> '{}')`;
       const onNull = arg.onNull === undefined ? NULL_JSON : compileExpression(arg.onNull, scope);
-      return sql`(CASE WHEN ${isNullish(date)} THEN ${onNull} ELSE to_jsonb(to_char(((${date} ->> '$date')::timestamptz) AT TIME ZONE ${tz}, ${pattern})) END)`;
+      return bindOnce(
+        compileExpression(arg.date, scope),
+        scope.ctx,
+        (date) =>
+          sql`(CASE WHEN ${isNullish(date)} THEN ${onNull} ELSE to_jsonb(to_char(((${date} ->> '$date')::timestamptz) AT TIME ZONE ${tz}, ${pattern})) END)`,
+      );
     }
     default:
       throw unsupported(`expression operator ${op}`, loc, `Supported expression operators: ${SUPPORTED_LIST}.`);

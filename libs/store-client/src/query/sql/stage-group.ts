@@ -6,7 +6,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
-import { isPlainObject, textParam } from './encode.js';
+import { isPlainObject, nameText } from './encode.js';
 import { freshAlias, type CompileContext } from './context.js';
 import { compileExpression, rootScope, type Scope } from './expression.js';
 import { sortKey } from './sort-key.js';
@@ -34,20 +34,30 @@ export function compileGroup(spec: unknown, ctx: CompileContext, location: Query
   // The key is computed once in an inner SELECT: GROUP BY must name the very same expression,
   // and repeated parameters would get different numbers.
   const fields: Sql[] = [sql`'_id', ${p}.group_key`];
+  // Each accumulator's input is computed once per row in the inner SELECT (column a<i>): the
+  // aggregate uses it several times (type test, value, FILTER), and PostgreSQL would evaluate
+  // the expression at every use.
+  const inputs: Sql[] = [];
   for (const [name, acc] of Object.entries(spec)) {
     if (name === '_id') continue;
     if (name.includes('.') || name.startsWith('$'))
       throw invalid(`$group output field "${name}" cannot contain "." or start with "$"`, location);
+    const column = sql.raw(`a${inputs.length}`);
+    const input = (x: Sql) => {
+      inputs.push(sql`${x} AS ${column}`);
+      return sql`${p}.${column}`;
+    };
     fields.push(
-      sql`${textParam(name, location)}, ${accumulator(acc, sql`${p}.ord`, { ...scope, location: { ...location, operator: name } })}`,
+      sql`${nameText(name, location)}, ${accumulator(acc, sql`${p}.ord`, { ...scope, location: { ...location, operator: name } }, input)}`,
     );
   }
+  const extra = inputs.length ? sql`, ${sql.join(inputs)}` : sql``;
   return (prev) =>
     sql`SELECT jsonb_build_object(${sql.join(fields)}) AS doc, '{}'::bigint[] AS ord
-        FROM (SELECT ${p}.doc, ${p}.ord, ${key} AS group_key FROM ${prev} AS ${p} OFFSET 0) AS ${p} GROUP BY ${p}.group_key`;
+        FROM (SELECT ${p}.doc, ${p}.ord, ${key} AS group_key${extra} FROM ${prev} AS ${p} OFFSET 0) AS ${p} GROUP BY ${p}.group_key`;
 }
 
-function accumulator(spec: unknown, ord: Sql, scope: Scope): Sql {
+function accumulator(spec: unknown, ord: Sql, scope: Scope, input: (x: Sql) => Sql): Sql {
   const location = scope.location;
   if (!isPlainObject(spec) || Object.keys(spec).length !== 1) {
     throw invalid(`$group field ${location.operator} needs exactly one accumulator, e.g. { $sum: 1 }`, location);
@@ -63,7 +73,7 @@ function accumulator(spec: unknown, ord: Sql, scope: Scope): Sql {
     throw unsupported(`accumulator ${op}`, loc, `Supported accumulators: ${SUPPORTED_ACCUMULATORS.join(' ')}.`);
   }
   if (Array.isArray(arg)) throw invalid(`${op} in $group takes a single expression, not an array`, loc);
-  const x = compileExpression(arg, { ...scope, location: loc });
+  const x = input(compileExpression(arg, { ...scope, location: loc }));
   const present = sql`${x} IS NOT NULL AND ${x} <> 'null'::jsonb`;
   switch (op) {
     case '$sum':

@@ -71,9 +71,17 @@ export function compileSetWindowFields(
   const windows: Sql[] = [];
   const t = freshAlias(ctx, 't');
   let doc: Sql = sql`${t}.doc`;
+  // Each operator's input is computed once per row, one level below the window functions
+  // (column a<i>): they use it several times (type test, value, FILTER).
+  const inputs: Sql[] = [];
   Object.entries(spec.output).forEach(([field, outSpec], i) => {
     const loc = { ...location, operator: field };
-    const { window, reduce } = windowValue(outSpec, sql`${q}.doc`, ctx, loc, {
+    const inputColumn = sql.raw(`a${i}`);
+    const input = (x: Sql) => {
+      inputs.push(sql`${x} AS ${inputColumn}`);
+      return sql`${q}.${inputColumn}`;
+    };
+    const { window, reduce } = windowValue(outSpec, sql`${q}.doc`, ctx, loc, input, {
       partition: sql`${q}.partition_key`,
       order: sortItems,
       rangeOrder: rangeable ? sql`${q}.range_key` : undefined,
@@ -90,7 +98,10 @@ export function compileSetWindowFields(
       const r = freshAlias(ctx, 'r');
       base = sql`SELECT ${r}.*, (CASE WHEN jsonb_typeof(${r}.k0) = 'number' THEN (${r}.k0)::numeric WHEN nvsq_is_date(${r}.k0) THEN nvsq_date_ms(${r}.k0) END) AS range_key FROM (${base}) AS ${r}`;
     }
-    const computed = sql`SELECT ${q}.doc, row_number() OVER (ORDER BY ${sql.join(outputOrder)}) AS position, ${sql.join(windows)} FROM (${base}) AS ${q}`;
+    const rows = inputs.length
+      ? sql`(SELECT ${q}.*, ${sql.join(inputs)} FROM (${base}) AS ${q} OFFSET 0)`
+      : sql`(${base})`;
+    const computed = sql`SELECT ${q}.doc, row_number() OVER (ORDER BY ${sql.join(outputOrder)}) AS position, ${sql.join(windows)} FROM ${rows} AS ${q}`;
     return sql`SELECT ${doc} AS doc, ARRAY[${t}.position] AS ord FROM (${computed}) AS ${t}`;
   };
 }
@@ -124,6 +135,7 @@ function windowValue(
   doc: Sql,
   ctx: CompileContext,
   location: QueryLocation,
+  input: (x: Sql) => Sql,
   shape: WindowShape,
 ): WindowValue {
   if (!isPlainObject(outSpec))
@@ -152,7 +164,7 @@ function windowValue(
   const scope = rootScope(doc, ctx, loc);
   const arg = op === '$count' ? 1 : outSpec[op];
   if (op === '$count' && !(isPlainObject(arg) || arg === 1)) throw invalid('$count takes {}', loc);
-  const x = compileExpression(op === '$count' ? 1 : arg, scope);
+  const x = op === '$count' ? compileExpression(1, scope) : input(compileExpression(arg, scope));
   const e = freshAlias(ctx, 'w');
   switch (op) {
     case '$count':
