@@ -41,7 +41,7 @@ describe.each(providers)('the local stack on the %s datastore', (provider) => {
   let h: StackHarness;
 
   beforeAll(async () => {
-    h = await StackHarness.start(provider, DRAINER_TOML);
+    h = await StackHarness.start(provider, { drainerToml: DRAINER_TOML });
     measurements.push(
       `${provider}: stack start (cluster simulator + datastore + 3 services, in-process) ${ms(h.startupMs)}`,
     );

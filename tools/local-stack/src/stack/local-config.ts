@@ -38,7 +38,10 @@ export interface StackConfigFiles {
   janitorProviderSocket: string;
 }
 
-export function writeStackConfigs(home: string): StackConfigFiles {
+export function writeStackConfigs(
+  home: string,
+  overrides: { cspHealthMonitorConfigPath?: string } = {},
+): StackConfigFiles {
   mkdirSync(home, { recursive: true });
   const janitorProviderSocket = join(home, 'janitor-provider.sock');
   return {
@@ -53,7 +56,7 @@ export function writeStackConfigs(home: string): StackConfigFiles {
     cspHealthMonitor: writeConfig(
       home,
       'csp-health-monitor.toml',
-      readFileSync(CSP_HEALTH_MONITOR_CONFIG_PATH, 'utf8'),
+      readFileSync(overrides.cspHealthMonitorConfigPath ?? CSP_HEALTH_MONITOR_CONFIG_PATH, 'utf8'),
     ),
   };
 }

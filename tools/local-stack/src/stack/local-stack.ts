@@ -19,8 +19,8 @@ import { followDatastore, type DatastoreProgress } from '../progress/datastore-p
 import type { ProgressSink } from '../progress/progress-line.js';
 import { startInProcessServices } from './in-process-services.js';
 import { writeStackConfigs } from './local-config.js';
-import { startServiceProcesses } from './service-processes.js';
-import type { ServiceEndpoint, StackPorts } from './stack-types.js';
+import { startServiceProcesses, type RestartedService } from './service-processes.js';
+import type { ServiceEndpoint, StackPorts, StackServiceName } from './stack-types.js';
 
 export type StackMode = 'in-process' | 'processes';
 
@@ -42,6 +42,10 @@ export interface LocalStackOptions {
   writeServiceLog?: (line: string) => void;
   /** node-drainer TOML; default the stack's own config/node-drainer.toml. */
   nodeDrainerConfigPath?: string;
+  /** csp-health-monitor / maintenance-notifier TOML; default the stack's own config/csp-health-monitor.toml. */
+  cspHealthMonitorConfigPath?: string;
+  /** Environment of the service processes (processes mode; they read DATASTORE_* from it). Default process.env. */
+  env?: NodeJS.ProcessEnv;
   onQuarantineOutcome?: FaultQuarantineHooks['onOutcome'];
   /** The node side of a simulated reboot: downtime, and how often the reboot does not fix the fault. */
   reboot?: { downSeconds?: number; notFixedFraction?: number; random?: () => number };
@@ -57,6 +61,8 @@ export interface LocalStack {
   readonly services: ServiceEndpoint[];
   /** The stack's own datastore connection (the services' one in-process; an observer's otherwise). */
   readonly datastore: DataStore;
+  /** Processes mode: kill one service (SIGKILL by default) and start it again; resolves when it is ready. */
+  restartService(name: StackServiceName, options?: { signal?: NodeJS.Signals }): Promise<RestartedService>;
   stop(): Promise<void>;
 }
 
@@ -75,12 +81,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const reboot = { ...DEFAULT_REBOOT, ...options.reboot };
   // The run's config files sit next to its kubeconfig; they name this run's paths and ports.
   const ports = options.ports;
-  const configs = writeStackConfigs(dirname(options.kubeconfigPath));
+  const configs = writeStackConfigs(
+    dirname(options.kubeconfigPath),
+    options.cspHealthMonitorConfigPath ? { cspHealthMonitorConfigPath: options.cspHealthMonitorConfigPath } : {},
+  );
   const kube = createKubeClient({ kubeconfig: options.kubeconfig, userAgent: 'nvsentinel-node-monitors' });
   let progress: DatastoreProgress | undefined;
   let recovery: RebootRecovery | undefined;
   let running:
-    { ingestUrl: string; socketPath: string; services: ServiceEndpoint[]; stop(): Promise<void> } | undefined;
+    | {
+        ingestUrl: string;
+        socketPath: string;
+        readonly services: ServiceEndpoint[];
+        restart?: (name: StackServiceName, options?: { signal?: NodeJS.Signals }) => Promise<RestartedService>;
+        stop(): Promise<void>;
+      }
+    | undefined;
   try {
     if (options.progress) progress = followDatastore(datastore, options.progress);
     running =
@@ -104,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             host,
             configs,
             rebootDownSeconds: reboot.downSeconds,
-            env: process.env,
+            env: options.env ?? process.env,
             ...(options.nodeDrainerConfigPath ? { nodeDrainerConfigPath: options.nodeDrainerConfigPath } : {}),
             write: options.writeServiceLog ?? ((line) => process.stderr.write(`${line}\n`)),
           });
@@ -123,8 +139,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mode,
       ingestUrl: services.ingestUrl,
       socketPath: services.socketPath,
-      services: services.services,
+      get services() {
+        return services.services;
+      },
       datastore,
+      restartService(name, restartOptions) {
+        if (!services.restart)
+          throw new Error(
+            `${name} runs inside this process (mode ${mode}); only mode 'processes' can kill and restart one service`,
+          );
+        return services.restart(name, restartOptions);
+      },
       stop() {
         stopping ??= (async () => {
           await recovery?.stop();

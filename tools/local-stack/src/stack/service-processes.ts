@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatChildLogLine } from '../progress/child-log.js';
-import { stackServices, type StackServiceOptions } from './service-specs.js';
-import type { ServiceEndpoint } from './stack-types.js';
+import { stackServices, type StackService, type StackServiceOptions } from './service-specs.js';
+import type { ServiceEndpoint, StackServiceName } from './stack-types.js';
 
 /** The workspace root, from src/stack or dist/stack alike. */
 const WORKSPACE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -23,8 +23,21 @@ export interface ServiceProcessesOptions extends StackServiceOptions {
 export interface ServiceProcesses {
   ingestUrl: string;
   socketPath: string;
-  services: ServiceEndpoint[];
+  /** Current pids (a restarted service has a new one). */
+  readonly services: ServiceEndpoint[];
+  /**
+   * Kills one service (SIGKILL by default: a crash, no graceful shutdown) and starts it again with
+   * the same flags, resolving once its /readyz answers — what Kubernetes does for a pod that dies.
+   */
+  restart(name: StackServiceName, options?: { signal?: NodeJS.Signals }): Promise<RestartedService>;
   stop(): Promise<void>;
+}
+
+export interface RestartedService extends ServiceEndpoint {
+  /** From the signal to the old process's exit. */
+  exitedMs: number;
+  /** From the signal to the new process's /readyz answering. */
+  readyMs: number;
 }
 
 export function serviceMainPath(main: string): string {
@@ -32,55 +45,89 @@ export function serviceMainPath(main: string): string {
 }
 
 export async function startServiceProcesses(options: ServiceProcessesOptions): Promise<ServiceProcesses> {
-  const children: Array<{ name: string; child: ChildProcess }> = [];
+  const specs = stackServices(options);
+  const children: RunningChild[] = [];
+  /** Children being restarted on purpose: their exit is not news. */
+  const restarting = new Set<ChildProcess>();
   let stopping = false;
   const stop = () => {
     stopping = true;
     return stopChildren(children);
   };
+  const spawnChild = (spec: StackService): ChildProcess => {
+    const child = spawn(process.execPath, [serviceMainPath(spec.main), ...spec.args], {
+      env: { ...options.env, LOG_LEVEL: options.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    pipeLines(child, spec.name, options.write);
+    // A pod that dies is visible in Kubernetes; here the terminal is where it must show.
+    child.once('exit', (code, signal) => {
+      if (!stopping && !restarting.has(child))
+        options.write(
+          `[${spec.name}] exited (${signal ?? `code ${code}`}); the stack keeps running without it — restart npm start`,
+        );
+    });
+    return child;
+  };
+  const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
   try {
-    for (const spec of stackServices(options)) {
+    for (const spec of specs) {
       if (spec.metricsPort === 0)
         throw new Error(`${spec.name}: separate processes need fixed ports (got 0); pass real port numbers`);
       const main = serviceMainPath(spec.main);
       if (!existsSync(main))
         throw new Error(`${main} does not exist: build the services first (npx nx run-many -t build)`);
-      const child = spawn(process.execPath, [main, ...spec.args], {
-        env: { ...options.env, LOG_LEVEL: options.env['LOG_LEVEL'] ?? 'warn', LOG_FORMAT: 'json' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push({ name: spec.name, child });
-      pipeLines(child, spec.name, options.write);
-      // A pod that dies is visible in Kubernetes; here the terminal is where it must show.
-      child.once('exit', (code, signal) => {
-        if (!stopping)
-          options.write(
-            `[${spec.name}] exited (${signal ?? `code ${code}`}); the stack keeps running without it — restart npm start`,
-          );
-      });
+      children.push({ name: spec.name, spec, child: spawnChild(spec) });
     }
     // They start in parallel; each is ready when its own /readyz says so.
+    // Nine Node.js processes loading at once on a small machine take a while: allow 3 minutes.
     await Promise.all(
-      // Nine Node.js processes loading at once on a small machine take a while: allow 3 minutes.
-      children.map(({ name, child }, i) =>
-        waitReady(name, child, stackServices(options)[i]!.metricsPort, options.readyTimeoutMs ?? 180_000),
-      ),
+      children.map(({ name, child, spec }) => waitReady(name, child, spec.metricsPort, readyTimeoutMs)),
     );
   } catch (err) {
     await stop();
     throw err;
   }
   const ingestUrl = `http://${options.host}:${options.ports.ingest}`;
+  const endpoint = ({ name, child, spec }: RunningChild): ServiceEndpoint => ({
+    name,
+    metricsUrl: `http://127.0.0.1:${spec.metricsPort}`,
+    ...(child.pid ? { pid: child.pid } : {}),
+  });
   return {
     ingestUrl,
     socketPath: options.socketPath,
-    services: children.map(({ name, child }, i) => ({
-      name,
-      metricsUrl: `http://127.0.0.1:${stackServices(options)[i]!.metricsPort}`,
-      ...(child.pid ? { pid: child.pid } : {}),
-    })),
+    get services() {
+      return children.map(endpoint);
+    },
+    async restart(name, restartOptions = {}) {
+      const entry = children.find((c) => c.name === name);
+      if (!entry)
+        throw new Error(`no service process named ${name}; the stack runs ${children.map((c) => c.name).join(', ')}`);
+      if (stopping) throw new Error(`the stack is stopping; ${name} is not restarted`);
+      const old = entry.child;
+      restarting.add(old);
+      const began = performance.now();
+      await new Promise<void>((resolve) => {
+        if (old.exitCode !== null || old.signalCode !== null) return resolve();
+        old.once('exit', () => resolve());
+        old.kill(restartOptions.signal ?? 'SIGKILL');
+      });
+      const exitedMs = performance.now() - began;
+      // stop() may have run meanwhile; a child spawned now would outlive the stack.
+      if (stopping) throw new Error(`the stack stopped while ${name} was restarting`);
+      entry.child = spawnChild(entry.spec);
+      await waitReady(name, entry.child, entry.spec.metricsPort, readyTimeoutMs);
+      return { ...endpoint(entry), exitedMs, readyMs: performance.now() - began };
+    },
     stop,
   };
+}
+
+interface RunningChild {
+  name: StackServiceName;
+  spec: StackService;
+  child: ChildProcess;
 }
 
 function pipeLines(child: ChildProcess, name: string, write: (line: string) => void): void {
@@ -115,7 +162,7 @@ async function waitReady(name: string, child: ChildProcess, port: number, timeou
 }
 
 /** SIGTERM like a pod deletion; the services shut down gracefully (10 s budget), then SIGKILL. */
-async function stopChildren(children: Array<{ name: string; child: ChildProcess }>): Promise<void> {
+async function stopChildren(children: RunningChild[]): Promise<void> {
   await Promise.all(
     children
       .splice(0)
