@@ -35,3 +35,4 @@ export {
   type IndexedPath,
 } from './query/index.js';
 export { scanAsChanges } from './cold-start/scan-as-changes.js';
+export { compileHealthEventAggregation } from './providers/sql/health-event-store.js';

@@ -11,7 +11,8 @@
  * ```
  * The SQL calls helper functions: apply `QUERY_FUNCTIONS_SQL` to the database first.
  */
-import { sql, type RawBuilder } from 'kysely';
+import type { RawBuilder } from 'kysely';
+import { embed, sql, toKysely } from './sql/fragment.js';
 import { newContext, type CompileOptions } from './sql/context.js';
 import { compileFilterNode } from './sql/filter.js';
 import { chainToSelect, compileStages } from './sql/pipeline.js';
@@ -30,7 +31,8 @@ export { SUPPORTED_WINDOW_OPERATORS } from './sql/stage-window.js';
 
 /** SQL boolean: true when the jsonb value `doc` (any jsonb SQL expression) matches the MongoDB filter. */
 export function compileFilter(filter: Filter, doc: RawBuilder<unknown>, options?: CompileOptions): RawBuilder<boolean> {
-  return compileFilterNode(filter, doc, { ...newContext(options), sourceDoc: doc }, { stage: 'filter' });
+  const sourceDoc = embed(doc);
+  return toKysely(compileFilterNode(filter, sourceDoc, { ...newContext(options), sourceDoc }, { stage: 'filter' }));
 }
 
 /**
@@ -77,6 +79,7 @@ export function compilePipeline(
     ctes: [
       {
         name: input,
+        // The caller's relation is a kysely builder: embedded as it is.
         body: sql`SELECT ${src}.doc, '{}'::bigint[] AS ord FROM ${source} AS ${src}${filter}`,
         materialized: false,
       },
@@ -84,5 +87,5 @@ export function compilePipeline(
     ],
     current: rest.current,
   };
-  return chainToSelect(all, sql`SELECT doc FROM ${rest.current} ORDER BY ord`).$castTo<{ doc: unknown }>();
+  return toKysely(chainToSelect(all, sql`SELECT doc FROM ${rest.current} ORDER BY ord`)).$castTo<{ doc: unknown }>();
 }

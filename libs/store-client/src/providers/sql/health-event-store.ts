@@ -43,6 +43,20 @@ const INDEXED_PATHS: CompileOptions['indexedPaths'] = {
   [DocumentPaths.generatedTimestampSeconds]: { column: sql.ref('generated_seconds'), type: 'numeric' },
 };
 
+/**
+ * The statement `aggregate(pipeline)` runs on postgresql and embedded (without the prepare
+ * marker), for tools that EXPLAIN it: rows `{ doc }`.
+ */
+export function compileHealthEventAggregation(pipeline: Pipeline): RawBuilder<{ doc: unknown }> {
+  // The source exposes the indexed columns so the pipeline's leading $match stages can use them.
+  const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at, generated_seconds FROM health_events)`;
+  return compilePipeline(pipeline, source, {
+    collections: LOOKUP_COLLECTIONS,
+    lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS,
+    indexedPaths: INDEXED_PATHS,
+  });
+}
+
 const QUARANTINED_STATES = new Set(['Quarantined', 'AlreadyQuarantined']);
 const DRAINED_STATES = new Set(['Succeeded', 'AlreadyDrained']);
 
@@ -312,13 +326,7 @@ export class SqlHealthEventStore implements HealthEventStore {
   }
 
   async #aggregateRaw(pipeline: Pipeline, action: string): Promise<unknown[]> {
-    // The source exposes the indexed columns so the pipeline's leading $match stages can use them.
-    const source = sql`(SELECT document AS doc, node_name, check_name, node_quarantined, eviction_status, created_at, generated_seconds FROM health_events)`;
-    const query = compilePipeline(pipeline, source, {
-      collections: LOOKUP_COLLECTIONS,
-      lookupIndexedColumns: LOOKUP_INDEXED_COLUMNS,
-      indexedPaths: INDEXED_PATHS,
-    });
+    const query = compileHealthEventAggregation(pipeline);
     // The compiled text depends on the pipeline's shape, not its values (those are parameters):
     // the marker lets the postgresql provider run it as a named statement, planned once.
     const result = await this.#ctx.run(action, (db) =>

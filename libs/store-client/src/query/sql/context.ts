@@ -2,12 +2,13 @@
  * State shared while compiling one filter or pipeline: the caller's options and a counter
  * that keeps generated SQL aliases unique in nested subqueries.
  */
-import { sql, type RawBuilder } from 'kysely';
+import type { RawBuilder as KyselyRawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import type { QueryLocation } from './errors.js';
 import { nameText, pathParam } from './encode.js';
 
 export interface IndexedPath {
-  column: RawBuilder<unknown>;
+  column: KyselyRawBuilder<unknown>;
   type: 'text' | 'timestamptz' | 'boolean' | 'numeric';
 }
 
@@ -22,7 +23,7 @@ export interface CompileOptions {
    * Relations `$lookup` may read, by collection name; each exposes a jsonb column `doc`.
    * e.g. `{ HealthEvents: sql\`(SELECT document AS doc FROM health_events)\` }`
    */
-  collections?: Record<string, RawBuilder<unknown>>;
+  collections?: Record<string, KyselyRawBuilder<unknown>>;
   /**
    * Per `collections` entry, scalar paths its relation also exposes as indexed columns (by column
    * name; the relation must select them). A `$lookup` pipeline whose leading `$match` is an

@@ -6,7 +6,7 @@
  * folds `'{healthevent,nodename}'::text[]` once at plan time, while `ARRAY[$1::text, $2::text]`
  * builds a new array for every row in a generic (prepared) plan.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { toJsonValue, type JsonValue } from '../../codec/ejson.js';
 import { invalid, type QueryLocation } from './errors.js';
 

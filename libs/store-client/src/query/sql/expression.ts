@@ -6,7 +6,7 @@
  * `$push` skipping missing values). Booleans that feed SQL conditions are compiled straight to SQL
  * booleans by `compileBoolExpression` so `$expr` filters stay index- and planner-friendly.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isPlainObject, jsonParam, nameText, pathParam, textParam } from './encode.js';
 import { freshAlias, navigate, plainPathCheck, type CompileContext } from './context.js';

@@ -6,7 +6,7 @@
  * the end of the path. A condition matches when some candidate satisfies it; `$ne`/`$nin`/`$not`
  * are negations of the whole positive test, exactly as in MongoDB.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isOperatorObject, isPlainObject, jsonParam, pathParam, splitPath, textParam } from './encode.js';
 import { freshAlias, navigate, plainPathCheck, type CompileContext, type IndexedPath } from './context.js';

@@ -5,7 +5,7 @@
  * `$limit`, `$first`/`$last` and `$push` see MongoDB's order. PostgreSQL inlines single-use CTEs,
  * so a leading `$match` still reaches the table's indexes.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isPlainObject, pathParam, splitPath } from './encode.js';
 import { freshAlias, navigate, plainPathCheck, type CompileContext } from './context.js';

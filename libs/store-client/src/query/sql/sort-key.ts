@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 
 /**
  * ORDER BY items ordering jsonb values by MongoDB's type order then value: the bracket first,

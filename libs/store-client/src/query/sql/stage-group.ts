@@ -4,7 +4,7 @@
  * missing and use the BSON type order, `$push` skips missing values, `$first`/`$last` follow
  * the order established by an earlier `$sort`.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isPlainObject, nameText } from './encode.js';
 import { freshAlias, type CompileContext } from './context.js';

@@ -7,7 +7,7 @@
  * Pipeline form: `let` variables are bound to the local document and the sub-pipeline runs over
  * the foreign relation; both forms may be combined (MongoDB 5.0).
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isPlainObject, pathParam, splitPath } from './encode.js';
 import { freshAlias, type CompileContext } from './context.js';

@@ -3,7 +3,7 @@
  * `$replaceRoot`/`$replaceWith`. Inclusion/exclusion use `nvsq_project` with a spec tree (a jsonb
  * parameter); computed fields are set with `nvsq_set_path`, evaluated against the input document.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, type QueryLocation } from './errors.js';
 import { isPlainObject, jsonParam, pathParam, splitPath } from './encode.js';
 import { freshAlias, type CompileContext } from './context.js';

@@ -4,7 +4,7 @@
  * document passes with [] turned into a missing field). The element index extends `ord` so the
  * elements keep their array order after any earlier `$sort`.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, type QueryLocation } from './errors.js';
 import { isPlainObject, pathParam, splitPath } from './encode.js';
 import { freshAlias, type CompileContext } from './context.js';

@@ -6,7 +6,7 @@
  * dates) → RANGE over the single ascending `sortBy` field as a number (dates in milliseconds).
  * Like MongoDB, the output is ordered by partition, then `sortBy`.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from './fragment.js';
 import { invalid, unsupported, type QueryLocation } from './errors.js';
 import { isPlainObject, jsonParam, pathParam, splitPath } from './encode.js';
 import { freshAlias, navigate, type CompileContext } from './context.js';
