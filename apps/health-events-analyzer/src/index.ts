@@ -23,10 +23,12 @@ export { isAnalysable } from './stream/pipeline.js';
 export {
   testRule,
   checkRulesCompile,
+  compileCheckTrigger,
   evaluateRule,
   type TestRuleOptions,
   type TestRuleResult,
 } from './rules/evaluate.js';
+export { gatedOut } from './rules/constant-gate.js';
 export { buildRulePipeline, fixedFirstStage, substitute, isMatch, ANALYZER_AGENT } from './rules/pipeline.js';
 export { CLIENT_NAME, analyzerInsertsPipeline, coldStartFilter } from './stream/pipeline.js';
 export {

@@ -7,7 +7,7 @@ import { toDocument, type HealthEventWithStatus } from '@nvsentinel/health-model
 import { isDatastoreError, type DataStore, type Document, type HealthEventStore } from '@nvsentinel/store-client';
 import { RuleCompileError, NoTriggerEventError, UnknownRuleError } from '../errors.js';
 import type { Rule } from '../config/rules.js';
-import { buildRulePipeline, isMatch } from './pipeline.js';
+import { buildRulePipeline, checkThisPaths, isMatch, leadingMatchStages } from './pipeline.js';
 import { gatedOut } from './constant-gate.js';
 
 export interface RuleOutcome {
@@ -30,8 +30,15 @@ export async function evaluateRule(
   trigger: Record<string, unknown>,
   options: EvaluateOptions = {},
 ): Promise<RuleOutcome> {
+  if (options.skipGated ?? true) {
+    // The gates sit in the leading $match stages: decide on those before building the rest.
+    const head = buildRulePipeline(rule, trigger, leadingMatchStages(rule));
+    if (gatedOut(head)) {
+      checkThisPaths(rule, trigger);
+      return { matched: false, documents: [] };
+    }
+  }
   const pipeline = buildRulePipeline(rule, trigger);
-  if ((options.skipGated ?? true) && gatedOut(pipeline)) return { matched: false, documents: [] };
   const documents = await store.aggregate(pipeline);
   return { matched: isMatch(documents), documents };
 }

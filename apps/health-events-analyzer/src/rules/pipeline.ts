@@ -32,15 +32,55 @@ export function fixedFirstStage(nodeName: string): Record<string, unknown> {
   return { $match: { ...analyzableFilter(), [DocumentPaths.nodeName]: nodeName } };
 }
 
-export function buildRulePipeline(rule: Rule, trigger: Record<string, unknown>): Pipeline {
+/**
+ * The pipeline for a trigger: the fixed first stage and the rule's stages with `this.` values
+ * substituted. `stageCount` limits it to the rule's first stages (the trigger gates).
+ */
+export function buildRulePipeline(rule: Rule, trigger: Record<string, unknown>, stageCount?: number): Pipeline {
   const nodeName = readPath(trigger, ['healthevent', 'nodename'], rule.name, 'this.healthevent.nodename');
   if (typeof nodeName !== 'string') {
     throw new ThisPathError(rule.name, 'this.healthevent.nodename', 'the trigger has no node name');
   }
-  const stages = rule.stages.map(
+  const stages = (stageCount === undefined ? rule.stages : rule.stages.slice(0, stageCount)).map(
     (stage) => guardLookups(substitute(stage, trigger, rule.name)) as Record<string, unknown>,
   );
   return [fixedFirstStage(nodeName), ...stages];
+}
+
+/** How many of the rule's stages lead with `$match` (where trigger gates sit). */
+export function leadingMatchStages(rule: Rule): number {
+  let n = 0;
+  while (n < rule.stages.length && Object.keys(rule.stages[n]).length === 1 && '$match' in rule.stages[n]) n++;
+  return n;
+}
+
+const thisPathsByRule = new WeakMap<Rule, string[]>();
+
+/** Every `this.<path>` string of the rule's stages, in the order substitution meets them. */
+function thisPaths(rule: Rule): string[] {
+  let paths = thisPathsByRule.get(rule);
+  if (!paths) {
+    const found: string[] = [];
+    const visit = (value: unknown): void => {
+      if (typeof value === 'string') {
+        if (value.startsWith('this.')) found.push(value);
+      } else if (Array.isArray(value)) value.forEach(visit);
+      else if (isObject(value)) Object.values(value).forEach(visit);
+    };
+    rule.stages.forEach(visit);
+    paths = found;
+    thisPathsByRule.set(rule, paths);
+  }
+  return paths;
+}
+
+/**
+ * Resolves every `this.` path of the rule against the trigger without building the pipeline,
+ * throwing the error substitution would throw: a rule whose gates already decided still fails
+ * on a bad path, as it does when the whole pipeline is built.
+ */
+export function checkThisPaths(rule: Rule, trigger: Record<string, unknown>): void {
+  for (const path of thisPaths(rule)) readPath(trigger, path.slice('this.'.length).split('.'), rule.name, path);
 }
 
 /**
