@@ -39,7 +39,7 @@ export interface FaultQuarantineOptions {
   coldStartWindowMs?: number;
 }
 
-export const DEFAULT_COLD_START_WINDOW_MS = 24 * 60 * 60_000;
+const DEFAULT_COLD_START_WINDOW_MS = 24 * 60 * 60_000;
 
 export interface FaultQuarantineDeps {
   dataStore: DataStore;

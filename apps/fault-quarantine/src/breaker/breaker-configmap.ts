@@ -6,9 +6,9 @@
 import type { ConfigMapOps } from '@nvsentinel/k8s';
 import type { BreakerStatus } from './circuit-breaker.js';
 
-export const BREAKER_CONFIGMAP = 'circuit-breaker';
+const BREAKER_CONFIGMAP = 'circuit-breaker';
 
-export type BreakerCursor = 'RESUME' | 'CREATE';
+type BreakerCursor = 'RESUME' | 'CREATE';
 
 export interface BreakerState {
   status: BreakerStatus;

@@ -1,7 +1,7 @@
 /** The fault-quarantine configuration, after parsing and validating upstream's TOML format. */
 import type { TaintEffect } from '@nvsentinel/k8s';
 
-export type MatchKind = 'HealthEvent' | 'Node';
+type MatchKind = 'HealthEvent' | 'Node';
 
 export interface MatchRule {
   kind: MatchKind;

@@ -38,11 +38,11 @@ export interface DecisionInput {
   evaluate: () => Evaluation;
 }
 
-export function trackedFaultsOf(node: V1Node): TrackedFault[] {
+function trackedFaultsOf(node: V1Node): TrackedFault[] {
   return parseTrackedFaults(node.metadata?.annotations?.[Annotations.healthEvents]);
 }
 
-export function isOptedOut(node: V1Node): boolean {
+function isOptedOut(node: V1Node): boolean {
   return node.metadata?.labels?.[OPT_OUT_LABEL] === 'false';
 }
 

@@ -79,7 +79,7 @@ export class NodeView {
   }
 }
 
-export function isQuarantined(node: V1Node): boolean {
+function isQuarantined(node: V1Node): boolean {
   const value = node.metadata?.annotations?.[Annotations.healthEvents];
   return value !== undefined && value !== '' && value !== '[]';
 }

@@ -48,7 +48,7 @@ export function faultsOf(event: HealthEvent, eventId: string): TrackedFault[] {
   return faults;
 }
 
-export function faultKey(fault: TrackedFault): string {
+function faultKey(fault: TrackedFault): string {
   const entity = fault.entitiesImpacted[0];
   return [
     fault.agent,

@@ -23,9 +23,9 @@ interface CompiledRuleSet {
   any: CompiledRule[];
 }
 
-export type RuleSetOutcome = 'passed' | 'failed' | 'error';
+type RuleSetOutcome = 'passed' | 'failed' | 'error';
 
-export interface RuleSetResult {
+interface RuleSetResult {
   ruleSet: RuleSetConfig;
   outcome: RuleSetOutcome;
   /** Set when outcome is 'error': why an expression could not be evaluated. */

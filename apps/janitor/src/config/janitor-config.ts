@@ -29,7 +29,7 @@ export interface ControllerConfig extends CspProviderSettings {
 }
 
 /** How GPU-operator services are stopped on a node for a reset and started again. */
-export interface ServiceManagerConfig {
+interface ServiceManagerConfig {
   name: 'gpu-operator';
   /** Namespace of the GPU operator's DaemonSet pods. */
   namespace: string;
@@ -44,7 +44,7 @@ export interface ServiceManagerConfig {
   restoreTimeoutMs: number;
 }
 
-export interface ResetJobConfig {
+interface ResetJobConfig {
   image: string;
   imagePullSecrets: string[];
   runtimeClassName?: string;

@@ -32,7 +32,7 @@ import { type ReconcileContext, errorMessage, hasFinalizer, readNode, setFinaliz
 export const GPU_RESET_FINALIZER = 'janitor.dgxc.nvidia.com/finalizer';
 /** Node annotation keeping the deploy labels' values from before the teardown, for the restore. */
 export const SAVED_LABELS_ANNOTATION = 'janitor.dgxc.nvidia.com/gpu-reset-saved-deploy-labels';
-export const GPU_RESET_LABEL = 'janitor.dgxc.nvidia.com/gpureset';
+const GPU_RESET_LABEL = 'janitor.dgxc.nvidia.com/gpureset';
 
 const JOBS = (namespace: string): CustomResourceRef => ({ group: 'batch', version: 'v1', plural: 'jobs', namespace });
 

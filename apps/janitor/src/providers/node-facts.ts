@@ -14,7 +14,7 @@ export function bootIdOf(node: V1Node): string {
   return node.status?.nodeInfo?.bootID ?? '';
 }
 
-export function isReady(node: V1Node): boolean {
+function isReady(node: V1Node): boolean {
   return (
     node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false
   );

@@ -14,9 +14,9 @@ export interface RetryPolicy {
   maxDelayMs?: number;
 }
 
-export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = { attempts: 5, baseDelayMs: 500, maxDelayMs: 10_000 };
+const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = { attempts: 5, baseDelayMs: 500, maxDelayMs: 10_000 };
 
-export function resolveRetryPolicy(policy: RetryPolicy | undefined): Required<RetryPolicy> {
+function resolveRetryPolicy(policy: RetryPolicy | undefined): Required<RetryPolicy> {
   return { ...DEFAULT_RETRY_POLICY, ...policy };
 }
 

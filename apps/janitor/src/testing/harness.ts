@@ -31,7 +31,7 @@ export const NAMESPACE = 'nvsentinel';
 const CRD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crds');
 
 /** janitor's CRD manifests, as the Helm chart installs them. */
-export function janitorCrds(): KubeObject[] {
+function janitorCrds(): KubeObject[] {
   return readdirSync(CRD_DIR)
     .filter((file) => file.endsWith('.yaml'))
     .sort()
@@ -39,7 +39,7 @@ export function janitorCrds(): KubeObject[] {
 }
 
 /** Short delays so tests exercise every wait without upstream's seconds and minutes. */
-export const FAST_TIMING: ControllerTiming = {
+const FAST_TIMING: ControllerTiming = {
   lockRetryMs: 50,
   afterSignalMs: 200,
   signalRetryMs: 50,

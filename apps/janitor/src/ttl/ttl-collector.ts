@@ -14,7 +14,7 @@ export const TTL_ANNOTATION = 'nvsentinel.nvidia.com/ttl';
 export const EXPIRY_ANNOTATION = 'nvsentinel.nvidia.com/expiry';
 export const PRESERVE_ANNOTATION = 'nvsentinel.nvidia.com/preserve';
 
-export interface TtlSource {
+interface TtlSource {
   ref: CustomResourceRef;
   kind: string;
   list(): CustomObject<unknown, unknown>[];

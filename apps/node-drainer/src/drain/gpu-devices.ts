@@ -8,7 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 
 export const DEVICES_ANNOTATION = 'dgxc.nvidia.com/devices';
 /** Resources that put a GPU into a pod (upstream's partial-drain resource names). */
-export const GPU_RESOURCES = ['nvidia.com/gpu', 'nvidia.com/pgpu'] as const;
+const GPU_RESOURCES = ['nvidia.com/gpu', 'nvidia.com/pgpu'] as const;
 /** Entity types that name the GPU a COMPONENT_RESET is about. */
 export const GPU_ENTITY_TYPES = ['GPU_UUID'] as const;
 
@@ -19,14 +19,14 @@ export function hasDevicesAnnotation(pod: V1Pod): boolean {
 }
 
 /** GPU UUIDs named by the device annotation, lower-cased; undefined when the pod has no annotation. */
-export function annotatedGpuUuids(pod: V1Pod): Set<string> | undefined {
+function annotatedGpuUuids(pod: V1Pod): Set<string> | undefined {
   const value = pod.metadata?.annotations?.[DEVICES_ANNOTATION];
   if (value === undefined) return undefined;
   return new Set([...value.matchAll(GPU_UUID_PATTERN)].map((m) => m[0].toLowerCase()));
 }
 
 /** True when some container requests or limits a GPU resource. */
-export function requestsGpu(pod: V1Pod): boolean {
+function requestsGpu(pod: V1Pod): boolean {
   return (pod.spec?.containers ?? []).some((container) =>
     GPU_RESOURCES.some((resource) => {
       const amount = container.resources?.requests?.[resource] ?? container.resources?.limits?.[resource];

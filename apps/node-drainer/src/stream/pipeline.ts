@@ -8,7 +8,7 @@ import type { Pipeline } from '@nvsentinel/store-client';
 
 export const CLIENT_NAME = 'node-drainer';
 
-export const QUARANTINE_STATUSES: readonly string[] = [
+const QUARANTINE_STATUSES: readonly string[] = [
   QuarantineStatus.Quarantined,
   QuarantineStatus.AlreadyQuarantined,
   QuarantineStatus.UnQuarantined,

@@ -30,7 +30,7 @@ export interface DrainerOptions {
 }
 
 /** Fast timings so tests exercise every wait without sleeping for upstream's minutes. */
-export const FAST_TIMING = {
+const FAST_TIMING = {
   verifyIntervalMs: 20,
   pollIntervalMs: 50,
   blockedBackoffBaseMs: 20,

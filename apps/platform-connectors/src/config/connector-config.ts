@@ -23,7 +23,7 @@ export interface ConnectorConfig {
   pipeline: PipelineStep[];
 }
 
-export const DEFAULT_CONNECTOR_CONFIG: ConnectorConfig = { k8sEnabled: true, pipeline: [] };
+const DEFAULT_CONNECTOR_CONFIG: ConnectorConfig = { k8sEnabled: true, pipeline: [] };
 
 type Json = Record<string, unknown>;
 
@@ -97,7 +97,7 @@ export function parseConnectorConfig(
 }
 
 /** Builds one transformer's settings from its TOML table (upstream's keys). */
-export function stepFromToml(name: PipelineStep['name'], toml: Json, source: string): PipelineStep {
+function stepFromToml(name: PipelineStep['name'], toml: Json, source: string): PipelineStep {
   switch (name) {
     case 'MetadataAugmentor': {
       const allowed = toml.allowedLabels;

@@ -25,7 +25,7 @@ export interface DeduplicatorConfig {
 
 export const DEFAULT_DEDUP_CHECKS: readonly string[] = ['SysLogsXIDError', 'SysLogsSXIDError'];
 
-export function dedupKey(event: HealthEvent, isHealthy = event.isHealthy): string {
+function dedupKey(event: HealthEvent, isHealthy = event.isHealthy): string {
   const entities = event.entitiesImpacted.map((e) => `${e.entityType}=${e.entityValue}`).sort();
   const codes = [...event.errorCode].sort();
   return JSON.stringify([event.nodeName, event.checkName, entities, codes, event.processingStrategy, isHealthy]);

@@ -53,7 +53,7 @@ export const DEFAULT_ALLOWED_LABELS: readonly string[] = [
   'network.topology.nvidia.com/core',
 ];
 
-export const PROVIDER_ID_KEY = 'providerID';
+const PROVIDER_ID_KEY = 'providerID';
 
 type NodeMetadata = Record<string, string>;
 

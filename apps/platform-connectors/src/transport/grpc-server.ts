@@ -31,7 +31,7 @@ export interface GrpcServerOptions {
 }
 
 /** The filesystem path of a `unix://` address. */
-export function socketPath(address: string): string {
+function socketPath(address: string): string {
   if (address.startsWith('unix://')) return address.slice('unix://'.length);
   if (address.startsWith('unix:')) return address.slice('unix:'.length);
   return address;

@@ -33,7 +33,7 @@ export const platformConnectorService = { HealthEventOccurredV1: healthEventOccu
  */
 export type DecodedRequest = { message: proto.HealthEvents } | { undecodable: string };
 
-export function decodeHealthEventsRequest(bytes: Uint8Array): DecodedRequest {
+function decodeHealthEventsRequest(bytes: Uint8Array): DecodedRequest {
   try {
     return { message: fromBinary(proto.HealthEventsSchema, bytes) };
   } catch (err) {

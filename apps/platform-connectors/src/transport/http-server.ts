@@ -19,12 +19,12 @@ import {
 } from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 
-export interface StoredEventReader {
+interface StoredEventReader {
   findHealthEventsByNode(nodeName: string): Promise<HealthEventWithStatus[]>;
 }
 
 /** The maintenance-event store's read side (csp-health-monitor writes it). */
-export interface StoredMaintenanceReader {
+interface StoredMaintenanceReader {
   aggregate(pipeline: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>>;
 }
 

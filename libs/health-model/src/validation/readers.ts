@@ -19,7 +19,7 @@ export class Issues {
 
 export type JsonObject = Record<string, unknown>;
 
-export function isJsonObject(value: unknown): value is JsonObject {
+function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -153,7 +153,7 @@ function readInt64(value: unknown, path: string, issues: Issues): number | undef
 }
 
 /** Records one issue per key of `obj` that is not in `known`. */
-export function rejectUnknownKeys(obj: JsonObject, path: string, known: readonly string[], issues: Issues): void {
+function rejectUnknownKeys(obj: JsonObject, path: string, known: readonly string[], issues: Issues): void {
   for (const key of Object.keys(obj)) {
     if (!known.includes(key)) reportUnknownKey(key, path, known, issues);
   }

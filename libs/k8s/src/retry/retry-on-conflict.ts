@@ -18,7 +18,7 @@ export interface ConflictRetryOptions {
  * spreading them out lets each re-read see the other's write.
  */
 export const DEFAULT_CONFLICT_BACKOFF: BackoffPolicy = { initialMs: 10, maxMs: 1_000, factor: 1.5, jitter: 0.5 };
-export const DEFAULT_CONFLICT_ATTEMPTS = 6;
+const DEFAULT_CONFLICT_ATTEMPTS = 6;
 
 /**
  * Run a read-modify-write `attempt` until it does not fail with 409 Conflict. `attempt` must

@@ -5,7 +5,7 @@
 import type { ConfigProblem } from '../errors/catalogue.js';
 import type { ConfigSchema, Setting } from './settings.js';
 
-export const HELP_FLAGS: readonly string[] = ['--help', '-h'];
+const HELP_FLAGS: readonly string[] = ['--help', '-h'];
 
 export interface ParsedFlags {
   /** Raw text per setting key; the last occurrence wins, as with Go's flag package. */

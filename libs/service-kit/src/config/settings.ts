@@ -36,7 +36,7 @@ export type ConfigSchema = Record<string, Setting<unknown>>;
 /** The typed config object a schema produces. */
 export type ConfigOf<S extends ConfigSchema> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
-export interface CommonOptions {
+interface CommonOptions {
   env?: string;
   flag?: string;
   /** Other accepted flag names, without dashes. */

@@ -2,8 +2,6 @@
 import type { Registry } from 'prom-client';
 import { counter, createMetricsRegistry, gauge, histogram } from '../server/metrics.js';
 
-export type ConsumerMetrics = ReturnType<typeof createConsumerMetrics>;
-
 export function createConsumerMetrics(options: { name: string; prefix?: string; registry?: Registry }) {
   const registry = options.registry ?? createMetricsRegistry({ defaultMetrics: false });
   const p = options.prefix ?? 'nvsentinel_consumer';

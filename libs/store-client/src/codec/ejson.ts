@@ -5,7 +5,7 @@
  * Everything else is plain JSON. This is the only place that knows the encoding; the
  * pipeline→SQL translator relies on the same `$date` key to give dates their BSON type order.
  */
-export const DATE_KEY = '$date';
+const DATE_KEY = '$date';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

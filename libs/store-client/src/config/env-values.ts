@@ -6,7 +6,7 @@
 import { DatastoreError } from '../errors.js';
 import type { SslMode } from './types.js';
 
-export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 export function configError(variable: string, message: string, cause?: unknown): DatastoreError {
   return new DatastoreError('configuration', `${variable}: ${message}`, { cause, details: { variable } });

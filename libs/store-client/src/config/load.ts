@@ -17,7 +17,7 @@ import { applyEnvOptions, changelogAges, normalizeOptions } from './options.js';
 import { parseYamlConfig } from './yaml.js';
 
 /** Where upstream's old charts mounted the MongoDB client certificate. */
-export const LEGACY_MONGO_CERT_DIR = '/etc/ssl/mongo-client';
+const LEGACY_MONGO_CERT_DIR = '/etc/ssl/mongo-client';
 
 export interface LoadConfigDependencies {
   readFile(path: string): string;

@@ -31,7 +31,7 @@ const entity = fc.record(
   { requiredKeys: ['entitytype'] },
 );
 
-export const scalarValue: fc.Arbitrary<unknown> = fc.oneof(
+const scalarValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...STRINGS),
   fc.constantFrom(...NUMBERS),
   fc.boolean(),
@@ -39,7 +39,7 @@ export const scalarValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...DATES),
 );
 
-export const healthEventDoc: fc.Arbitrary<Record<string, unknown>> = fc
+const healthEventDoc: fc.Arbitrary<Record<string, unknown>> = fc
   .record(
     {
       createdAt: optional(fc.constantFrom(...DATES), 1, 0),
@@ -123,7 +123,7 @@ export const docBatch = (min: number, max: number) =>
     .array(healthEventDoc, { minLength: min, maxLength: max })
     .map((docs) => docs.map((d, i) => ({ _id: `d${i}`, ...d })));
 
-export const FILTER_PATHS = [
+const FILTER_PATHS = [
   'healthevent.nodename',
   'healthevent.errorcode',
   'healthevent.errorcode.0',
@@ -328,7 +328,7 @@ export const filterArb: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ filt
 const isArrayOr = (path: string, fallback: unknown[] = []) => ({ $cond: [{ $isArray: path }, path, fallback] });
 
 /** Expressions over health-event documents whose MongoDB result mingo computes faithfully. */
-export const expressionArb: fc.Arbitrary<unknown> = fc.oneof(
+const expressionArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
     '$healthevent.nodename',
     '$healthevent.generatedtimestamp',

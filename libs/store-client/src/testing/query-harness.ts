@@ -86,7 +86,7 @@ export async function createQueryHarness(prefix: string, extraCollections: strin
  * - `$type` matches when an array element has the type (documented "Querying by Array Type");
  *   mingo only tests the field itself.
  */
-export function toMingoEquivalent(filter: unknown): unknown {
+function toMingoEquivalent(filter: unknown): unknown {
   if (Array.isArray(filter)) return filter.map(toMingoEquivalent);
   if (!isObject(filter)) return filter;
   const extra: Record<string, unknown>[] = [];

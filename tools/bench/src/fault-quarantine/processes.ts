@@ -14,14 +14,14 @@ import { datastoreEnvironment, type DataStoreConfig } from '@nvsentinel/store-cl
 import { sleep } from '../store/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const SIM_JS = join(ROOT, 'tools/cluster-sim/dist/serve.js');
-export const FQ_MAIN_JS = join(ROOT, 'apps/fault-quarantine/dist/main.js');
+const SIM_JS = join(ROOT, 'tools/cluster-sim/dist/serve.js');
+const FQ_MAIN_JS = join(ROOT, 'apps/fault-quarantine/dist/main.js');
 
 export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -25,7 +25,7 @@ export function benchEvent(i: number): HealthEvent {
 }
 
 /** A few distinct encoded messages per batch size, reused (the service decodes every call). */
-export function messagesFor(batchSize: number, variants = 16): Buffer[] {
+function messagesFor(batchSize: number, variants = 16): Buffer[] {
   return Array.from({ length: variants }, (_, v) =>
     encodeHealthEvents(healthEventsToProto(Array.from({ length: batchSize }, (_, i) => benchEvent(v * batchSize + i)))),
   );
@@ -60,15 +60,6 @@ export function mergeSamples(parts: readonly LoadSamples[]): LoadResult {
     eventsPerSecond: events / seconds,
     latency: summarize(latencies),
   };
-}
-
-export async function runLoad(
-  clients: IngestClient[],
-  batchSize: number,
-  concurrency: number,
-  seconds: number,
-): Promise<LoadResult> {
-  return mergeSamples([await runLoadSamples(clients, batchSize, concurrency, seconds)]);
 }
 
 export async function runLoadSamples(

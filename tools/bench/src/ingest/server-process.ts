@@ -10,10 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { datastoreEnvironment, type DataStoreConfig } from '@nvsentinel/store-client';
 import { sleep } from '../store/stats.js';
 
-export const MAIN_JS = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../apps/platform-connectors/dist/main.js',
-);
+const MAIN_JS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../apps/platform-connectors/dist/main.js');
 
 export interface ServerProcess {
   socketPath: string;

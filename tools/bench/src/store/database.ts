@@ -5,7 +5,7 @@
 import pg from 'pg';
 import type { DataStoreConfig } from '@nvsentinel/store-client';
 
-export const ADMIN_URL =
+const ADMIN_URL =
   process.env.NVSENTINEL_BENCH_POSTGRES_URL ||
   process.env.NVSENTINEL_TEST_POSTGRES_URL ||
   'postgres://postgres@127.0.0.1:5432/postgres';

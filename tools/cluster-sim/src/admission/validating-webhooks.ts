@@ -77,7 +77,7 @@ function resourceMatches(resources: string[] | undefined, plural: string, subres
   });
 }
 
-export function ruleMatches(
+function ruleMatches(
   rule: Rule,
   attributes: Pick<AdmissionAttributes, 'type' | 'version' | 'operation' | 'subresource'>,
 ): boolean {

@@ -61,7 +61,7 @@ function validateCrd(crd: KubeObject): StatusCause[] {
 }
 
 /** The served type of a CRD. The storage version is listed first so stored objects carry it. */
-export function typeFromCrd(crd: KubeObject): ResourceType {
+function typeFromCrd(crd: KubeObject): ResourceType {
   const spec = specOf(crd) as CrdSpec;
   const served = spec.versions.filter((version) => version.served);
   const ordered = [...served.filter((version) => version.storage), ...served.filter((version) => !version.storage)];

@@ -4,7 +4,7 @@ import type { ResourceType } from '../resources/resource-type.js';
 import { podNodeName } from './pod-lifecycle.js';
 
 /** The pod garbage collector waits this long before removing pods of a vanished node. */
-export const ORPHAN_POD_QUARANTINE_SECONDS = 40;
+const ORPHAN_POD_QUARANTINE_SECONDS = 40;
 
 /**
  * Stands in for the pod garbage collector: once a node is deleted (e.g. a terminated instance),

@@ -40,7 +40,7 @@ const BY_KIND: Record<string, Record<string, ListStrategy>> = {
 };
 
 /** Documented list of merge keys served, for the README and for error messages. */
-export function strategicListFields(kind: string): Record<string, ListStrategy> {
+function strategicListFields(kind: string): Record<string, ListStrategy> {
   return { ...COMMON, ...(BY_KIND[kind] ?? {}) };
 }
 

@@ -1,6 +1,6 @@
 /** The loose shape every stored object has; the simulator is schema-agnostic beyond metadata. */
 
-export interface OwnerReference {
+interface OwnerReference {
   apiVersion: string;
   kind: string;
   name: string;
@@ -32,8 +32,6 @@ export interface KubeObject {
   metadata: ObjectMeta;
   [key: string]: unknown;
 }
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,8 +3,8 @@ import { INITIAL_NAMESPACES } from '../behaviour/namespace-lifecycle.js';
 import { SeededRandom } from './random.js';
 import type { Scenario, ScenarioNode } from './scenario.js';
 
-export const DEFAULT_WORKLOAD_NAMESPACES = ['ml-training', 'inference', 'batch'];
-export const GPU_OPERATOR_NAMESPACE = 'gpu-operator';
+const DEFAULT_WORKLOAD_NAMESPACES = ['ml-training', 'inference', 'batch'];
+const GPU_OPERATOR_NAMESPACE = 'gpu-operator';
 const DAEMONSETS = ['nvidia-driver-daemonset', 'nvidia-dcgm-exporter'];
 
 interface Workload {

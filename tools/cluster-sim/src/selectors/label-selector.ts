@@ -50,10 +50,7 @@ export function parseLabelSelector(selector: string | undefined): LabelRequireme
   return splitTopLevel(selector).map((term) => parseRequirement(term, selector));
 }
 
-export function matchesRequirements(
-  requirements: LabelRequirement[],
-  labels: Record<string, string> | undefined,
-): boolean {
+function matchesRequirements(requirements: LabelRequirement[], labels: Record<string, string> | undefined): boolean {
   return requirements.every((requirement) => {
     const value = labels?.[requirement.key];
     switch (requirement.op) {

@@ -1,7 +1,7 @@
 import { gone } from '../errors.js';
 import { cloneObject, deepFreeze, type KubeObject } from '../resources/kube-object.js';
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One committed change. `previous` lets watchers with selectors turn edges into ADDED/DELETED. */
 export interface StoreEvent {

@@ -7,8 +7,7 @@ export interface AwsInstanceRef {
   region: string;
 }
 
-export const AWS_PROVIDER_ID_FORMAT =
-  'aws:///<availability-zone>/<instance-id>, e.g. aws:///us-east-1a/i-0123456789abcdef0';
+const AWS_PROVIDER_ID_FORMAT = 'aws:///<availability-zone>/<instance-id>, e.g. aws:///us-east-1a/i-0123456789abcdef0';
 
 /** `aws:///us-east-1a/i-0abc…` as the AWS cloud provider writes it (the instance is the 5th `/` segment). */
 export function parseAwsProviderId(node: string, providerId: string): AwsInstanceRef {

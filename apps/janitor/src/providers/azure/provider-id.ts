@@ -5,7 +5,7 @@ export type AzureMachineRef =
   | { kind: 'vm'; subscription: string; resourceGroup: string; vmName: string }
   | { kind: 'vmss'; subscription: string; resourceGroup: string; scaleSet: string; instanceId: string };
 
-export const AZURE_PROVIDER_ID_FORMAT =
+const AZURE_PROVIDER_ID_FORMAT =
   'azure:///subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachines/<vm> ' +
   'or …/virtualMachineScaleSets/<vmss>/virtualMachines/<instance-id>';
 

@@ -6,8 +6,7 @@ export interface GceInstanceRef {
   instance: string;
 }
 
-export const GCE_PROVIDER_ID_FORMAT =
-  'gce://<project>/<zone>/<instance>, e.g. gce://my-project/us-central1-a/gpu-node-1';
+const GCE_PROVIDER_ID_FORMAT = 'gce://<project>/<zone>/<instance>, e.g. gce://my-project/us-central1-a/gpu-node-1';
 
 export function parseGceProviderId(node: string, providerId: string): GceInstanceRef {
   const match = /^gce:\/\/([a-z0-9.:-]+)\/([a-z]+-[a-z]+\d+-[a-z])\/([a-z0-9-]+)$/.exec(providerId);

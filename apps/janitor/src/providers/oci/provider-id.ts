@@ -1,7 +1,6 @@
 import { ProviderIdInvalidError } from '../errors.js';
 
-export const OCI_PROVIDER_ID_FORMAT =
-  'an instance OCID, e.g. ocid1.instance.oc1.phx.anyhqljt… (optionally prefixed oci://)';
+const OCI_PROVIDER_ID_FORMAT = 'an instance OCID, e.g. ocid1.instance.oc1.phx.anyhqljt… (optionally prefixed oci://)';
 
 /** OKE writes the instance OCID itself as providerID (some installers prefix `oci://`). */
 export function parseOciProviderId(node: string, providerId: string): string {

@@ -13,7 +13,7 @@ import type { CspProvider } from '../provider.js';
 import { decodeRequestRef, encodeRequestRef } from '../request-ref.js';
 
 /** The annotation tools/cluster-sim watches (its REBOOT_ANNOTATION); the value is the downtime. */
-export const SIM_REBOOT_ANNOTATION = 'cluster-sim.nvsentinel.dgxc.nvidia.com/reboot';
+const SIM_REBOOT_ANNOTATION = 'cluster-sim.nvsentinel.dgxc.nvidia.com/reboot';
 
 export interface SimProviderOptions {
   kube: KubeClient;

@@ -29,7 +29,7 @@ export interface ChangeStreamSource {
 }
 
 /** The options every stream is opened with; exported so a test pins them. */
-export function watchOptions(resumeAfter: Document | undefined): {
+function watchOptions(resumeAfter: Document | undefined): {
   fullDocument: 'updateLookup';
   resumeAfter?: Document;
 } {

@@ -43,7 +43,7 @@ export const ServerCode = {
 const TLS_FAILURE = /certificate|self[- ]signed|unable to verify|SSL|TLS|PEM|handshake/i;
 
 /** Which DatastoreError code a driver error means; `fallback` names the operation that failed. */
-export function classifyDriverError(err: unknown, fallback: DatastoreErrorCode): DatastoreErrorCode {
+function classifyDriverError(err: unknown, fallback: DatastoreErrorCode): DatastoreErrorCode {
   if (err instanceof DatastoreError) return err.code;
   // A failed TLS handshake surfaces as a server-selection or network error carrying Node's message.
   if ((err instanceof MongoServerSelectionError || err instanceof MongoNetworkError) && TLS_FAILURE.test(err.message)) {

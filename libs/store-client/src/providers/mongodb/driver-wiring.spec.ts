@@ -15,7 +15,7 @@ import { isDatastoreError } from '../../errors.js';
 import { createDataStore } from '../../registry.js';
 import { DriverChangeStreamSource } from './change-stream-source.js';
 import { resolveMongoConnection } from './connection-settings.js';
-import { registerMongoProvider } from './index.js';
+import { registerMongoProvider } from './register.js';
 import { mongoIndexPlan } from './indexes.js';
 import { MongoDataStore, openMongoDataStore } from './mongo-datastore.js';
 import { decideRecovery } from './recovery.js';

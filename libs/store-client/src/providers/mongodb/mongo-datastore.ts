@@ -40,7 +40,7 @@ export interface MongoProviderOptions extends MongoProviderHooks {
   readFile?: ReadFile;
 }
 
-export const MONGO_CAPABILITIES: DataStoreCapabilities = {
+const MONGO_CAPABILITIES: DataStoreCapabilities = {
   serverSideChangeStreamFilter: true,
   concurrentConnections: true,
   ttlExpiry: true,

@@ -12,7 +12,7 @@ import { createDataStore } from '../../registry.js';
 import { describeDataStoreContract } from '../../testing/contract.js';
 import { sampleHealthEvent, StreamReader, uniqueName } from '../../testing/contract-support.js';
 import type { HistoryLostInfo, MongoWatchOptions } from './hooks.js';
-import { registerMongoProvider } from './index.js';
+import { registerMongoProvider } from './register.js';
 import { openMongoDataStore, type MongoDataStore } from './mongo-datastore.js';
 
 const uri = process.env.NVSENTINEL_TEST_MONGODB_URI;

@@ -18,7 +18,7 @@ import { PREPARE_MARKER } from '../sql/context.js';
 
 export { PREPARE_MARKER };
 
-export const MAX_PREPARED_PER_CONNECTION = 256;
+const MAX_PREPARED_PER_CONNECTION = 256;
 
 interface ConnectionState {
   names: Set<string>;
@@ -28,7 +28,7 @@ interface ConnectionState {
 
 const stateByConnection = new WeakMap<object, ConnectionState>();
 
-export function statementName(text: string): string {
+function statementName(text: string): string {
   return `nvs_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
 }
 

@@ -12,7 +12,7 @@ import type { SqlDb } from './backend.js';
 
 /** Arbitrary but fixed: 'NVSM' in ASCII. */
 const MIGRATION_LOCK_KEY = 0x4e56534d;
-export const MIGRATE_COMMAND = 'nvsentinel-migrate (node libs/store-client/dist/cli/migrate.js)';
+const MIGRATE_COMMAND = 'nvsentinel-migrate (node libs/store-client/dist/cli/migrate.js)';
 
 export interface SchemaStatus {
   version: number;

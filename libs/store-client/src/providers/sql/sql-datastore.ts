@@ -24,7 +24,7 @@ import { SqlMaintenanceEventStore } from './maintenance-event-store.js';
 import { ensureSchema } from './migrator.js';
 
 export { DEFAULT_CHANGELOG_RETENTION_MS };
-export const DEFAULT_POLL_INTERVAL_MS = 500;
+const DEFAULT_POLL_INTERVAL_MS = 500;
 const DEFAULT_BATCH_SIZE = 500;
 
 export interface SqlDataStoreSettings {

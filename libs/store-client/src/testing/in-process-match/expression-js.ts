@@ -10,7 +10,7 @@ import { bsonCompare, bsonEquals } from './bson-order.js';
 type Vars = Record<string, unknown>;
 const location = { stage: 'matchesFilter' };
 
-export const JS_EXPRESSIONS = [
+const JS_EXPRESSIONS = [
   '$literal',
   '$eq',
   '$ne',

@@ -19,7 +19,7 @@ interface Candidate {
 }
 
 /** Mirrors nvsq_candidates. */
-export function candidates(
+function candidates(
   value: unknown,
   parts: readonly string[],
   depth = 0,
