@@ -237,8 +237,13 @@ describe('the whole stack on one simulator', () => {
     });
     // Non-fatal, twice: the platform connector's mirror records a node Event, then counts the repeat.
     const notice = xidEvent({ node: 'gpu-node-5', xid: 13, gpu: 1, monitor: 'syslog' });
+    const called = (ua: string, verb: string, resource: string) =>
+      s.sim.requests.of(ua).some((r) => r.verb === verb && r.resource === resource) ? true : undefined;
     await sendOverGrpc(s.socketPath, [notice]);
+    // The repeat must find the first Event written, or it would create a second one.
+    await eventually(() => called('nvsentinel-platform-connectors', 'create', 'events'), 'the mirrored node Event');
     await sendOverGrpc(s.socketPath, [notice]);
+    await eventually(() => called('nvsentinel-platform-connectors', 'patch', 'events'), 'the repeat counted');
     await scheduleSimMaintenance(s.admin, {
       namespace: s.namespace,
       node: maintained!,

@@ -137,6 +137,8 @@ export const NOT_EXERCISED: Record<string, Record<Call, string>> = {
   janitor: {
     'delete /nodes':
       'a terminated node still NotReady is removed by janitor; the sim CSP deletes the Node itself, so it was gone first',
+    'get nvsentinel.dgxc.nvidia.com/externalremediationrequests':
+      'read when the watch cache has not seen the request yet; timing decides whether a run records it',
     'get janitor.dgxc.nvidia.com/rebootnodes': 'read when the watch cache has not seen the CR yet; it had',
     'get janitor.dgxc.nvidia.com/terminatenodes': 'read when the watch cache has not seen the CR yet; it had',
     'get janitor.dgxc.nvidia.com/gpuresets': 'read when the watch cache has not seen the CR yet; it had',
