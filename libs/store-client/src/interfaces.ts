@@ -121,8 +121,8 @@ export interface HealthEventStore {
   updateNodeQuarantineStatus(id: string, status: string, spanId?: string): Promise<void>;
   /** Sets userpodsevictionstatus (+drainfinishtimestamp for Succeeded/AlreadyDrained). */
   updatePodEvictionStatus(id: string, status: OperationStatus): Promise<void>;
-  /** Sets faultremediated (+lastremediationtimestamp when true). */
-  updateRemediationStatus(id: string, remediated: boolean): Promise<void>;
+  /** Sets faultremediated (+lastremediationtimestamp when true, +spanids.fault-remediation), in one write. */
+  updateRemediationStatus(id: string, remediated: boolean, spanId?: string): Promise<void>;
   /** Sets healtheventstatus.spanids.<service>. */
   updateSpanId(id: string, service: string, spanId: string): Promise<void>;
   /** MongoDB `$set` of dotted canonical paths on every match; returns how many were updated. */

@@ -217,6 +217,11 @@ export function describeHealthEventContract(ctx: ContractContext): void {
         (await ctx.store.findHealthEventById(yes!))!.healthEventStatus.lastRemediationTimestamp?.seconds,
       ).toBeGreaterThan(0);
       expect((await ctx.store.findHealthEventById(no!))!.healthEventStatus.faultRemediated).toBe(false);
+      await ctx.store.updateRemediationStatus(no!, false, 'span-fr');
+      // The span id rides on the same write (no second update, no second change event).
+      expect((await ctx.store.findHealthEventById(no!))!.healthEventStatus.spanIds?.['fault-remediation']).toBe(
+        'span-fr',
+      );
       const remediated = await ctx.store.findHealthEventsByFilter({
         'healthevent.nodename': node,
         'healtheventstatus.faultremediated.value': true,

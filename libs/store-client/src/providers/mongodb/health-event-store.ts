@@ -217,12 +217,13 @@ export class MongoHealthEventStore implements HealthEventStore {
     await this.#updateById(id, sets, 'update pod eviction status');
   }
 
-  async updateRemediationStatus(id: string, remediated: boolean): Promise<void> {
+  async updateRemediationStatus(id: string, remediated: boolean, spanId?: string): Promise<void> {
     if (typeof remediated !== 'boolean') {
       throw validationError(`updateRemediationStatus: remediated must be a boolean, got ${JSON.stringify(remediated)}`);
     }
     const sets: BsonDocument = { [DocumentPaths.faultRemediated]: { value: remediated } };
     if (remediated) sets[DocumentPaths.lastRemediationTimestamp] = nowTimestamp();
+    if (spanId) sets[spanIdPath('fault-remediation')] = spanId;
     await this.#updateById(id, sets, 'update remediation status');
   }
 

@@ -248,7 +248,7 @@ export class SqlHealthEventStore implements HealthEventStore {
     await this.#updateById(id, sets, 'update pod eviction status');
   }
 
-  async updateRemediationStatus(id: string, remediated: boolean): Promise<void> {
+  async updateRemediationStatus(id: string, remediated: boolean, spanId?: string): Promise<void> {
     if (typeof remediated !== 'boolean') {
       throw this.#ctx.validation(
         `updateRemediationStatus: remediated must be a boolean, got ${JSON.stringify(remediated)}`,
@@ -256,6 +256,7 @@ export class SqlHealthEventStore implements HealthEventStore {
     }
     const sets: Record<string, unknown> = { [DocumentPaths.faultRemediated]: { value: remediated } };
     if (remediated) sets[DocumentPaths.lastRemediationTimestamp] = nowTimestamp();
+    if (spanId) sets[spanIdPath('fault-remediation')] = spanId;
     await this.#updateById(id, sets, 'update remediation status');
   }
 
