@@ -101,6 +101,20 @@ describe('custom objects against the simulator', () => {
     expect((await ops.list(drains)).items).toHaveLength(1);
   });
 
+  it('merge-patches metadata: a list in the patch replaces the stored one; a missing object is NotFound', async () => {
+    const owner = (uid: string) => [{ apiVersion: 'v1', kind: 'Node', name: 'gpu-node-0', uid }];
+    await ops.create(rebootNodes, {
+      ...reboot('r-owner'),
+      metadata: { name: 'r-owner', ownerReferences: owner('old') },
+    });
+    const patched = await ops.patch(rebootNodes, 'r-owner', { metadata: { ownerReferences: owner('new') } });
+    expect(patched.metadata?.ownerReferences).toEqual(owner('new'));
+    expect(patched.spec).toEqual({ nodeName: 'r-owner', force: false });
+    await expect(ops.patch(rebootNodes, 'missing', { metadata: { labels: { a: 'b' } } })).rejects.toMatchObject({
+      code: 'NVS_ERR_K8S_NOT_FOUND',
+    });
+  });
+
   it('patchStatus with a stale resourceVersion conflicts; updateStatus re-reads and re-applies', async () => {
     const { object } = await ops.create(rebootNodes, reboot('r-conflict'));
     await ops.patchStatus(rebootNodes, 'r-conflict', { startTime: '2026-11-21T10:00:00Z' });

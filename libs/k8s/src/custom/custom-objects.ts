@@ -142,6 +142,29 @@ export class CustomObjectOps {
     }
   }
 
+  /** Merge-patch the object (metadata, spec); lists in the patch replace the stored ones. */
+  async patch<T extends CustomObject<unknown, unknown>>(
+    ref: CustomResourceRef,
+    name: string,
+    body: Record<string, unknown>,
+  ): Promise<T> {
+    const api = this.#client.customObjects;
+    try {
+      const object = ref.namespace
+        ? await api.patchNamespacedCustomObject(
+            { group: ref.group, version: ref.version, plural: ref.plural, namespace: ref.namespace, name, body },
+            mergePatch,
+          )
+        : await api.patchClusterCustomObject(
+            { group: ref.group, version: ref.version, plural: ref.plural, name, body },
+            mergePatch,
+          );
+      return object as T;
+    } catch (err) {
+      throw toK8sError(err, `patch ${label(ref, name)}`);
+    }
+  }
+
   /**
    * Merge-patch the status subresource. Without `expectedResourceVersion` the patch is applied
    * atomically to whatever is current (fields not named are kept). With it, the write fails with
