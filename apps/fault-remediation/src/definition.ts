@@ -4,7 +4,7 @@
  * start it through `launchService` the same way.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, defineService } from '@nvsentinel/service-kit';
+import { ConfigError, counter, defineService, histogram } from '@nvsentinel/service-kit';
 import { loadLogCollectorSettings } from './config/log-collector-settings.js';
 import { parseRemediationConfig } from './config/remediation-config.js';
 import { settingsSchema } from './config/settings.js';
@@ -17,7 +17,36 @@ export const faultRemediationService = defineService({
     'fault-remediation: creates the maintenance CR (RebootNode, TerminateNode, GPUReset) for quarantined, drained nodes.',
   settings: settingsSchema,
   needs: { datastore: true, kube: true },
-  kubeOptions: (settings) => ({ qps: settings.qps, burst: settings.burst }),
+  kubeOptions: (settings, registry) => {
+    // Ours, not upstream's: the API budget and the API server's answer times bound how fast a
+    // burst of drained nodes gets its CRs, so both are visible.
+    const requests = counter(registry, {
+      name: 'fault_remediation_kube_requests_total',
+      help: 'Kubernetes API requests sent, by verb, resource and HTTP status',
+      labelNames: ['verb', 'resource', 'code'],
+    });
+    const duration = histogram(registry, {
+      name: 'fault_remediation_kube_request_duration_seconds',
+      help: 'Kubernetes API request latency (sent to answered, without the rate limiter wait), by verb and resource',
+      labelNames: ['verb', 'resource'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    });
+    const throttled = counter(registry, {
+      name: 'fault_remediation_kube_throttled_seconds_total',
+      help: 'Time requests waited for the client-side rate limiter (--qps / --burst)',
+    });
+    return {
+      qps: settings.qps,
+      burst: settings.burst,
+      metrics: {
+        onRequest: (r) => {
+          requests.inc({ verb: r.verb, resource: r.resource, code: String(r.statusCode ?? 'none') });
+          duration.observe({ verb: r.verb, resource: r.resource }, r.durationMs / 1000);
+          if (r.throttledMs > 0) throttled.inc(r.throttledMs / 1000);
+        },
+      },
+    };
+  },
   create({ settings, datastore, kube, logger, registry, namespace }) {
     let text: string;
     try {

@@ -5,17 +5,30 @@
  */
 import { V1MicroTime } from '@kubernetes/client-node';
 import { RecommendedAction } from '@nvsentinel/health-model';
-import { retryOnConflict } from '@nvsentinel/k8s';
+import { CustomObjectOps, retryOnConflict } from '@nvsentinel/k8s';
+import { createMetricsRegistry } from '@nvsentinel/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderElectionError } from './errors.js';
-import { GPU_RESET_TOML, Harness, NAMESPACE, eventually, metricValue, sleep } from './testing/harness.js';
+import { createRemediationMetrics } from './metrics.js';
+import { NodeMetadata, type NodeView } from './remediation/node-metadata.js';
+import { reconcile } from './remediation/reconcile.js';
+import {
+  DEFAULT_TOML,
+  GPU_RESET_TOML,
+  Harness,
+  NAMESPACE,
+  eventually,
+  metricValue,
+  parseConfig,
+  sleep,
+} from './testing/harness.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await Harness.start({ provider, scenario: { nodes: 12 } });
+    h = await Harness.start({ provider, scenario: { nodes: 13 } });
   });
   afterEach(async () => h.stopServices());
   afterAll(async () => h?.close());
@@ -291,6 +304,39 @@ describe.each(['postgresql', 'embedded'] as const)('fault-remediation on %s', (p
     const creates = h.requests.records.filter((r) => r.verb === 'create' && r.resource === 'rebootnodes');
     expect(creates.map((r) => r.statusCode)).toContain(201);
     expect(h.remediationState(node)).toBeUndefined();
+  });
+
+  it('a node re-created after this process last saw it: the CR is owned by the node that exists', async () => {
+    const node = 'gpu-node-12';
+    const id = await h.drained(node);
+    const kube = h.kubeClient();
+    // The watch cache still holds the deleted node (same name, old uid).
+    class StaleNodes extends NodeMetadata {
+      override async view(name: string): Promise<NodeView | undefined> {
+        const view = await super.view(name);
+        return view && { ...view, uid: 'uid-of-the-deleted-node' };
+      }
+    }
+    const outcome = await reconcile(
+      {
+        store: h.store,
+        nodes: new StaleNodes(kube),
+        crs: new CustomObjectOps(kube),
+        config: parseConfig(DEFAULT_TOML),
+        metrics: createRemediationMetrics(createMetricsRegistry({ defaultMetrics: false })),
+        logger: h.logger,
+        dryRun: false,
+        now: () => new Date(),
+        isActing: () => true,
+      },
+      await h.event(id),
+    );
+    expect(outcome).toEqual({ kind: 'created', crName: `maintenance-${node}-${id}` });
+    expect(h.crs('rebootnodes', node).map((cr) => cr.metadata.ownerReferences)).toEqual([
+      [{ apiVersion: 'v1', kind: 'Node', name: node, uid: h.node(node).metadata.uid }],
+    ]);
+    expect(h.stateLabel(node)).toBe('remediation-succeeded');
+    kube.close();
   });
 
   it('cold start: events drained while no replica ran are remediated at start-up', async () => {

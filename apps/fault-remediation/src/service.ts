@@ -46,6 +46,9 @@ import {
 } from './remediation/reconcile.js';
 import { CLIENT_NAME, quarantinedAndDrainedPipeline } from './stream/pipeline.js';
 
+/** How many event ids `attempted` remembers (a few MB at most). */
+const ATTEMPTED_IDS_LIMIT = 100_000;
+
 export interface LogCollectorSettings {
   /** YAML of the batch/v1 Job (upstream's log-collector-job.yaml). */
   manifest: string;
@@ -202,14 +205,35 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
   };
 
   /**
-   * One attempt at one event: under its node's mutex the event is read again from the
-   * datastore, so whichever path comes second (stream, cold start, requeue) sees what the first
-   * one wrote and does not act twice.
+   * Events this process has already attempted. The change stream looks the document up when it
+   * reads the change, so for an event not attempted yet that document is as new as anything this
+   * process could know and the attempt uses it as delivered, without a datastore read on the way
+   * to the CR. Any later attempt (a second change of the same event, a requeue, the cold start
+   * meeting the stream) reads the event again, so it sees what the earlier attempt wrote. A write
+   * by another component after the lookup brings its own change, handled after this one in the
+   * node's order. Bounded: forgetting the oldest ids only costs a read on their next attempt.
    */
-  const handleEvent = async (node: string, id: string): Promise<Outcome | undefined> =>
+  const attempted = new Set<string>();
+  const markAttempted = (id: string): boolean => {
+    if (attempted.has(id)) return true;
+    attempted.add(id);
+    if (attempted.size > ATTEMPTED_IDS_LIMIT) attempted.delete(attempted.values().next().value!);
+    return false;
+  };
+
+  /**
+   * One attempt at one event, under its node's mutex: whichever path comes second (stream, cold
+   * start, requeue) sees what the first one wrote and does not act twice.
+   */
+  const handleEvent = async (
+    node: string,
+    id: string,
+    delivered?: HealthEventWithStatus,
+  ): Promise<Outcome | undefined> =>
     mutex.run(node, async () => {
       if (!isActing()) throw new NotActingError();
-      const event = await store.findHealthEventById(id);
+      const seenBefore = markAttempted(id);
+      const event = delivered && !seenBefore ? delivered : await store.findHealthEventById(id);
       if (!event) {
         cancelTimer(id);
         return undefined; // deleted (TTL) since
@@ -289,7 +313,7 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
       logger.error({ err, eventId: change.documentKey._id }, 'skipping an undecodable health event');
       return;
     }
-    await handleEvent(event.healthEvent.nodeName, event.id);
+    await handleEvent(event.healthEvent.nodeName, event.id, event);
   };
 
   /** Positions the stream, runs the cold-start scan and starts consuming: the leader's work. */

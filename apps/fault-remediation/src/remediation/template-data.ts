@@ -16,7 +16,7 @@ import { GoEnum, GoStruct } from '../template/values.js';
 
 /** The metadata key the platform connector stores the trace id under. */
 export const TRACE_ID_METADATA_KEY = 'trace_id';
-export const SERVICE_NAME = 'fault-remediation';
+const SERVICE_NAME = 'fault-remediation';
 
 export interface TemplateInputs {
   event: HealthEventWithStatus;
