@@ -325,16 +325,15 @@ async function explain(url: string, rule: Rule, triggers: Record<string, unknown
     log(
       `EXPLAIN (ANALYZE, BUFFERS) ${rule.name}, generic plan (${q.sql.length} chars of SQL, ${q.parameters.length} parameters, node ${node}):`,
     );
-    for (const row of rows) {
+    // The root's Buffers line is the statement's total; below it only the scans and their rows.
+    rows.forEach((row, n) => {
       const line = String(row['QUERY PLAN']);
-      if (
-        /Index Scan|Index Cond|Bitmap Heap|Seq Scan|Heap Blocks|Buffers: shared|Execution|Planning|Rows Removed/.test(
-          line,
-        ) &&
-        !/never executed/.test(line)
-      )
-        log(`  ${line.length > 200 ? line.slice(0, 200) + '…' : line}`);
-    }
+      const wanted =
+        n <= 1
+          ? /Buffers: shared/.test(line)
+          : /Index Scan|Index Cond|Bitmap Heap|Seq Scan|Heap Blocks|Execution|Planning|Rows Removed/.test(line);
+      if (wanted && !/never executed/.test(line)) log(`  ${line.length > 200 ? line.slice(0, 200) + '…' : line}`);
+    });
   } catch (err) {
     log(`EXPLAIN ${rule.name} failed: ${(err as Error).message}`);
   } finally {
