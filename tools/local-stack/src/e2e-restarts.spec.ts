@@ -180,11 +180,11 @@ describe('every service killed and restarted at its step of the cycle (one proce
       // janitor is killed right after *its* node's signal and not while another CR's signal is in
       // flight: a CR whose intent janitor wrote but whose call it had not finished is not
       // signalled again for janitor's signalInFlightMs (60 s, not a flag) — exactly once, but
-      // a minute late (seen in this test before the waves; see the issue 18 note).
+      // a minute late (seen in this test before the waves).
       const firstWave = TARGETS.filter((t) => t.service === 'platform-connectors' || t.service === 'janitor');
       // janitor-provider's node comes last, once every other node was signalled: a signal call
       // that fails while the provider is down leaves janitor's intent behind, and the 30 s retry
-      // then still finds it "in flight", so that CR waits the whole 60 s too (same note).
+      // then still finds it "in flight", so that CR waits the whole 60 s too.
       const providerTarget = TARGETS.find((t) => t.service === 'janitor-provider')!;
       const secondWave = TARGETS.filter((t) => !firstWave.includes(t) && t !== providerTarget);
       await sendOverGrpc(
