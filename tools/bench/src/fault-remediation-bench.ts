@@ -8,6 +8,7 @@
  *
  *   npm run bench:fault-remediation -w @nvsentinel/bench
  *   npm run bench:fault-remediation -w @nvsentinel/bench -- --nodes=200
+ *   npm run bench:fault-remediation -w @nvsentinel/bench -- --nodes=200 --warm-up=0   # a cold process
  */
 import { type RemediationRunResult, runRemediation } from './fault-remediation/remediation-run.js';
 
@@ -22,6 +23,7 @@ const fmt = (p: { p50: number; p90: number; p99: number }) =>
 
 async function main(): Promise<void> {
   const nodes = flag('nodes', 1000);
+  const warmUpNodes = flag('warm-up', 20);
   const goal = 0.5;
   const upstreamP99 = 5.8;
   const runs = [
@@ -29,11 +31,11 @@ async function main(): Promise<void> {
     { label: 'tuned: QPS 500 / burst 1000, 256 workers', qps: 500, burst: 1000, workers: 256 },
   ];
   log(
-    `== fault-remediation: ${nodes} drained nodes in one burst → RebootNode CRs, PostgreSQL + cluster-sim + fault-remediation (processes) ==`,
+    `== fault-remediation: ${nodes} drained nodes in one burst (after ${warmUpNodes} warm-up nodes) → RebootNode CRs, PostgreSQL + cluster-sim + fault-remediation (processes) ==`,
   );
   const results: RemediationRunResult[] = [];
   for (const run of runs) {
-    const result = await runRemediation({ ...run, nodes }, log);
+    const result = await runRemediation({ ...run, nodes, warmUpNodes }, log);
     results.push(result);
     const baseline = results[0]!;
     const perCr = result.kubeRequests / nodes;

@@ -41,6 +41,11 @@ export function percentiles(values: number[]): Percentiles {
 export interface RemediationRunOptions {
   label: string;
   nodes: number;
+  /**
+   * Nodes remediated (and not measured) before the burst, so the burst meets a process with
+   * compiled code and open connections, as a long-running one would be; 0 measures a cold start.
+   */
+  warmUpNodes: number;
   qps: number;
   burst: number;
   workers: number;
@@ -104,7 +109,7 @@ export async function runRemediation(
   writeFileSync(
     scenario,
     JSON.stringify({
-      nodes: options.nodes,
+      nodes: options.nodes + options.warmUpNodes,
       podsPerNode: 0,
       daemonSets: false,
       disruptionBudgets: false,
@@ -135,13 +140,14 @@ export async function runRemediation(
     await store.countHealthEvents(); // creates the schema before fault-remediation starts
 
     const observed = new Map<string, number>();
+    let expected = options.warmUpNodes;
     let allCreated: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => (allCreated = resolve));
+    let finished = new Promise<void>((resolve) => (allCreated = resolve));
     const w = watchCustomObjects(admin, REBOOT_NODES, (change) => {
       const name = change.object.metadata?.name;
       if (!name || observed.has(name)) return;
       observed.set(name, performance.now());
-      if (observed.size === options.nodes) allCreated();
+      if (observed.size === expected) allCreated();
     });
     watch = w;
     await w.waitForSync();
@@ -166,6 +172,21 @@ export async function runRemediation(
       },
     );
     await waitForReady(metricsPort, remediation.output);
+
+    if (options.warmUpNodes > 0) {
+      const warmUp = await store.insertHealthEvents(
+        ...Array.from({ length: options.warmUpNodes }, (_, i) => ({
+          healthEvent: sampleHealthEvent({ nodeName: `gpu-node-${options.nodes + i}`, recommendedAction: 15 }),
+        })),
+      );
+      await Promise.all(warmUp.map((id) => store.updateNodeQuarantineStatus(id, 'Quarantined')));
+      await Promise.all(warmUp.map((id) => store.updatePodEvictionStatus(id, { status: 'Succeeded', message: '' })));
+      await finished;
+      await new Promise((r) => setTimeout(r, 1_000)); // their outcome writes too
+      observed.clear();
+      finished = new Promise<void>((resolve) => (allCreated = resolve));
+    }
+    expected = options.nodes;
 
     // fault-quarantine's part first (not measured), then the drains finish in one burst.
     const ids = await store.insertHealthEvents(
