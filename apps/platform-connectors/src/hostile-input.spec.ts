@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventJson, type EventJson } from './testing/events.js';
 import { rawHealthEvents, type SendResult } from './testing/grpc-client.js';
 import { startHarness, type Harness } from './testing/harness.js';
-import { HEALTH_EVENT_OCCURRED_PATH } from './transport/grpc-service.js';
+import { HEALTH_EVENT_OCCURRED_PATH } from '@nvsentinel/health-model/grpc';
 
 const MB = 1024 * 1024;
 const BYTES_PLACEHOLDER = 'Q~Q';

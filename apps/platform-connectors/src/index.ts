@@ -18,7 +18,6 @@ export {
 export { IngestPipeline, type IngestResult, type StoredEventSink } from './ingest/ingest-pipeline.js';
 export { KubernetesMirror, type KubernetesMirrorOptions } from './mirror/kubernetes-mirror.js';
 export * from './mirror/condition-message.js';
-export { platformConnectorService, HEALTH_EVENT_OCCURRED_PATH } from './transport/grpc-service.js';
 export { HEALTH_EVENTS_ROUTE, MAINTENANCE_EVENTS_ROUTE } from './transport/http-server.js';
 export type { PipelineStep } from './transformers/build-transformers.js';
 export type { HealthEventTransformer } from './transformers/transformer.js';

@@ -3,31 +3,9 @@
  * `healthpub` UDS publisher): `datamodels.PlatformConnector/HealthEventOccurredV1`, retried while
  * the connector is unavailable. platform-connectors answers OK only once the event is stored.
  */
-import {
-  credentials,
-  makeGenericClientConstructor,
-  status,
-  type MethodDefinition,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { EmptySchema, type Empty } from '@bufbuild/protobuf/wkt';
-import { healthEventsToProto, proto, type HealthEvent } from '@nvsentinel/health-model';
-
-const healthEventOccurredV1: MethodDefinition<proto.HealthEvents, Empty> = {
-  path: `/${proto.PlatformConnector.typeName}/${proto.PlatformConnector.method.healthEventOccurredV1.name}`,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (message) => Buffer.from(toBinary(proto.HealthEventsSchema, message)),
-  requestDeserialize: (bytes) => fromBinary(proto.HealthEventsSchema, bytes),
-  responseSerialize: (message) => Buffer.from(toBinary(EmptySchema, message)),
-  responseDeserialize: (bytes) => fromBinary(EmptySchema, bytes),
-  originalName: 'healthEventOccurredV1',
-};
-const ClientConstructor = makeGenericClientConstructor(
-  { HealthEventOccurredV1: healthEventOccurredV1 },
-  'PlatformConnector',
-);
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { healthEventsToProto, type HealthEvent } from '@nvsentinel/health-model';
+import { connectPlatformConnector } from '@nvsentinel/health-model/grpc';
 
 /** Codes after which a resend may succeed. */
 const RETRYABLE = new Set<number>([
@@ -53,23 +31,9 @@ export interface GrpcPublisherOptions {
 }
 
 export function createGrpcPublisher(options: GrpcPublisherOptions): HealthEventPublisher {
-  const target = options.socket.startsWith('unix:') ? options.socket : `unix://${options.socket}`;
-  const client = new ClientConstructor(target, credentials.createInsecure()) as unknown as {
-    HealthEventOccurredV1(
-      message: proto.HealthEvents,
-      options: { deadline: Date },
-      callback: (err: ServiceError | null) => void,
-    ): void;
-    close(): void;
-  };
-  const callOnce = (message: proto.HealthEvents): Promise<void> =>
-    new Promise((resolve, reject) => {
-      client.HealthEventOccurredV1(
-        message,
-        { deadline: new Date(Date.now() + (options.callTimeoutMs ?? 30_000)) },
-        (err) => (err ? reject(err) : resolve()),
-      );
-    });
+  const client = connectPlatformConnector(options.socket);
+  const callOnce = (message: ReturnType<typeof healthEventsToProto>): Promise<void> =>
+    client.send(message, { timeoutMs: options.callTimeoutMs ?? 30_000 });
   return {
     async publish(event) {
       const message = healthEventsToProto([event]);

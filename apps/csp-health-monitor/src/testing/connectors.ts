@@ -7,21 +7,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { EmptySchema, type Empty } from '@bufbuild/protobuf/wkt';
-import { Server, ServerCredentials, status, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
-import { healthEventsFromProto, proto, type HealthEventWithStatus } from '@nvsentinel/health-model';
+import type { Empty } from '@bufbuild/protobuf/wkt';
+import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
+import { healthEventsFromProto, type proto, type HealthEventWithStatus } from '@nvsentinel/health-model';
+import { EMPTY, platformConnectorService } from '@nvsentinel/health-model/grpc';
 import type { Harness } from './harness.js';
-
-const healthEventOccurredV1: MethodDefinition<proto.HealthEvents, Empty> = {
-  path: `/${proto.PlatformConnector.typeName}/${proto.PlatformConnector.method.healthEventOccurredV1.name}`,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (message) => Buffer.from(toBinary(proto.HealthEventsSchema, message)),
-  requestDeserialize: (bytes) => fromBinary(proto.HealthEventsSchema, bytes),
-  responseSerialize: (message) => Buffer.from(toBinary(EmptySchema, message)),
-  responseDeserialize: (bytes) => fromBinary(EmptySchema, bytes),
-};
 
 export interface Connectors {
   socketPath: string;
@@ -38,27 +28,24 @@ export async function startConnectors(h: Harness, name = 'nvsentinel.sock'): Pro
   await rm(socketPath, { force: true });
   const server = new Server();
   let received = 0;
-  server.addService(
-    { HealthEventOccurredV1: healthEventOccurredV1 },
-    {
-      HealthEventOccurredV1(
-        call: { request: proto.HealthEvents },
-        callback: (err: Partial<ServiceError> | null, value?: Empty) => void,
-      ) {
-        const { events } = healthEventsFromProto(call.request);
-        h.datastore
-          .healthEventStore()
-          .insertHealthEvents(...events.map((healthEvent) => ({ healthEvent })))
-          .then(
-            () => {
-              received++;
-              callback(null, { $typeName: 'google.protobuf.Empty' });
-            },
-            (err: Error) => callback({ code: status.UNAVAILABLE, details: err.message }),
-          );
-      },
+  server.addService(platformConnectorService, {
+    HealthEventOccurredV1(
+      call: { request: proto.HealthEvents },
+      callback: (err: Partial<ServiceError> | null, value?: Empty) => void,
+    ) {
+      const { events } = healthEventsFromProto(call.request);
+      h.datastore
+        .healthEventStore()
+        .insertHealthEvents(...events.map((healthEvent) => ({ healthEvent })))
+        .then(
+          () => {
+            received++;
+            callback(null, EMPTY);
+          },
+          (err: Error) => callback({ code: status.UNAVAILABLE, details: err.message }),
+        );
     },
-  );
+  });
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix://${socketPath}`, ServerCredentials.createInsecure(), (err) =>
       err ? reject(err) : resolve(),

@@ -4,29 +4,10 @@
  * acted on like any other event. Upstream's retry: exponential backoff, 5 steps, 5 s base,
  * factor 2, jitter 0.1, and only on UNAVAILABLE; any other error fails at once.
  */
-import {
-  credentials,
-  makeGenericClientConstructor,
-  status as GrpcStatus,
-  type MethodDefinition,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { EmptySchema, type Empty } from '@bufbuild/protobuf/wkt';
-import { healthEventsToProto, proto, type HealthEvent } from '@nvsentinel/health-model';
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { healthEventsToProto, type HealthEvent } from '@nvsentinel/health-model';
+import { connectPlatformConnector } from '@nvsentinel/health-model/grpc';
 import { PublishError } from '../errors.js';
-
-const healthEventOccurredV1: MethodDefinition<proto.HealthEvents, Empty> = {
-  path: `/${proto.PlatformConnector.typeName}/${proto.PlatformConnector.method.healthEventOccurredV1.name}`,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (message) => Buffer.from(toBinary(proto.HealthEventsSchema, message)),
-  requestDeserialize: (bytes) => fromBinary(proto.HealthEventsSchema, bytes),
-  responseSerialize: (message) => Buffer.from(toBinary(EmptySchema, message)),
-  responseDeserialize: (bytes) => fromBinary(EmptySchema, bytes),
-  originalName: 'healthEventOccurredV1',
-};
-const Client = makeGenericClientConstructor({ HealthEventOccurredV1: healthEventOccurredV1 }, 'PlatformConnector');
 
 export interface PublishRetryPolicy {
   steps: number;
@@ -51,19 +32,14 @@ export interface PublisherOptions {
   onError?(type: PublishErrorType): void;
 }
 
-export function grpcTarget(socket: string): string {
-  if (socket.startsWith('unix:') || socket.includes('://')) return socket;
-  return `unix://${socket}`;
-}
-
 export function createGrpcPublisher(options: PublisherOptions): Publisher {
   const retry = options.retry ?? UPSTREAM_PUBLISH_RETRY;
-  const client = new Client(grpcTarget(options.socket), credentials.createInsecure()) as unknown as {
-    HealthEventOccurredV1(message: proto.HealthEvents, callback: (err: ServiceError | null) => void): void;
-    close(): void;
-  };
-  const sendOnce = (message: proto.HealthEvents) =>
-    new Promise<ServiceError | null>((resolve) => client.HealthEventOccurredV1(message, (err) => resolve(err)));
+  const client = connectPlatformConnector(options.socket);
+  const sendOnce = (message: ReturnType<typeof healthEventsToProto>) =>
+    client.send(message).then(
+      () => null,
+      (err: ServiceError) => err,
+    );
 
   return {
     async publish(event, signal) {

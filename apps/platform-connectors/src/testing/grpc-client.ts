@@ -1,10 +1,8 @@
-/** A plain grpc-js client of PlatformConnector, as a monitor would use it (tests and benchmarks). */
-import { credentials, makeGenericClientConstructor, type Metadata, type ServiceError } from '@grpc/grpc-js';
+/** A plain client of PlatformConnector, as a monitor would use it (tests and benchmarks). */
+import type { Metadata, ServiceError } from '@grpc/grpc-js';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { proto, type HealthEvent, healthEventsToProto } from '@nvsentinel/health-model';
-import { platformConnectorService } from '../transport/grpc-service.js';
-
-const ClientConstructor = makeGenericClientConstructor(platformConnectorService, 'PlatformConnector');
+import { connectPlatformConnector } from '@nvsentinel/health-model/grpc';
 
 export interface SendResult {
   ok: boolean;
@@ -19,17 +17,14 @@ export interface PlatformConnectorClient {
   close(): void;
 }
 
+/** Like health-model's client, but answers with the outcome instead of rejecting, for assertions. */
 export function connectGrpc(socketPath: string): PlatformConnectorClient {
-  const client = new ClientConstructor(`unix://${socketPath}`, credentials.createInsecure()) as unknown as {
-    HealthEventOccurredV1(message: proto.HealthEvents, callback: (err: ServiceError | null) => void): void;
-    close(): void;
-  };
+  const client = connectPlatformConnector(socketPath);
   const send = (message: proto.HealthEvents): Promise<SendResult> =>
-    new Promise((resolve) => {
-      client.HealthEventOccurredV1(message, (err) =>
-        resolve(err ? { ok: false, code: err.code, details: err.details, metadata: err.metadata } : { ok: true }),
-      );
-    });
+    client.send(message).then(
+      () => ({ ok: true }),
+      (err: ServiceError) => ({ ok: false, code: err.code, details: err.details, metadata: err.metadata }),
+    );
   return {
     send,
     sendEvents: (events) => send(healthEventsToProto(events)),

@@ -19,7 +19,8 @@ import type { Logger } from '@nvsentinel/service-kit';
 import type { Empty } from '@bufbuild/protobuf/wkt';
 import { RequestUndecodableError, grpcCodeOf, isConnectorError, issuesOf, retryAfterOf } from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
-import { EMPTY, platformConnectorServerService, type DecodedRequest } from './grpc-service.js';
+import { EMPTY } from '@nvsentinel/health-model/grpc';
+import { platformConnectorServerService, type DecodedRequest } from './grpc-service.js';
 
 export interface GrpcServerOptions {
   /** `unix:///var/run/nvsentinel.sock`, `unix:/path` or a bare path. */

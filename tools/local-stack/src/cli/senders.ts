@@ -2,9 +2,10 @@
  * Sending health events the two ways monitors can: gRPC over the platform connector's unix socket
  * (what upstream's monitors do) and our HTTP ingest. Both return only once the events are stored.
  */
-import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { healthEventsToProto, healthEventsToProtoJson, type HealthEvent, type proto } from '@nvsentinel/health-model';
-import { HEALTH_EVENTS_ROUTE, platformConnectorService } from '@nvsentinel/platform-connectors';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { healthEventsToProto, healthEventsToProtoJson, type HealthEvent } from '@nvsentinel/health-model';
+import { connectPlatformConnector } from '@nvsentinel/health-model/grpc';
+import { HEALTH_EVENTS_ROUTE } from '@nvsentinel/platform-connectors';
 
 export type Transport = 'grpc' | 'http';
 
@@ -14,36 +15,19 @@ export interface SendResult {
   ids: string[];
 }
 
-const PlatformConnectorClient = makeGenericClientConstructor(platformConnectorService, 'PlatformConnector');
-
-interface GrpcClient {
-  HealthEventOccurredV1(message: proto.HealthEvents, callback: (err: ServiceError | null) => void): void;
-  close(): void;
-}
-
 export async function sendOverGrpc(
   socketPath: string,
   events: readonly HealthEvent[],
   timeoutMs = 10_000,
 ): Promise<SendResult> {
-  const client = new PlatformConnectorClient(
-    `unix://${socketPath}`,
-    credentials.createInsecure(),
-  ) as unknown as GrpcClient;
+  const client = connectPlatformConnector(socketPath);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(
-        () => reject(new Error(`no answer from unix://${socketPath} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      client.HealthEventOccurredV1(healthEventsToProto(events), (err) => {
-        clearTimeout(deadline);
-        if (!err) return resolve();
-        const hint = err.code === 14 ? ' (is the stack running? start it with `npm start`)' : '';
-        reject(
-          new Error(`gRPC HealthEventOccurredV1 to unix://${socketPath} failed: ${err.details || err.message}${hint}`),
-        );
-      });
+    await client.send(healthEventsToProto(events), { timeoutMs });
+  } catch (err) {
+    const e = err as ServiceError;
+    const hint = e.code === status.UNAVAILABLE ? ' (is the stack running? start it with `npm start`)' : '';
+    throw new Error(`gRPC HealthEventOccurredV1 to ${client.target} failed: ${e.details || e.message}${hint}`, {
+      cause: err,
     });
   } finally {
     client.close();
