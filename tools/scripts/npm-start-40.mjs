@@ -7,7 +7,7 @@
 //
 // Uses npm start's fixed ports (ingest 8080, simulator 6443): nothing else may hold them.
 // The embedded datastore is in memory unless DATASTORE_DATA_DIR is set, so each run starts clean.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,19 +56,47 @@ async function cordoned(node) {
   return (await response.json()).spec?.unschedulable === true;
 }
 
-const results = { runs: 0, acknowledged: 0, cordoned: 0, notCordoned: [], lingering: [], startFailures: [] };
+const results = {
+  runs: 0,
+  acknowledged: 0,
+  cordoned: 0,
+  notCordoned: [],
+  lingering: [],
+  startFailures: [],
+  exitMs: [],
+};
+let previousGroup;
+
+/** True while a process of group `pgid` runs (zombies, already exited, do not count). */
+function groupAlive(pgid) {
+  const table = spawnSync('ps', ['-e', '-o', 'pgid=,stat='], { encoding: 'utf8' }).stdout;
+  return table.split('\n').some((line) => {
+    const [group, stat] = line.trim().split(/\s+/);
+    return Number(group) === pgid && stat !== undefined && !stat.startsWith('Z');
+  });
+}
+
+/** Milliseconds from `since` until group `pgid` has no running process, or undefined after the exit timeout. */
+async function groupGone(pgid, since) {
+  while (performance.now() - since < exitTimeoutMs) {
+    if (!groupAlive(pgid)) return performance.now() - since;
+    await sleep(50);
+  }
+  return undefined;
+}
 for (let run = 1; run <= runs; run++) {
   const node = `gpu-node-${run % 5}`;
   const child = spawn('npm', ['start'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (c) => (output = (output + c).slice(-8000)));
-  child.stderr.on('data', (c) => (output = (output + c).slice(-8000)));
+  child.stdout.on('data', (c) => (output = (output + c).slice(-20000)));
+  child.stderr.on('data', (c) => (output = (output + c).slice(-20000)));
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   let gone = false;
   void exited.then(() => (gone = true));
   results.runs += 1;
   // Post the moment the ingest answers, like the user in the issue.
   let acknowledged = false;
+  let previousStillStopping = false;
   const startDeadline = Date.now() + 180_000;
   while (!gone && Date.now() < startDeadline) {
     const response = await fetch(INGEST, {
@@ -78,6 +106,7 @@ for (let run = 1; run <= runs; run++) {
     }).catch(() => undefined);
     if (response?.status === 200) {
       acknowledged = true;
+      previousStillStopping = previousGroup !== undefined && groupAlive(previousGroup);
       break;
     }
     await sleep(response ? 200 : 50);
@@ -88,25 +117,39 @@ for (let run = 1; run <= runs; run++) {
     const deadline = Date.now() + cordonTimeoutMs;
     while (!(isCordoned = await cordoned(node)) && Date.now() < deadline && !gone) await sleep(250);
     if (isCordoned) results.cordoned += 1;
-    else results.notCordoned.push(run);
+    else {
+      results.notCordoned.push(run);
+      process.stderr.write(`run ${run}: ${node} not cordoned; last output:\n${output}\n`);
+    }
   } else {
     results.startFailures.push(run);
     process.stderr.write(`run ${run}: ingest never acknowledged; last output:\n${output}\n`);
   }
+  const signalledAt = performance.now();
   if (!gone) process.kill(-child.pid, 'SIGTERM');
+  // npm itself exits within milliseconds of SIGTERM while the stack (its grandchild, which owns
+  // :8080 and :6443) is still stopping. Starting the next run on npm's exit posted the next event
+  // to the previous run's stack, which acknowledged it as it shut down — the cause of every second
+  // run failing. A run ends when its whole process group has exited; that time is what is measured.
   const exit = await Promise.race([exited, sleep(exitTimeoutMs).then(() => undefined)]);
-  if (!exit) {
+  const npmExitMs = performance.now() - signalledAt;
+  const goneMs = await groupGone(child.pid, signalledAt);
+  if (goneMs === undefined) {
     results.lingering.push(run);
     process.kill(-child.pid, 'SIGKILL');
-    await exited;
-  }
+    while (groupAlive(child.pid)) await sleep(50);
+  } else results.exitMs.push(goneMs);
   console.log(
-    `run ${run}/${runs}: ${acknowledged ? 'acknowledged' : 'NOT acknowledged'}, ${isCordoned ? 'cordoned' : 'NOT cordoned'}, ${exit ? `exited (${exit.code ?? exit.signal})` : 'did NOT exit after SIGTERM (killed)'}`,
+    `run ${run}/${runs}: ${acknowledged ? 'acknowledged' : 'NOT acknowledged'}${previousStillStopping ? ' (while the previous run was still stopping)' : ''}, ${isCordoned ? 'cordoned' : 'NOT cordoned'}, ${exit ? `npm exited (${exit.code ?? exit.signal}) ${npmExitMs.toFixed(0)} ms` : 'npm did NOT exit'} after SIGTERM, ${goneMs === undefined ? `stack still alive after ${exitTimeoutMs} ms (killed)` : `whole process group ${goneMs.toFixed(0)} ms`}`,
   );
+  previousGroup = child.pid;
 }
+const sortedExits = [...results.exitMs].sort((a, b) => a - b);
+const pct = (q) => sortedExits[Math.min(sortedExits.length - 1, Math.floor(q * sortedExits.length))]?.toFixed(0);
 console.log(
   `npm-start-40: ${results.runs} runs, ${results.acknowledged} acknowledged, ${results.cordoned} cordoned, ` +
     `not cordoned: [${results.notCordoned.join(', ')}], start failures: [${results.startFailures.join(', ')}], ` +
-    `still alive after SIGTERM: [${results.lingering.join(', ')}]`,
+    `still alive after SIGTERM: [${results.lingering.join(', ')}]; ` +
+    `SIGTERM → process group gone: p50 ${pct(0.5)} ms, max ${pct(1)} ms`,
 );
 process.exit(results.notCordoned.length + results.startFailures.length + results.lingering.length === 0 ? 0 : 1);

@@ -81,7 +81,14 @@ async function main(): Promise<void> {
   }
   const sim = simStart.value;
   const cleanups: Array<() => Promise<void>> = [() => sim.stop()];
+  // Told to stop, the ingest closes first, even while the stack is still starting: an event
+  // sent from then on is refused and resent by its sender, never acknowledged by a stack whose
+  // consumers are going away (with the in-memory datastore it would be lost with the process).
+  const stopping = new AbortController();
+  let starting: Promise<unknown> | undefined;
   const shutdown = async (code: number) => {
+    stopping.abort();
+    await starting?.catch(() => undefined);
     for (const cleanup of cleanups.splice(0).reverse())
       await cleanup().catch((err: unknown) => console.error(`shutdown: ${(err as Error).message}`));
     await rm(paths.endpoints, { force: true });
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    const stack = await startLocalStack({
+    const stackStart = startLocalStack({
       datastore: choice.config,
       openedDatastore: datastoreOpen.value,
       ...(values['in-process'] ? { mode: 'in-process' as const } : {}),
@@ -108,7 +115,10 @@ async function main(): Promise<void> {
       logger,
       progress: sink,
       reboot: { downSeconds: rebootSeconds, notFixedFraction: notFixed },
+      signal: stopping.signal,
     });
+    starting = stackStart;
+    const stack = await stackStart;
     cleanups.push(() => stack.stop());
     const kube = createKubeClient({ kubeconfig: sim.kubeconfig, userAgent: 'nvsentinel-local-stack' });
     const [cluster, remediation] = await Promise.all([followCluster(kube, sink), followRemediation(kube, sink)]);
@@ -138,6 +148,7 @@ async function main(): Promise<void> {
       }),
     );
   } catch (err) {
+    if (stopping.signal.aborted) return; // the signal handler's shutdown finishes the stop
     const message = (err as Error).message;
     const busy = /EADDRINUSE.*:(\d+)/.exec(message)?.[1];
     console.error(`\nNVSentinel did not start: ${message}`);

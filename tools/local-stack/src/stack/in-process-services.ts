@@ -19,10 +19,17 @@ import { NVSENTINEL_NAMESPACE } from './local-config.js';
 import { stackServices, type StackServiceOptions } from './service-specs.js';
 import type { ServiceEndpoint } from './stack-types.js';
 
+const INGEST_SERVICE = 'platform-connectors';
+
 export interface InProcessServicesOptions extends StackServiceOptions {
   datastore: DataStore;
   logger: Logger;
   onQuarantineOutcome?: FaultQuarantineHooks['onOutcome'];
+  /**
+   * Aborted when the stack is told to stop (SIGTERM/SIGINT), possibly while it is still starting:
+   * the ingest closes at once, and a start still in progress gives up.
+   */
+  signal?: AbortSignal;
 }
 
 export interface InProcessServices {
@@ -34,7 +41,7 @@ export interface InProcessServices {
 
 export async function startInProcessServices(options: InProcessServicesOptions): Promise<InProcessServices> {
   const { datastore, logger, host } = options;
-  const launched: Array<{ service: LaunchedService; server: ServiceServer }> = [];
+  const launched: Array<{ name: string; service: LaunchedService; server: ServiceServer }> = [];
   const services: ServiceEndpoint[] = [];
   let ingestUrl = '';
   let socketPath = options.socketPath;
@@ -48,11 +55,29 @@ export async function startInProcessServices(options: InProcessServicesOptions):
     'fault-quarantine': options.onQuarantineOutcome ? { onOutcome: options.onQuarantineOutcome } : {},
   };
   const stop = async () => {
-    // Reverse start order: the ingest stops last, so nothing accepted is left unprocessed mid-way.
-    for (const { service } of launched.splice(0).reverse()) await service.stop();
+    // The ingest stops first: from the moment the stack is told to stop, a new event is refused
+    // (connection refused, or 503 on an open keep-alive connection) so its sender retries against
+    // the next stack, instead of being acknowledged by one whose consumers are already stopping —
+    // with the in-memory datastore such an event was acknowledged and never acted on (issue 19's
+    // npm-start probe: the previous run's stack, still shutting down, took the next run's event).
+    // The consumers then stop in reverse start order, each finishing the event in hand.
+    const running = launched.splice(0);
+    const ingestFirst = [
+      ...running.filter((l) => l.name === INGEST_SERVICE),
+      ...running.filter((l) => l.name !== INGEST_SERVICE).reverse(),
+    ];
+    for (const { service } of ingestFirst) await service.stop();
   };
+  const { signal } = options;
+  const closeIngest = () => {
+    for (const l of launched) if (l.name === INGEST_SERVICE) void l.service.stop();
+  };
+  signal?.addEventListener('abort', closeIngest, { once: true });
+  const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+  const stopRequested = () => new Error('the stack was told to stop while it was starting');
   try {
     for (const spec of stackServices(options)) {
+      if (signal?.aborted) throw stopRequested();
       const server = createServiceServer({ name: spec.name, port: spec.metricsPort, host, logger });
       const metricsUrl = (await server.listen()).replace('0.0.0.0', '127.0.0.1');
       const service = launchService(spec.definition, {
@@ -64,13 +89,15 @@ export async function startInProcessServices(options: InProcessServicesOptions):
         namespace: NVSENTINEL_NAMESPACE,
         hooks: hooks[spec.name] ?? {},
       });
-      launched.push({ service, server });
+      launched.push({ name: spec.name, service, server });
       // In its own pod the service would exit and be restarted; here it must at least be loud.
       service.done.catch((err: unknown) =>
         logger.error({ err, service: spec.name }, `${spec.name} stopped: ${(err as Error).message}; restart npm start`),
       );
+      if (signal?.aborted) closeIngest();
       // Started means positioned: a consumer's stream is in place before the next service starts.
-      await service.started;
+      await Promise.race([service.started, aborted]);
+      if (signal?.aborted) throw stopRequested();
       services.push({ name: spec.name, metricsUrl });
     }
     return {

@@ -49,6 +49,8 @@ export interface LocalStackOptions {
   onQuarantineOutcome?: FaultQuarantineHooks['onOutcome'];
   /** The node side of a simulated reboot: downtime, and how often the reboot does not fix the fault. */
   reboot?: { downSeconds?: number; notFixedFraction?: number; random?: () => number };
+  /** Aborted when the stack is told to stop: in-process, the ingest closes at once, even mid-start. */
+  signal?: AbortSignal;
 }
 
 /** Defaults of `npm start`: a 10 s reboot that always fixes the fault. */
@@ -112,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             logger: options.logger,
             ...(options.nodeDrainerConfigPath ? { nodeDrainerConfigPath: options.nodeDrainerConfigPath } : {}),
             ...(options.onQuarantineOutcome ? { onQuarantineOutcome: options.onQuarantineOutcome } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
           })
         : await startServiceProcesses({
             kubeconfigPath: options.kubeconfigPath,
