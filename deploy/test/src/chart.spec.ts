@@ -403,6 +403,35 @@ describe('janitor', () => {
   });
 });
 
+describe('fault-remediation log collector', () => {
+  it('is off by default: no manifest, no ServiceAccount', () => {
+    const config = find(objects('full'), 'ConfigMap', 'nvsentinel-fault-remediation');
+    expect(Object.keys(config.data ?? {})).not.toContain('log-collector-job.yaml');
+    expect(objects('full').some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'log-collector-job')).toBe(
+      false,
+    );
+  });
+
+  it('when enabled, mounts upstream\u2019s Job manifest where the service reads it and creates the Job ServiceAccount', async () => {
+    const all = await renderChart(SCENARIOS.full, ['fault-remediation.logCollector.enabled=true']);
+    const config = find(all, 'ConfigMap', 'nvsentinel-fault-remediation');
+    const manifest = config.data!['log-collector-job.yaml' as never] as string;
+    expect(manifest).toBe(
+      readFileSync(join(WORKSPACE_ROOT, 'apps/fault-remediation/config/log-collector-job.yaml'), 'utf8'),
+    );
+    const job = parseYaml(manifest) as { kind: string; spec: { template: { spec: { serviceAccountName: string } } } };
+    expect(job.kind).toBe('Job');
+    const account = find(all, 'ServiceAccount', job.spec.template.spec.serviceAccountName);
+    expect(account.metadata.namespace).toBe('nvsentinel');
+    const args = serviceContainer(workloadOf(all, 'fault-remediation'), 'fault-remediation').args ?? [];
+    expect(args).toContain('--enable-log-collector=true');
+    expect(args).toContain('--config-path=/etc/config/config.toml');
+    // The service reads <template-mount-path>/log-collector-job.yaml; the chart mounts the ConfigMap there.
+    const mounts = serviceContainer(workloadOf(all, 'fault-remediation'), 'fault-remediation').volumeMounts ?? [];
+    expect(mounts.some((m) => m.mountPath === '/etc/config' && !m.subPath)).toBe(true);
+  });
+});
+
 describe('monitoring and network', () => {
   it('ships the dashboard with the Grafana sidecar label, using metric names the services export', () => {
     const cm = find(objects('full'), 'ConfigMap', 'nvsentinel-dashboard-fault-pipeline');
