@@ -35,6 +35,7 @@ import { findUnresolvedEvents } from './cold-start.js';
 import type { RemediationConfig } from './config/remediation-config.js';
 import { LeaderElectionError } from './errors.js';
 import { type RemediationMetrics, createRemediationMetrics } from './metrics.js';
+import { CreationsFirst } from './remediation/creations-first.js';
 import { LogCollector } from './remediation/log-collector.js';
 import { NodeMetadata } from './remediation/node-metadata.js';
 import {
@@ -93,6 +94,11 @@ export interface FaultRemediationOptions {
    * to stop a replica at exactly that point (a crash between the CR and the status).
    */
   afterCrCreated?: (crName: string) => Promise<void>;
+  /**
+   * Longest wait of a created CR's outcome writes (annotation, label, status) while other
+   * attempts are still on their way to their CRs; 0 writes them at once.
+   */
+  outcomeWriteMaxWaitMs: number;
 }
 
 export const DEFAULT_FAULT_REMEDIATION_OPTIONS: FaultRemediationOptions = {
@@ -111,6 +117,7 @@ export const DEFAULT_FAULT_REMEDIATION_OPTIONS: FaultRemediationOptions = {
   leaseDurationMs: 15_000,
   renewDeadlineMs: 10_000,
   retryPeriodMs: 2_000,
+  outcomeWriteMaxWaitMs: 2_000,
 };
 
 export interface FaultRemediationDeps {
@@ -186,6 +193,7 @@ export function createFaultRemediation(deps: FaultRemediationDeps): FaultRemedia
     nodes: new NodeMetadata(deps.kube, nodeCache),
     crs,
     ...(options.afterCrCreated ? { afterCrCreated: options.afterCrCreated } : {}),
+    creationsFirst: new CreationsFirst(options.outcomeWriteMaxWaitMs),
     config: deps.config,
     metrics,
     logger,

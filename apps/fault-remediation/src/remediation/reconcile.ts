@@ -24,6 +24,7 @@ import {
   withoutGroups,
 } from './annotation.js';
 import { CRState, crState } from './cr-status.js';
+import type { CreationsFirst } from './creations-first.js';
 import type { LogCollector } from './log-collector.js';
 import { renderManifest, withNodeOwner } from './manifest.js';
 import { NODE_STATE_LABEL, NodeMetadata, REMEDIATION_LABELS, RemediationLabel } from './node-metadata.js';
@@ -44,6 +45,8 @@ export interface ReconcileContext {
   logCollector?: LogCollector;
   /** Test seam: runs after the CR is created, before the annotation and status writes. */
   afterCrCreated?: (crName: string) => Promise<void>;
+  /** Shared by the attempts of this process: their CRs go out before their outcome writes. */
+  creationsFirst?: CreationsFirst;
 }
 
 export type Outcome =
@@ -182,10 +185,12 @@ export async function reconcile(
   // until the outcome label below replaces it (that write waits for both). The owner reference
   // uses the node as this process knows it; the label write answers with the node as stored.
   guard();
-  const [labelling, creating] = await Promise.allSettled([
-    ctx.nodes.patch(node, { labels: { [NODE_STATE_LABEL]: RemediationLabel.Remediating } }),
-    ctx.crs.create(crRef(action), withNodeOwner(manifest, current), { dryRun: ctx.dryRun }),
-  ]);
+  const send = () =>
+    Promise.allSettled([
+      ctx.nodes.patch(node, { labels: { [NODE_STATE_LABEL]: RemediationLabel.Remediating } }),
+      ctx.crs.create(crRef(action), withNodeOwner(manifest, current), { dryRun: ctx.dryRun }),
+    ]);
+  const [labelling, creating] = await (ctx.creationsFirst ? ctx.creationsFirst.creating(send) : send());
   if (labelling.status === 'rejected') {
     // A CR created meanwhile for a node that is gone is garbage-collected with its owner.
     if (isNotFound(labelling.reason)) return nodeMissing(ctx, event);
@@ -210,6 +215,7 @@ export async function reconcile(
   }
 
   if (created) await ctx.afterCrCreated?.(crName);
+  if (created) await ctx.creationsFirst?.idle();
   guard();
   const nextState =
     created && !ctx.dryRun
