@@ -6,3 +6,4 @@ export {
   type NvsErrorClass,
   type TemplateArgs,
 } from './create-error-class.js';
+export { closestMatch, editDistance, type ClosestMatchOptions } from './did-you-mean.js';

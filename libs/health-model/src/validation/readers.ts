@@ -1,3 +1,4 @@
+import { closestMatch } from '@nvsentinel/errors';
 import type { Timestamp } from '../model/types.js';
 import { MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, isValidTimestamp, parseRfc3339 } from '../model/timestamp.js';
 import { childPath, describeType, indexPath, type ValidationIssue } from './issues.js';
@@ -169,29 +170,5 @@ export function reportUnknownKey(key: string, path: string, known: readonly stri
 
 /** The known key that `key` most plausibly misspells: same letters ignoring case/underscores, or edit distance ≤ 2. */
 function closestKey(key: string, known: readonly string[]): string | undefined {
-  const norm = (s: string): string => s.replaceAll(/[_-]/g, '').toLowerCase();
-  const exact = known.find((k) => norm(k) === norm(key));
-  if (exact) return exact;
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = editDistance(norm(k), norm(key));
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
+  return closestMatch(key, known, { normalize: (s) => s.replaceAll(/[_-]/g, '').toLowerCase() });
 }

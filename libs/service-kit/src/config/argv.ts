@@ -2,6 +2,7 @@
  * Command-line flags in the forms Go services (and therefore existing Helm charts) pass them:
  * `--name=value`, `--name value`, `--bool-flag`, `--bool-flag=false` and `--no-bool-flag`.
  */
+import { closestMatch } from '@nvsentinel/errors';
 import type { ConfigProblem } from '../errors/catalogue.js';
 import type { ConfigSchema, Setting } from './settings.js';
 
@@ -78,26 +79,6 @@ export function parseFlags(schema: ConfigSchema, argv: readonly string[]): Parse
 }
 
 function suggestion(name: string, known: string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3; // further than two edits is a different word, not a typo
-  for (const candidate of known) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
+  const best = closestMatch(name, known);
   return best ? ` (did you mean --${best}?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
