@@ -32,7 +32,8 @@ import type { DrainerConfig } from './config/drainer-config.js';
 import type { DrainContext, DrainTiming } from './drain/drain-context.js';
 import { PodWakeups } from './drain/pod-wakeups.js';
 import { DRAIN_EVENT_COMPONENT } from './drain/labels.js';
-import { DrainAttemptError, processEvent } from './drain/process-event.js';
+import { processEvent } from './drain/process-event.js';
+import { EvictionsFailedError } from './errors.js';
 import { Tracker } from './drain/tracker.js';
 import { createDrainerMetrics, type DrainerMetrics } from './metrics.js';
 import { CLIENT_NAME, nodeQuarantineStatusPipeline } from './stream/pipeline.js';
@@ -179,7 +180,8 @@ export function createNodeDrainer(deps: NodeDrainerDeps): NodeDrainer {
 
   const onAttemptError = (id: string, err: unknown, willRetry: boolean): void => {
     const node = tracker.get(id)?.node ?? 'unknown';
-    const errorType = err instanceof DrainAttemptError ? err.errorType : ((err as { code?: string }).code ?? 'unknown');
+    // `eviction_error` is upstream's label value for failed evictions; other errors are labelled by code.
+    const errorType = EvictionsFailedError.is(err) ? 'eviction_error' : ((err as { code?: string }).code ?? 'unknown');
     metrics.processingErrors.inc({ error_type: errorType, node });
     logger.warn({ err, eventId: id, node, willRetry }, 'drain attempt failed; retrying with backoff');
   };

@@ -20,18 +20,8 @@ import {
 } from './labels.js';
 import { planIsEmpty, planPods, type DrainScope, type PodPlan } from './pod-plan.js';
 import type { TrackedEvent } from './tracker.js';
+import { EvictionsFailedError } from '../errors.js';
 import { untilDeletionDue } from './recheck.js';
-
-export class DrainAttemptError extends Error {
-  constructor(
-    message: string,
-    readonly errorType: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'DrainAttemptError';
-  }
-}
 
 export async function processEvent(ctx: DrainContext, id: string): Promise<ProcessResult> {
   const event = await ctx.store.findHealthEventById(id);
@@ -172,7 +162,7 @@ async function evictImmediate(
     else if (result.outcome === 'evicted') evicted.push(pod);
   });
   if (failed.length > 0) {
-    throw new DrainAttemptError(`evictions failed on node ${tracked.node}: ${failed.join('; ')}`, 'eviction_error');
+    throw new EvictionsFailedError(tracked.node, failed.join('; '));
   }
   if (blocked.length > 0) {
     // No pod-watch wake-up here: a budget frees when replacements become ready elsewhere, which
