@@ -78,6 +78,7 @@ export const nodeDrainerService = defineService({
         return drainer?.done;
       },
       readinessChecks: () => ({
+        kubernetes: kubernetesReachable(kube),
         'change-stream': () => {
           const consumer = drainer?.consumer();
           return consumer ? consumerReadinessCheck(consumer)() : { ok: false, detail: 'starting' };
@@ -86,6 +87,37 @@ export const nodeDrainerService = defineService({
     };
   },
 });
+
+/** How long one answer of the Kubernetes check stands: probes come often, API calls cost budget. */
+const KUBERNETES_CHECK_CACHE_MS = 5_000;
+
+/**
+ * Ready only while the Kubernetes API answers: a drainer that cannot evict must not report ready
+ * (issue 19: it did, with the API unreachable). One cheap call it makes anyway (list pods, limit 1)
+ * at most every 5 s; any HTTP answer counts as reachable, only a failed connection does not.
+ */
+function kubernetesReachable(kube: KubeClient): () => Promise<{ ok: boolean; detail?: unknown }> {
+  let last: { at: number; result: { ok: boolean; detail?: unknown } } | undefined;
+  let running: Promise<{ ok: boolean; detail?: unknown }> | undefined;
+  return async () => {
+    if (last && Date.now() - last.at < KUBERNETES_CHECK_CACHE_MS) return last.result;
+    running ??= kube.core
+      .listPodForAllNamespaces({ limit: 1 })
+      .then(
+        () => ({ ok: true }),
+        (err: unknown) =>
+          typeof (err as { code?: unknown }).code === 'number'
+            ? { ok: true, detail: `answered HTTP ${(err as { code: number }).code}` }
+            : { ok: false, detail: `the API server at ${kube.server} is unreachable: ${(err as Error).message}` },
+      )
+      .then((result) => {
+        last = { at: Date.now(), result };
+        running = undefined;
+        return result;
+      });
+    return running;
+  };
+}
 
 /** upstream's resume-control: CREATE = skip the backlog (with a cold-start cut-off). */
 async function startDecision(
