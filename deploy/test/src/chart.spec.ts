@@ -428,7 +428,7 @@ describe('fault-remediation log collector', () => {
     expect(args).toContain('--config-path=/etc/config/config.toml');
     // The service reads <template-mount-path>/log-collector-job.yaml; the chart mounts the ConfigMap there.
     const mounts = serviceContainer(workloadOf(all, 'fault-remediation'), 'fault-remediation').volumeMounts ?? [];
-    expect(mounts.some((m) => m.mountPath === '/etc/config' && !m.subPath)).toBe(true);
+    expect(mounts.some((m) => m.mountPath === '/etc/config' && !(m as { subPath?: string }).subPath)).toBe(true);
   });
 });
 
