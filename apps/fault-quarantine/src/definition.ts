@@ -23,7 +23,7 @@ export const faultQuarantineService = defineService({
     'fault-quarantine: evaluates CEL rule sets on health events and cordons, taints and labels the faulty nodes.',
   settings: settingsSchema,
   needs: { datastore: true, kube: true },
-  kubeOptions: (settings) => ({ qps: settings.kubeQps, burst: settings.kubeBurst }),
+  kubeOptions: (settings) => ({ qps: settings.qps, burst: settings.burst }),
   create({ settings, datastore, kube, logger, registry, namespace, hooks }) {
     const { onOutcome } = hooks as FaultQuarantineHooks;
     // An explicitly named file must exist (a typo must not silently select other rules).

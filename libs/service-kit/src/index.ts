@@ -21,6 +21,7 @@ export type { ConfigProblem } from './errors/catalogue.js';
 
 // Configuration
 export { setting } from './config/settings.js';
+export { kubeRateSettings, type KubeRateDocs } from './config/kube-rate-settings.js';
 export type { ConfigOf, ConfigSchema, Setting, SettingType } from './config/settings.js';
 export { defineConfigSchema, loadConfig } from './config/load-config.js';
 export type { LoadConfigOptions } from './config/load-config.js';

@@ -3,7 +3,7 @@
  * service shares (metrics port, kubeconfig, namespace, datastore certificates) come from
  * service-kit's common settings.
  */
-import { defineConfigSchema, setting } from '@nvsentinel/service-kit';
+import { defineConfigSchema, setting, kubeRateSettings } from '@nvsentinel/service-kit';
 import { DEFAULT_GPU_NODE_LABEL } from '../service.js';
 
 export const CHART_CONFIG_PATH = '/etc/config/config.toml';
@@ -47,20 +47,7 @@ export const settingsSchema = defineConfigSchema({
     default: 1000,
     doc: 'Events pulled but not finished before pulling pauses',
   }),
-  kubeQps: setting.number({
-    env: 'KUBE_API_QPS',
-    flag: 'kube-api-qps',
-    min: 1,
-    default: 20,
-    doc: 'Sustained Kubernetes API requests per second',
-  }),
-  kubeBurst: setting.int({
-    env: 'KUBE_API_BURST',
-    flag: 'kube-api-burst',
-    min: 1,
-    default: 40,
-    doc: 'Kubernetes API request burst',
-  }),
+  ...kubeRateSettings(),
   coldStartWindow: setting.duration({
     env: 'COLD_START_WINDOW',
     flag: 'cold-start-window',

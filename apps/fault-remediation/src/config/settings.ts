@@ -4,7 +4,7 @@
  * `--enable-log-collector`) and env names (`LOG_COLLECTOR_MANIFEST_PATH`, `LOG_COLLECTOR_TIMEOUT`).
  * The entry point supplies metrics port, kubeconfig, datastore certificates and namespace.
  */
-import { defineConfigSchema, setting } from '@nvsentinel/service-kit';
+import { defineConfigSchema, setting, kubeRateSettings } from '@nvsentinel/service-kit';
 
 export const settingsSchema = defineConfigSchema({
   configPath: setting.string({
@@ -83,20 +83,7 @@ export const settingsSchema = defineConfigSchema({
     default: 16,
     doc: 'Nodes remediated in parallel (events of one node stay in order; upstream: 1)',
   }),
-  qps: setting.number({
-    env: 'KUBE_QPS',
-    flag: 'qps',
-    min: 0.1,
-    default: 20,
-    doc: 'Kubernetes API requests per second for this process (upstream client-go default: 5)',
-  }),
-  burst: setting.int({
-    env: 'KUBE_BURST',
-    flag: 'burst',
-    min: 1,
-    default: 40,
-    doc: 'Kubernetes API request burst (upstream client-go default: 10)',
-  }),
+  ...kubeRateSettings(),
   inProgressRequeue: setting.duration({
     env: 'IN_PROGRESS_REQUEUE',
     flag: 'in-progress-requeue',

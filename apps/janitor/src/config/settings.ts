@@ -3,7 +3,7 @@
  * (`janitor/main.go`, kubebuilder's scaffold for the webhook certificate flags). The entry point
  * adds metrics-port, kubeconfig and namespace.
  */
-import { defineConfigSchema, setting } from '@nvsentinel/service-kit';
+import { defineConfigSchema, setting, kubeRateSettings } from '@nvsentinel/service-kit';
 
 export const settingsSchema = defineConfigSchema({
   configPath: setting.string({
@@ -105,20 +105,7 @@ export const settingsSchema = defineConfigSchema({
     default: 16,
     doc: 'Reconciles run in parallel per controller (controller-runtime default: 1)',
   }),
-  qps: setting.number({
-    env: 'KUBE_QPS',
-    flag: 'qps',
-    min: 0.1,
-    default: 20,
-    doc: 'Kubernetes API requests per second for this process (upstream client-go default: 5)',
-  }),
-  burst: setting.int({
-    env: 'KUBE_BURST',
-    flag: 'burst',
-    min: 1,
-    default: 40,
-    doc: 'Kubernetes API request burst (upstream client-go default: 10)',
-  }),
+  ...kubeRateSettings(),
   cspProviderHost: setting.string({
     env: 'CSP_PROVIDER_HOST',
     flag: 'csp-provider-host',

@@ -2,7 +2,7 @@
  * Environment of the janitor-provider process (upstream's names; ours are marked). The entry point
  * adds metrics-port, kubeconfig and namespace for every service.
  */
-import { defineConfigSchema, setting, type ConfigOf } from '@nvsentinel/service-kit';
+import { defineConfigSchema, setting, type ConfigOf, kubeRateSettings } from '@nvsentinel/service-kit';
 
 export const CSP_NAMES = ['kind', 'generic', 'sim', 'aws', 'gcp', 'azure', 'oci'] as const;
 export type CspName = (typeof CSP_NAMES)[number];
@@ -63,19 +63,9 @@ export const settingsSchema = defineConfigSchema({
     minMs: 0,
     doc: 'How long a TokenReview verdict is reused for the same token (ours)',
   }),
-  qps: setting.number({
-    env: 'KUBE_QPS',
-    flag: 'qps',
-    min: 0.1,
-    default: 20,
-    doc: 'Kubernetes API requests per second (every call reads its Node; sim also patches it) (ours)',
-  }),
-  burst: setting.int({
-    env: 'KUBE_BURST',
-    flag: 'burst',
-    min: 1,
-    default: 40,
-    doc: 'Kubernetes API request burst (ours)',
+  ...kubeRateSettings({
+    qps: 'Kubernetes API requests per second (every call reads its Node; sim also patches it) (ours)',
+    burst: 'Kubernetes API request burst (ours)',
   }),
   simRebootDownSeconds: setting.int({
     env: 'SIM_REBOOT_DOWN_SECONDS',

@@ -3,7 +3,7 @@
  * settings every service shares (metrics port, kubeconfig, namespace, datastore certificates) come
  * from service-kit's common settings.
  */
-import { defineConfigSchema, setting } from '@nvsentinel/service-kit';
+import { defineConfigSchema, setting, kubeRateSettings } from '@nvsentinel/service-kit';
 
 export const settingsSchema = defineConfigSchema({
   configPath: setting.string({
@@ -26,20 +26,7 @@ export const settingsSchema = defineConfigSchema({
     default: 4,
     doc: 'Nodes drained in parallel (upstream: 1)',
   }),
-  qps: setting.number({
-    env: 'KUBE_QPS',
-    flag: 'qps',
-    min: 0.1,
-    default: 20,
-    doc: 'Kubernetes API requests per second for this process (upstream client-go default: 5)',
-  }),
-  burst: setting.int({
-    env: 'KUBE_BURST',
-    flag: 'burst',
-    min: 1,
-    default: 40,
-    doc: 'Kubernetes API request burst (upstream client-go default: 10)',
-  }),
+  ...kubeRateSettings(),
   pollInterval: setting.duration({
     env: 'DRAIN_POLL_INTERVAL',
     flag: 'poll-interval',

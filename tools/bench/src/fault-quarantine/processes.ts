@@ -125,8 +125,8 @@ export async function startFaultQuarantine(
       // The storm deliberately cordons every node; the breaker would stop it at 50 %.
       '--circuit-breaker-enabled=false',
       `--workers=${options.workers}`,
-      `--kube-api-qps=${options.qps}`,
-      `--kube-api-burst=${options.burst}`,
+      `--qps=${options.qps}`,
+      `--burst=${options.burst}`,
     ],
     {
       ...datastoreEnvironment(options.datastore),

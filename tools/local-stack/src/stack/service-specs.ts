@@ -70,7 +70,7 @@ export function stackServices(options: StackServiceOptions): StackService[] {
       name: 'fault-quarantine',
       definition: faultQuarantineService,
       main: 'apps/fault-quarantine/dist/main.js',
-      args: ['--config-path', configs.faultQuarantine, '--kube-api-qps', '200', '--kube-api-burst', '400'],
+      args: ['--config-path', configs.faultQuarantine, '--qps', '200', '--burst', '400'],
     },
     {
       name: 'node-drainer',
