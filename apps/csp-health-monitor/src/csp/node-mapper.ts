@@ -57,7 +57,7 @@ export class CachedNodeMapper implements NodeMapper {
 }
 
 /** `aws:///us-east-1a/i-0123` → `i-0123`; undefined for anything else. */
-export function awsInstanceFromProviderId(providerId: string | undefined): string | undefined {
+function awsInstanceFromProviderId(providerId: string | undefined): string | undefined {
   if (!providerId?.startsWith('aws://')) return undefined;
   const last = providerId.split('/').at(-1);
   return last && last.startsWith('i-') ? last : undefined;

@@ -10,14 +10,14 @@ import { TriggerMappingError } from '../errors.js';
 
 export const AGENT = 'csp-health-monitor';
 export const CHECK_NAME = 'CSPMaintenance';
-export const MESSAGE_SCHEDULED = 'CSP maintenance scheduled';
-export const MESSAGE_COMPLETED = 'CSP maintenance completed';
+const MESSAGE_SCHEDULED = 'CSP maintenance scheduled';
+const MESSAGE_COMPLETED = 'CSP maintenance completed';
 /**
  * Metadata key carrying `<eventId>#<kind>` on every trigger: the notifier looks it up among the
  * stored health events before sending, so a trigger already accepted is never sent twice.
  */
 export const TRIGGER_KEY_METADATA = 'nvsentinelMaintenanceTrigger';
-export const EVENT_ID_METADATA = 'maintenanceEventId';
+const EVENT_ID_METADATA = 'maintenanceEventId';
 
 export type TriggerKind = 'quarantine' | 'healthy';
 

@@ -28,7 +28,7 @@ export const PROVIDERS: Provider[] = ['postgresql', 'embedded'];
 export const NAMESPACE = 'nvsentinel';
 
 /** Node i: GCE instance id 100i, AWS instance i-000…i, zone us-central1-a. */
-export function testNode(i: number, ready = true) {
+function testNode(i: number, ready = true) {
   return {
     name: `gpu-node-${i}`,
     ready,

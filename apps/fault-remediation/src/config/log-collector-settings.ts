@@ -11,7 +11,7 @@ import type { RemediationConfig } from './remediation-config.js';
 
 export const LOG_COLLECTOR_MANIFEST_FILE = 'log-collector-job.yaml';
 /** Upstream requeues an event every 10 s while its Job runs. */
-export const LOG_COLLECTOR_RECHECK_MS = 10_000;
+const LOG_COLLECTOR_RECHECK_MS = 10_000;
 
 export function loadLogCollectorSettings(
   input: { manifestPath?: string | undefined; timeoutMs: number; recheckMs?: number },

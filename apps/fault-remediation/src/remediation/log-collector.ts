@@ -22,9 +22,9 @@ import { parse as parseYaml } from 'yaml';
 import { RemediationConfigError } from '../errors.js';
 import type { RemediationMetrics } from '../metrics.js';
 
-export const LOG_COLLECTOR_NODE_LABEL = 'dgxc.nvidia.com/node-name';
-export const LOG_COLLECTOR_EVENT_LABEL = 'dgxc.nvidia.com/event-id';
-export const METRICS_RECORDED_ANNOTATION = 'dgxc.nvidia.com/logcollector-metrics-recorded';
+const LOG_COLLECTOR_NODE_LABEL = 'dgxc.nvidia.com/node-name';
+const LOG_COLLECTOR_EVENT_LABEL = 'dgxc.nvidia.com/event-id';
+const METRICS_RECORDED_ANNOTATION = 'dgxc.nvidia.com/logcollector-metrics-recorded';
 
 export interface LogCollectorOptions {
   /** The Job manifest (YAML text of upstream's `log-collector-job.yaml`). */

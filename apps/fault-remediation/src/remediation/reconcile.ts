@@ -245,7 +245,7 @@ export async function reconcile(
   return created ? { kind: 'created', crName } : { kind: 'failed', reason: 'CR creation failed' };
 }
 
-export function crRef(action: RemediationAction): CustomResourceRef {
+function crRef(action: RemediationAction): CustomResourceRef {
   return {
     group: action.apiGroup,
     version: action.version,

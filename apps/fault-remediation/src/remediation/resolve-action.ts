@@ -33,8 +33,3 @@ export function resolveAction(config: RemediationConfig, event: HealthEvent): Re
 export function coveringGroups(resolution: Extract<Resolution, { kind: 'action' }>): string[] {
   return [resolution.group, ...resolution.action.supersedingEquivalenceGroups];
 }
-
-/** The configured action of an annotation entry (by its action name), if still configured. */
-export function actionByName(config: RemediationConfig, name: string): RemediationAction | undefined {
-  return config.actions.get(name);
-}

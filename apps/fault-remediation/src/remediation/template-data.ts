@@ -15,7 +15,7 @@ import type { RemediationAction } from '../config/remediation-config.js';
 import { GoEnum, GoStruct } from '../template/values.js';
 
 /** The metadata key the platform connector stores the trace id under. */
-export const TRACE_ID_METADATA_KEY = 'trace_id';
+const TRACE_ID_METADATA_KEY = 'trace_id';
 const SERVICE_NAME = 'fault-remediation';
 
 export interface TemplateInputs {

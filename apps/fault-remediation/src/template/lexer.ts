@@ -6,7 +6,7 @@
  */
 import { TemplateError } from '../errors.js';
 
-export type TokenKind =
+type TokenKind =
   | 'field' // .A.B → value "A.B"
   | 'dot' // .
   | 'variable' // $ or $x

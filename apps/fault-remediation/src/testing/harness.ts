@@ -16,19 +16,19 @@ import { createLogger, type Logger } from '@nvsentinel/service-kit';
 import { eventually } from '@nvsentinel/service-kit/testing';
 import { createDataStore, type DataStore, type HealthEventStore } from '@nvsentinel/store-client';
 import { createTestDatabase, type TestDatabase } from '@nvsentinel/store-client/testing';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { parseRemediationConfig } from '../config/remediation-config.js';
 import { REMEDIATION_STATE_ANNOTATION } from '../remediation/annotation.js';
 import { NODE_STATE_LABEL } from '../remediation/node-metadata.js';
 import { createFaultRemediation, type FaultRemediationOptions, type FaultRemediationService } from '../service.js';
 
-export const APP_ROOT = join(import.meta.dirname, '../..');
+const APP_ROOT = join(import.meta.dirname, '../..');
 export const CONFIG_DIR = join(APP_ROOT, 'config');
-export const TEMPLATES_DIR = join(CONFIG_DIR, 'templates');
+const TEMPLATES_DIR = join(CONFIG_DIR, 'templates');
 export const DEFAULT_TOML = readFileSync(join(CONFIG_DIR, 'config.toml'), 'utf8');
 export const GPU_RESET_TOML = readFileSync(join(CONFIG_DIR, 'config-gpu-reset.toml'), 'utf8');
 export const NAMESPACE = 'nvsentinel';
-export const JANITOR_GROUP = 'janitor.dgxc.nvidia.com';
+const JANITOR_GROUP = 'janitor.dgxc.nvidia.com';
 
 /** Reads templates from the repository's config/templates instead of the chart's mount path. */
 export const readRepoTemplate = (path: string): string | undefined => {
@@ -43,7 +43,7 @@ export const parseConfig = (toml: string) =>
  * The janitor CRDs: the janitor app's files when present (apps/janitor/crds), otherwise minimal
  * definitions with the same group, kinds, plurals, scope and status subresource.
  */
-export function janitorCrds(): Manifest[] {
+function janitorCrds(): Manifest[] {
   const dir = join(APP_ROOT, '../janitor/crds');
   const wanted = ['rebootnodes', 'terminatenodes', 'gpuresets'];
   const found = new Map<string, Manifest>();
@@ -251,7 +251,7 @@ export class Harness {
   }
 }
 
-export { eventually, parseYaml };
+export { eventually };
 
 /** The value of one sample of a metric (0 when absent); `labels` is a substring such as `node_name="n1"`. */
 export async function metricValue(

@@ -11,7 +11,7 @@ export type AnalyzerSettings = ConfigOf<typeof settingsSchema>;
  * The rules file: `--config-path` when given (it must exist: a typo must not silently select
  * other rules), else the chart's mount when present, else the shipped 22 chart rules.
  */
-export function resolveRulesPath(configPath: string | undefined): string {
+function resolveRulesPath(configPath: string | undefined): string {
   if (configPath) return configPath;
   return existsSync(CHART_CONFIG_PATH) ? CHART_CONFIG_PATH : DEFAULT_RULES_PATH;
 }

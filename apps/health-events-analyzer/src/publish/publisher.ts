@@ -18,7 +18,7 @@ export interface PublishRetryPolicy {
 
 export const UPSTREAM_PUBLISH_RETRY: PublishRetryPolicy = { steps: 5, baseMs: 5_000, factor: 2, jitter: 0.1 };
 
-export type PublishErrorType = 'retryable_error' | 'non_retryable_error' | 'event_publishing_to_UDS_error';
+type PublishErrorType = 'retryable_error' | 'non_retryable_error' | 'event_publishing_to_UDS_error';
 
 export interface Publisher {
   publish(event: HealthEvent, signal?: AbortSignal): Promise<void>;

@@ -41,7 +41,7 @@ export function xidEvent(node: string, o: XidOptions): HealthEvent {
 }
 
 /** A 32-character register value with only `bits` set (most significant bit first). */
-export function register(...bits: number[]): string {
+function register(...bits: number[]): string {
   const chars = Array<string>(32).fill('0');
   for (const b of bits) chars[31 - b] = '1';
   return chars.join('');

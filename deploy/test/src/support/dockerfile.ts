@@ -11,7 +11,7 @@ export interface Instruction {
   line: number;
 }
 
-export interface Stage {
+interface Stage {
   name: string;
   /** FROM's image reference with ARG defaults substituted. */
   image: string;

@@ -12,8 +12,8 @@ import { parseAllDocuments } from 'yaml';
 const run = promisify(execFile);
 export const WORKSPACE_ROOT = resolve(import.meta.dirname, '../../../..');
 export const CHART_DIR = join(WORKSPACE_ROOT, 'deploy/helm/nvsentinel');
-export const RELEASE = 'nvsentinel';
-export const NAMESPACE = 'nvsentinel';
+const RELEASE = 'nvsentinel';
+const NAMESPACE = 'nvsentinel';
 
 export interface KubeObject {
   apiVersion: string;
@@ -68,7 +68,7 @@ export async function renderChart(valuesFiles: readonly string[], set: readonly 
   return parseManifests(stdout);
 }
 
-export function parseManifests(text: string): KubeObject[] {
+function parseManifests(text: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0)

@@ -25,10 +25,10 @@ import { createTestDatabase, type TestDatabase } from '@nvsentinel/store-client/
 import { WORKSPACE_ROOT } from '../support/helm.js';
 
 /** The chart's audience for janitor → janitor-provider tokens (values: janitor-provider.auth.audiences). */
-export const PROVIDER_AUDIENCE = 'nvsentinel-csp-provider';
+const PROVIDER_AUDIENCE = 'nvsentinel-csp-provider';
 /** The GPU operator's deploy label and pod app janitor's GPUReset tears down and restores. */
-export const DEPLOY_LABEL = 'nvidia.com/gpu.deploy.dcgm-exporter';
-export const EXPORTER_APP = 'nvidia-dcgm-exporter';
+const DEPLOY_LABEL = 'nvidia.com/gpu.deploy.dcgm-exporter';
+const EXPORTER_APP = 'nvidia-dcgm-exporter';
 
 interface StackServiceSpec {
   name: string;

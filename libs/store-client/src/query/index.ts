@@ -27,7 +27,6 @@ export { QUERY_FUNCTIONS_SQL, QUERY_FUNCTION_NAMES } from './sql/sql-functions.j
 export { SUPPORTED_QUERY_OPERATORS } from './sql/filter.js';
 export { SUPPORTED_STAGES } from './sql/pipeline.js';
 export { SUPPORTED_ACCUMULATORS } from './sql/stage-group.js';
-export { SUPPORTED_WINDOW_OPERATORS } from './sql/stage-window.js';
 
 /** SQL boolean: true when the jsonb value `doc` (any jsonb SQL expression) matches the MongoDB filter. */
 export function compileFilter(filter: Filter, doc: RawBuilder<unknown>, options?: CompileOptions): RawBuilder<boolean> {

@@ -24,14 +24,14 @@ const REMEDIATION_MAIN = join(APP, 'dist/main.js');
 const CRD_DIR = join(WORKSPACE_ROOT, 'apps/janitor/crds');
 const REBOOT_NODES = { group: 'janitor.dgxc.nvidia.com', version: 'v1alpha1', plural: 'rebootnodes' };
 
-export interface Percentiles {
+interface Percentiles {
   p50: number;
   p90: number;
   p99: number;
   max: number;
 }
 
-export function percentiles(values: number[]): Percentiles {
+function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;

@@ -106,7 +106,7 @@ export async function listMaintenanceFor(kube: KubeClient, node: string): Promis
   );
 }
 
-export function timeline(steps: readonly CycleStep[]): CycleStep[] {
+function timeline(steps: readonly CycleStep[]): CycleStep[] {
   return [...steps].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 

@@ -90,7 +90,7 @@ export function formatScheduleResult(result: MaintenanceScheduleResult): string 
 }
 
 /** A stored maintenance event as the inspection endpoint answers it (dates as ISO strings). */
-export interface StoredMaintenanceView {
+interface StoredMaintenanceView {
   eventId: string;
   nodeName: string;
   csp: string;

@@ -73,7 +73,7 @@ export function maintenancePhase(cr: MaintenanceObject): string {
   return cr.status?.completionTime ? 'Completed' : 'Pending';
 }
 
-export function nodeRow(node: V1Node, pods: V1Pod[]): NodeRow {
+function nodeRow(node: V1Node, pods: V1Pod[]): NodeRow {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   const isDaemonSet = (p: V1Pod) => p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') === true;
   const workload = pods.filter((p) => !isDaemonSet(p));

@@ -78,7 +78,7 @@ async function readEvents(path: string): Promise<HealthEvent[]> {
   }
 }
 
-export function formatRulesTest(result: ReplayResult, events: readonly HealthEvent[]): string {
+function formatRulesTest(result: ReplayResult, events: readonly HealthEvent[]): string {
   const lines = [
     `${result.events} events replayed, ${result.analysed} analysed (unhealthy, not the analyzer's own), ${result.rules.length} rules`,
   ];

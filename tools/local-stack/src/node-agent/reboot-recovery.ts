@@ -17,7 +17,7 @@ import type { DataStore } from '@nvsentinel/store-client';
 import type { ProgressSink } from '../progress/progress-line.js';
 
 /** The monitors that run on the node (events of the analyzer or the CSP monitor are not theirs to clear). */
-export const NODE_MONITOR_AGENTS: ReadonlySet<string> = new Set(['syslog-health-monitor', 'gpu-health-monitor']);
+const NODE_MONITOR_AGENTS: ReadonlySet<string> = new Set(['syslog-health-monitor', 'gpu-health-monitor']);
 
 export interface RebootRecoveryOptions {
   kube: KubeClient;
@@ -127,7 +127,7 @@ function timestamp(at: Date) {
 }
 
 /** What the monitor says once its check passes again: healthy, for every entity it reported. */
-export function clearedEvent(fault: HealthEvent, at: Date): HealthEvent {
+function clearedEvent(fault: HealthEvent, at: Date): HealthEvent {
   return {
     ...fault,
     id: '',
@@ -142,7 +142,7 @@ export function clearedEvent(fault: HealthEvent, at: Date): HealthEvent {
 }
 
 /** The same fault seen again after the boot. */
-export function repeatedEvent(fault: HealthEvent, at: Date): HealthEvent {
+function repeatedEvent(fault: HealthEvent, at: Date): HealthEvent {
   return { ...fault, id: '', generatedTimestamp: timestamp(at) };
 }
 

@@ -31,7 +31,7 @@ export function followDatastore(datastore: DataStore, sink: ProgressSink): Datas
   };
 }
 
-export function describeChange(change: ChangeEvent, sink: ProgressSink): void {
+function describeChange(change: ChangeEvent, sink: ProgressSink): void {
   if (!change.fullDocument) return;
   let record;
   try {

@@ -17,7 +17,7 @@ export const MAINTENANCE_KINDS = {
   gpuresets: 'GPUReset',
 } as const;
 
-export interface MaintenanceCondition {
+interface MaintenanceCondition {
   type: string;
   status: string;
   reason?: string;
@@ -95,7 +95,7 @@ export async function followRemediation(kube: KubeClient, sink: ProgressSink): P
   };
 }
 
-export function describeMaintenanceChange(
+function describeMaintenanceChange(
   kind: string,
   before: MaintenanceObject | undefined,
   after: MaintenanceObject | undefined,

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
-import { DEFAULT_CONFIG_PATH, loadConfigFile, type FaultQuarantineConfig } from '@nvsentinel/fault-quarantine';
+import { DEFAULT_CONFIG_PATH } from '@nvsentinel/fault-quarantine';
 import { parseDrainerConfig, type DrainerConfig } from '@nvsentinel/node-drainer';
 
 /** Outside src/ so the same relative path works from src/ (tests) and dist/ (npm start). */
@@ -19,10 +19,6 @@ export const FAULT_QUARANTINE_CONFIG_PATH = DEFAULT_CONFIG_PATH;
 
 /** Namespace of NVSentinel's own objects (circuit-breaker ConfigMap, resume control). */
 export const NVSENTINEL_NAMESPACE = 'nvsentinel';
-
-export function loadFaultQuarantineConfig(path = FAULT_QUARANTINE_CONFIG_PATH): FaultQuarantineConfig {
-  return loadConfigFile(path);
-}
 
 export function loadNodeDrainerConfig(path = NODE_DRAINER_CONFIG_PATH): DrainerConfig {
   return parseDrainerConfig(readFileSync(path, 'utf8'), path);
@@ -67,7 +63,7 @@ export function writeStackConfigs(
  * analyzer findings only become node conditions — so the local stack adds it to show the path
  * a platform team would enable.
  */
-export const ANALYZER_RULE_SET = `
+const ANALYZER_RULE_SET = `
 # Added by npm start: quarantine on the health-events analyzer's fatal findings.
 [[rule-sets]]
 version = "1"
@@ -82,16 +78,14 @@ priority = 0
 `;
 
 /** csp-health-monitor and its notifier with the `sim` CSP and demo-sized delays (see the file). */
-export const CSP_HEALTH_MONITOR_CONFIG_PATH = fileURLToPath(
-  new URL('../../config/csp-health-monitor.toml', import.meta.url),
-);
+const CSP_HEALTH_MONITOR_CONFIG_PATH = fileURLToPath(new URL('../../config/csp-health-monitor.toml', import.meta.url));
 
 /**
  * janitor in upstream's config.yaml format: every controller on, reaching the `sim` provider
  * server of this stack without TLS (the chart uses cert-manager certificates), and timeouts sized
  * for a simulated reboot of seconds rather than a real one of minutes.
  */
-export function janitorConfig(providerAddress: string): string {
+function janitorConfig(providerAddress: string): string {
   return [
     '# Written by npm start: janitor controllers of the local stack (upstream config.yaml format).',
     'global:',
@@ -120,7 +114,7 @@ function writeConfig(home: string, file: string, text: string): string {
  * Only the template folder differs: in a pod the ConfigMap is mounted at /etc/config, here the
  * templates are read from the package, so the stack writes a copy of the config that says where.
  */
-export function writeFaultRemediationConfig(home: string): string {
+function writeFaultRemediationConfig(home: string): string {
   const packageDir = dirname(createRequire(import.meta.url).resolve('@nvsentinel/fault-remediation/package.json'));
   const config = parseToml(readFileSync(join(packageDir, 'config', 'config.toml'), 'utf8')) as Record<
     string,

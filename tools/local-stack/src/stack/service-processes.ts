@@ -40,7 +40,7 @@ export interface RestartedService extends ServiceEndpoint {
   readyMs: number;
 }
 
-export function serviceMainPath(main: string): string {
+function serviceMainPath(main: string): string {
   return `${WORKSPACE_ROOT}${main}`;
 }
 

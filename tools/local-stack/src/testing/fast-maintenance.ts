@@ -5,7 +5,7 @@
  */
 
 /** The notifier quarantines a node once its window starts within this many seconds. */
-export const QUARANTINE_LEAD_SECONDS = 60;
+const QUARANTINE_LEAD_SECONDS = 60;
 /** Healthy is sent this long after the window ended (and the node is Ready). */
 export const HEALTHY_DELAY_SECONDS = 1;
 

@@ -259,7 +259,7 @@ export class StackHarness {
 }
 
 /** The DATASTORE_* variables that point a service process at `config` (a PostgreSQL test database). */
-export function datastoreEnv(config: DataStoreConfig): Record<string, string> {
+function datastoreEnv(config: DataStoreConfig): Record<string, string> {
   if (config.provider !== 'postgresql')
     throw new Error(`service processes need a datastore server; got provider ${config.provider}`);
   const c = config.connection;

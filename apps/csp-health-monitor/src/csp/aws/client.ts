@@ -20,7 +20,7 @@ import { normalizationFailed, timedApiCall, type CspClient, type CspContext, typ
 import { normalizeAwsEvent } from './normalize.js';
 import { CspPayloadError } from '../../errors.js';
 
-export const AWS_EVENT_TYPE_CODES = [
+const AWS_EVENT_TYPE_CODES = [
   'AWS_EC2_INSTANCE_NETWORK_MAINTENANCE_SCHEDULED',
   'AWS_EC2_INSTANCE_POWER_MAINTENANCE_SCHEDULED',
   'AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED',

@@ -8,7 +8,7 @@ import { actionFromDescription } from './action.js';
  * Our CSPStatus set is upstream's ProviderStatus (the stored document is validated against it),
  * so AWS's own codes go to `metadata.awsStatusCode` and cspStatus holds the matching constant.
  */
-export const AWS_STATUS: Record<string, { cspStatus: CSPStatus; status: MaintenanceStatus }> = {
+const AWS_STATUS: Record<string, { cspStatus: CSPStatus; status: MaintenanceStatus }> = {
   upcoming: { cspStatus: CSPStatus.PENDING, status: MaintenanceStatus.DETECTED },
   open: { cspStatus: CSPStatus.ACTIVE, status: MaintenanceStatus.MAINTENANCE_ONGOING },
   closed: { cspStatus: CSPStatus.COMPLETED, status: MaintenanceStatus.MAINTENANCE_COMPLETE },

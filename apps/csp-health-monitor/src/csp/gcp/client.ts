@@ -140,7 +140,7 @@ export class GcpLoggingCspClient implements CspClient {
 }
 
 /** `host:port`, `http://host:port` or `https://host[:port]` → the client's endpoint options. */
-export function endpointOptions(override: string): Record<string, unknown> {
+function endpointOptions(override: string): Record<string, unknown> {
   if (!override) return {};
   const withScheme = /^[a-z]+:\/\//i.test(override) ? override : `https://${override}`;
   const url = new URL(withScheme);

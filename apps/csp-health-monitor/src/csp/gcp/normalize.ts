@@ -3,8 +3,8 @@ import { CSPStatus, MaintenanceStatus, type MaintenanceEvent } from '@nvsentinel
 import { CspPayloadError } from '../../errors.js';
 import type { AuditLog } from './audit-log.js';
 
-export const UPCOMING_METHODS = ['compute.instances.upcomingMaintenance', 'compute.instances.upcomingInfraMaintenance'];
-export const HOST_MAINTENANCE_METHODS = [
+const UPCOMING_METHODS = ['compute.instances.upcomingMaintenance', 'compute.instances.upcomingInfraMaintenance'];
+const HOST_MAINTENANCE_METHODS = [
   'compute.instances.terminateOnHostMaintenance',
   'compute.instances.migrateOnHostMaintenance',
 ];

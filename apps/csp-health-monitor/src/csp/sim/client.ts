@@ -39,7 +39,7 @@ export class SimCspClient implements CspClient {
   }
 }
 
-export function simEvent(w: SimWindow, now: Date): MaintenanceEvent {
+function simEvent(w: SimWindow, now: Date): MaintenanceEvent {
   const t = now.getTime();
   let status: MaintenanceStatus = MaintenanceStatus.DETECTED;
   let cspStatus: CSPStatus = CSPStatus.PENDING;

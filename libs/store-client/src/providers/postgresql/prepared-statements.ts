@@ -16,8 +16,6 @@ import type { PostgresPool, PostgresPoolClient } from 'kysely';
 
 import { PREPARE_MARKER } from '../sql/context.js';
 
-export { PREPARE_MARKER };
-
 const MAX_PREPARED_PER_CONNECTION = 256;
 
 interface ConnectionState {

@@ -3,7 +3,7 @@
  * two stores, change streams, and the changelog retention job.
  */
 import { sql } from 'kysely';
-import { changelogAges, DEFAULT_CHANGELOG_RETENTION_MS } from '../../config/options.js';
+import { changelogAges } from '../../config/options.js';
 import type { DataStoreConfig } from '../../config/types.js';
 import type {
   DataStore,
@@ -23,7 +23,6 @@ import { loggerOption, stderrLogger, type SqlLogger } from './logger.js';
 import { SqlMaintenanceEventStore } from './maintenance-event-store.js';
 import { ensureSchema } from './migrator.js';
 
-export { DEFAULT_CHANGELOG_RETENTION_MS };
 const DEFAULT_POLL_INTERVAL_MS = 500;
 const DEFAULT_BATCH_SIZE = 500;
 

@@ -16,7 +16,7 @@ export function jsonParam(value: unknown, location: QueryLocation): RawBuilder<u
 }
 
 /** The JSON text of a value, refusing what PostgreSQL's jsonb cannot hold. */
-export function encodeJson(value: unknown, location: QueryLocation): string {
+function encodeJson(value: unknown, location: QueryLocation): string {
   let json: JsonValue;
   try {
     json = toJsonValue(value);

@@ -32,7 +32,7 @@ export function rootScope(doc: Sql, ctx: CompileContext, location: QueryLocation
 const REPEATABLE = new WeakSet<object>();
 
 /** Marks `x` as cheap to repeat (a column reference, a parameter, a constant). */
-export function repeatable<T extends RawBuilder<unknown>>(x: T): T {
+function repeatable<T extends RawBuilder<unknown>>(x: T): T {
   REPEATABLE.add(x);
   return x;
 }
@@ -46,14 +46,14 @@ export function repeatable<T extends RawBuilder<unknown>>(x: T): T {
  * `(SELECT x AS v OFFSET 0)` computes `x` once; OFFSET 0 keeps the planner from pulling the
  * subquery up, which would substitute `x` back into every use of `v`.
  */
-export function bindOnce<T>(x: Sql, ctx: CompileContext, body: (v: Sql) => RawBuilder<T>): RawBuilder<T> {
+function bindOnce<T>(x: Sql, ctx: CompileContext, body: (v: Sql) => RawBuilder<T>): RawBuilder<T> {
   if (REPEATABLE.has(x)) return body(x);
   const b = freshAlias(ctx, 'b');
   return sql<T>`(SELECT ${body(repeatable(sql`${b}.v`))} FROM (SELECT ${x} AS v OFFSET 0) AS ${b})`;
 }
 
 /** {@link bindOnce} for several values at once (one subquery). */
-export function bindAll<T>(xs: Sql[], ctx: CompileContext, body: (vs: Sql[]) => RawBuilder<T>): RawBuilder<T> {
+function bindAll<T>(xs: Sql[], ctx: CompileContext, body: (vs: Sql[]) => RawBuilder<T>): RawBuilder<T> {
   const pending = xs.map((x, i) => (REPEATABLE.has(x) ? -1 : i)).filter((i) => i >= 0);
   if (pending.length === 0) return body(xs);
   const b = freshAlias(ctx, 'b');

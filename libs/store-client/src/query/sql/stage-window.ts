@@ -15,7 +15,7 @@ import { sortKey } from './sort-key.js';
 
 type Sql = RawBuilder<unknown>;
 
-export const SUPPORTED_WINDOW_OPERATORS = [
+const SUPPORTED_WINDOW_OPERATORS = [
   '$sum',
   '$avg',
   '$min',
