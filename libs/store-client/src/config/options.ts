@@ -61,7 +61,7 @@ export function normalizeOptions(raw: Record<string, unknown>, source: string): 
 }
 
 /** Used when `changelogRetentionMs` is not set. */
-export const DEFAULT_CHANGELOG_RETENTION_MS = 60 * 60 * 1000;
+const DEFAULT_CHANGELOG_RETENTION_MS = 60 * 60 * 1000;
 /** Used when `changelogMaxAgeMs` is not set (unless the retention window is longer). */
 export const DEFAULT_CHANGELOG_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
