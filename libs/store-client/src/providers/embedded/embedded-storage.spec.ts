@@ -32,7 +32,8 @@ describe('embedded storage', () => {
     } finally {
       await ds.close();
     }
-  });
+    // The first PGlite of a worker compiles its WASM: seconds when idle, over 30 s on a loaded CI machine.
+  }, 120_000);
 
   it('keeps data across reopen of a data dir, and refuses a second open of the same dir', async () => {
     const dataDir = join(dir, 'data');
