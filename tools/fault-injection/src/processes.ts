@@ -136,7 +136,30 @@ export function datastoreEnv({ port, database }: Datastore): Record<string, stri
   };
 }
 
-export async function startPlatformConnectors(
+/**
+ * Runs `start` again, on newly picked ports, when the child lost a port to another process: the
+ * port freePort picked is free when picked, not necessarily when the child binds it (seen in CI
+ * with several suites starting servers at once).
+ */
+async function retryOnPortRace<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+export function startPlatformConnectors(
+  datastore: Datastore,
+  kubeconfigPath: string,
+  dir: string,
+): Promise<Child & { ingestUrl: string }> {
+  return retryOnPortRace(() => startPlatformConnectorsOnce(datastore, kubeconfigPath, dir));
+}
+
+async function startPlatformConnectorsOnce(
   datastore: Datastore,
   kubeconfigPath: string,
   dir: string,
@@ -161,7 +184,15 @@ export async function startPlatformConnectors(
   return Object.assign(child, { ingestUrl });
 }
 
-export async function startFaultQuarantine(
+export function startFaultQuarantine(
+  datastore: Datastore,
+  kubeconfigPath: string,
+  waitReady = true,
+): Promise<Child & { metricsUrl: string }> {
+  return retryOnPortRace(() => startFaultQuarantineOnce(datastore, kubeconfigPath, waitReady));
+}
+
+async function startFaultQuarantineOnce(
   datastore: Datastore,
   kubeconfigPath: string,
   waitReady = true,
